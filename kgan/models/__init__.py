@@ -1,0 +1,98 @@
+"""Generator and discriminator builders, and the named architectures (presets).
+
+Every preset is a pair of keyword sets for `build_dcgan_generator` and
+`build_dcgan_discriminator`; `build_models(arch, ...)` builds both.
+
+| arch         | where from | notes |
+|--------------|------------|-------|
+| `dcgan`      | kgan default, DCGAN (Radford et al. 2016) | light: 7x7x128 -> 14x14x64 -> 28x28; D 64-128 strided convs. Fast on a 2-core CPU. |
+| `lecture004` | lecture 004 (SciNet, Keras) exactly | G: Dense(256*7*7), ConvT 256, 128, 64, 32 (5x5; strides 1, 1, 2, 2), tanh; D: Conv 32, 64, 128, 256 (5x5; strides 1, 2, 2, 1), LeakyReLU, Dropout(0.3), Dense(2, softmax). Latent 100. |
+| `upsample`   | lecture 001 (PyTorch) | G: Linear -> (H/4, W/4, 128) -> BatchNorm -> [Upsample x2, Conv3x3, BatchNorm, LeakyReLU(0.01)] x 2 (64, 32) -> Conv3x3 -> tanh, DCGAN init. Latent 64. D: the `dcgan` discriminator with BatchNorm. |
+"""
+
+from kgan.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
+
+ARCHITECTURES = {
+    "dcgan": {
+        "latent_dim": 64,
+        "generator": dict(stem_filters=128, filters=(64,), strides=(2,), kernel_size=4, output_stride=2),
+        "discriminator": dict(filters=(64, 128), strides=(2, 2), kernel_size=4, dropout=0.0),
+    },
+    "lecture004": {
+        "latent_dim": 100,
+        # The lecture uses Keras's default LeakyReLU, whose slope was (and in Keras 3 is) 0.3.
+        "generator": dict(
+            stem_filters=256,
+            filters=(256, 128, 64, 32),
+            strides=(1, 1, 2, 2),
+            kernel_size=5,
+            output_stride=1,
+            negative_slope=0.3,
+            name="G",
+        ),
+        "discriminator": dict(
+            filters=(32, 64, 128, 256),
+            strides=(1, 2, 2, 1),
+            kernel_size=5,
+            negative_slope=0.3,
+            dropout=0.3,
+            head="softmax2",
+            name="D",
+        ),
+    },
+    "upsample": {
+        "latent_dim": 64,
+        # PyTorch's LeakyReLU default slope is 0.01; the lecture applies init_weights in every block.
+        "generator": dict(
+            stem_filters=128,
+            filters=(64, 32),
+            strides=(2, 2),
+            kernel_size=3,
+            output_stride=1,
+            upsampling="nearest",
+            stem="dense_reshape_norm",
+            negative_slope=0.01,
+            init="dcgan",
+        ),
+        "discriminator": dict(filters=(64, 128), strides=(2, 2), kernel_size=4, batchnorm=True, init="dcgan"),
+    },
+}
+
+
+def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_classes=None, init=None, seed=None):
+    """Builds the generator and discriminator of a named architecture.
+
+    Args:
+        arch: a key of `ARCHITECTURES`.
+        image_shape: `(height, width, channels)` of the images.
+        latent_dim: latent size; `None` takes the architecture's default.
+        num_classes: if set, both networks are conditional on integer labels.
+        init: `"default"` or `"dcgan"` to override the architecture's
+            initialisation; `None` keeps it.
+        seed: seed of the initializers.
+
+    Returns:
+        `(generator, discriminator)`, two functional `keras.Model`s.
+
+    Raises:
+        ValueError: if `arch` is unknown.
+
+    Example:
+        >>> g, d = build_models("lecture004")
+        >>> g.input_shape, d.output_shape
+        ((None, 100), (None, 2))
+    """
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)}. Received: arch={arch!r}")
+    preset = ARCHITECTURES[arch]
+    g_kwargs, d_kwargs = dict(preset["generator"]), dict(preset["discriminator"])
+    if init is not None:
+        g_kwargs["init"] = d_kwargs["init"] = init
+    generator = build_dcgan_generator(
+        latent_dim or preset["latent_dim"], tuple(image_shape), num_classes=num_classes, seed=seed, **g_kwargs
+    )
+    discriminator = build_dcgan_discriminator(tuple(image_shape), num_classes=num_classes, seed=seed, **d_kwargs)
+    return generator, discriminator
+
+
+__all__ = ["ARCHITECTURES", "build_dcgan_discriminator", "build_dcgan_generator", "build_models"]
