@@ -1,0 +1,347 @@
+"""`GAN`: one `keras.Model` with one `train_step` for every kgan variant.
+
+The train step is Goodfellow's Algorithm 1 (lecture 002) as lecture 001 writes
+it: D on real and on generated samples (labels 1 and 0, the mean of both
+errors), then G against D's "real" verdict. Variants plug in:
+
+- a loss pair (`kgan.losses.GANLoss`: non-saturating by default),
+- penalties added to D's loss (callables `penalty(gan, real, fake, labels)`),
+- conditioning (a generator with a second, integer-label input),
+- `d_steps` discriminator steps per generator step,
+- or, for deeper changes, overrides of `discriminator_loss` / `generator_loss`.
+
+Training is `gan.fit(dataset, callbacks=[...])`, so everything `fit` gives
+(tf.function/XLA, progress bar, callbacks, distribution) stays.
+"""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from kgan import losses as losses_lib
+from kgan.utils import check_positive_int
+
+LATENT_DISTRIBUTIONS = ("normal", "uniform", "uniform01")
+
+
+def sample_latent(shape, distribution="normal", seed=None):
+    """Draws latent vectors as the lectures do.
+
+    Args:
+        shape: output shape, e.g. `(batch, latent_dim)`.
+        distribution: `"normal"` (standard normal: lectures 001, 004),
+            `"uniform"` (uniform in [-1, 1]: lecture 002) or `"uniform01"`
+            (uniform in [0, 1): lecture 000's `torch.rand`).
+        seed: an int or a `keras.random.SeedGenerator`.
+
+    Returns:
+        A float32 tensor of `shape`.
+    """
+    if distribution == "normal":
+        return keras.random.normal(shape, seed=seed)
+    if distribution == "uniform":
+        return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+    if distribution == "uniform01":
+        return keras.random.uniform(shape, minval=0.0, maxval=1.0, seed=seed)
+    raise ValueError(
+        f"`latent_distribution` must be one of {LATENT_DISTRIBUTIONS}. Received: latent_distribution={distribution!r}"
+    )
+
+
+def _head_kind(discriminator):
+    """How to read D's output as a logit: "logit", "sigmoid" or "softmax2"."""
+    units = discriminator.output.shape[-1]
+    activation = getattr(discriminator.layers[-1], "activation", None)
+    activation = getattr(activation, "__name__", str(activation))
+    if units == 2 and activation == "softmax":
+        return "softmax2"
+    if units == 1 and activation == "sigmoid":
+        return "sigmoid"
+    if units == 1:
+        return "logit"
+    raise ValueError(
+        "The discriminator must output one logit, one sigmoid probability or a two-way softmax "
+        f"over [fake, real]. Received: output shape {tuple(discriminator.output.shape)} with activation {activation}"
+    )
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class GAN(keras.Model):
+    """A generative adversarial network trained with `fit`.
+
+    Args:
+        generator: a `keras.Model` from latent vectors `(batch, latent_dim)`
+            (and, if conditional, integer labels `(batch, 1)`) to images.
+        discriminator: a `keras.Model` from images (and labels, if
+            conditional) to one logit, one sigmoid probability, or a two-way
+            softmax over [fake, real] (lecture 004's head).
+        loss: a name from `kgan.losses.LOSSES` or a `kgan.losses.GANLoss`.
+            Default `"non_saturating"`.
+        latent_distribution: `"normal"`, `"uniform"` ([-1, 1]) or `"uniform01"`.
+        d_steps: discriminator steps per generator step (k of Algorithm 1,
+            lecture 002). Every `fit` step trains D on a fresh real batch; G is
+            trained on every `d_steps`-th step.
+        label_smoothing: one-sided label smoothing of D's real target.
+        penalties: callables `penalty(gan, real_images, fake_images, labels)`
+            returning a scalar added to D's loss and logged under the
+            callable's `name` (or `__name__`).
+        seed: seed of the latent noise (`keras.random.SeedGenerator`), so a run
+            can be repeated.
+
+    Example:
+        >>> g, d = kgan.models.build_models("dcgan")
+        >>> gan = GAN(g, d, seed=0)
+        >>> gan.compile()
+        >>> gan.fit(dataset, epochs=1)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        *,
+        loss="non_saturating",
+        latent_distribution="normal",
+        d_steps=1,
+        label_smoothing=0.0,
+        penalties=(),
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
+            raise ValueError(
+                "`generator` and `discriminator` must be keras.Model instances. "
+                f"Received: generator={type(generator).__name__}, discriminator={type(discriminator).__name__}"
+            )
+        if latent_distribution not in LATENT_DISTRIBUTIONS:
+            raise ValueError(
+                f"`latent_distribution` must be one of {LATENT_DISTRIBUTIONS}. "
+                f"Received: latent_distribution={latent_distribution!r}"
+            )
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"`label_smoothing` must be in [0, 1). Received: label_smoothing={label_smoothing!r}")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.gan_loss = losses_lib.get(loss)
+        self.latent_distribution = latent_distribution
+        self.d_steps = check_positive_int("d_steps", d_steps)
+        self.label_smoothing = float(label_smoothing)
+        self.penalties = tuple(penalties)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.conditional = len(generator.inputs) > 1
+        self._head = _head_kind(discriminator)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_acc_tracker = keras.metrics.Mean(name="d_real_acc")
+        self.d_fake_acc_tracker = keras.metrics.Mean(name="d_fake_acc")
+        self.penalty_trackers = [keras.metrics.Mean(name=_penalty_name(p)) for p in self.penalties]
+
+    # -- Keras plumbing ---------------------------------------------------
+
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+        """Configures the two optimizers.
+
+        Args:
+            d_optimizer: optimizer of the discriminator (default Adam(2e-4, beta_1=0.5), DCGAN).
+            g_optimizer: optimizer of the generator (default Adam(2e-4, beta_1=0.5)).
+            **kwargs: passed to `keras.Model.compile` (`jit_compile`,
+                `steps_per_execution`, `run_eagerly`).
+        """
+        super().compile(**kwargs)
+        self.d_optimizer = keras.optimizers.get(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5))
+        self.g_optimizer = keras.optimizers.get(g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5))
+        # Create the slots now, so checkpoints can be restored before the first step.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self._gan_compile_config = {
+            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+            **{k: v for k, v in kwargs.items() if k in ("jit_compile", "steps_per_execution", "run_eagerly")},
+        }
+
+    def get_compile_config(self):
+        return getattr(self, "_gan_compile_config", {})
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        self.compile(
+            d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
+            g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
+            **config,
+        )
+
+    def save_own_variables(self, store):
+        # Keras saves a layer's own variables but not its SeedGenerator's state;
+        # keep the noise state so a reloaded GAN continues the same random stream.
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        if "seed_generator_state" in store:
+            self.seed_generator.state.assign(store["seed_generator_state"])
+        own = {k: store[k] for k in store.keys() if k != "seed_generator_state"}
+        super().load_own_variables(own)
+
+    def build(self, input_shape=None):
+        # The generator and discriminator are built functional models.
+        self.built = True
+
+    def call(self, inputs, training=False):
+        """Generates images: `gan(latent)` or, if conditional, `gan([latent, labels])`."""
+        return self.generator(inputs, training=training)
+
+    @property
+    def metrics(self):
+        return [
+            self.d_loss_tracker,
+            self.g_loss_tracker,
+            self.d_real_acc_tracker,
+            self.d_fake_acc_tracker,
+            *self.penalty_trackers,
+        ]
+
+    def get_config(self):
+        if self.penalties:
+            raise NotImplementedError("A GAN with custom penalties cannot be serialised; subclass it instead.")
+        if self.gan_loss.name not in losses_lib.LOSSES or losses_lib.LOSSES[self.gan_loss.name] != self.gan_loss:
+            raise NotImplementedError(f"Only registered losses can be serialised. Received: loss={self.gan_loss!r}")
+        return {
+            **super().get_config(),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "loss": self.gan_loss.name,
+            "latent_distribution": self.latent_distribution,
+            "d_steps": self.d_steps,
+            "label_smoothing": self.label_smoothing,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects=custom_objects)
+        return cls(**config)
+
+    # -- the pieces variants plug into ----------------------------------
+
+    def sample_latent(self, batch_size):
+        """Latent vectors `(batch_size, latent_dim)` from the model's seeded distribution."""
+        return sample_latent((batch_size, self.latent_dim), self.latent_distribution, self.seed_generator)
+
+    def generate(self, latent, labels=None, training=False):
+        """Runs the generator on `latent` (and `labels`, if conditional)."""
+        latent = ops.convert_to_tensor(latent, "float32")
+        if self.conditional:
+            return self.generator([latent, _as_label_column(labels)], training=training)
+        return self.generator(latent, training=training)
+
+    def discriminate(self, images, labels=None, training=False):
+        """D's verdict on `images` as logits of shape `(batch,)`, whatever D's head."""
+        if len(self.discriminator.inputs) > 1:
+            outputs = self.discriminator([images, _as_label_column(labels)], training=training)
+        else:
+            outputs = self.discriminator(images, training=training)
+        return self._to_logits(outputs)
+
+    def _to_logits(self, outputs):
+        outputs = ops.cast(outputs, "float32")
+        if self._head == "logit":
+            return ops.reshape(outputs, (-1,))
+        eps = keras.config.epsilon()
+        if self._head == "sigmoid":
+            p = ops.clip(ops.reshape(outputs, (-1,)), eps, 1.0 - eps)
+            return ops.log(p) - ops.log1p(-p)
+        # Two-way softmax over [fake, real] (lecture 004): sigmoid(log p_real - log p_fake) == p_real.
+        p = ops.clip(outputs, eps, 1.0 - eps)
+        return ops.log(p[:, 1]) - ops.log(p[:, 0])
+
+    def discriminator_loss(self, real_images, fake_images, labels=None):
+        """D's loss on a real and a generated batch. Returns `(loss, logs)`.
+
+        Override to change what D learns (ACGAN adds a classification term);
+        the train step stays the same.
+        """
+        real_logits = self.discriminate(real_images, labels, training=True)
+        fake_logits = self.discriminate(fake_images, labels, training=True)
+        loss = self.gan_loss.discriminator(real_logits, fake_logits, label_smoothing=self.label_smoothing)
+        logs = {
+            "d_real_acc": ops.mean(ops.cast(real_logits >= 0.0, "float32")),
+            "d_fake_acc": ops.mean(ops.cast(fake_logits < 0.0, "float32")),
+        }
+        for penalty, tracker in zip(self.penalties, self.penalty_trackers):
+            value = penalty(self, real_images, fake_images, labels)
+            logs[tracker.name] = value
+            loss = loss + value
+        return loss, logs
+
+    def generator_loss(self, fake_images, labels=None):
+        """G's loss on a generated batch. Returns `(loss, logs)`."""
+        return self.gan_loss.generator(self.discriminate(fake_images, labels, training=True)), {}
+
+    # -- the one train step ------------------------------------------------
+
+    def train_step(self, data):
+        real_images, labels = self._unpack(data)
+        batch_size = ops.shape(real_images)[0]
+        # Under tf.distribute each replica sees its share of the global batch and
+        # the optimizers sum the replicas' gradients: scale to the global mean.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+
+        fake_labels = labels
+        fake_images = self.generate(self.sample_latent(batch_size), fake_labels, training=True)
+        with tf.GradientTape() as tape:
+            d_loss, d_logs = self.discriminator_loss(real_images, ops.stop_gradient(fake_images), labels)
+            scaled_loss = d_loss / replicas
+        d_vars = self.discriminator.trainable_variables
+        self.d_optimizer.apply(tape.gradient(scaled_loss, d_vars), d_vars)
+        self.d_loss_tracker.update_state(d_loss)
+        self.d_real_acc_tracker.update_state(d_logs["d_real_acc"])
+        self.d_fake_acc_tracker.update_state(d_logs["d_fake_acc"])
+        for tracker in self.penalty_trackers:
+            tracker.update_state(d_logs[tracker.name])
+
+        if self.d_steps == 1:
+            self._generator_step(batch_size, labels, replicas)
+        else:
+            tf.cond(
+                ops.equal(self.d_optimizer.iterations % self.d_steps, 0),
+                lambda: self._generator_step(batch_size, labels, replicas),
+                lambda: ops.convert_to_tensor(0.0),
+            )
+        return {m.name: m.result() for m in self.metrics}
+
+    def _generator_step(self, batch_size, labels, replicas):
+        latent = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            fake_images = self.generate(latent, labels, training=True)
+            g_loss, _ = self.generator_loss(fake_images, labels)
+            scaled_loss = g_loss / replicas
+        g_vars = self.generator.trainable_variables
+        self.g_optimizer.apply(tape.gradient(scaled_loss, g_vars), g_vars)
+        self.g_loss_tracker.update_state(g_loss)
+        return g_loss
+
+    def _unpack(self, data):
+        images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if self.conditional and labels is None:
+            raise ValueError(
+                "This GAN's generator is conditional, so the dataset must yield (images, labels). Received: images only"
+            )
+        return images, labels if self.conditional else None
+
+    def test_step(self, data):
+        raise NotImplementedError("GAN.evaluate is not defined; use kgan metrics callbacks to score a GAN.")
+
+
+def _penalty_name(penalty):
+    return getattr(penalty, "name", None) or getattr(penalty, "__name__", type(penalty).__name__)
+
+
+def _as_label_column(labels):
+    """Integer labels as `(batch, 1)`, the shape the conditional builders take."""
+    labels = ops.cast(labels, "int32")
+    return ops.reshape(labels, (-1, 1))
