@@ -1,0 +1,7 @@
+"""Callbacks for `GAN.fit`: pictures, curves and checkpoints (one per module)."""
+
+from kgan.callbacks.checkpoint import Checkpoint
+from kgan.callbacks.history_log import HistoryLog
+from kgan.callbacks.sample_grid import SampleGrid
+
+__all__ = ["Checkpoint", "HistoryLog", "SampleGrid"]

@@ -1,0 +1,89 @@
+"""`SampleGrid`: a picture of the generator's progress after every epoch."""
+
+import pathlib
+
+import keras
+import numpy as np
+
+from kgan import plotting
+from kgan.gan import sample_latent
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Saves a grid of images from a fixed latent batch after every `every` epochs.
+
+    Lecture 001's exercise plots generated images after every epoch; keeping
+    the latent batch fixed shows how the same points of latent space evolve.
+    At the end of training a montage puts one row per saved epoch (the first
+    `montage_columns` images of each grid, at most `montage_rows` epochs
+    evenly spread) into `montage.png`.
+
+    For a conditional generator the grid has one row per class, label `i` on
+    row `i` (lecture 001's ACGAN exercise).
+
+    Args:
+        output_dir: folder for `epoch_0001.png`, ... and `montage.png`.
+        num_images: images per grid (a square number reads best). For
+            conditional models: images per class row is `num_images // num_classes`.
+        num_classes: number of classes of a conditional generator.
+        every: save every `every` epochs (the last epoch is always saved).
+        seed: seed of the fixed latent batch.
+        montage_columns: images per montage row.
+        montage_rows: at most this many epochs in the montage.
+
+    Example:
+        >>> gan.fit(dataset, epochs=20, callbacks=[SampleGrid("run/samples")])  # doctest: +SKIP
+    """
+
+    def __init__(self, output_dir, num_images=100, *, num_classes=None, every=1, seed=0,
+                 montage_columns=10, montage_rows=12):
+        super().__init__()
+        if num_images < 1 or every < 1:
+            raise ValueError(
+                f"`num_images` and `every` must be positive. Received: num_images={num_images}, every={every}"
+            )
+        self.output_dir = pathlib.Path(output_dir)
+        self.num_images = num_images
+        self.num_classes = num_classes
+        self.every = every
+        self.seed = seed
+        self.montage_columns = montage_columns
+        self.montage_rows = montage_rows
+        self._latent = None
+        self._labels = None
+        self._snapshots = {}
+        self._params_epochs = None
+
+    def on_train_begin(self, logs=None):
+        model = self.model
+        n = self.num_images
+        if self.num_classes:
+            per_class = max(1, n // self.num_classes)
+            n = per_class * self.num_classes
+            self._labels = np.repeat(np.arange(self.num_classes), per_class).astype("int32")
+        self._latent = np.asarray(sample_latent((n, model.latent_dim), model.latent_distribution, seed=self.seed))
+        self._params_epochs = (self.params or {}).get("epochs")
+
+    def generate(self):
+        """Images from the fixed latent batch, as a numpy array in [-1, 1]."""
+        return np.asarray(self.model.generate(self._latent, self._labels, training=False))
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = self._params_epochs is not None and epoch + 1 == self._params_epochs
+        if (epoch + 1) % self.every and not last:
+            return
+        images = self.generate()
+        ncols = len(images) // self.num_classes if self.num_classes else None
+        plotting.save_image_grid(images, self.output_dir / f"epoch_{epoch + 1:04d}.png", ncols=ncols,
+                                 title=f"epoch {epoch + 1}")
+        self._snapshots[epoch + 1] = images[: self.montage_columns]
+
+    def on_train_end(self, logs=None):
+        if not self._snapshots:
+            return
+        epochs = sorted(self._snapshots)
+        if len(epochs) > self.montage_rows:
+            picks = np.linspace(0, len(epochs) - 1, self.montage_rows).round().astype(int)
+            epochs = [epochs[i] for i in sorted(set(picks))]
+        plotting.save_montage([self._snapshots[e] for e in epochs], [f"epoch {e}" for e in epochs],
+                              self.output_dir / "montage.png", title="the same latent vectors across epochs")
