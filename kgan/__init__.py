@@ -3,6 +3,20 @@
 The models, losses and tricks of the GAN lectures in ``shared/lectures``, as Keras
 functional builders, a ``keras.Model`` GAN trained with ``fit``, ``tf.data``
 pipelines, callbacks that draw pictures, and SavedModel export for TF Serving.
+
+Importing kgan registers its Keras classes, so ``keras.saving.load_model`` can
+read a saved ``GAN`` checkpoint.
 """
 
 __version__ = "0.1.0"
+
+from kgan import callbacks, datasets, losses, models  # noqa: E402
+from kgan.export import export_generator, load_generator  # noqa: E402
+from kgan.gan import GAN, sample_latent  # noqa: E402
+from kgan.models import build_models  # noqa: E402
+from kgan.training import train  # noqa: E402
+
+__all__ = [
+    "GAN", "build_models", "callbacks", "datasets", "export_generator", "load_generator", "losses", "models",
+    "sample_latent", "train",
+]

@@ -36,7 +36,7 @@ def add_train_arguments(parser, **defaults):
     from kgan.datasets import DATASETS
     from kgan.models import ARCHITECTURES
 
-    d = dict(epochs=30, batch_size=64, lr_d=2e-4, lr_g=2e-4, arch="dcgan", dataset="mnist_embedded", seed=0)
+    d = dict(epochs=50, batch_size=64, lr_d=2e-4, lr_g=2e-4, arch="dcgan", dataset="mnist_embedded", seed=0)
     d.update(defaults)
     parser.add_argument("--epochs", type=positive_int, default=d["epochs"],
                         help="passes over the dataset (default: %(default)s)")

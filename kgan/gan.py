@@ -291,10 +291,29 @@ class GAN(keras.Model):
         # the optimizers sum the replicas' gradients: scale to the global mean.
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
 
-        fake_labels = labels
-        fake_images = self.generate(self.sample_latent(batch_size), fake_labels, training=True)
+        with tf.GradientTape() as g_tape:
+            fake_images = self.generate(self.sample_latent(batch_size), labels, training=True)
+            with g_tape.stop_recording():
+                self._discriminator_step(real_images, ops.stop_gradient(fake_images), labels, replicas)
+            if self.d_steps == 1:
+                # G's step reuses the batch it made for D's step (judged by the
+                # updated D), as the PyTorch DCGAN example does: one G forward
+                # pass less per step, 1.2x faster on the CPU.
+                g_loss, _ = self.generator_loss(fake_images, labels)
+        if self.d_steps == 1:
+            self._apply_generator_gradients(g_tape, g_loss, replicas)
+        else:
+            # Algorithm 1 (lecture 002): k D steps, each on a fresh real batch, then one G step.
+            tf.cond(
+                ops.equal(self.d_optimizer.iterations % self.d_steps, 0),
+                lambda: self._generator_step(batch_size, labels, replicas),
+                lambda: ops.convert_to_tensor(0.0),
+            )
+        return {m.name: m.result() for m in self.metrics}
+
+    def _discriminator_step(self, real_images, fake_images, labels, replicas):
         with tf.GradientTape() as tape:
-            d_loss, d_logs = self.discriminator_loss(real_images, ops.stop_gradient(fake_images), labels)
+            d_loss, d_logs = self.discriminator_loss(real_images, fake_images, labels)
             scaled_loss = d_loss / replicas
         d_vars = self.discriminator.trainable_variables
         self.d_optimizer.apply(tape.gradient(scaled_loss, d_vars), d_vars)
@@ -304,23 +323,16 @@ class GAN(keras.Model):
         for tracker in self.penalty_trackers:
             tracker.update_state(d_logs[tracker.name])
 
-        if self.d_steps == 1:
-            self._generator_step(batch_size, labels, replicas)
-        else:
-            tf.cond(
-                ops.equal(self.d_optimizer.iterations % self.d_steps, 0),
-                lambda: self._generator_step(batch_size, labels, replicas),
-                lambda: ops.convert_to_tensor(0.0),
-            )
-        return {m.name: m.result() for m in self.metrics}
-
     def _generator_step(self, batch_size, labels, replicas):
-        latent = self.sample_latent(batch_size)
         with tf.GradientTape() as tape:
-            fake_images = self.generate(latent, labels, training=True)
+            fake_images = self.generate(self.sample_latent(batch_size), labels, training=True)
             g_loss, _ = self.generator_loss(fake_images, labels)
-            scaled_loss = g_loss / replicas
+        return self._apply_generator_gradients(tape, g_loss, replicas)
+
+    def _apply_generator_gradients(self, tape, g_loss, replicas):
         g_vars = self.generator.trainable_variables
+        with tape:
+            scaled_loss = g_loss / replicas
         self.g_optimizer.apply(tape.gradient(scaled_loss, g_vars), g_vars)
         self.g_loss_tracker.update_state(g_loss)
         return g_loss

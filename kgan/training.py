@@ -61,7 +61,7 @@ def train(
     arch="dcgan",
     dataset="mnist_embedded",
     data_path=None,
-    epochs=30,
+    epochs=50,
     batch_size=64,
     latent_dim=None,
     lr_d=2e-4,

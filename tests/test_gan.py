@@ -44,12 +44,21 @@ def test_train_step_updates_d_in_its_step_and_g_in_its_step(tiny_images):
     assert changed(d_before, gan.discriminator) and changed(g_before, gan.generator)
 
 
-def test_generator_step_leaves_discriminator_weights_unchanged(tiny_images):
+def test_generator_step_changes_g_and_leaves_d_unchanged():
     gan = make_gan()
-    d_before = weights(gan.discriminator)
+    g_before, d_before = weights(gan.generator), weights(gan.discriminator)
     gan._generator_step(8, None, 1)
-    assert changed(weights(gan.generator), gan.generator) is False  # sanity: nothing pending
+    assert changed(g_before, gan.generator)
     assert not changed(d_before, gan.discriminator)
+
+
+def test_discriminator_step_changes_d_and_leaves_g_unchanged(tiny_images):
+    gan = make_gan()
+    g_before, d_before = weights(gan.generator), weights(gan.discriminator)
+    fake = gan.generate(gan.sample_latent(8), training=True)
+    gan._discriminator_step(tiny_images[:8], fake, None, 1)
+    assert changed(d_before, gan.discriminator)
+    assert not changed(g_before, gan.generator)
 
 
 def test_d_steps_trains_generator_every_kth_step(tiny_dataset):
