@@ -31,7 +31,6 @@ images = generate(np.random.normal(size=(16, generate.latent_dim)))
 ```
 """
 
-import ctypes
 import datetime
 import errno
 import json
@@ -40,7 +39,6 @@ import os
 import pathlib
 import re
 import shutil
-import sys
 import tempfile
 
 import keras
@@ -568,13 +566,9 @@ def _write_saved_model(generator, spec, path):
 def _publish(tmp_dir, target, overwrite):
     """Renames the finished export `tmp_dir` to `target`."""
     if overwrite and os.path.lexists(target):
-        if _exchange(tmp_dir, target):
-            shutil.rmtree(tmp_dir, ignore_errors=True)  # now the old version
-            return
-        # No atomic exchange here: move the old version aside, then swap in.
-        aside = pathlib.Path(
-            tempfile.mkdtemp(prefix=f".old-{target.name}-", dir=target.parent)
-        )
+        # Move the old version aside, swap the new one in, then drop the old;
+        # if the swap fails the old version is put back.
+        aside = pathlib.Path(tempfile.mkdtemp(prefix=f".old-{target.name}-", dir=target.parent))
         old = aside / target.name
         os.rename(target, old)
         try:
@@ -595,26 +589,6 @@ def _publish(tmp_dir, target, overwrite):
                 f"Received: version={target.name}"
             ) from e
         raise
-
-
-def _exchange(a, b):
-    """Atomically swaps two folders with Linux's renameat2; False if unavailable."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):  # glibc < 2.28, musl
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    result = renameat2(
-        at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange
-    )
-    if result == 0:
-        return True
-    error = ctypes.get_errno()
-    if error in (errno.EINVAL, errno.ENOSYS, errno.EPERM):  # fs can't do it
-        return False
-    raise OSError(error, os.strerror(error), str(b))
 
 
 def _resolve_export_dir(export_dir):

@@ -172,14 +172,7 @@ def test_existing_version_raises_file_exists_and_is_untouched(generator, tmp_pat
     assert os.listdir(tmp_path / "tiny") == ["3"]
 
 
-@pytest.mark.parametrize(
-    "atomic_exchange", [True, False], ids=["renameat2", "move-aside"]
-)
-def test_overwrite_replaces_existing_version(
-    generator, tmp_path, monkeypatch, atomic_exchange
-):
-    if not atomic_exchange:
-        monkeypatch.setattr(export, "_exchange", lambda a, b: False)
+def test_overwrite_replaces_existing_version(generator, tmp_path):
     export.export_generator(generator, tmp_path, "tiny", version=1)
     replacement = build_generator(seed=5)
 
