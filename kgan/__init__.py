@@ -10,6 +10,12 @@ read a saved ``GAN`` checkpoint.
 
 __version__ = "0.1.0"
 
+import os  # noqa: E402
+
+# TensorFlow's C++ INFO and WARNING lines (XLA start-up, CPU features) drown
+# Keras's progress bar; a value the user set is kept.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 from kgan import callbacks, datasets, losses, models  # noqa: E402
 from kgan.export import export_generator, load_generator  # noqa: E402
 from kgan.gan import GAN, sample_latent  # noqa: E402
