@@ -46,6 +46,8 @@ import numpy as np
 import tensorflow as tf
 
 SIGNATURE_NAME = "serving_default"
+UINT8_SIGNATURE_NAME = "images_uint8"
+PNG_SIGNATURE_NAME = "png"
 METADATA_PATH = pathlib.Path("assets.extra", "kgan.json")
 
 # TF Serving treats a child folder as a version only if its name is an integer,
@@ -68,12 +70,16 @@ def export_generator(
 ):
     """Exports a generator as a TF Serving SavedModel at `base_dir/name/version`.
 
-    The SavedModel has one signature, `serving_default`:
+    The SavedModel has three signatures, all with the inputs `latent`,
+    float32 of shape `(None, latent_dim)`, and, if the generator has two
+    inputs, `labels`, int32 of shape `(None,)`:
 
-    - inputs: `latent`, float32 of shape `(None, latent_dim)`, and, if the
-      generator has two inputs, `labels`, int32 of shape `(None,)`;
-    - outputs: `images`, float32 of shape `(None, H, W, C)`, whatever the
-      generator returns (in [-1, 1] for a tanh generator).
+    - `serving_default`: output `images`, float32 `(None, H, W, C)`, whatever
+      the generator returns (in [-1, 1] for a tanh generator);
+    - `images_uint8`: output `images`, uint8 `(None, H, W, C)` pixels,
+      `round((x + 1) * 127.5)` clipped to [0, 255];
+    - `png`: output `png_bytes`, string `(None,)`, one PNG file per image (TF
+      Serving's REST API returns it base64-encoded as `{"b64": ...}`).
 
     The generator runs in inference mode (`training=False`), so BatchNorm uses
     its moving statistics. A conditional generator whose labels input has shape
@@ -528,14 +534,14 @@ def _numpy_to_json(value):
 
 
 def _write_saved_model(generator, spec, path):
-    """Writes the SavedModel with the `serving_default` signature to `path`."""
+    """Writes the SavedModel with its three signatures to `path`."""
     latent_spec = tf.TensorSpec((None, spec.latent_dim), tf.float32, name="latent")
     latent_dtype = generator.inputs[0].dtype
 
     if spec.conditional:
         label_dtype = generator.inputs[1].dtype
 
-        def serve(latent, labels):
+        def generate(latent, labels):
             if spec.label_shape == (1,):
                 labels = labels[:, None]
             elif spec.label_shape != ():
@@ -544,23 +550,47 @@ def _write_saved_model(generator, spec, path):
                 [tf.cast(latent, latent_dtype), tf.cast(labels, label_dtype)],
                 training=False,
             )
-            return {"images": tf.cast(images, tf.float32)}
+            return tf.cast(images, tf.float32)
 
         signature = [latent_spec, tf.TensorSpec((None,), tf.int32, name="labels")]
     else:
 
-        def serve(latent):
-            images = generator(tf.cast(latent, latent_dtype), training=False)
-            return {"images": tf.cast(images, tf.float32)}
+        def generate(latent):
+            return tf.cast(generator(tf.cast(latent, latent_dtype), training=False), tf.float32)
 
         signature = [latent_spec]
 
+    def serve(*inputs):
+        return {"images": generate(*inputs)}
+
+    def serve_uint8(*inputs):
+        return {"images": _to_uint8(generate(*inputs))}
+
+    def serve_png(*inputs):
+        pixels = _to_uint8(generate(*inputs))
+        # TF Serving's REST API sends outputs whose name ends in `_bytes` as
+        # {"b64": "..."}, so clients get ready-to-save PNG files.
+        png = tf.map_fn(tf.io.encode_png, pixels, fn_output_signature=tf.string)
+        return {"png_bytes": png}
+
     archive = keras.export.ExportArchive()
     archive.track(generator)
-    # Naming the only endpoint `serving_default` keeps the SavedModel to the
-    # one signature TF Serving uses by default.
-    archive.add_endpoint(SIGNATURE_NAME, serve, input_signature=signature)
+    archive.add_endpoint(SIGNATURE_NAME, _named_like(serve, signature), input_signature=signature)
+    archive.add_endpoint(UINT8_SIGNATURE_NAME, _named_like(serve_uint8, signature), input_signature=signature)
+    archive.add_endpoint(PNG_SIGNATURE_NAME, _named_like(serve_png, signature), input_signature=signature)
     archive.write_out(str(path), verbose=False)
+
+
+def _to_uint8(images):
+    """[-1, 1] floats -> [0, 255] uint8 pixels, as `kgan.plotting.to_uint8` does."""
+    return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0.0, 255.0), tf.uint8)
+
+
+def _named_like(fn, signature):
+    """`fn(*inputs)` with named positional parameters, so signature inputs keep their names."""
+    if len(signature) == 2:
+        return lambda latent, labels: fn(latent, labels)
+    return lambda latent: fn(latent)
 
 
 def _publish(tmp_dir, target, overwrite):

@@ -299,6 +299,19 @@ def test_export_runs_generator_in_inference_mode(generator, exported):
     assert not np.allclose(images, training_mode, atol=1e-3)
 
 
+def test_uint8_and_png_signatures_give_the_same_pictures_as_serving_default(exported):
+    model = tf.saved_model.load(str(exported))
+    assert {"serving_default", "images_uint8", "png"} <= set(model.signatures)
+    latent = tf.constant(_latent(3))
+    images = model.signatures["serving_default"](latent=latent)["images"].numpy()
+    pixels = model.signatures["images_uint8"](latent=latent)["images"].numpy()
+    png = model.signatures["png"](latent=latent)["png_bytes"].numpy()
+    assert pixels.dtype == np.uint8 and pixels.shape == images.shape
+    np.testing.assert_array_equal(pixels, np.clip(np.rint((images + 1) * 127.5), 0, 255).astype("uint8"))
+    assert png.shape == (3,) and all(p.startswith(b"\x89PNG") for p in png)
+    np.testing.assert_array_equal(tf.io.decode_png(png[1]).numpy(), pixels[1])
+
+
 @pytest.mark.parametrize(
     "label_shape", [(), (1,), (NUM_CLASSES,)], ids=["ids", "ids-(1,)", "one-hot"]
 )
