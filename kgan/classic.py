@@ -1,0 +1,405 @@
+"""The lecture 004 way of training a GAN: a combined DG model with D frozen, and `train_on_batch`.
+
+Lecture 004 (SciNet, Keras) stacks the generator G and the discriminator D into
+one model DG, freezes D inside it, and alternates two `train_on_batch` calls:
+D on a batch of real and fresh fake images, then DG on noise with "real"
+targets, so that only G learns to fool D. `ClassicGAN` runs that loop (with the
+k discriminator steps per generator step of Algorithm 1, lecture 002), prints
+the lecture's `[D loss: ...] [DG loss: ...]` log under a progress bar, and
+drives the same callbacks as `kgan.GAN.fit`.
+
+Why it is correct under Keras 3: Keras 3 reads `trainable` when a model's train
+function is *traced*, not at `compile` (as Keras 2 did). A train function is
+traced on its first call and again whenever the batch shape changes (e.g. a
+short last batch). `ClassicGAN` therefore sets `D.trainable` right before every
+`train_on_batch` (True for D's step, False for DG's), exactly as the lecture's
+loop does, so every trace of DG's function sees D frozen and every trace of
+D's function sees D trainable. `tests/test_classic.py` checks that D does not
+change in a DG step, G does not change in a D step, and D does change in its
+own step, also after many alternations and a retrace.
+
+One consequence of freezing in Keras 3: a frozen `BatchNormalization` layer
+runs in inference mode, so BatchNorm layers inside D use their moving
+statistics during DG's step. Lecture 004's D has no BatchNorm.
+
+`kgan.GAN.fit` is the faster, recommended way to train (one compiled step);
+`ClassicGAN` exists so the lecture's program can be run and compared.
+"""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from kgan import losses as losses_lib
+from kgan.gan import LATENT_DISTRIBUTIONS, GAN, _head_kind, sample_latent
+from kgan.utils import check_positive_int
+
+GENERATOR_COSTS = ("non_saturating", "minimax", "maximum_likelihood")
+
+
+def discriminator_head(discriminator):
+    """How D's output reads: `"softmax2"` (Dense(2, softmax) over [fake, real]), `"sigmoid"` or `"logit"`.
+
+    The same reading as `kgan.GAN`'s.
+
+    Raises:
+        ValueError: for any other output.
+    """
+    return _head_kind(discriminator)
+
+
+def targets(head, batch_size, real, smoothing=0.0):
+    """D's targets for a batch in the format of its head.
+
+    Args:
+        head: `"softmax2"`, `"sigmoid"` or `"logit"` (see `discriminator_head`).
+        batch_size: number of rows.
+        real: True for the "real" target, False for "fake".
+        smoothing: one-sided label smoothing of the real target (lecture 002).
+
+    Returns:
+        A float32 numpy array: `(batch, 2)` one-hot over [fake, real] for
+        `"softmax2"` (lecture 004's `to_categorical`), else `(batch, 1)`.
+    """
+    value = (1.0 - smoothing) if real else 0.0
+    if head == "softmax2":
+        return np.tile(np.array([[1.0 - value, value]], "float32"), (batch_size, 1))
+    return np.full((batch_size, 1), value, "float32")
+
+
+def _crossentropy(head):
+    if head == "softmax2":
+        return keras.losses.CategoricalCrossentropy()
+    return keras.losses.BinaryCrossentropy(from_logits=head == "logit")
+
+
+def _logits(outputs, head):
+    """D's outputs as logits `(batch,)`: the `sigma^-1(D)` of lecture 004's maximum-likelihood cost."""
+    outputs = ops.cast(outputs, "float32")
+    if head == "logit":
+        return ops.reshape(outputs, (-1,))
+    eps = keras.config.epsilon()
+    if head == "sigmoid":
+        p = ops.clip(ops.reshape(outputs, (-1,)), eps, 1.0 - eps)
+        return ops.log(p) - ops.log1p(-p)
+    p = ops.clip(outputs, eps, 1.0 - eps)
+    return ops.log(p[:, 1]) - ops.log(p[:, 0])
+
+
+def generator_cost(cost, head):
+    """The Keras loss DG is compiled with, and the target it is trained on, for a generator cost.
+
+    The three costs of lecture 004 (and lecture 002's zero-sum vs flipped target):
+
+    - `"non_saturating"` (flipped target, the lecture's DG): the cross-entropy
+      of D's output against the "real" target, `-E[log D(G(z))]`.
+    - `"minimax"` (zero-sum, `C_G = -C_D`): the *negated* cross-entropy against
+      the "fake" target, `E[log(1 - D(G(z)))]`; D's real-data term is
+      constant for G and drops out.
+    - `"maximum_likelihood"`: `-1/2 E[exp(sigma^-1(D(G(z))))]`, with
+      `sigma^-1(D)` D's logit; the target is ignored.
+
+    Each equals the matching `kgan.losses.<cost>_generator_loss` of D's logits,
+    so `ClassicGAN` and `kgan.GAN.fit` optimise the same objective.
+
+    Args:
+        cost: one of `GENERATOR_COSTS`.
+        head: D's head, from `discriminator_head`.
+
+    Returns:
+        `(loss, real_target)`: a Keras loss `fn(y_true, y_pred)` and whether
+        DG's target is the "real" one (True) or the "fake" one (False).
+
+    Raises:
+        ValueError: for an unknown cost.
+    """
+    if cost not in GENERATOR_COSTS:
+        raise ValueError(f"`loss` must be one of {GENERATOR_COSTS}. Received: loss={cost!r}")
+    if cost == "non_saturating":
+        return _crossentropy(head), True
+    if cost == "minimax":
+        crossentropy = _crossentropy(head)
+
+        def negated_crossentropy(y_true, y_pred):
+            return -crossentropy(y_true, y_pred)
+
+        return negated_crossentropy, False
+
+    def maximum_likelihood(y_true, y_pred):
+        return losses_lib.maximum_likelihood_generator_loss(_logits(y_pred, head))
+
+    return maximum_likelihood, True
+
+
+def build_combined_model(generator, discriminator, *, optimizer=None, loss="non_saturating", jit_compile="auto"):
+    """Stacks G and D into the combined model DG with D frozen, compiled as lecture 004 does.
+
+    `DG(z) = D(G(z))` (for conditional models `DG([z, labels]) =
+    D([G([z, labels]), labels])`). D is set non-trainable before DG is
+    compiled; D and DG share D's layers, so D keeps training in its own
+    `train_on_batch` as long as `D.trainable` is True when D's step runs (and
+    False when DG's runs, see `ClassicGAN`).
+
+    Args:
+        generator: `keras.Model` from latent vectors (and labels) to images.
+        discriminator: `keras.Model` from images (and labels) to a logit, a
+            sigmoid probability or a two-way softmax over [fake, real].
+        optimizer: DG's optimizer, i.e. G's (default `Adam(1e-4)`, lecture 004).
+        loss: the generator cost, one of `GENERATOR_COSTS` (see `generator_cost`).
+        jit_compile: passed to `compile`.
+
+    Returns:
+        The compiled functional `keras.Model` named `"DG"`.
+
+    Raises:
+        ValueError: for models that do not fit together or an unknown cost.
+
+    Example:
+        >>> G, D = kgan.models.build_models("lecture004")
+        >>> DG = build_combined_model(G, D)
+        >>> D.trainable, [layer.name for layer in DG.layers[-2:]]
+        (False, ['G', 'D'])
+    """
+    head = discriminator_head(discriminator)
+    cost, _ = generator_cost(loss, head)
+    if tuple(generator.output.shape[1:]) != tuple(discriminator.inputs[0].shape[1:]):
+        raise ValueError(
+            "The generator's images must fit the discriminator's input. "
+            f"Received: generator output {tuple(generator.output.shape)}, "
+            f"discriminator input {tuple(discriminator.inputs[0].shape)}"
+        )
+    latent = keras.Input(tuple(generator.inputs[0].shape[1:]), name="latent")
+    if len(generator.inputs) > 1:
+        labels = keras.Input((1,), dtype="int32", name="labels")
+        inputs = [latent, labels]
+        images = generator([latent, labels])
+        score = discriminator([images, labels]) if len(discriminator.inputs) > 1 else discriminator(images)
+    else:
+        inputs = latent
+        score = discriminator(generator(latent))
+    combined = keras.Model(inputs, score, name="DG")
+    # Lecture 004: "Turn off D before compiling."
+    discriminator.trainable = False
+    combined.compile(optimizer=optimizer or keras.optimizers.Adam(1e-4), loss=cost, jit_compile=jit_compile)
+    return combined
+
+
+class ClassicGAN:
+    """Lecture 004's training loop: D and DG alternately trained with `train_on_batch`.
+
+    For every real batch: G makes a batch of fakes; D (trainable) is trained
+    on fakes and reals with targets "fake" and "real" (the mean cross-entropy
+    over the half-fake, half-real batch: `C_D` of lecture 004). After every
+    `d_steps`-th real batch (k of Algorithm 1, lecture 002), D is frozen and
+    DG is trained on a fresh latent batch with the target of the generator
+    cost. `fit` logs `d_loss` and `g_loss` (epoch means) to the callbacks, so
+    `kgan.callbacks.SampleGrid`, `HistoryLog`, `Checkpoint` and Keras
+    callbacks such as `EarlyStopping` and `CSVLogger` work as with `GAN.fit`.
+
+    Fakes are generated with `training=True` (BatchNorm on batch statistics),
+    as `GAN.fit` and the PyTorch lectures do; the lecture's `G.predict` would
+    use BatchNorm moving averages that lag behind G early in training.
+
+    Args:
+        generator: `keras.Model` from latent vectors (and labels) to images.
+        discriminator: `keras.Model` from images (and labels) to D's verdict
+            (logit, sigmoid, or lecture 004's Dense(2, softmax)).
+        loss: the generator cost: `"non_saturating"` (the lecture's DG,
+            default), `"minimax"` or `"maximum_likelihood"`.
+        latent_distribution: `"normal"` (lecture 004), `"uniform"` ([-1, 1],
+            lecture 002) or `"uniform01"` (lecture 000).
+        d_steps: discriminator steps per generator step.
+        label_smoothing: one-sided label smoothing of D's real target (lecture 002).
+        seed: seed of the latent noise.
+
+    Example:
+        >>> G, D = kgan.models.build_models("lecture004")
+        >>> gan = ClassicGAN(G, D, seed=0)
+        >>> gan.compile()
+        >>> gan.fit(dataset, epochs=1)  # doctest: +SKIP
+        0: [D loss: 0.617432] [DG loss: 1.407433]
+    """
+
+    def __init__(self, generator, discriminator, *, loss="non_saturating", latent_distribution="normal",
+                 d_steps=1, label_smoothing=0.0, seed=None):
+        if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
+            raise ValueError(
+                "`generator` and `discriminator` must be keras.Model instances. "
+                f"Received: generator={type(generator).__name__}, discriminator={type(discriminator).__name__}"
+            )
+        if latent_distribution not in LATENT_DISTRIBUTIONS:
+            raise ValueError(
+                f"`latent_distribution` must be one of {LATENT_DISTRIBUTIONS}. "
+                f"Received: latent_distribution={latent_distribution!r}"
+            )
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"`label_smoothing` must be in [0, 1). Received: label_smoothing={label_smoothing!r}")
+        self.head = discriminator_head(discriminator)
+        generator_cost(loss, self.head)  # validates the name
+        self.generator = generator
+        self.discriminator = discriminator
+        self.loss = loss
+        self.latent_distribution = latent_distribution
+        self.d_steps = check_positive_int("d_steps", d_steps)
+        self.label_smoothing = float(label_smoothing)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.conditional = len(generator.inputs) > 1
+        self.combined = None
+        self.stop_training = False
+        self.history = None
+        self._make_fakes = tf.function(lambda z: self.generator(z, training=True), reduce_retracing=True)
+
+    def compile(self, d_optimizer=None, g_optimizer=None, jit_compile="auto"):
+        """Compiles D (trainable) and then DG (D frozen), as lecture 004 does.
+
+        Args:
+            d_optimizer: D's optimizer (default `Adam(1e-4)`, lecture 004).
+            g_optimizer: DG's optimizer, which updates only G (default `Adam(1e-4)`).
+            jit_compile: passed to both `compile` calls.
+        """
+        self.discriminator.trainable = True
+        self.discriminator.compile(
+            optimizer=d_optimizer or keras.optimizers.Adam(1e-4), loss=_crossentropy(self.head),
+            jit_compile=jit_compile,
+        )
+        self.combined = build_combined_model(
+            self.generator, self.discriminator, optimizer=g_optimizer, loss=self.loss, jit_compile=jit_compile
+        )
+        self.d_optimizer = self.discriminator.optimizer
+        self.g_optimizer = self.combined.optimizer
+
+    # -- what the callbacks use -------------------------------------------
+
+    def sample_latent(self, batch_size):
+        """Latent vectors `(batch_size, latent_dim)` from the seeded distribution."""
+        return sample_latent((batch_size, self.latent_dim), self.latent_distribution, self.seed_generator)
+
+    def generate(self, latent, labels=None, training=False):
+        """Runs the generator on `latent` (and `labels`, if conditional)."""
+        latent = ops.convert_to_tensor(latent, "float32")
+        if self.conditional:
+            return self.generator([latent, _label_column(labels)], training=training)
+        return self.generator(latent, training=training)
+
+    def save(self, filepath):
+        """Saves G and D as a `kgan.GAN` `.keras` file (what `Checkpoint` calls).
+
+        `keras.saving.load_model(filepath)` returns a `kgan.GAN` with the
+        trained networks, ready to sample, export or continue with `fit`. The
+        optimizer states of the classic loop are not saved.
+        """
+        gan = GAN(self.generator, self.discriminator, loss=self.loss,
+                  latent_distribution=self.latent_distribution, d_steps=self.d_steps,
+                  label_smoothing=self.label_smoothing, seed=self.seed)
+        gan.save(filepath)
+
+    # -- the lecture's loop ----------------------------------------------
+
+    def train_discriminator(self, real_images, labels=None):
+        """One D step on `real_images` and as many fresh fakes. Returns D's loss."""
+        if self.combined is None:
+            raise RuntimeError("Call `compile()` before training. Received: an uncompiled ClassicGAN")
+        batch_size = int(real_images.shape[0])
+        latent = self.sample_latent(batch_size)
+        fakes = self._make_fakes([latent, _label_column(labels)] if self.conditional else latent)
+        images = ops.concatenate([fakes, ops.convert_to_tensor(real_images, fakes.dtype)], axis=0)
+        y = np.concatenate([targets(self.head, batch_size, real=False),
+                            targets(self.head, batch_size, real=True, smoothing=self.label_smoothing)])
+        x = [images, ops.concatenate([_label_column(labels)] * 2, axis=0)] if self.conditional else images
+        # Lecture 004: "Turn on D." Needed at every call: a retrace reads the flag again.
+        self.discriminator.trainable = True
+        return float(self.discriminator.train_on_batch(x, y))
+
+    def train_generator(self, batch_size, labels=None):
+        """One DG step (D frozen) on a fresh latent batch. Returns DG's loss."""
+        if self.combined is None:
+            raise RuntimeError("Call `compile()` before training. Received: an uncompiled ClassicGAN")
+        _, real_target = generator_cost(self.loss, self.head)
+        latent = self.sample_latent(batch_size)
+        x = [latent, _label_column(labels)] if self.conditional else latent
+        # Lecture 004: "Turn off training of D."
+        self.discriminator.trainable = False
+        return float(self.combined.train_on_batch(x, targets(self.head, batch_size, real=real_target)))
+
+    def fit(self, dataset, epochs=1, callbacks=None, verbose=1, steps_per_epoch=None):
+        """Runs the alternating `train_on_batch` loop over `dataset`.
+
+        Args:
+            dataset: a `tf.data.Dataset` (or any iterable) of image batches or
+                `(images, labels)` batches; labels are used only by
+                conditional models.
+            epochs: passes over the dataset.
+            callbacks: Keras callbacks (`kgan.callbacks.*`, `EarlyStopping`, ...).
+            verbose: 0 silent; 1 a progress bar with the running D and DG
+                losses and the lecture's line per epoch; 2 the line only.
+            steps_per_epoch: batches per epoch (default: the whole dataset).
+
+        Returns:
+            A `keras.callbacks.History` whose `history` holds the per-epoch
+            means of `d_loss` and `g_loss`.
+        """
+        check_positive_int("epochs", epochs)
+        if self.combined is None:
+            self.compile()
+        steps = steps_per_epoch or _cardinality(dataset)
+        callback_list = keras.callbacks.CallbackList(
+            callbacks, add_history=True, add_progbar=False, model=self,
+            verbose=verbose, epochs=epochs, steps=steps,
+        )
+        self.stop_training = False
+        callback_list.on_train_begin()
+        logs = {}
+        for epoch in range(epochs):
+            callback_list.on_epoch_begin(epoch)
+            bar = keras.utils.Progbar(steps, verbose=1 if verbose == 1 else 0, unit_name="step")
+            d_losses, g_losses = [], []
+            for step, batch in enumerate(dataset):
+                if steps is not None and step >= steps:
+                    break
+                callback_list.on_train_batch_begin(step)
+                images, labels = _unpack(batch)
+                d_losses.append(self.train_discriminator(images, labels))
+                if (step + 1) % self.d_steps == 0:
+                    g_losses.append(self.train_generator(int(images.shape[0]), labels))
+                batch_logs = {"d_loss": d_losses[-1], "g_loss": g_losses[-1] if g_losses else math.nan}
+                bar.update(step + 1, [("D loss", batch_logs["d_loss"])]
+                           + ([("DG loss", batch_logs["g_loss"])] if g_losses else []))
+                callback_list.on_train_batch_end(step, batch_logs)
+            logs = {"d_loss": float(np.mean(d_losses)) if d_losses else math.nan,
+                    "g_loss": float(np.mean(g_losses)) if g_losses else math.nan}
+            if verbose:
+                # The lecture's log line.
+                print(f"{epoch}: [D loss: {logs['d_loss']:.6f}] [DG loss: {logs['g_loss']:.6f}]")
+            callback_list.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(logs)
+        return self.history
+
+
+def _cardinality(dataset):
+    if isinstance(dataset, tf.data.Dataset):
+        n = int(dataset.cardinality())
+        return n if n >= 0 else None
+    try:
+        return len(dataset)
+    except TypeError:
+        return None
+
+
+def _unpack(batch):
+    if isinstance(batch, (tuple, list)):
+        return batch[0], (batch[1] if len(batch) > 1 else None)
+    return batch, None
+
+
+def _label_column(labels):
+    if labels is None:
+        raise ValueError("This generator is conditional, so the dataset must yield (images, labels). "
+                         "Received: labels=None")
+    return ops.reshape(ops.cast(labels, "int32"), (-1, 1))
