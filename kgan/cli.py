@@ -100,7 +100,35 @@ def build_parser():
                                        description=DESCRIPTION)
     add_train_arguments(train_parser)
     train_parser.set_defaults(func=run_train)
+    evaluate_parser = commands.add_parser(
+        "evaluate", help="score an exported generator: classifier score, Frechet distance, KID",
+        description="Score an exported generator against held-out real images, beside real-vs-real references "
+                    "(see docs/metrics.md).")
+    add_evaluate_arguments(evaluate_parser)
+    evaluate_parser.set_defaults(func=run_evaluate)
     return parser
+
+
+def add_evaluate_arguments(parser):
+    """Adds the flags of `kgan evaluate` (and scripts/evaluate.py) to `parser`."""
+    parser.add_argument("export_dir", metavar="EXPORT_DIR",
+                        help="a SavedModel version folder, or a model folder (its highest version is scored)")
+    parser.add_argument("--classifier", default="mnist",
+                        help="'mnist' (shipped) or a *_classifier.weights.h5 from scripts/train_classifier.py "
+                             "(default: %(default)s)")
+    return parser
+
+
+def run_evaluate(args):
+    """Runs `kgan.metrics.evaluate_export` from parsed arguments; returns the exit status."""
+    from kgan.metrics import evaluate_export
+
+    try:
+        evaluate_export(args.export_dir, args.classifier)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def main(argv=None):

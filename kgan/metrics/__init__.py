@@ -1,0 +1,33 @@
+"""Is the GAN any good? Classifier score, Fréchet distance, KID and class coverage.
+
+Lecture 004 ends on "convergence ambiguity: there's no single metric; the loss
+values don't help." `kgan.metrics` scores generated images with a small
+classifier of the data's own classes (MNIST's is shipped; see
+`docs/metrics.md` for the protocol and the reference values):
+
+- `scores`: `frechet_distance`, `kernel_inception_distance`,
+  `classifier_score`, `class_histogram`, `classes_covered` (plain NumPy);
+- `Evaluator` / `Protocol`: the fixed protocol (1,000 generated vs 1,000
+  held-out real images, the `"features"` layer) and `format_report`, which
+  prints results beside the real-against-real references;
+- `GANMetrics`: a callback logging the scores every N epochs of `fit`, with a
+  mode-collapse alarm;
+- `evaluate_export`: scores a generator exported by `kgan.export`.
+"""
+
+from kgan.metrics.classifier import (
+    FEATURE_LAYER, build_classifier, load_classifier, read_card, split_embedded_mnist, train_classifier,
+)
+from kgan.metrics.evaluation import Evaluator, Protocol, evaluate_export, format_report, reference_scores
+from kgan.metrics.gan_metrics import GANMetrics, is_mode_collapse
+from kgan.metrics.scores import (
+    class_histogram, classes_covered, classifier_score, frechet_distance, frechet_distance_from_moments,
+    kernel_inception_distance,
+)
+
+__all__ = [
+    "FEATURE_LAYER", "Evaluator", "GANMetrics", "Protocol", "build_classifier", "class_histogram",
+    "classes_covered", "classifier_score", "evaluate_export", "format_report", "frechet_distance",
+    "frechet_distance_from_moments", "is_mode_collapse", "kernel_inception_distance", "load_classifier",
+    "read_card", "reference_scores", "split_embedded_mnist", "train_classifier",
+]

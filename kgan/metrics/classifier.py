@@ -1,0 +1,278 @@
+"""The small domain classifiers whose features and outputs score generated images.
+
+A classifier comes as two files side by side: `<name>_classifier.weights.h5`
+(Keras weights) and `<name>_classifier.json` (its card: architecture, the
+SHA-256 of the weights, its accuracy on held-out real images, the evaluation
+protocol and the real-against-real reference values). kgan ships the MNIST
+pair, trained on the 5,000 embedded digits by `scripts/train_classifier.py`;
+a Fashion-MNIST pair is made by the same script where that data is available.
+
+The split of the 5,000 embedded digits is deterministic: for every class, the
+first 400 digits (in the shipped file's order) train the classifier and the
+last 100 are held out, 4,000 and 1,000 in all.
+"""
+
+import datetime
+import hashlib
+import importlib.resources
+import json
+import pathlib
+
+import keras
+import numpy as np
+
+from kgan import datasets
+from kgan.utils import atomic_path, check_positive_int
+
+FEATURE_LAYER = "features"
+CARD_SUFFIX = ".json"
+WEIGHTS_SUFFIX = ".weights.h5"
+# Names of the classifiers shipped inside the package.
+SHIPPED = ("mnist",)
+# Held-out images per class of the embedded digits (100 x 10 = 1,000).
+HELD_OUT_PER_CLASS = 100
+
+
+def build_classifier(image_shape=(28, 28, 1), num_classes=10, feature_dim=128, dropout=0.3, seed=0):
+    """A compact CNN classifier with a named penultimate feature layer.
+
+    conv3x3(32) - maxpool - conv3x3(64) - maxpool - conv3x3(64, stride 2) -
+    dense(`feature_dim`, ReLU, named `"features"`) - dropout - dense softmax
+    (`"probabilities"`): about 130k weights (0.5 MB) for 28x28 images. Inputs
+    are images in [-1, 1], the range of a tanh generator.
+
+    Args:
+        image_shape: `(H, W, C)` of the images.
+        num_classes: number of classes.
+        feature_dim: size of the feature layer the distances are computed on.
+        dropout: dropout rate before the softmax (training only).
+        seed: seed of the initial weights and the dropout.
+
+    Returns:
+        A functional `keras.Model` from images to class probabilities.
+
+    Example:
+        >>> model = build_classifier()
+        >>> model.get_layer("features").output.shape
+        (None, 128)
+    """
+    check_positive_int("num_classes", num_classes)
+    check_positive_int("feature_dim", feature_dim)
+    init = keras.initializers.GlorotUniform(seed=seed)
+    images = keras.Input(shape=tuple(image_shape), name="images")
+    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu", kernel_initializer=init, name="conv1")(images)
+    x = keras.layers.MaxPooling2D(name="pool1")(x)
+    x = keras.layers.Conv2D(64, 3, padding="same", activation="relu", kernel_initializer=init, name="conv2")(x)
+    x = keras.layers.MaxPooling2D(name="pool2")(x)
+    x = keras.layers.Conv2D(64, 3, strides=2, activation="relu", kernel_initializer=init, name="conv3")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(feature_dim, activation="relu", kernel_initializer=init, name=FEATURE_LAYER)(x)
+    x = keras.layers.Dropout(dropout, seed=seed, name="dropout")(x)
+    probabilities = keras.layers.Dense(num_classes, activation="softmax", kernel_initializer=init,
+                                       name="probabilities")(x)
+    return keras.Model(images, probabilities, name="classifier")
+
+
+def feature_model(classifier, layer=FEATURE_LAYER):
+    """The classifier as a model returning `(features, probabilities)`."""
+    return keras.Model(classifier.input, [classifier.get_layer(layer).output, classifier.output])
+
+
+def sha256(path):
+    """The hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def card_paths(name_or_path):
+    """`(weights_path, card_path)` of a shipped name (`"mnist"`) or a weights file path."""
+    if name_or_path in SHIPPED:
+        folder = importlib.resources.files(__package__)
+        return (pathlib.Path(str(folder.joinpath(f"{name_or_path}_classifier{WEIGHTS_SUFFIX}"))),
+                pathlib.Path(str(folder.joinpath(f"{name_or_path}_classifier{CARD_SUFFIX}"))))
+    weights = pathlib.Path(name_or_path)
+    if not weights.name.endswith(WEIGHTS_SUFFIX):
+        raise ValueError(
+            f"A classifier is a shipped name {SHIPPED} or a `*{WEIGHTS_SUFFIX}` file with its "
+            f"`*{CARD_SUFFIX}` card beside it. Received: classifier={str(name_or_path)!r}"
+        )
+    return weights, weights.with_name(weights.name[: -len(WEIGHTS_SUFFIX)] + CARD_SUFFIX)
+
+
+def read_card(name_or_path="mnist"):
+    """Reads a classifier's card (the JSON beside its weights) without loading the weights."""
+    weights, card = card_paths(name_or_path)
+    if not card.is_file():
+        raise FileNotFoundError(
+            f"No classifier card at {card}; train one with scripts/train_classifier.py. "
+            f"Received: classifier={str(name_or_path)!r}"
+        )
+    return json.loads(card.read_text())
+
+
+def load_classifier(name_or_path="mnist"):
+    """Loads a classifier after checking its weights' SHA-256 against its card.
+
+    Args:
+        name_or_path: `"mnist"` (shipped with kgan) or the path of a
+            `*_classifier.weights.h5` written by `scripts/train_classifier.py`,
+            with its `.json` card beside it.
+
+    Returns:
+        `(model, card)`: the Keras classifier (images in [-1, 1] to class
+        probabilities) and its card as a dict.
+
+    Raises:
+        FileNotFoundError: if the weights or the card are missing.
+        ValueError: if the weights' SHA-256 differs from the card's (a
+            corrupted or replaced file).
+
+    Example:
+        >>> model, card = load_classifier("mnist")
+        >>> card["held_out_accuracy"] > 0.95
+        True
+    """
+    weights, _ = card_paths(name_or_path)
+    card = read_card(name_or_path)
+    if not weights.is_file():
+        raise FileNotFoundError(f"No classifier weights at {weights}. Received: classifier={str(name_or_path)!r}")
+    actual = sha256(weights)
+    if actual != card["sha256"]:
+        raise ValueError(
+            f"The classifier weights {weights} are corrupted or were replaced: their SHA-256 is {actual}, "
+            f"its card records {card['sha256']}. Received: classifier={str(name_or_path)!r}"
+        )
+    arch = card["architecture"]
+    model = build_classifier(tuple(arch["image_shape"]), arch["num_classes"], arch["feature_dim"])
+    model.load_weights(str(weights))
+    return model, card
+
+
+def split_embedded_mnist(images, labels, held_out_per_class=HELD_OUT_PER_CLASS):
+    """The deterministic train / held-out split of the embedded digits.
+
+    For every class, the last `held_out_per_class` images (in array order) are
+    held out and the others train.
+
+    Returns:
+        `(train_images, train_labels, held_out_images, held_out_labels)`.
+    """
+    held_out = np.zeros(len(labels), dtype=bool)
+    for c in np.unique(labels):
+        held_out[np.flatnonzero(labels == c)[-held_out_per_class:]] = True
+    return images[~held_out], labels[~held_out], images[held_out], labels[held_out]
+
+
+def load_split(dataset="mnist_embedded", data_path=None):
+    """The classifier's training and held-out images (uint8) and labels.
+
+    - `mnist_embedded`: `split_embedded_mnist` of the 5,000 shipped digits.
+    - `mnist`, `fashion_mnist`: the tensorflow-datasets `train` and `test`
+      splits (or a Keras-layout npz at `data_path`).
+    - `npz`: `x_train`/`y_train` and `x_test`/`y_test` of a Keras-layout npz.
+
+    Returns:
+        `(train_images, train_labels, held_out_images, held_out_labels, info)`.
+    """
+    if dataset == "mnist_embedded":
+        images, labels, info = datasets.load_arrays("mnist_embedded")
+        return (*split_embedded_mnist(images, labels), info)
+    if dataset not in ("mnist", "fashion_mnist", "npz"):
+        raise ValueError(
+            "A classifier trains on 'mnist_embedded', 'mnist', 'fashion_mnist' or a Keras-layout 'npz'. "
+            f"Received: dataset={dataset!r}"
+        )
+    train_images, train_labels, info = datasets.load_arrays(dataset, data_path, split="train")
+    test_images, test_labels, _ = datasets.load_arrays(dataset, data_path, split="test")
+    if train_labels is None or test_labels is None:
+        raise ValueError(f"A classifier needs labelled images. Received: dataset={dataset!r} without labels")
+    return train_images, train_labels, test_images, test_labels, info
+
+
+def to_unit_range(images):
+    """uint8 images to float32 in [-1, 1], the generators' range."""
+    return np.asarray(images, dtype=np.float32) / 127.5 - 1.0
+
+
+def train_classifier(output_dir, *, dataset="mnist_embedded", data_path=None, name=None, epochs=15, batch_size=64,
+                     learning_rate=1e-3, seed=0, command=None, verbose=2):
+    """Trains a classifier, scores it on held-out images and writes its weights and card.
+
+    Training is seeded and uses deterministic TensorFlow ops, so the same
+    command on the same machine writes the same weights. After training, the
+    card gets the held-out accuracy, the SHA-256 of the weights and the
+    real-against-real reference values of the evaluation protocol
+    (`kgan.metrics.reference_scores`).
+
+    Args:
+        output_dir: folder for `<name>_classifier.weights.h5` and `.json`.
+        dataset: `"mnist_embedded"`, `"mnist"`, `"fashion_mnist"` or `"npz"`.
+        data_path: the npz file for `"npz"` (or a Keras-layout npz for the
+            tensorflow-datasets names).
+        name: file name prefix (default: the dataset, with `mnist_embedded`
+            named `mnist`).
+        epochs: passes over the training images.
+        batch_size: images per step.
+        learning_rate: Adam's learning rate.
+        seed: seed of weights, data order and dropout.
+        command: the command line to record in the card.
+        verbose: `fit`'s verbosity.
+
+    Returns:
+        The card (a dict), also written as JSON.
+    """
+    import tensorflow as tf
+
+    from kgan.metrics.evaluation import Protocol, reference_scores
+
+    check_positive_int("epochs", epochs)
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    name = name or ("mnist" if dataset == "mnist_embedded" else dataset)
+    train_x, train_y, test_x, test_y, info = load_split(dataset, data_path)
+    model = build_classifier(info.image_shape, info.num_classes, seed=seed)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    order = np.random.default_rng(seed).permutation(len(train_x))
+    model.fit(to_unit_range(train_x[order]), train_y[order], batch_size=batch_size, epochs=epochs, shuffle=True,
+              verbose=verbose)
+    predictions = np.argmax(model.predict(to_unit_range(test_x), batch_size=256, verbose=0), axis=1)
+    accuracy = float(np.mean(predictions == test_y))
+
+    output_dir = pathlib.Path(output_dir)
+    weights_path = output_dir / f"{name}_classifier{WEIGHTS_SUFFIX}"
+    # A fresh copy holds the weights only: saving the trained model would also store Adam's slots (3x the size).
+    shipped = build_classifier(info.image_shape, info.num_classes, seed=seed)
+    shipped.set_weights(model.get_weights())
+    with atomic_path(weights_path) as tmp:
+        shipped.save_weights(str(tmp))
+    protocol = Protocol()
+    card = {
+        "name": name,
+        "weights": weights_path.name,
+        "sha256": sha256(weights_path),
+        "architecture": {"image_shape": list(info.image_shape), "num_classes": info.num_classes,
+                         "feature_dim": model.get_layer(FEATURE_LAYER).units, "feature_layer": FEATURE_LAYER},
+        "class_names": list(info.class_names),
+        "dataset": dataset,
+        "data_path": str(data_path) if data_path else None,
+        "split": (
+            f"embedded digits: per class the first {500 - HELD_OUT_PER_CLASS} train, the last "
+            f"{HELD_OUT_PER_CLASS} are held out" if dataset == "mnist_embedded" else "train / test"
+        ),
+        "num_train": int(len(train_x)),
+        "num_held_out": int(len(test_x)),
+        "held_out_accuracy": accuracy,
+        "training": {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate, "seed": seed},
+        "protocol": protocol.to_dict(),
+        "command": command,
+        "keras_version": keras.__version__,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    card["reference"] = reference_scores(model, train_x, test_x, protocol)
+    with atomic_path(output_dir / f"{name}_classifier{CARD_SUFFIX}") as tmp:
+        tmp.write_text(json.dumps(card, indent=2) + "\n")
+    return card

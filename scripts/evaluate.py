@@ -1,0 +1,21 @@
+"""Scores an exported generator: classifier score, Fréchet distance and KID beside real-data references.
+
+    python scripts/evaluate.py runs/mnist_dcgan-20261123-150000/saved_models/mnist_dcgan
+    python scripts/evaluate.py saved_models/fashion_dcgan --classifier classifiers/fashion_mnist_classifier.weights.h5
+
+The same as `kgan evaluate EXPORT_DIR`; see docs/metrics.md for the protocol.
+"""
+
+import argparse
+import sys
+
+from kgan.cli import add_evaluate_arguments, run_evaluate
+
+
+def main(argv=None):
+    parser = add_evaluate_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+    return run_evaluate(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
