@@ -8,13 +8,18 @@ errors), then G against D's "real" verdict. Variants plug in:
 - penalties added to D's loss (callables `penalty(gan, real, fake, labels)`),
 - conditioning (a generator with a second, integer-label input),
 - `d_steps` discriminator steps per generator step,
-- or, for deeper changes, overrides of `discriminator_loss` / `generator_loss`.
+- the stabilising tricks of lectures 000-002 (one-sided label smoothing,
+  annealed instance noise on D's inputs, penalties on D's weights),
+- or, for deeper changes, overrides of `discriminator_loss` / `generator_loss`
+  and of the hooks `sample_fake_labels`, `discriminator_inputs` and
+  `after_discriminator_step` (`kgan.variants` is built from these).
 
 Training is `gan.fit(dataset, callbacks=[...])`, so everything `fit` gives
 (tf.function/XLA, progress bar, callbacks, distribution) stays.
 """
 
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
 
@@ -22,6 +27,7 @@ from kgan import losses as losses_lib
 from kgan.utils import check_positive_int
 
 LATENT_DISTRIBUTIONS = ("normal", "uniform", "uniform01")
+FAKE_LABELS = ("data", "random")
 
 
 def sample_latent(shape, distribution="normal", seed=None):
@@ -87,6 +93,18 @@ class GAN(keras.Model):
             callable's `name` (or `__name__`).
         seed: seed of the latent noise (`keras.random.SeedGenerator`), so a run
             can be repeated.
+        num_classes: number of classes of a conditional GAN (default: read
+            from the generator's label `Embedding`). Labels outside
+            `[0, num_classes)` given to `generate` raise a `ValueError`.
+        fake_labels: the labels that condition generated samples: `"data"`
+            (those of the real batch, so fakes follow the data's class
+            frequencies) or `"random"` (uniform over the classes, as lecture
+            003's cGAN and ACGAN draw them).
+        instance_noise: standard deviation of Gaussian noise added to every
+            image D sees, real and fake (instance noise, Sonderby et al. 2017;
+            lecture 000's "adding noise to discriminator inputs"). 0 disables it.
+        instance_noise_steps: if set, the noise is annealed linearly to 0 over
+            this many discriminator steps; `None` keeps it constant.
 
     Example:
         >>> g, d = kgan.models.build_models("dcgan")
@@ -106,6 +124,10 @@ class GAN(keras.Model):
         label_smoothing=0.0,
         penalties=(),
         seed=None,
+        num_classes=None,
+        fake_labels="data",
+        instance_noise=0.0,
+        instance_noise_steps=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -121,23 +143,58 @@ class GAN(keras.Model):
             )
         if not 0.0 <= label_smoothing < 1.0:
             raise ValueError(f"`label_smoothing` must be in [0, 1). Received: label_smoothing={label_smoothing!r}")
+        if fake_labels not in FAKE_LABELS:
+            raise ValueError(f"`fake_labels` must be one of {FAKE_LABELS}. Received: fake_labels={fake_labels!r}")
+        if not instance_noise >= 0.0:
+            raise ValueError(f"`instance_noise` must be >= 0. Received: instance_noise={instance_noise!r}")
+        if instance_noise_steps is not None:
+            check_positive_int("instance_noise_steps", instance_noise_steps)
         self.generator = generator
         self.discriminator = discriminator
         self.gan_loss = losses_lib.get(loss)
         self.latent_distribution = latent_distribution
         self.d_steps = check_positive_int("d_steps", d_steps)
         self.label_smoothing = float(label_smoothing)
-        self.penalties = tuple(penalties)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.conditional = len(generator.inputs) > 1
-        self._head = _head_kind(discriminator)
+        self.num_classes = _check_num_classes(num_classes, generator, self.conditional)
+        if fake_labels == "random" and self.conditional and self.num_classes is None:
+            raise ValueError(
+                "fake_labels='random' needs the number of classes; pass num_classes. Received: num_classes=None"
+            )
+        self.fake_labels = fake_labels
+        self.instance_noise = float(instance_noise)
+        self.instance_noise_steps = instance_noise_steps
+        self._head = self._discriminator_head(discriminator)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_acc_tracker = keras.metrics.Mean(name="d_real_acc")
         self.d_fake_acc_tracker = keras.metrics.Mean(name="d_fake_acc")
-        self.penalty_trackers = [keras.metrics.Mean(name=_penalty_name(p)) for p in self.penalties]
+        # Penalties given by the caller (serialised in the config) and those a
+        # variant adds itself with `add_penalty` (rebuilt by its constructor).
+        self._config_penalties = tuple(penalties)
+        self.penalties = ()
+        self.penalty_trackers = []
+        self.extra_trackers = []
+        for penalty in self._config_penalties:
+            self.add_penalty(penalty)
+
+    def add_penalty(self, penalty):
+        """Adds a term `penalty(gan, real_images, fake_images, labels)` to D's loss, logged under its name.
+
+        Variants call this in their constructor for their own penalty (WGAN-GP's
+        gradient penalty), so it is not stored twice in the config.
+        """
+        self.penalties = (*self.penalties, penalty)
+        self.penalty_trackers.append(keras.metrics.Mean(name=_penalty_name(penalty)))
+
+    def add_metric_tracker(self, name):
+        """Logs the value a loss returns under `name` in its logs (mean over the epoch)."""
+        tracker = keras.metrics.Mean(name=name)
+        self.extra_trackers.append(tracker)
+        return tracker
 
     # -- Keras plumbing ---------------------------------------------------
 
@@ -193,19 +250,20 @@ class GAN(keras.Model):
         """Generates images: `gan(latent)` or, if conditional, `gan([latent, labels])`."""
         return self.generator(inputs, training=training)
 
+    # Whether D's output reads as a real/fake verdict (BEGAN's autoencoder does not).
+    logs_accuracy = True
+
     @property
     def metrics(self):
-        return [
-            self.d_loss_tracker,
-            self.g_loss_tracker,
-            self.d_real_acc_tracker,
-            self.d_fake_acc_tracker,
-            *self.penalty_trackers,
-        ]
+        accuracy = [self.d_real_acc_tracker, self.d_fake_acc_tracker] if self.logs_accuracy else []
+        return [self.d_loss_tracker, self.g_loss_tracker, *accuracy, *self.penalty_trackers, *self.extra_trackers]
 
     def get_config(self):
-        if self.penalties:
-            raise NotImplementedError("A GAN with custom penalties cannot be serialised; subclass it instead.")
+        if any(not hasattr(p, "get_config") for p in self._config_penalties):
+            raise NotImplementedError(
+                "A GAN with plain-function penalties cannot be serialised; use the classes of kgan.penalties "
+                f"or subclass GAN. Received: penalties={self._config_penalties!r}"
+            )
         if self.gan_loss.name not in losses_lib.LOSSES or losses_lib.LOSSES[self.gan_loss.name] != self.gan_loss:
             raise NotImplementedError(f"Only registered losses can be serialised. Received: loss={self.gan_loss!r}")
         return {
@@ -216,7 +274,12 @@ class GAN(keras.Model):
             "latent_distribution": self.latent_distribution,
             "d_steps": self.d_steps,
             "label_smoothing": self.label_smoothing,
+            "penalties": [keras.saving.serialize_keras_object(p) for p in self._config_penalties],
             "seed": self.seed,
+            "num_classes": self.num_classes,
+            "fake_labels": self.fake_labels,
+            "instance_noise": self.instance_noise,
+            "instance_noise_steps": self.instance_noise_steps,
         }
 
     @classmethod
@@ -224,6 +287,9 @@ class GAN(keras.Model):
         config = dict(config)
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects=custom_objects)
+        config["penalties"] = [
+            keras.saving.deserialize_keras_object(p, custom_objects=custom_objects) for p in config.get("penalties", ())
+        ]
         return cls(**config)
 
     # -- the pieces variants plug into ----------------------------------
@@ -233,19 +299,94 @@ class GAN(keras.Model):
         return sample_latent((batch_size, self.latent_dim), self.latent_distribution, self.seed_generator)
 
     def generate(self, latent, labels=None, training=False):
-        """Runs the generator on `latent` (and `labels`, if conditional)."""
+        """Runs the generator on `latent` (and `labels`, if conditional).
+
+        Args:
+            latent: latent vectors `(batch, latent_dim)`.
+            labels: for a conditional generator, integer class ids of shape
+                `(batch,)` or `(batch, 1)`.
+
+        Raises:
+            ValueError: if a conditional generator gets no labels, labels of
+                the wrong length, or labels outside `[0, num_classes)`.
+        """
         latent = ops.convert_to_tensor(latent, "float32")
         if self.conditional:
+            labels = self._check_labels(labels, ops.shape(latent)[0])
             return self.generator([latent, _as_label_column(labels)], training=training)
         return self.generator(latent, training=training)
 
     def discriminate(self, images, labels=None, training=False):
         """D's verdict on `images` as logits of shape `(batch,)`, whatever D's head."""
         if len(self.discriminator.inputs) > 1:
+            labels = self._check_labels(labels, ops.shape(images)[0])
             outputs = self.discriminator([images, _as_label_column(labels)], training=training)
         else:
             outputs = self.discriminator(images, training=training)
         return self._to_logits(outputs)
+
+    def sample_fake_labels(self, labels, batch_size):
+        """The labels that condition a generated batch (`None` if unconditional).
+
+        `fake_labels="data"` reuses the real batch's labels; `"random"` draws
+        them uniformly over the classes with the model's seeded noise.
+        """
+        if not self.conditional:
+            return None
+        if self.fake_labels == "data":
+            return labels
+        return keras.random.randint((batch_size,), 0, self.num_classes, seed=self.seed_generator, dtype="int32")
+
+    def instance_noise_stddev(self):
+        """The current standard deviation of the instance noise (annealed by D's step count)."""
+        stddev = ops.convert_to_tensor(self.instance_noise, "float32")
+        if self.instance_noise_steps is None:
+            return stddev
+        progress = ops.cast(self.d_optimizer.iterations, "float32") / float(self.instance_noise_steps)
+        return stddev * ops.maximum(0.0, 1.0 - progress)
+
+    def discriminator_inputs(self, images):
+        """What D sees of `images`: the images plus (annealed) instance noise, if enabled.
+
+        Every loss passes real and generated images through this before D, in
+        D's step and in G's step alike, so both distributions are blurred the
+        same way (Sonderby et al. 2017, "Amortised MAP inference", Sec. 3.1).
+        """
+        if not self.instance_noise:
+            return images
+        noise = keras.random.normal(ops.shape(images), seed=self.seed_generator)
+        return images + self.instance_noise_stddev() * noise
+
+    def after_discriminator_step(self, logs):
+        """Called after every D update with the logs of `discriminator_loss`.
+
+        WGAN clips D's weights here; BEGAN updates its equilibrium term k_t.
+        """
+
+    def _discriminator_head(self, discriminator):
+        """How D's output is read; variants with another kind of D override it."""
+        return _head_kind(discriminator)
+
+    def _check_labels(self, labels, batch_size):
+        if labels is None:
+            raise ValueError(
+                "This GAN is conditional; pass integer labels of shape (batch,). Received: labels=None"
+            )
+        if tf.is_symbolic_tensor(labels) or not tf.executing_eagerly():
+            return labels  # inside a traced step the data pipeline's labels are trusted
+        values = np.asarray(labels)
+        if not np.issubdtype(values.dtype, np.integer):
+            raise ValueError(f"`labels` must be integer class ids. Received: labels.dtype={values.dtype}")
+        if values.size != int(batch_size) or values.ndim > 2 or (values.ndim == 2 and values.shape[1] != 1):
+            raise ValueError(
+                f"`labels` must have shape ({int(batch_size)},) or ({int(batch_size)}, 1) to match the batch. "
+                f"Received: labels.shape={values.shape}"
+            )
+        if self.num_classes is not None and values.size and (values.min() < 0 or values.max() >= self.num_classes):
+            raise ValueError(
+                f"`labels` must lie in [0, {self.num_classes}). Received: labels={values.reshape(-1).tolist()}"
+            )
+        return values
 
     def _to_logits(self, outputs):
         outputs = ops.cast(outputs, "float32")
@@ -259,19 +400,29 @@ class GAN(keras.Model):
         p = ops.clip(outputs, eps, 1.0 - eps)
         return ops.log(p[:, 1]) - ops.log(p[:, 0])
 
-    def discriminator_loss(self, real_images, fake_images, labels=None):
+    def discriminator_loss(self, real_images, fake_images, labels=None, fake_labels=None):
         """D's loss on a real and a generated batch. Returns `(loss, logs)`.
 
         Override to change what D learns (ACGAN adds a classification term);
-        the train step stays the same.
+        the train step stays the same. `fake_labels` (default `labels`) are
+        the labels the fakes were generated for.
         """
-        real_logits = self.discriminate(real_images, labels, training=True)
-        fake_logits = self.discriminate(fake_images, labels, training=True)
+        fake_labels = labels if fake_labels is None else fake_labels
+        real_logits = self.discriminate(self.discriminator_inputs(real_images), labels, training=True)
+        fake_logits = self.discriminate(self.discriminator_inputs(fake_images), fake_labels, training=True)
         loss = self.gan_loss.discriminator(real_logits, fake_logits, label_smoothing=self.label_smoothing)
         logs = {
             "d_real_acc": ops.mean(ops.cast(real_logits >= 0.0, "float32")),
             "d_fake_acc": ops.mean(ops.cast(fake_logits < 0.0, "float32")),
         }
+        return self.add_penalties(loss, logs, real_images, fake_images, labels)
+
+    def add_penalties(self, loss, logs, real_images, fake_images, labels=None):
+        """Adds every penalty to D's `loss` and its value to `logs`. Returns `(loss, logs)`.
+
+        Variants that override `discriminator_loss` end with this call.
+        """
+        logs = dict(logs)
         for penalty, tracker in zip(self.penalties, self.penalty_trackers):
             value = penalty(self, real_images, fake_images, labels)
             logs[tracker.name] = value
@@ -279,8 +430,9 @@ class GAN(keras.Model):
         return loss, logs
 
     def generator_loss(self, fake_images, labels=None):
-        """G's loss on a generated batch. Returns `(loss, logs)`."""
-        return self.gan_loss.generator(self.discriminate(fake_images, labels, training=True)), {}
+        """G's loss on a generated batch (made for `labels`). Returns `(loss, logs)`."""
+        fake_logits = self.discriminate(self.discriminator_inputs(fake_images), labels, training=True)
+        return self.gan_loss.generator(fake_logits), {}
 
     # -- the one train step ------------------------------------------------
 
@@ -291,17 +443,18 @@ class GAN(keras.Model):
         # the optimizers sum the replicas' gradients: scale to the global mean.
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
 
+        fake_labels = self.sample_fake_labels(labels, batch_size)
         with tf.GradientTape() as g_tape:
-            fake_images = self.generate(self.sample_latent(batch_size), labels, training=True)
+            fake_images = self.generate(self.sample_latent(batch_size), fake_labels, training=True)
             with g_tape.stop_recording():
-                self._discriminator_step(real_images, ops.stop_gradient(fake_images), labels, replicas)
+                self._discriminator_step(real_images, ops.stop_gradient(fake_images), labels, replicas, fake_labels)
             if self.d_steps == 1:
                 # G's step reuses the batch it made for D's step (judged by the
                 # updated D), as the PyTorch DCGAN example does: one G forward
                 # pass less per step, 1.2x faster on the CPU.
-                g_loss, _ = self.generator_loss(fake_images, labels)
+                g_loss, g_logs = self.generator_loss(fake_images, fake_labels)
         if self.d_steps == 1:
-            self._apply_generator_gradients(g_tape, g_loss, replicas)
+            self._apply_generator_gradients(g_tape, g_loss, g_logs, replicas)
         else:
             # Algorithm 1 (lecture 002): k D steps, each on a fresh real batch, then one G step.
             tf.cond(
@@ -311,30 +464,35 @@ class GAN(keras.Model):
             )
         return {m.name: m.result() for m in self.metrics}
 
-    def _discriminator_step(self, real_images, fake_images, labels, replicas):
+    def _discriminator_step(self, real_images, fake_images, labels, replicas, fake_labels=None):
         with tf.GradientTape() as tape:
-            d_loss, d_logs = self.discriminator_loss(real_images, fake_images, labels)
+            d_loss, d_logs = self.discriminator_loss(real_images, fake_images, labels, fake_labels)
             scaled_loss = d_loss / replicas
         d_vars = self.discriminator.trainable_variables
         self.d_optimizer.apply(tape.gradient(scaled_loss, d_vars), d_vars)
+        self.after_discriminator_step(d_logs)
         self.d_loss_tracker.update_state(d_loss)
-        self.d_real_acc_tracker.update_state(d_logs["d_real_acc"])
-        self.d_fake_acc_tracker.update_state(d_logs["d_fake_acc"])
-        for tracker in self.penalty_trackers:
-            tracker.update_state(d_logs[tracker.name])
+        self._update_trackers(d_logs)
+
+    def _update_trackers(self, logs):
+        for tracker in (self.d_real_acc_tracker, self.d_fake_acc_tracker, *self.penalty_trackers, *self.extra_trackers):
+            if tracker.name in logs:
+                tracker.update_state(logs[tracker.name])
 
     def _generator_step(self, batch_size, labels, replicas):
         with tf.GradientTape() as tape:
-            fake_images = self.generate(self.sample_latent(batch_size), labels, training=True)
-            g_loss, _ = self.generator_loss(fake_images, labels)
-        return self._apply_generator_gradients(tape, g_loss, replicas)
+            fake_labels = self.sample_fake_labels(labels, batch_size)
+            fake_images = self.generate(self.sample_latent(batch_size), fake_labels, training=True)
+            g_loss, g_logs = self.generator_loss(fake_images, fake_labels)
+        return self._apply_generator_gradients(tape, g_loss, g_logs, replicas)
 
-    def _apply_generator_gradients(self, tape, g_loss, replicas):
+    def _apply_generator_gradients(self, tape, g_loss, g_logs, replicas):
         g_vars = self.generator.trainable_variables
         with tape:
             scaled_loss = g_loss / replicas
         self.g_optimizer.apply(tape.gradient(scaled_loss, g_vars), g_vars)
         self.g_loss_tracker.update_state(g_loss)
+        self._update_trackers(g_logs)
         return g_loss
 
     def _unpack(self, data):
@@ -347,6 +505,20 @@ class GAN(keras.Model):
 
     def test_step(self, data):
         raise NotImplementedError("GAN.evaluate is not defined; use kgan metrics callbacks to score a GAN.")
+
+
+def _check_num_classes(num_classes, generator, conditional):
+    if num_classes is not None:
+        if not conditional:
+            raise ValueError(
+                "`num_classes` is only for conditional GANs (a generator with a labels input). "
+                f"Received: num_classes={num_classes!r}"
+            )
+        return check_positive_int("num_classes", num_classes)
+    if not conditional:
+        return None
+    embeddings = [layer for layer in generator.layers if isinstance(layer, keras.layers.Embedding)]
+    return int(embeddings[0].input_dim) if embeddings else None
 
 
 def _penalty_name(penalty):

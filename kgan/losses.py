@@ -71,6 +71,93 @@ def maximum_likelihood_generator_loss(fake_logits):
     return -0.5 * ops.mean(ops.exp(fake_logits))
 
 
+def least_squares_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """Least-squares discriminator loss (LSGAN, Mao et al. 2017; lecture 000's table).
+
+    `E[(D(x) - 1)^2] + E[D(G(z))^2]` with D's raw (linear) output, the 0-1
+    coding of the paper (its eq. 9, a = 0, b = c = 1); kgan halves the sum as
+    the paper does, `1/2 E[(D(x) - b)^2] + 1/2 E[(D(G(z)) - a)^2]`.
+
+    Args:
+        real_logits: D's outputs on real samples, shape `(batch,)`.
+        fake_logits: D's outputs on generated samples, shape `(batch,)`.
+        label_smoothing: one-sided label smoothing: the real target `b`
+            becomes `1 - label_smoothing`.
+
+    Returns:
+        The scalar loss.
+    """
+    real_loss = ops.mean(ops.square(real_logits - (1.0 - label_smoothing)))
+    fake_loss = ops.mean(ops.square(fake_logits))
+    return 0.5 * (real_loss + fake_loss)
+
+
+def least_squares_generator_loss(fake_logits):
+    """Least-squares generator loss (LSGAN, Mao et al. 2017): `1/2 E[(D(G(z)) - 1)^2]`."""
+    return 0.5 * ops.mean(ops.square(fake_logits - 1.0))
+
+
+def wasserstein_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """Wasserstein critic loss (WGAN, Arjovsky et al. 2017; lecture 000's table).
+
+    `-E[D(x)] + E[D(G(z))]`: the critic maximises the gap between its scores
+    on real and generated samples, an estimate of the Earth-Mover distance when
+    D is 1-Lipschitz (enforced by weight clipping, `kgan.variants.WGAN`, or the
+    gradient penalty, `kgan.variants.WGANGP`).
+
+    Args:
+        real_logits: the critic's scores on real samples, shape `(batch,)`.
+        fake_logits: the critic's scores on generated samples, shape `(batch,)`.
+        label_smoothing: must be 0: the critic has no targets to smooth.
+
+    Returns:
+        The scalar loss.
+
+    Raises:
+        ValueError: if `label_smoothing` is not 0.
+    """
+    _no_label_smoothing("wasserstein", label_smoothing)
+    return ops.mean(fake_logits) - ops.mean(real_logits)
+
+
+def wasserstein_generator_loss(fake_logits):
+    """Wasserstein generator loss (WGAN, Arjovsky et al. 2017): `-E[D(G(z))]`."""
+    return -ops.mean(fake_logits)
+
+
+def hinge_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """Hinge discriminator loss (Lim & Ye 2017, "Geometric GAN"; Miyato et al. 2018).
+
+    `E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]`.
+
+    Args:
+        real_logits: D's scores on real samples, shape `(batch,)`.
+        fake_logits: D's scores on generated samples, shape `(batch,)`.
+        label_smoothing: must be 0 (the margin plays that role).
+
+    Returns:
+        The scalar loss.
+
+    Raises:
+        ValueError: if `label_smoothing` is not 0.
+    """
+    _no_label_smoothing("hinge", label_smoothing)
+    return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
+
+
+def hinge_generator_loss(fake_logits):
+    """Hinge generator loss (Lim & Ye 2017; Miyato et al. 2018): `-E[D(G(z))]`."""
+    return -ops.mean(fake_logits)
+
+
+def _no_label_smoothing(name, label_smoothing):
+    if label_smoothing:
+        raise ValueError(
+            f"The {name} loss has no 0/1 targets, so one-sided label smoothing does not apply; use 0. "
+            f"Received: label_smoothing={label_smoothing!r}"
+        )
+
+
 @dataclasses.dataclass(frozen=True)
 class GANLoss:
     """A discriminator loss and a generator loss that belong together.
@@ -92,6 +179,9 @@ LOSSES = {
     "maximum_likelihood": GANLoss(
         "maximum_likelihood", minimax_discriminator_loss, maximum_likelihood_generator_loss
     ),
+    "least_squares": GANLoss("least_squares", least_squares_discriminator_loss, least_squares_generator_loss),
+    "wasserstein": GANLoss("wasserstein", wasserstein_discriminator_loss, wasserstein_generator_loss),
+    "hinge": GANLoss("hinge", hinge_discriminator_loss, hinge_generator_loss),
 }
 
 
