@@ -1,5 +1,6 @@
 """`Checkpoint`: the whole GAN (both models, both optimizers, the noise state) after every epoch."""
 
+import math
 import pathlib
 import re
 
@@ -15,7 +16,9 @@ class Checkpoint(keras.callbacks.Callback):
 
     Unlike `keras.callbacks.ModelCheckpoint`, each file is written to a
     temporary name and renamed into place, so a crash mid-save leaves the
-    previous checkpoint intact; and old checkpoints are pruned.
+    previous checkpoint intact; old checkpoints are pruned; and an epoch whose
+    logged metrics are NaN or Inf is not saved, so it never pushes a good
+    checkpoint out.
 
     Args:
         directory: the checkpoint folder.
@@ -51,6 +54,11 @@ class Checkpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         last = epoch + 1 == (self.params or {}).get("epochs")
         if (epoch + 1) % self.every and not last:
+            return
+        bad = [k for k, v in (logs or {}).items() if not math.isfinite(float(v))]
+        if bad:
+            # Never let a blown-up model push good checkpoints out.
+            print(f"\nCheckpoint: not saving epoch {epoch + 1}: {', '.join(bad)} not finite.", flush=True)
             return
         with atomic_path(self.directory / f"epoch_{epoch + 1:04d}.keras") as tmp:
             self.model.save(tmp)
