@@ -7,10 +7,13 @@ Every preset is a pair of keyword sets for `build_dcgan_generator` and
 |--------------|------------|-------|
 | `dcgan`      | kgan default, DCGAN (Radford et al. 2016) | light: 7x7x128 -> 14x14x64 -> 28x28; D 64-128 strided convs. Fast on a 2-core CPU. |
 | `lecture004` | lecture 004 (SciNet, Keras) exactly | G: Dense(256*7*7), ConvT 256, 128, 64, 32 (5x5; strides 1, 1, 2, 2), tanh; D: Conv 32, 64, 128, 256 (5x5; strides 1, 2, 2, 1), LeakyReLU, Dropout(0.3), Dense(2, softmax). Latent 100. |
+| `mlp_lecture002` | lecture 002 (Raschka's MLP GAN on MNIST) | G: Linear(100, 128), LeakyReLU(0.01), Dropout(0.5), Linear(784), tanh; D: Linear(784, 128), LeakyReLU(0.01), Dropout(0.5), Linear(1), sigmoid. Latent 100. |
+| `mlp_lecture003` | lecture 003 (MLP cGAN) | conditional, 10x10 label embedding; G 110-256-512-1024-784 LeakyReLU(0.2), tanh; D 794-1024-512-256-1 LeakyReLU(0.2), Dropout(0.3), sigmoid. Latent 100, 10 classes unless `num_classes` says otherwise. |
 | `upsample`   | lecture 001 (PyTorch) | G: Linear -> (H/4, W/4, 128) -> BatchNorm -> [Upsample x2, Conv3x3, BatchNorm, LeakyReLU(0.01)] x 2 (64, 32) -> Conv3x3 -> tanh, DCGAN init. Latent 64. D: the `dcgan` discriminator with BatchNorm. |
 """
 
 from kgan.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
+from kgan.models.mlp import build_mlp_discriminator, build_mlp_generator
 
 ARCHITECTURES = {
     "dcgan": {
@@ -59,6 +62,22 @@ ARCHITECTURES = {
 }
 
 
+# MLP presets (kgan.models.mlp); build_models dispatches on "family".
+ARCHITECTURES["mlp_lecture002"] = {
+    "family": "mlp",
+    "latent_dim": 100,
+    "generator": dict(hidden_units=(128,), negative_slope=0.01, dropout=0.5, output_activation="tanh"),
+    "discriminator": dict(hidden_units=(128,), negative_slope=0.01, dropout=0.5, head="sigmoid"),
+}
+ARCHITECTURES["mlp_lecture003"] = {
+    "family": "mlp",
+    "latent_dim": 100,
+    "num_classes": 10,
+    "generator": dict(hidden_units=(256, 512, 1024), negative_slope=0.2, output_activation="tanh"),
+    "discriminator": dict(hidden_units=(1024, 512, 256), negative_slope=0.2, dropout=0.3, head="sigmoid"),
+}
+
+
 def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_classes=None, init=None, seed=None):
     """Builds the generator and discriminator of a named architecture.
 
@@ -86,6 +105,17 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
         raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)}. Received: arch={arch!r}")
     preset = ARCHITECTURES[arch]
     g_kwargs, d_kwargs = dict(preset["generator"]), dict(preset["discriminator"])
+    if preset.get("family") == "mlp":
+        if init is not None:
+            raise ValueError(
+                f"`init` applies to the convolutional architectures only. Received: arch={arch!r}, init={init!r}"
+            )
+        num_classes = num_classes if num_classes is not None else preset.get("num_classes")
+        return (
+            build_mlp_generator(latent_dim or preset["latent_dim"], tuple(image_shape), num_classes=num_classes,
+                                seed=seed, **g_kwargs),
+            build_mlp_discriminator(tuple(image_shape), num_classes=num_classes, seed=seed, **d_kwargs),
+        )
     if init is not None:
         g_kwargs["init"] = d_kwargs["init"] = init
     generator = build_dcgan_generator(
@@ -95,4 +125,7 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
     return generator, discriminator
 
 
-__all__ = ["ARCHITECTURES", "build_dcgan_discriminator", "build_dcgan_generator", "build_models"]
+__all__ = [
+    "ARCHITECTURES", "build_dcgan_discriminator", "build_dcgan_generator", "build_mlp_discriminator",
+    "build_mlp_generator", "build_models",
+]
