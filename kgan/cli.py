@@ -106,6 +106,19 @@ def build_parser():
                     "(see docs/metrics.md).")
     add_evaluate_arguments(evaluate_parser)
     evaluate_parser.set_defaults(func=run_evaluate)
+    sample_parser = commands.add_parser(
+        "sample", help="write images from an exported generator (PNG grid, GIF or .npz)",
+        description="Write images from an exported generator: seeded samples, an interpolation between two seeds, "
+                    "a grid over two latent directions, or one row per class.")
+    add_sample_arguments(sample_parser)
+    sample_parser.set_defaults(func=run_sample)
+    export_parser = commands.add_parser(
+        "export", help="export a run's checkpoint as a new TF Serving version",
+        description="Export the generator of a training run's checkpoint as a SavedModel for TF Serving.")
+    add_export_arguments(export_parser)
+    export_parser.set_defaults(func=run_export)
+    info_parser = commands.add_parser("info", help="list variants, architectures, losses and datasets")
+    info_parser.set_defaults(func=run_info)
     return parser
 
 
@@ -128,6 +141,175 @@ def run_evaluate(args):
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+def labels_list(text):
+    """argparse type: one integer class id or a comma-separated list of them."""
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected class ids like 3 or 0,1,2, received {text!r}") from None
+
+
+def non_negative_int(text):
+    """argparse type: an integer >= 0 (seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, received {text!r}")
+    return value
+
+
+def add_sample_arguments(parser):
+    """Adds the flags of `kgan sample`."""
+    parser.add_argument("export_dir", metavar="EXPORT",
+                        help="an exported generator: a SavedModel version folder, or a model folder (highest version)")
+    parser.add_argument("--output", "-o", required=True,
+                        help="where to write: .png (a grid), .gif (an animation; with --interpolate or "
+                             "--latent-grid), or .npz (images, latent vectors and labels as arrays)")
+    parser.add_argument("--num", "-n", type=positive_int, default=64,
+                        help="how many images (default: %(default)s; per class with --per-class)")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="seed of the latent vectors: the same seed gives the same images (default: %(default)s)")
+    parser.add_argument("--labels", type=labels_list, default=None,
+                        help="class id(s) for a conditional generator: one for all images, or one per image")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--interpolate", nargs=2, type=non_negative_int, metavar=("SEED_A", "SEED_B"),
+                      help="images along the (spherical) path from SEED_A's latent vector to SEED_B's")
+    mode.add_argument("--latent-grid", action="store_true",
+                      help="a grid over two random latent directions around --seed's vector")
+    mode.add_argument("--per-class", action="store_true",
+                      help="--num images of every class, one row per class (conditional generators)")
+    parser.add_argument("--steps", type=positive_int, default=10,
+                        help="images along an interpolation, or per side of a latent grid (default: %(default)s)")
+    parser.add_argument("--overwrite", action="store_true", help="replace --output if it exists")
+    return parser
+
+
+def run_sample(args):
+    """Writes samples of an exported generator; returns the exit status."""
+    import pathlib
+
+    import numpy as np
+
+    from kgan import explore, plotting
+    from kgan.export import load_generator
+    from kgan.utils import atomic_path
+
+    output = pathlib.Path(args.output)
+    suffix = output.suffix.lower()
+    try:
+        if suffix not in (".png", ".gif", ".npz"):
+            raise ValueError(f"--output must end in .png, .gif or .npz. Received: {args.output}")
+        if output.exists() and not args.overwrite:
+            raise FileExistsError(f"{output} exists; pass --overwrite or choose another --output. Received: {output}")
+        generator = load_generator(args.export_dir)
+        labels = None if args.labels is None else np.asarray(args.labels)
+        latent = None
+        ncols = None
+        if args.interpolate:
+            images = explore.interpolate(generator, *args.interpolate, steps=args.steps, labels=labels)
+            ncols = len(images)
+        elif args.latent_grid:
+            images = explore.latent_grid(generator, args.seed, steps=args.steps, labels=labels)
+            ncols = args.steps
+        elif args.per_class:
+            images = explore.class_grid(generator, per_class=args.num, seed=args.seed)
+            labels = np.repeat(np.arange(generator.num_classes), args.num)
+            ncols = args.num
+        else:
+            if labels is not None and labels.size not in (1, args.num):
+                raise ValueError(f"--labels needs 1 or --num={args.num} values. Received: {len(labels)} values")
+            images, latent = explore.sample(generator, args.num, args.seed, labels=labels)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".png":
+            plotting.save_image_grid(images, output, ncols=ncols)
+        elif suffix == ".gif":
+            explore.save_gif(images, output)
+        else:
+            arrays = {"images": images.astype("float32")}
+            if latent is not None:
+                arrays["latent"] = latent
+            if labels is not None:
+                arrays["labels"] = np.broadcast_to(labels, (len(images),)).astype("int32")
+            with atomic_path(output) as tmp:
+                np.savez_compressed(tmp, **arrays)
+    except (ValueError, FileNotFoundError, FileExistsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {len(images)} images to {output}")
+    return 0
+
+
+def add_export_arguments(parser):
+    """Adds the flags of `kgan export`."""
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="a run directory written by `kgan train`")
+    parser.add_argument("--checkpoint", default=None,
+                        help="the .keras checkpoint to export (default: the newest in RUN_DIR/checkpoints)")
+    parser.add_argument("--export-dir", default=None,
+                        help="base folder of the export (default: RUN_DIR/saved_models)")
+    parser.add_argument("--export-name", default=None,
+                        help="model name of the export (default: the run's, from its config.json)")
+    return parser
+
+
+def run_export(args):
+    """Exports the generator of a run's checkpoint as a new SavedModel version; returns the exit status."""
+    import json
+    import pathlib
+
+    import keras
+
+    import kgan  # noqa: F401 (registers kgan's classes for load_model)
+    from kgan.callbacks import Checkpoint
+    from kgan.export import export_generator
+
+    run_dir = pathlib.Path(args.run_dir)
+    try:
+        if not run_dir.is_dir():
+            raise FileNotFoundError(f"No run directory at {run_dir}. Received: RUN_DIR={args.run_dir}")
+        checkpoint = pathlib.Path(args.checkpoint) if args.checkpoint else Checkpoint.latest(run_dir / "checkpoints")
+        if checkpoint is None or not checkpoint.is_file():
+            raise FileNotFoundError(f"No checkpoint to export in {run_dir / 'checkpoints'}. Received: {checkpoint}")
+        config_path = run_dir / "config.json"
+        config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+        try:
+            gan = keras.saving.load_model(checkpoint)
+        except Exception as error:  # a corrupt or foreign file: say which, without a traceback
+            raise ValueError(f"Cannot read the checkpoint {checkpoint}: {error}".splitlines()[0]) from None
+        name = args.export_name or f"{config.get('dataset', 'model').replace('_embedded', '')}_" \
+                                   f"{config.get('arch', 'gan') if config.get('variant', 'gan') == 'gan' else config['variant']}"
+        metadata = {**config, "checkpoint": str(checkpoint)}
+        path = export_generator(gan.generator, args.export_dir or run_dir / "saved_models", name, metadata=metadata)
+    except (ValueError, FileNotFoundError, FileExistsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Exported {checkpoint} to {path}")
+    return 0
+
+
+def run_info(args):
+    """Lists what kgan can train: variants, architectures, losses, datasets."""
+    from kgan import losses
+    from kgan.datasets import DATASETS
+    from kgan.models import ARCHITECTURES
+
+    try:
+        from kgan.variants import VARIANTS
+    except ImportError:  # pragma: no cover - the variants package is optional while it is built
+        VARIANTS = {"gan": None}
+    sections = {
+        "variants": sorted(VARIANTS),
+        "architectures": sorted(ARCHITECTURES),
+        "losses": sorted(losses.LOSSES),
+        "datasets": list(DATASETS),
+        "latent distributions": ["normal", "uniform", "uniform01"],
+    }
+    for title, names in sections.items():
+        print(f"{title}: {', '.join(names)}")
     return 0
 
 

@@ -1,0 +1,113 @@
+"""The `kgan` command: sample, export, info; bad usage exits 2 with one line."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import tiny_discriminator, tiny_generator
+from kgan.cli import main
+from kgan.export import export_generator, read_metadata
+from kgan.gan import GAN
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    return export_generator(tiny_generator(), tmp_path_factory.mktemp("exports"), "tiny",
+                            metadata={"latent_distribution": "normal"})
+
+
+@pytest.fixture(scope="module")
+def conditional_export(tmp_path_factory):
+    return export_generator(tiny_generator(num_classes=3), tmp_path_factory.mktemp("exports"), "ctiny")
+
+
+def run(capsys, *argv):
+    try:
+        status = main([str(a) for a in argv])
+    except SystemExit as exit:  # argparse's usage errors
+        status = exit.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_info_lists_variants_architectures_losses_and_datasets(capsys):
+    status, out, _ = run(capsys, "info")
+    assert status == 0
+    for word in ("architectures: ", "dcgan", "lecture004", "non_saturating", "mnist_embedded"):
+        assert word in out
+
+
+def test_sample_writes_a_png_grid_reproducible_from_the_seed(capsys, exported, tmp_path):
+    status, out, _ = run(capsys, "sample", exported, "-n", 9, "--seed", 3, "-o", tmp_path / "a.npz")
+    assert status == 0 and "Wrote 9 images" in out
+    run(capsys, "sample", exported, "-n", 9, "--seed", 3, "-o", tmp_path / "b.npz")
+    a, b = np.load(tmp_path / "a.npz"), np.load(tmp_path / "b.npz")
+    assert a["images"].shape == (9, 8, 8, 1) and a["latent"].shape == (9, 4)
+    np.testing.assert_array_equal(a["images"], b["images"])
+    assert run(capsys, "sample", exported, "-n", 9, "-o", tmp_path / "grid.png")[0] == 0
+    with Image.open(tmp_path / "grid.png") as image:
+        assert image.format == "PNG"
+
+
+def test_sample_interpolation_and_latent_grid_as_gif_and_png(capsys, exported, tmp_path):
+    assert run(capsys, "sample", exported, "--interpolate", 1, 2, "--steps", 5, "-o", tmp_path / "walk.gif")[0] == 0
+    with Image.open(tmp_path / "walk.gif") as gif:
+        assert gif.n_frames == 8  # forward and back
+    assert run(capsys, "sample", exported, "--latent-grid", "--steps", 3, "-o", tmp_path / "grid.png")[0] == 0
+
+
+def test_sample_per_class_and_labels_for_conditional_generators(capsys, conditional_export, tmp_path):
+    status, out, _ = run(capsys, "sample", conditional_export, "--per-class", "-n", 2, "-o", tmp_path / "c.npz")
+    assert status == 0
+    assert np.load(tmp_path / "c.npz")["labels"].tolist() == [0, 0, 1, 1, 2, 2]
+    assert run(capsys, "sample", conditional_export, "-n", 4, "--labels", 2, "-o", tmp_path / "two.npz")[0] == 0
+    assert np.load(tmp_path / "two.npz")["labels"].tolist() == [2, 2, 2, 2]
+    status, _, err = run(capsys, "sample", conditional_export, "-n", 2, "--labels", 7, "-o", tmp_path / "bad.png")
+    assert status == 2 and "Labels must be in [0, 3)" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["sample", "{export}", "-o", "{tmp}/x.jpg"], "--output must end in .png, .gif or .npz"),
+    (["sample", "{tmp}/missing", "-o", "{tmp}/x.png"], "No export at"),
+    (["sample", "{export}", "-n", "0", "-o", "{tmp}/x.png"], "expected a positive integer, received '0'"),
+    (["sample", "{export}", "--seed", "-3", "-o", "{tmp}/x.png"], "expected a non-negative integer"),
+    (["export", "{tmp}/no-run"], "No run directory at"),
+    (["sample", "{export}"], "the following arguments are required: --output"),
+])
+def test_bad_usage_exits_2_with_one_line(capsys, exported, tmp_path, argv, message):
+    argv = [a.format(export=exported, tmp=tmp_path) for a in argv]
+    status, _, err = run(capsys, *argv)
+    assert status == 2 and message in err and "Traceback" not in err
+
+
+def test_sample_never_overwrites_an_existing_file(capsys, exported, tmp_path):
+    target = tmp_path / "keep.png"
+    target.write_bytes(b"precious")
+    status, _, err = run(capsys, "sample", exported, "-o", target)
+    assert status == 2 and "--overwrite" in err and target.read_bytes() == b"precious"
+    assert run(capsys, "sample", exported, "-o", target, "--overwrite")[0] == 0
+
+
+def test_export_turns_a_run_checkpoint_into_a_new_version(capsys, tmp_path):
+    run_dir = tmp_path / "run"
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+    gan.compile(jit_compile=False)
+    (run_dir / "checkpoints").mkdir(parents=True)
+    gan.save(run_dir / "checkpoints" / "epoch_0002.keras")
+    (run_dir / "config.json").write_text(json.dumps({"dataset": "mnist_embedded", "arch": "dcgan", "epochs": 2}))
+    for version in (1, 2):
+        status, out, err = run(capsys, "export", run_dir)
+        assert status == 0, err
+        path = run_dir / "saved_models" / "mnist_dcgan" / str(version)
+        assert f"to {path}" in out
+    assert read_metadata(path)["epochs"] == 2
+
+
+def test_export_of_a_corrupt_checkpoint_exits_2_naming_it(capsys, tmp_path):
+    (tmp_path / "run" / "checkpoints").mkdir(parents=True)
+    bad = tmp_path / "run" / "checkpoints" / "epoch_0001.keras"
+    bad.write_bytes(b"not a zip file")
+    status, _, err = run(capsys, "export", tmp_path / "run")
+    assert status == 2 and str(bad) in err and "Traceback" not in err
