@@ -8,7 +8,7 @@ Every preset is a pair of keyword sets for `build_dcgan_generator` and
 | `dcgan`      | kgan default, DCGAN (Radford et al. 2016) | light: 7x7x128 -> 14x14x64 -> 28x28; D 64-128 strided convs. Fast on a 2-core CPU. |
 | `lecture004` | lecture 004 (SciNet, Keras) exactly | G: Dense(256*7*7), ConvT 256, 128, 64, 32 (5x5; strides 1, 1, 2, 2), tanh; D: Conv 32, 64, 128, 256 (5x5; strides 1, 2, 2, 1), LeakyReLU, Dropout(0.3), Dense(2, softmax). Latent 100. |
 | `mlp_lecture002` | lecture 002 (Raschka's MLP GAN on MNIST) | G: Linear(100, 128), LeakyReLU(0.01), Dropout(0.5), Linear(784), tanh; D: Linear(784, 128), LeakyReLU(0.01), Dropout(0.5), Linear(1), sigmoid. Latent 100. |
-| `mlp_lecture003` | lecture 003 (MLP cGAN) | conditional, 10x10 label embedding; G 110-256-512-1024-784 LeakyReLU(0.2), tanh; D 794-1024-512-256-1 LeakyReLU(0.2), Dropout(0.3), sigmoid. Latent 100, 10 classes unless `num_classes` says otherwise. |
+| `mlp_lecture003` | lecture 003 (MLP cGAN), in `CONDITIONAL_ARCHITECTURES` | conditional, 10x10 label embedding; G 110-256-512-1024-784 LeakyReLU(0.2), tanh; D 794-1024-512-256-1 LeakyReLU(0.2), Dropout(0.3), sigmoid. Latent 100, 10 classes unless `num_classes` says otherwise. |
 | `upsample`   | lecture 001 (PyTorch) | G: Linear -> (H/4, W/4, 128) -> BatchNorm -> [Upsample x2, Conv3x3, BatchNorm, LeakyReLU(0.01)] x 2 (64, 32) -> Conv3x3 -> tanh, DCGAN init. Latent 64. D: the `dcgan` discriminator with BatchNorm. |
 """
 
@@ -69,7 +69,10 @@ ARCHITECTURES["mlp_lecture002"] = {
     "generator": dict(hidden_units=(128,), negative_slope=0.01, dropout=0.5, output_activation="tanh"),
     "discriminator": dict(hidden_units=(128,), negative_slope=0.01, dropout=0.5, head="sigmoid"),
 }
-ARCHITECTURES["mlp_lecture003"] = {
+# Conditional presets take integer labels too, so they are kept apart from the
+# unconditional ones the main job's --arch offers.
+CONDITIONAL_ARCHITECTURES = {}
+CONDITIONAL_ARCHITECTURES["mlp_lecture003"] = {
     "family": "mlp",
     "latent_dim": 100,
     "num_classes": 10,
@@ -82,7 +85,7 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
     """Builds the generator and discriminator of a named architecture.
 
     Args:
-        arch: a key of `ARCHITECTURES`.
+        arch: a key of `ARCHITECTURES` or `CONDITIONAL_ARCHITECTURES`.
         image_shape: `(height, width, channels)` of the images.
         latent_dim: latent size; `None` takes the architecture's default.
         num_classes: if set, both networks are conditional on integer labels.
@@ -101,9 +104,10 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
         >>> g.input_shape, d.output_shape
         ((None, 100), (None, 2))
     """
-    if arch not in ARCHITECTURES:
-        raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)}. Received: arch={arch!r}")
-    preset = ARCHITECTURES[arch]
+    presets = {**ARCHITECTURES, **CONDITIONAL_ARCHITECTURES}
+    if arch not in presets:
+        raise ValueError(f"`arch` must be one of {sorted(presets)}. Received: arch={arch!r}")
+    preset = presets[arch]
     g_kwargs, d_kwargs = dict(preset["generator"]), dict(preset["discriminator"])
     if preset.get("family") == "mlp":
         if init is not None:
@@ -126,6 +130,6 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
 
 
 __all__ = [
-    "ARCHITECTURES", "build_dcgan_discriminator", "build_dcgan_generator", "build_mlp_discriminator",
+    "ARCHITECTURES", "CONDITIONAL_ARCHITECTURES", "build_dcgan_discriminator", "build_dcgan_generator", "build_mlp_discriminator",
     "build_mlp_generator", "build_models",
 ]
