@@ -6,7 +6,7 @@ import warnings
 import keras
 import numpy as np
 
-from kgan.metrics.evaluation import SCALARS, Evaluator, format_report
+from kgan.metrics.evaluation import SCALARS, Evaluator, format_report, sample_latent_numpy
 
 ACTIONS = ("warn", "stop")
 
@@ -70,8 +70,10 @@ class GANMetrics(keras.callbacks.Callback):
         if self.evaluator is None:
             self.evaluator = Evaluator.from_classifier(self.classifier)
         num = self.evaluator.protocol.num_samples
-        # Fixed latent vectors from the model's own distribution, drawn once.
-        self._latent = np.asarray(self.model.sample_latent(num))
+        # Fixed latent vectors from the model's latent distribution, drawn once with the protocol's own seed,
+        # so evaluating does not advance the GAN's noise stream: a run with the callback trains as one without.
+        self._latent = sample_latent_numpy(num, self.model.latent_dim, self.model.latent_distribution,
+                                           self.evaluator.protocol.seed)
         self._labels = np.arange(num, dtype=np.int32) % self.evaluator.num_classes if self.model.conditional else None
         self._start = time.perf_counter()
 
