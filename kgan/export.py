@@ -158,6 +158,11 @@ def export_generator(
     tmp_dir = pathlib.Path(
         tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=model_dir)
     )
+    # mkdtemp makes the folder private (0700); a server running as another
+    # user must be able to read the published version.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_dir, 0o777 & ~umask)
     try:
         _write_saved_model(generator, spec, tmp_dir)
         (tmp_dir / METADATA_PATH).parent.mkdir(exist_ok=True)

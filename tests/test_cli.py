@@ -1,6 +1,7 @@
 """The `kgan` command: sample, export, info; bad usage exits 2 with one line."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -111,3 +112,12 @@ def test_export_of_a_corrupt_checkpoint_exits_2_naming_it(capsys, tmp_path):
     bad.write_bytes(b"not a zip file")
     status, _, err = run(capsys, "export", tmp_path / "run")
     assert status == 2 and str(bad) in err and "Traceback" not in err
+
+
+def test_the_shipped_generator_samples_right_after_install(capsys, tmp_path):
+    shipped = Path(__file__).resolve().parents[1] / "saved_models" / "mnist_dcgan"
+    status, _, err = run(capsys, "sample", shipped, "-n", 16, "-o", tmp_path / "digits.npz")
+    assert status == 0, err
+    images = np.load(tmp_path / "digits.npz")["images"]
+    assert images.shape == (16, 28, 28, 1) and images.std() > 0.1
+    assert read_metadata(shipped)["arch"] == "dcgan"

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import json
 import os
+import stat
 import pathlib
 import shutil
 import subprocess
@@ -146,6 +147,9 @@ def test_export_writes_version_1_in_tf_serving_layout(generator, tmp_path):
     assert (path / "saved_model.pb").is_file()
     assert (path / "variables" / "variables.index").is_file()
     assert os.listdir(path.parent) == ["1"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o777 & ~umask  # readable by a server running as another user
 
 
 def test_second_export_is_version_2_and_leaves_version_1_byte_identical(
