@@ -406,3 +406,21 @@ def test_host_check_returns_false_quickly_for_a_closed_local_port():
     start = time.monotonic()
     assert kd._host_reachable("127.0.0.1", port, timeout=1.0) is False
     assert time.monotonic() - start < 2
+
+
+def test_epoch_indexed_shuffling_lets_a_resumed_run_see_the_same_batches():
+    images = np.arange(12, dtype="uint8").reshape(12, 1, 1, 1)
+    full = [b.numpy().ravel().tolist() for b in make_dataset(images, batch_size=4, seed=5, epochs=4)]
+    resumed = [b.numpy().ravel().tolist() for b in make_dataset(images, batch_size=4, seed=5, epochs=4,
+                                                                initial_epoch=2)]
+    assert len(full) == 4 * 3 and resumed == full[2 * 3:]
+    assert full[0:3] != full[3:6]  # every epoch has its own order
+    assert sorted(sum(full[0:3], [])) == sorted(sum(full[3:6], []))  # ... of the same images
+
+
+def test_epoch_indexed_shuffling_needs_a_seed_and_a_valid_start():
+    images = np.zeros((8, 2, 2, 1), "uint8")
+    with pytest.raises(ValueError, match="seed=None"):
+        make_dataset(images, batch_size=4, epochs=2)
+    with pytest.raises(ValueError, match="initial_epoch=3"):
+        make_dataset(images, batch_size=4, seed=0, epochs=2, initial_epoch=3)

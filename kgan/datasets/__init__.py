@@ -205,6 +205,8 @@ def make_dataset(
     drop_remainder=True,
     cache=True,
     repeat=False,
+    epochs=None,
+    initial_epoch=0,
 ):
     """Builds a batched `tf.data.Dataset` of images scaled to `[-1, 1]`.
 
@@ -225,6 +227,13 @@ def make_dataset(
         cache: Whether to cache the scaled images in memory.
         repeat: Whether to repeat indefinitely (then pass `steps_per_epoch`
             to `fit`).
+        epochs: If set (with `shuffle` and an integer `seed`), the dataset
+            holds epochs `initial_epoch` to `epochs - 1` back to back, and
+            epoch `e` is shuffled with a seed derived from `(seed, e)` alone, so
+            a run resumed at epoch `e` sees exactly the batches an
+            uninterrupted run would. Pass `initial_epoch` and
+            `steps_per_epoch=len(images) // batch_size` to `fit`.
+        initial_epoch: The first epoch the dataset holds (with `epochs`).
 
     Returns:
         A `tf.data.Dataset` yielding `(images, labels)` batches, `float32`
@@ -294,6 +303,25 @@ def make_dataset(
         )
     if cache:
         ds = ds.cache()
+    if epochs is not None:
+        if not shuffle or seed is None or not drop_remainder:
+            raise ValueError(
+                "`epochs` needs shuffle=True, an integer seed and drop_remainder=True. "
+                f"Received: shuffle={shuffle}, seed={seed!r}, drop_remainder={drop_remainder}"
+            )
+        if not 0 <= initial_epoch < epochs:
+            raise ValueError(
+                f"`initial_epoch` must be in [0, epochs). Received: initial_epoch={initial_epoch!r}, epochs={epochs!r}"
+            )
+        base = ds
+
+        def one_epoch(epoch):
+            # A large odd multiplier keeps the per-epoch seeds of nearby seeds apart.
+            epoch_seed = tf.constant(seed, tf.int64) * 1_000_003 + epoch
+            return base.shuffle(num_examples, seed=epoch_seed).batch(batch_size, drop_remainder=True)
+
+        ds = tf.data.Dataset.range(initial_epoch, epochs).flat_map(one_epoch)
+        return ds.prefetch(tf.data.AUTOTUNE)
     if shuffle:
         ds = ds.shuffle(num_examples, seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
@@ -314,6 +342,8 @@ def load_dataset(
     image_size=None,
     channels=None,
     drop_remainder=True,
+    epochs=None,
+    initial_epoch=0,
 ):
     """Loads a data set as a batched `tf.data.Dataset` scaled to `[-1, 1]`.
 
@@ -331,6 +361,8 @@ def load_dataset(
         image_size: Optional `(height, width)` to resize to.
         channels: Optional 1 or 3.
         drop_remainder: Whether to drop the last, smaller batch.
+        epochs: Epoch-indexed shuffling for resumable runs (see `make_dataset`).
+        initial_epoch: The first epoch the dataset holds (with `epochs`).
 
     Returns:
         A tuple `(dataset, info)`: the `tf.data.Dataset` of `(images, labels)`
@@ -363,6 +395,8 @@ def load_dataset(
         shuffle=shuffle,
         seed=seed,
         drop_remainder=drop_remainder,
+        epochs=epochs,
+        initial_epoch=initial_epoch,
     )
     return ds, info
 
