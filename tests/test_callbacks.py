@@ -20,7 +20,7 @@ def test_sample_grid_writes_a_png_per_epoch_and_a_montage(tiny_dataset, tmp_path
     gan = make_gan()
     gan.fit(tiny_dataset.take(1), epochs=3, verbose=0, callbacks=[SampleGrid(tmp_path, num_images=16)])
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["epoch_0001.png", "epoch_0002.png", "epoch_0003.png", "montage.png"]
+    assert names == ["epoch_0001.png", "epoch_0002.png", "epoch_0003.png", "montage.npz", "montage.png"]
     with Image.open(tmp_path / "epoch_0001.png") as image:
         assert image.format == "PNG" and image.size[0] >= 4 * 8
     with Image.open(tmp_path / "montage.png") as image:
@@ -73,3 +73,16 @@ def test_standard_tensorboard_callback_works(tiny_dataset, tmp_path):
     gan = make_gan()
     gan.fit(tiny_dataset.take(1), epochs=1, verbose=0, callbacks=[keras.callbacks.TensorBoard(str(tmp_path))])
     assert list(tmp_path.rglob("events.out.tfevents.*"))
+
+
+def test_history_log_and_montage_continue_after_a_resume(tiny_dataset, tmp_path):
+    gan = make_gan()
+    gan.fit(tiny_dataset.take(1), epochs=3, verbose=0,
+            callbacks=[HistoryLog(tmp_path), SampleGrid(tmp_path / "samples", num_images=4)])
+    # A crash after epoch 3 whose last checkpoint was epoch 2: resume at epoch 2 (0-based) with new callbacks.
+    gan.fit(tiny_dataset.take(1), initial_epoch=2, epochs=4, verbose=0,
+            callbacks=[HistoryLog(tmp_path), SampleGrid(tmp_path / "samples", num_images=4)])
+    rows = (tmp_path / "history.csv").read_text().splitlines()[1:]
+    assert [r.split(",")[0] for r in rows] == ["1", "2", "3", "4"]
+    with np.load(tmp_path / "samples" / "montage.npz") as saved:
+        assert sorted(saved.files) == ["epoch_0001", "epoch_0002", "epoch_0003", "epoch_0004"]

@@ -19,6 +19,11 @@ class HistoryLog(keras.callbacks.Callback):
     ending in `acc`) in the other. Both files are replaced atomically, so a
     crash leaves the previous epoch's version.
 
+    A resumed run continues the table: at the first epoch of training, the
+    rows already in `history.csv` up to that epoch are read back (rows of
+    epochs after it, written before a crash but never checkpointed, are
+    dropped).
+
     Args:
         directory: where to write the files.
         title: optional title of the plot.
@@ -37,6 +42,27 @@ class HistoryLog(keras.callbacks.Callback):
         self.png_name = png_name
         self.history = {}
         self.epochs = []
+
+    def on_train_begin(self, logs=None):
+        self._resumed = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not getattr(self, "_resumed", True):
+            self._resumed = True
+            self._read_back(first_new_epoch=epoch + 1)
+
+    def _read_back(self, first_new_epoch):
+        path = self.directory / self.csv_name
+        self.history, self.epochs = {}, []
+        if first_new_epoch <= 1 or not path.is_file():
+            return
+        with path.open(newline="") as f:
+            rows = [row for row in csv.DictReader(f) if int(row["epoch"]) < first_new_epoch]
+        for row in rows:
+            self.epochs.append(int(row["epoch"]))
+            for name, value in row.items():
+                if name != "epoch" and value != "":
+                    self.history.setdefault(name, []).append(float(value))
 
     def on_epoch_end(self, epoch, logs=None):
         self.epochs.append(epoch + 1)

@@ -7,6 +7,7 @@ import numpy as np
 
 from kgan import plotting
 from kgan.gan import sample_latent
+from kgan.utils import atomic_path
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -20,6 +21,9 @@ class SampleGrid(keras.callbacks.Callback):
 
     For a conditional generator the grid has one row per class, label `i` on
     row `i` (lecture 001's ACGAN exercise).
+
+    The montage's images are also kept in `montage.npz`, so a resumed run's
+    montage still shows the epochs before the interruption.
 
     Args:
         output_dir: folder for `epoch_0001.png`, ... and `montage.png`.
@@ -63,6 +67,18 @@ class SampleGrid(keras.callbacks.Callback):
             self._labels = np.repeat(np.arange(self.num_classes), per_class).astype("int32")
         self._latent = np.asarray(sample_latent((n, model.latent_dim), model.latent_distribution, seed=self.seed))
         self._params_epochs = (self.params or {}).get("epochs")
+        self._snapshots = {}
+        self._resumed = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._resumed:
+            return
+        self._resumed = True
+        path = self.output_dir / "montage.npz"
+        if epoch > 0 and path.is_file():
+            with np.load(path) as saved:
+                self._snapshots = {int(k.split("_")[1]): saved[k] for k in saved.files
+                                   if int(k.split("_")[1]) <= epoch}
 
     def generate(self):
         """Images from the fixed latent batch, as a numpy array in [-1, 1]."""
@@ -77,6 +93,8 @@ class SampleGrid(keras.callbacks.Callback):
         plotting.save_image_grid(images, self.output_dir / f"epoch_{epoch + 1:04d}.png", ncols=ncols,
                                  title=f"epoch {epoch + 1}")
         self._snapshots[epoch + 1] = images[: self.montage_columns]
+        with atomic_path(self.output_dir / "montage.npz") as tmp:
+            np.savez_compressed(tmp, **{f"epoch_{e:04d}": v for e, v in self._snapshots.items()})
 
     def on_train_end(self, logs=None):
         if not self._snapshots:
