@@ -1,0 +1,423 @@
+"""Toy problems of the lectures and their numeric checks, as plain numpy functions.
+
+- Lecture 000, example 1: vectors whose values follow a normal distribution of
+  given mean and standard deviation (`normal_vectors`, checked by `moment_errors`).
+- Lecture 000, example 2: 2-D points on a line (`line_points`, checked by
+  `mean_distance_to_line`).
+- The ring of Gaussians (Metz et al. 2017, "Unrolled GANs"), the standard
+  mode-collapse benchmark for the pathologies of lectures 000 and 002
+  (`ring_of_gaussians`, checked by `mode_coverage`: modes covered and the share
+  of high-quality samples, within 3 standard deviations of the nearest mode).
+
+Every sampler takes a seed, so data and checks repeat; every check takes
+arrays, so it scores any generator's samples. The `plot_*` functions save the
+picture a student wants for each problem.
+"""
+
+import dataclasses
+
+import keras
+import numpy as np
+
+from kgan.utils import atomic_path, check_positive_int
+
+
+def _rng(seed):
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def _positive(name, value):
+    if not value > 0:
+        raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
+    return float(value)
+
+
+# -- data ----------------------------------------------------------------------
+
+
+def normal_vectors(num_samples, vector_length=10, mean=4.0, std=0.2, seed=None):
+    """Vectors whose values are drawn from N(mean, std^2) (lecture 000, example 1).
+
+    The defaults are the lecture's: vectors of length 10, mean 4.0, std 0.2.
+
+    Returns:
+        A float32 array `(num_samples, vector_length)`.
+
+    Example:
+        >>> normal_vectors(3, seed=0).shape
+        (3, 10)
+    """
+    check_positive_int("num_samples", num_samples)
+    check_positive_int("vector_length", vector_length)
+    _positive("std", std)
+    return _rng(seed).normal(mean, std, (num_samples, vector_length)).astype("float32")
+
+
+def line_points(num_samples, slope=2.0, intercept=1.0, x_range=(-1.0, 1.0), seed=None):
+    """2-D points `(x, slope * x + intercept)` with x uniform in `x_range` (lecture 000, example 2).
+
+    The lecture does not print its line; kgan uses y = 2x + 1 for x in [-1, 1].
+
+    Returns:
+        A float32 array `(num_samples, 2)`.
+    """
+    check_positive_int("num_samples", num_samples)
+    low, high = x_range
+    if not low < high:
+        raise ValueError(f"`x_range` must be (low, high) with low < high. Received: x_range={x_range!r}")
+    x = _rng(seed).uniform(low, high, num_samples)
+    return np.stack([x, slope * x + intercept], axis=1).astype("float32")
+
+
+def ring_modes(num_modes=8, radius=2.0):
+    """The centres of the ring of Gaussians: `num_modes` points evenly spaced on a circle.
+
+    Returns:
+        A float32 array `(num_modes, 2)`.
+    """
+    check_positive_int("num_modes", num_modes)
+    _positive("radius", radius)
+    angles = 2.0 * np.pi * np.arange(num_modes) / num_modes
+    return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype("float32")
+
+
+def ring_of_gaussians(num_samples, num_modes=8, radius=2.0, std=0.02, seed=None):
+    """Samples of a mixture of `num_modes` Gaussians on a circle (Metz et al. 2017).
+
+    Each sample picks a mode uniformly and adds isotropic N(0, std^2) noise.
+    The defaults (8 modes, radius 2, std 0.02) are the benchmark of the
+    Unrolled GAN paper.
+
+    Returns:
+        A float32 array `(num_samples, 2)`.
+    """
+    check_positive_int("num_samples", num_samples)
+    _positive("std", std)
+    rng = _rng(seed)
+    modes = ring_modes(num_modes, radius)
+    picks = rng.integers(0, num_modes, num_samples)
+    return (modes[picks] + rng.normal(0.0, std, (num_samples, 2))).astype("float32")
+
+
+# -- checks --------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Moments:
+    """Mean and standard deviation of samples against a target.
+
+    Attributes:
+        mean: the samples' mean (over every value).
+        std: the samples' standard deviation.
+        mean_error: `|mean - target_mean|`.
+        std_error: `|std - target_std|`.
+    """
+
+    mean: float
+    std: float
+    mean_error: float
+    std_error: float
+
+
+def moment_errors(samples, mean, std):
+    """Compares the mean and standard deviation of all values in `samples` with a target.
+
+    Args:
+        samples: an array of any shape (every value counts as one draw).
+        mean: the target mean.
+        std: the target standard deviation.
+
+    Returns:
+        A `Moments`.
+
+    Example:
+        >>> m = moment_errors(normal_vectors(1000, seed=0), 4.0, 0.2)
+        >>> m.mean_error < 0.01 and m.std_error < 0.01
+        True
+    """
+    values = np.asarray(samples, "float64").ravel()
+    if values.size < 2:
+        raise ValueError(f"Need at least 2 values to estimate a std. Received: {values.size} values")
+    m, s = float(values.mean()), float(values.std())
+    return Moments(m, s, abs(m - mean), abs(s - std))
+
+
+def distance_to_line(points, slope=2.0, intercept=1.0):
+    """Euclidean distance of each 2-D point to the line y = slope * x + intercept.
+
+    Returns:
+        A float array `(num_points,)`.
+    """
+    points = np.asarray(points, "float64")
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"`points` must have shape (num_points, 2). Received: shape={points.shape}")
+    return np.abs(slope * points[:, 0] - points[:, 1] + intercept) / np.sqrt(slope**2 + 1.0)
+
+
+def mean_distance_to_line(points, slope=2.0, intercept=1.0):
+    """The mean of `distance_to_line` (lecture 000, example 2's check)."""
+    return float(distance_to_line(points, slope, intercept).mean())
+
+
+@dataclasses.dataclass(frozen=True)
+class ModeCoverage:
+    """How well samples cover a mixture of Gaussians (Metz et al. 2017; Srivastava et al. 2017).
+
+    Attributes:
+        modes_covered: modes with at least `min_samples` high-quality samples.
+        num_modes: number of modes.
+        high_quality_share: share of samples within `num_std` standard
+            deviations of their nearest mode.
+        counts: high-quality samples per mode.
+    """
+
+    modes_covered: int
+    num_modes: int
+    high_quality_share: float
+    counts: tuple
+
+
+def mode_coverage(samples, modes, std, num_std=3.0, min_samples=1):
+    """Modes covered and share of high-quality samples, the ring-of-Gaussians metrics.
+
+    A sample is high quality if it lies within `num_std` standard deviations
+    of its nearest mode; a mode is covered if at least `min_samples`
+    high-quality samples fall on it.
+
+    Args:
+        samples: `(num_samples, dim)` generated points.
+        modes: `(num_modes, dim)` mode centres (e.g. `ring_modes()`).
+        std: the modes' standard deviation.
+        num_std: the high-quality radius in standard deviations (3).
+        min_samples: high-quality samples a mode needs to count as covered.
+
+    Returns:
+        A `ModeCoverage`.
+
+    Example:
+        >>> c = mode_coverage(ring_of_gaussians(2000, seed=0), ring_modes(), std=0.02)
+        >>> c.modes_covered, c.high_quality_share > 0.98
+        (8, True)
+    """
+    samples, modes = np.asarray(samples, "float64"), np.asarray(modes, "float64")
+    if samples.ndim != 2 or modes.ndim != 2 or samples.shape[1] != modes.shape[1]:
+        raise ValueError(
+            "`samples` and `modes` must be (n, dim) and (num_modes, dim) arrays. "
+            f"Received: samples.shape={samples.shape}, modes.shape={modes.shape}"
+        )
+    _positive("std", std)
+    distances = np.linalg.norm(samples[:, None, :] - modes[None, :, :], axis=-1)
+    nearest = distances.argmin(axis=1)
+    high_quality = distances[np.arange(len(samples)), nearest] <= num_std * std
+    counts = np.bincount(nearest[high_quality], minlength=len(modes))
+    return ModeCoverage(
+        modes_covered=int((counts >= min_samples).sum()),
+        num_modes=len(modes),
+        high_quality_share=float(high_quality.mean()) if len(samples) else 0.0,
+        counts=tuple(int(c) for c in counts),
+    )
+
+
+# -- pictures ------------------------------------------------------------------
+
+
+def _figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path):
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=80, bbox_inches="tight")
+
+
+def plot_histograms(samples_list, mean, std, path, titles=None):
+    """One histogram panel per array of generated values, each over the target density N(mean, std^2)."""
+    plt = _figure()
+    fig, axes = plt.subplots(1, len(samples_list), figsize=(4.5 * len(samples_list), 3.5), squeeze=False)
+    for i, (ax, samples) in enumerate(zip(axes[0], samples_list)):
+        values = np.asarray(samples, "float64").ravel()
+        low, high = min(values.min(), mean - 4 * std), max(values.max(), mean + 4 * std)
+        ax.hist(values, bins=60, range=(low, high), density=True, alpha=0.6, color="tab:orange", label="generated")
+        x = np.linspace(low, high, 400)
+        ax.plot(x, np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * np.sqrt(2 * np.pi)), "b", lw=2,
+                label=f"target N({mean:g}, {std:g}²)")
+        m = moment_errors(values, mean, std)
+        prefix = f"{titles[i]}: " if titles else "generated: "
+        ax.set_title(f"{prefix}mean {m.mean:.3f}, std {m.std:.3f}", fontsize=10)
+        ax.legend(fontsize=8)
+    _save(fig, path)
+    plt.close(fig)
+
+
+def plot_histogram(samples, mean, std, path):
+    """Histogram of every generated value over the target density N(mean, std^2) (lecture 000, example 1)."""
+    plot_histograms([samples], mean, std, path)
+
+
+def plot_line(points, slope, intercept, path, title=None):
+    """Scatter of generated 2-D points over the target line (lecture 000, example 2)."""
+    plt = _figure()
+    points = np.asarray(points)
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.scatter(points[:, 0], points[:, 1], s=4, alpha=0.5, color="tab:orange", label="generated")
+    x = np.linspace(points[:, 0].min() - 0.2, points[:, 0].max() + 0.2, 2)
+    ax.plot(x, slope * x + intercept, "b", lw=1.5, label=f"y = {slope:g}x + {intercept:g}")
+    ax.set_title(title or f"mean distance to the line: {mean_distance_to_line(points, slope, intercept):.4f}")
+    ax.legend()
+    _save(fig, path)
+    plt.close(fig)
+
+
+def plot_ring(samples, modes, std, path, title=None, num_std=3.0, min_samples=1):
+    """Scatter of generated points over the ring's modes; circles of the high-quality radius, green if covered."""
+    plt = _figure()
+    samples, modes = np.asarray(samples), np.asarray(modes)
+    coverage = mode_coverage(samples, modes, std, num_std, min_samples)
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.scatter(samples[:, 0], samples[:, 1], s=3, alpha=0.4, color="tab:orange", label="generated")
+    for i, centre in enumerate(modes):
+        covered = coverage.counts[i] >= min_samples
+        ax.add_patch(plt.Circle(centre, num_std * std, fill=False, lw=1.5, color="g" if covered else "r"))
+    ax.scatter(modes[:, 0], modes[:, 1], marker="x", color="k", s=20, label="modes")
+    ax.set_aspect("equal")
+    ax.set_title(title or f"{coverage.modes_covered}/{coverage.num_modes} modes, "
+                          f"{coverage.high_quality_share:.0%} high quality")
+    ax.legend(loc="upper right", fontsize=8)
+    _save(fig, path)
+    plt.close(fig)
+
+
+# -- training a toy GAN --------------------------------------------------------
+
+
+def train_toy_gan(
+    data,
+    *,
+    latent_dim=50,
+    generator_hidden=150,
+    discriminator_hidden=75,
+    latent_distribution="uniform01",
+    loss="non_saturating",
+    d_steps=1,
+    label_smoothing=0.0,
+    optimizer="sgd",
+    lr_g=8e-4,
+    lr_d=1e-3,
+    batch_size=30,
+    epochs=1,
+    seed=0,
+    verbose=0,
+    callbacks=(),
+):
+    """Trains lecture 000's MLP GAN (SELU G, ELU/sigmoid D) on vectors with `kgan.GAN.fit`.
+
+    The defaults are lecture 000's example 1: latent 50 from uniform [0, 1),
+    G hidden 150, D hidden 75, SGD with momentum 0.9 (G lr 0.0008, D lr
+    0.001), batches of 30. `d_steps=k` trains G once every k batches: the
+    lecture's `freeze_generator_steps`.
+
+    Args:
+        data: `(num_samples, dim)` float array of real samples.
+        latent_dim, generator_hidden, discriminator_hidden: network sizes.
+        latent_distribution: `"uniform01"`, `"uniform"` or `"normal"`.
+        loss: a name from `kgan.losses.LOSSES`.
+        d_steps: discriminator steps per generator step.
+        label_smoothing: one-sided label smoothing (lecture 002).
+        optimizer: `"sgd"` (momentum 0.9, the lecture's) or `"adam"` (beta_1 0.5).
+        lr_g, lr_d: learning rates.
+        batch_size: samples per step.
+        epochs: passes over `data`.
+        seed: seed of weights, data order and noise.
+        verbose: `fit`'s verbosity.
+        callbacks: Keras callbacks.
+
+    Returns:
+        The trained `kgan.GAN`.
+    """
+    from kgan.gan import GAN
+    from kgan.models.mlp import build_lecture000_discriminator, build_lecture000_generator
+
+    data = np.asarray(data, "float32")
+    if data.ndim != 2:
+        raise ValueError(f"`data` must be (num_samples, dim). Received: shape={data.shape}")
+    if optimizer not in ("sgd", "adam"):
+        raise ValueError(f"`optimizer` must be 'sgd' or 'adam'. Received: optimizer={optimizer!r}")
+    keras.utils.set_random_seed(seed)
+    dim = data.shape[1]
+    generator = build_lecture000_generator(latent_dim, generator_hidden, dim, seed=seed)
+    discriminator = build_lecture000_discriminator(dim, discriminator_hidden, seed=seed)
+    gan = GAN(generator, discriminator, loss=loss, latent_distribution=latent_distribution, d_steps=d_steps,
+              label_smoothing=label_smoothing, seed=seed)
+
+    def make(lr):
+        if optimizer == "sgd":
+            return keras.optimizers.SGD(lr, momentum=0.9)
+        return keras.optimizers.Adam(lr, beta_1=0.5)
+
+    gan.compile(d_optimizer=make(lr_d), g_optimizer=make(lr_g))
+    gan.fit(data, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose, callbacks=list(callbacks))
+    return gan
+
+
+def generate_samples(gan, num_samples, seed=0):
+    """`num_samples` generated samples from a fixed, seeded latent batch, as a numpy array."""
+    from kgan.gan import sample_latent
+
+    latent = sample_latent((num_samples, gan.latent_dim), gan.latent_distribution, seed=seed)
+    return np.asarray(gan.generate(latent, training=False))
+
+
+class SampleCheck(keras.callbacks.Callback):
+    """Scores generated samples after every epoch and adds the scores to the logs.
+
+    Put it before `kgan.callbacks.HistoryLog` in the callback list, so the
+    scores land in `history.csv` and `history.png` next to the losses.
+
+    Args:
+        check: `fn(samples) -> dict of floats`, e.g.
+            `lambda s: {"modes_covered": mode_coverage(s, modes, 0.02).modes_covered}`.
+        num_samples: samples per check (from a fixed, seeded latent batch).
+        seed: seed of the latent batch.
+    """
+
+    def __init__(self, check, num_samples=1000, seed=0):
+        super().__init__()
+        self.check = check
+        self.num_samples = num_samples
+        self.seed = seed
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs.update({k: float(v) for k, v in self.check(generate_samples(self.model, self.num_samples,
+                                                                             self.seed)).items()})
+
+
+def add_example_arguments(parser, name, epochs, seed=0):
+    """The flags every lecture example script shares: `--output-dir`, `--epochs`, `--seed`.
+
+    Args:
+        parser: an `argparse.ArgumentParser`.
+        name: the example's name, for the default `runs/<name>-<timestamp>`.
+        epochs: the default number of epochs (a short run).
+        seed: the default seed.
+    """
+    from kgan.cli import positive_int
+
+    parser.add_argument("--output-dir", default=None,
+                        help=f"folder for the pictures and numbers; must be new or empty "
+                             f"(default: runs/{name}-<timestamp>)")
+    parser.add_argument("--epochs", type=positive_int, default=epochs, help="passes over the data (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=seed, help="seed of data, weights and noise (default: %(default)s)")
+    return parser
+
+
+def prepare_output_dir(output_dir, name):
+    """The example's output folder: `output_dir`, or a new `runs/<name>-<timestamp>`; created, never reused."""
+    from kgan.training import default_run_dir, prepare_run_dir
+
+    return prepare_run_dir(output_dir or default_run_dir(name))
