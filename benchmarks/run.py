@@ -1,0 +1,452 @@
+"""kgan's training and inference speed on this machine, against the lecture's loop, PyTorch and the matmul peak.
+
+    python benchmarks/run.py                  # everything, a few minutes on a quiet 2-core CPU; one table
+    python benchmarks/run.py --quick          # seconds-long smoke run of every measurement (numbers meaningless)
+    python benchmarks/run.py --json out.json  # also write every number as JSON
+    python benchmarks/run.py --no-torch       # leave the PyTorch rows out
+
+What one run measures (throughputs are training images per second: real
+images consumed by D per step, times steps per second):
+
+- the fp32 matmul peak: `tf.linalg.matmul` of two n x n matrices, best of several;
+- for `lecture004` (lecture 004's DCGAN) and `dcgan` (kgan's default), at batch
+  64 and 256: (a) kgan's `GAN.fit` (XLA, the main job's setting), (b) the
+  classic loop of lecture 004 (`kgan.classic.ClassicGAN`: D.train_on_batch,
+  then DG.train_on_batch, compiled as the lecture does, i.e. Keras's default
+  `jit_compile="auto"`, which is no XLA on a CPU), (c) the PyTorch port
+  (`benchmarks/torch_dcgan.py`) doing kgan's `fit` work;
+- what helps `fit`: XLA off, `steps_per_execution`, and the classic loop with XLA;
+- the input pipeline: `fit` on one in-memory batch repeated vs the tf.data
+  pipeline, and the pipeline alone;
+- generator inference through the exported SavedModel (`kgan.export`):
+  images/s at batch 256 and latency at batch 1.
+
+FLOP convention (`training_step_flops`): 1 multiply-add = 2 FLOPs; only
+Dense, Conv2D and Conv2DTranspose count (BatchNorm, activations, dropout,
+losses and Adam are elementwise and left out). Each pass of a layer costs
+its forward MACs: forward, weight gradient, input gradient, each done only
+where the step needs it (no input gradient for D's first conv on data, nor
+for G's first Dense on the latent; no weight gradient of D in G's step). For
+kgan's `fit` step this is 3 passes of G, 3 of D on the real batch and on the
+fakes less D's first-layer input gradient, and 2 of D in G's step; the
+classic loop does one more G forward pass. Conv MACs include the zero
+padding, as the kernels compute them.
+"""
+
+import argparse
+import datetime
+import importlib.util
+import json
+import os
+import pathlib
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import kgan  # noqa: E402
+from kgan import datasets  # noqa: E402
+from kgan.classic import ClassicGAN  # noqa: E402
+from kgan.export import export_generator, load_generator  # noqa: E402
+from kgan.gan import GAN  # noqa: E402
+from kgan.models import build_models  # noqa: E402
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+# Full run: what the issue asks for. Quick run: the same code paths on tiny budgets.
+FULL = dict(archs=("lecture004", "dcgan"), batch_sizes=(64, 256), seconds=8.0, warmup=2, matmul_n=2048,
+            matmul_repeats=5, spe=8, latency_calls=50, xla_variants=True)
+# The quick run compiles only kgan fit's main row with XLA (each XLA compile takes seconds).
+QUICK = dict(archs=("dcgan",), batch_sizes=(16,), seconds=0.2, warmup=1, matmul_n=256, matmul_repeats=2, spe=2,
+             latency_calls=3, xla_variants=False)
+
+
+# -- FLOPs --------------------------------------------------------------------
+
+
+def layer_macs(model):
+    """Multiply-adds of one sample's forward pass through each weighted layer of `model`.
+
+    Args:
+        model: a built functional `keras.Model` whose Dense layers see rank-2
+            inputs (kgan's DCGAN builders).
+
+    Returns:
+        A list of `(layer_name, macs)` in the model's layer order, for the
+        Dense, Conv2D and Conv2DTranspose layers.
+    """
+    macs = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2DTranspose):
+            _, height, width, _ = layer.input.shape  # every input pixel meets the whole kernel
+            macs.append((layer.name, height * width * int(np.prod(layer.kernel.shape))))
+        elif isinstance(layer, keras.layers.Conv2D):
+            _, height, width, _ = layer.output.shape  # every output pixel meets the whole kernel
+            macs.append((layer.name, height * width * int(np.prod(layer.kernel.shape))))
+        elif isinstance(layer, keras.layers.Dense):
+            macs.append((layer.name, int(np.prod(layer.kernel.shape))))
+    return macs
+
+
+def training_step_flops(generator, discriminator, reuse_fakes=True):
+    """FLOPs per real image of one GAN training step (see the module docstring for the convention).
+
+    Args:
+        generator: the generator `keras.Model`.
+        discriminator: the discriminator `keras.Model`.
+        reuse_fakes: True for kgan's `fit` step (G's step reuses the fakes of
+            D's step); False for the lecture's loop, which runs G forward once
+            more to make DG's batch.
+
+    Returns:
+        FLOPs (2 per multiply-add) divided by the batch size.
+    """
+    g, d = [m for _, m in layer_macs(generator)], [m for _, m in layer_macs(discriminator)]
+    g_train = 3 * sum(g) - g[0]  # forward, weight grads, input grads but for the latent's
+    d_train = 3 * sum(d) - d[0]  # forward, weight grads, input grads but for the data's
+    d_through = 2 * sum(d)  # G's step: forward and input grads, D's weights frozen
+    macs = g_train + 2 * d_train + d_through + (0 if reuse_fakes else sum(g))
+    return 2 * macs
+
+
+def forward_flops(model):
+    """FLOPs of one sample's forward pass (2 per multiply-add)."""
+    return 2 * sum(m for _, m in layer_macs(model))
+
+
+# -- machine ------------------------------------------------------------------
+
+
+def machine_info():
+    """CPU model, cores, library versions, date and load: what a result needs to be read."""
+    model = platform.processor() or "unknown"
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return {
+        "cpu": model, "cores": os.cpu_count(), "python": platform.python_version(), "tensorflow": tf.__version__,
+        "keras": keras.__version__, "kgan": getattr(kgan, "__version__", "?"),
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average_1min": os.getloadavg()[0],
+    }
+
+
+def matmul_peak(n=2048, repeats=5):
+    """Best fp32 GFLOP/s of `tf.linalg.matmul` on two n x n matrices (2 n^3 FLOPs)."""
+    a = tf.random.normal((n, n), seed=0)
+    b = tf.random.normal((n, n), seed=1)
+    matmul = tf.function(lambda x, y: tf.reduce_sum(tf.linalg.matmul(x, y)))
+    matmul(a, b).numpy()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        matmul(a, b).numpy()
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
+
+
+# -- training throughput -----------------------------------------------------
+
+
+class _StepTimer(keras.callbacks.Callback):
+    """Times `fit` steps after a warm-up and stops training once the budget is spent."""
+
+    def __init__(self, warmup, seconds, min_steps=2):
+        super().__init__()
+        self.warmup, self.seconds, self.min_steps = warmup, seconds, min_steps
+        self.marks = []  # (step index, time) at each batch end
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.marks.append((batch, time.perf_counter()))
+        timed = self.marks[self.warmup:]
+        if len(timed) > 1 and timed[-1][0] - timed[0][0] >= self.min_steps and timed[-1][1] - timed[0][1] >= self.seconds:
+            self.model.stop_training = True
+
+    def seconds_per_step(self):
+        (first_step, first_time), (last_step, last_time) = self.marks[self.warmup], self.marks[-1]
+        return (last_time - first_time) / (last_step - first_step)
+
+
+def real_data(batch_size, seed=0):
+    """kgan's pipeline over its embedded 5,000 MNIST digits, repeated: `(images, labels)` batches in [-1, 1]."""
+    images, labels, _ = _mnist_arrays()
+    return datasets.make_dataset(images, labels, batch_size=batch_size, seed=seed, repeat=True)
+
+
+_ARRAYS = {}
+
+
+def _mnist_arrays():
+    if not _ARRAYS:
+        _ARRAYS["mnist"] = datasets.load_arrays("mnist_embedded")
+    return _ARRAYS["mnist"]
+
+
+def time_fit(arch, batch_size, *, seconds, warmup, jit_compile=True, steps_per_execution=1, in_memory=False):
+    """Seconds per step of kgan's `GAN.fit` (the main job's GAN and optimizers).
+
+    Args:
+        in_memory: train on one batch held in memory and repeated, instead of
+            kgan's tf.data pipeline, to see whether the pipeline costs anything.
+    """
+    keras.utils.set_random_seed(0)
+    generator, discriminator = build_models(arch, seed=0)
+    gan = GAN(generator, discriminator, seed=0)
+    gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                jit_compile=jit_compile, steps_per_execution=steps_per_execution)
+    data = real_data(batch_size)
+    if in_memory:
+        data = tf.data.Dataset.from_tensors(next(iter(data))).repeat()
+    timer = _StepTimer(warmup, seconds)
+    gan.fit(data, epochs=1, steps_per_epoch=10**9, callbacks=[timer], verbose=0, shuffle=False)
+    return timer.seconds_per_step()
+
+
+def time_classic(arch, batch_size, *, seconds, warmup, jit_compile="auto"):
+    """Seconds per step of lecture 004's loop (`ClassicGAN`): D.train_on_batch on fakes+reals, then DG.train_on_batch."""
+    keras.utils.set_random_seed(0)
+    generator, discriminator = build_models(arch, seed=0)
+    gan = ClassicGAN(generator, discriminator, seed=0)
+    gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                jit_compile=jit_compile)
+    batches = iter(real_data(batch_size))
+
+    def step():
+        images, _ = next(batches)
+        gan.train_discriminator(images)
+        gan.train_generator(batch_size)
+
+    return _time_loop(step, seconds, warmup)
+
+
+def _time_loop(step, seconds, warmup, min_steps=2):
+    for _ in range(warmup):
+        step()
+    steps, start = 0, time.perf_counter()
+    while steps < min_steps or time.perf_counter() - start < seconds:
+        step()
+        steps += 1
+    return (time.perf_counter() - start) / steps
+
+
+def time_pipeline(batch_size, *, seconds):
+    """Seconds per batch of kgan's tf.data pipeline alone (iterated, each batch touched on the host)."""
+    batches = iter(real_data(batch_size))
+    return _time_loop(lambda: next(batches)[0].numpy(), seconds, warmup=5, min_steps=20)
+
+
+def torch_status():
+    """`None` if the PyTorch port can run, else why not."""
+    if importlib.util.find_spec("torch") is None:
+        return "torch is not importable (pip install -r benchmarks/requirements.txt)"
+    return None
+
+
+def time_torch(arch, batch_size, *, seconds, warmup, work="fit"):
+    """Seconds per step of the PyTorch port, run in its own process so TF's and torch's thread pools do not compete."""
+    command = [sys.executable, str(HERE / "torch_dcgan.py"), "--arch", arch, "--batch-size", str(batch_size),
+               "--seconds", str(seconds), "--warmup", str(warmup), "--work", work, "--json"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    generator, discriminator = build_models(arch)
+    keras_params = [sum(int(np.prod(w.shape)) for w in m.trainable_weights) for m in (generator, discriminator)]
+    if keras_params != [result["generator_parameters"], result["discriminator_parameters"]]:
+        raise RuntimeError(
+            "The PyTorch port must have the Keras models' trainable parameters. Received: torch "
+            f"{[result['generator_parameters'], result['discriminator_parameters']]}, keras {keras_params} for {arch}"
+        )
+    return result["seconds_per_step"], result["torch_version"]
+
+
+# -- inference -----------------------------------------------------------------
+
+
+def time_inference(arch, *, seconds, latency_calls, batch_size=256):
+    """Generator inference through the exported SavedModel (`kgan.export.load_generator`).
+
+    Returns:
+        `(images_per_second at batch_size, median latency in seconds at batch 1)`.
+    """
+    keras.utils.set_random_seed(0)
+    generator, _ = build_models(arch, seed=0)
+    with tempfile.TemporaryDirectory() as base:
+        generate = load_generator(export_generator(generator, base, arch))
+        rng = np.random.default_rng(0)
+        latent = rng.normal(size=(batch_size, generate.latent_dim)).astype("float32")
+        per_batch = _time_loop(lambda: generate(latent), seconds, warmup=2)
+        one = latent[:1]
+        for _ in range(3):
+            generate(one)
+        latencies = []
+        for _ in range(latency_calls):
+            start = time.perf_counter()
+            generate(one)
+            latencies.append(time.perf_counter() - start)
+    return batch_size / per_batch, statistics.median(latencies)
+
+
+# -- the run -------------------------------------------------------------------
+
+
+def run(quick=False, use_torch=True, archs=None, batch_sizes=None, seconds=None, log=print):
+    """Runs every measurement. Returns `(rows, info)`: table rows (dicts) and the machine/run details."""
+    settings = dict(QUICK if quick else FULL)
+    archs = archs or settings["archs"]
+    batch_sizes = batch_sizes or settings["batch_sizes"]
+    seconds = seconds or settings["seconds"]
+    warmup = settings["warmup"]
+    info = machine_info()
+    skip_torch = "--no-torch given" if not use_torch else torch_status()
+    info["torch"] = skip_torch or "see rows"
+    rows = []
+    t0 = time.perf_counter()
+
+    def add(measurement, arch="", batch="", per_step=None, images_per_second=None, flops_per_image=None, **extra):
+        if per_step is not None and images_per_second is None:
+            images_per_second = batch / per_step
+        row = dict(measurement=measurement, arch=arch, batch=batch, images_per_second=images_per_second,
+                   ms_per_step=None if per_step is None else 1000 * per_step, **extra)
+        if flops_per_image and images_per_second:
+            row["gflops"] = flops_per_image * images_per_second / 1e9
+            row["peak_percent"] = 100 * row["gflops"] / peak
+        rows.append(row)
+        log(f"{time.perf_counter() - t0:6.1f}s {measurement:<44} {arch:<11} {batch!s:>4}  "
+            + (f"{images_per_second:9.1f} img/s" if images_per_second else "")
+            + (f"  {row['gflops']:6.1f} GFLOP/s ({row['peak_percent']:.0f}% peak)" if "gflops" in row else "")
+            + (f"  {extra['note']}" if extra.get("note") else ""))
+        return row
+
+    log(f"kgan benchmark ({'quick' if quick else 'full'}) on {info['cpu']}, {info['cores']} cores, "
+        f"load {info['load_average_1min']:.2f}, {info['date_utc']}")
+    peak = matmul_peak(settings["matmul_n"], settings["matmul_repeats"])
+    add(f"fp32 matmul peak (n={settings['matmul_n']})", note="best of %d" % settings["matmul_repeats"],
+        gflops=peak, peak_percent=100.0)
+
+    for arch in archs:
+        generator, discriminator = build_models(arch, seed=0)
+        fit_flops = training_step_flops(generator, discriminator, reuse_fakes=True)
+        classic_flops = training_step_flops(generator, discriminator, reuse_fakes=False)
+        info[f"{arch}_gflop_per_image"] = {"fit": fit_flops / 1e9, "classic": classic_flops / 1e9,
+                                           "g_forward": forward_flops(generator) / 1e9,
+                                           "d_forward": forward_flops(discriminator) / 1e9}
+        for batch in batch_sizes:
+            common = dict(seconds=seconds, warmup=warmup)
+            fit = add("(a) kgan fit (XLA)", arch, batch, time_fit(arch, batch, **common), flops_per_image=fit_flops)
+            classic = add("(b) lecture loop, train_on_batch", arch, batch, time_classic(arch, batch, **common),
+                          flops_per_image=classic_flops)
+            fit["vs_classic"] = fit["images_per_second"] / classic["images_per_second"]
+            classic["vs_fit"] = classic["images_per_second"] / fit["images_per_second"]
+            if skip_torch:
+                add("(c) PyTorch port (fit work)", arch, batch, note=f"skipped: {skip_torch}")
+            else:
+                per_step, version = time_torch(arch, batch, **common)
+                torch_row = add(f"(c) PyTorch {version} port (fit work)", arch, batch, per_step,
+                                flops_per_image=fit_flops)
+                fit["vs_torch"] = fit["images_per_second"] / torch_row["images_per_second"]
+                torch_row["vs_fit"] = torch_row["images_per_second"] / fit["images_per_second"]
+        # What helps fit, at the smallest batch (where per-step overheads weigh most).
+        batch = batch_sizes[0]
+        common = dict(seconds=seconds, warmup=warmup)
+        fit_ips = next(r["images_per_second"] for r in rows if r["arch"] == arch and r["batch"] == batch
+                       and r["measurement"].startswith("(a)"))
+        xla = settings["xla_variants"]
+        xla_name = "XLA" if xla else "no XLA: --quick"
+        variants = [
+            ("kgan fit, XLA off", lambda: time_fit(arch, batch, jit_compile=False, **common), fit_flops),
+            (f"kgan fit ({xla_name}), steps_per_execution={settings['spe']}",
+             lambda: time_fit(arch, batch, jit_compile=xla, steps_per_execution=settings["spe"], seconds=seconds,
+                              warmup=1),
+             fit_flops),
+            (f"kgan fit ({xla_name}), one in-memory batch",
+             lambda: time_fit(arch, batch, jit_compile=xla, in_memory=True, **common), fit_flops),
+            (f"lecture loop with jit_compile={xla}",
+             lambda: time_classic(arch, batch, jit_compile=xla, **common), classic_flops),
+        ]
+        if not xla:  # the XLA-off rows would repeat (a) and (b)'s code paths
+            variants = variants[1:3]
+        for name, measure, flops in variants:
+            row = add(name, arch, batch, measure(), flops_per_image=flops)
+            row["vs_fit"] = row["images_per_second"] / fit_ips
+
+    for batch in batch_sizes:
+        add("tf.data pipeline alone (no training)", "mnist", batch, time_pipeline(batch, seconds=min(seconds, 2.0)))
+    for arch in archs:
+        images_per_second, latency = time_inference(arch, seconds=min(seconds, 4.0),
+                                                    latency_calls=settings["latency_calls"])
+        add("SavedModel inference, batch 256", arch, 256, images_per_second=images_per_second)
+        add("SavedModel inference latency, batch 1", arch, 1, note=f"{1000 * latency:.2f} ms median",
+            latency_ms=1000 * latency)
+    info["load_average_1min_end"] = os.getloadavg()[0]
+    return rows, info
+
+
+def format_table(rows):
+    """The rows as one Markdown table."""
+    header = "| measurement | arch | batch | images/s | ms/step | GFLOP/s | % matmul peak | ratio | note |"
+    lines = [header, "|" + "---|" * 9]
+
+    def fmt(value, spec):
+        return "" if value is None else format(value, spec)
+
+    for r in rows:
+        ratios = []
+        if "vs_classic" in r:
+            ratios.append(f"{r['vs_classic']:.2f}x lecture loop")
+        if "vs_torch" in r:
+            ratios.append(f"{r['vs_torch']:.2f}x PyTorch")
+        if "vs_fit" in r:
+            ratios.append(f"{r['vs_fit']:.2f}x kgan fit")
+        lines.append(
+            f"| {r['measurement']} | {r['arch']} | {r['batch']} | {fmt(r.get('images_per_second'), '.1f')} "
+            f"| {fmt(r.get('ms_per_step'), '.1f')} | {fmt(r.get('gflops'), '.1f')} | {fmt(r.get('peak_percent'), '.0f')} "
+            f"| {'; '.join(ratios)} | {r.get('note', '')} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run (dcgan, batch 16, tiny budgets)")
+    parser.add_argument("--no-torch", action="store_true", help="leave the PyTorch port out")
+    parser.add_argument("--arch", action="append", choices=("lecture004", "dcgan"), help="repeatable; default both")
+    parser.add_argument("--batch-size", action="append", type=int, help="repeatable; default 64 and 256")
+    parser.add_argument("--seconds", type=float, default=None, help="timed seconds per measurement (default 8)")
+    parser.add_argument("--mixed-precision", action="store_true",
+                        help="Keras policy mixed_float16 (for GPUs; slow on CPUs without fp16 units)")
+    parser.add_argument("--json", type=pathlib.Path, default=None, help="also write rows and machine info here")
+    args = parser.parse_args(argv)
+    if args.mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    start = time.perf_counter()
+    rows, info = run(quick=args.quick, use_torch=not args.no_torch, archs=args.arch, batch_sizes=args.batch_size,
+                     seconds=args.seconds)
+    info["wall_seconds"] = time.perf_counter() - start
+    info["command"] = " ".join(["python", "benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])])
+    info["policy"] = keras.mixed_precision.global_policy().name
+    print()
+    print(f"Machine: {info['cpu']}, {info['cores']} cores; TF {info['tensorflow']}, Keras {info['keras']}; "
+          f"{info['date_utc']}; load average {info['load_average_1min']:.2f} -> {info['load_average_1min_end']:.2f}; "
+          f"policy {info['policy']}; {info['wall_seconds']:.0f} s")
+    for arch in args.arch or (QUICK if args.quick else FULL)["archs"]:
+        flops = info[f"{arch}_gflop_per_image"]
+        print(f"{arch}: {flops['fit']:.3f} GFLOP per image per fit step, {flops['classic']:.3f} per lecture-loop step "
+              f"(G forward {flops['g_forward']:.3f}, D forward {flops['d_forward']:.3f})")
+    print(format_table(rows))
+    if args.json:
+        args.json.write_text(json.dumps({"info": info, "rows": rows}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

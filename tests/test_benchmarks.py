@@ -1,0 +1,78 @@
+"""The speed benchmark (benchmarks/run.py) keeps running, and counts FLOPs as RESULTS.md says."""
+
+import importlib.util
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from kgan.models import build_models
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _load_benchmark():
+    spec = importlib.util.spec_from_file_location("kgan_benchmark_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return _load_benchmark()
+
+
+def test_quick_run_prints_one_table_with_every_measurement(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--no-torch", "--json", str(out)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = [line for line in result.stdout.splitlines() if line.startswith("|")]
+    assert table[0].startswith("| measurement | arch | batch | images/s |")
+    text = "\n".join(table)
+    for measurement in ("fp32 matmul peak", "(a) kgan fit (XLA)", "(b) lecture loop, train_on_batch",
+                        "steps_per_execution=2", "one in-memory batch", "tf.data pipeline alone",
+                        "SavedModel inference, batch 256", "SavedModel inference latency, batch 1"):
+        assert measurement in text
+    assert "(c) PyTorch port (fit work) | dcgan | 16 |" in text and "skipped: --no-torch given" in text
+    rows = json.loads(out.read_text())["rows"]
+    fit = next(r for r in rows if r["measurement"] == "(a) kgan fit (XLA)")
+    assert fit["images_per_second"] > 0 and fit["gflops"] > 0 and fit["vs_classic"] > 0
+    assert [p.name for p in tmp_path.iterdir()] == ["bench.json"]  # nothing else written to the working directory
+
+
+def test_layer_macs_of_lecture004_match_a_hand_count(bench):
+    generator, discriminator = build_models("lecture004")
+    assert bench.layer_macs(generator) == [
+        ("project", 100 * 7 * 7 * 256),
+        ("block1_conv", 7 * 7 * 5 * 5 * 256 * 256),  # transposed convs: input pixels x kernel
+        ("block2_conv", 7 * 7 * 5 * 5 * 256 * 128),
+        ("block3_conv", 7 * 7 * 5 * 5 * 128 * 64),
+        ("block4_conv", 14 * 14 * 5 * 5 * 64 * 32),
+        ("output_conv", 28 * 28 * 5 * 5 * 32 * 1),
+    ]
+    assert bench.layer_macs(discriminator) == [
+        ("block1_conv", 28 * 28 * 5 * 5 * 1 * 32),  # convs: output pixels x kernel
+        ("block2_conv", 14 * 14 * 5 * 5 * 32 * 64),
+        ("block3_conv", 7 * 7 * 5 * 5 * 64 * 128),
+        ("block4_conv", 7 * 7 * 5 * 5 * 128 * 256),
+        ("score", 7 * 7 * 256 * 2),
+    ]
+
+
+def test_training_step_flops_count_the_passes_each_loop_does(bench):
+    generator, discriminator = build_models("lecture004")
+    g = [m for _, m in bench.layer_macs(generator)]
+    d = [m for _, m in bench.layer_macs(discriminator)]
+    # fit: G forward + both gradients (none into the latent); D trained on reals and fakes (no gradient into the
+    # data); D forward + input gradients in G's step.
+    fit = 2 * ((3 * sum(g) - g[0]) + 2 * (3 * sum(d) - d[0]) + 2 * sum(d))
+    assert bench.training_step_flops(generator, discriminator) == fit
+    # The lecture's loop runs G forward once more, to make DG's batch.
+    assert bench.training_step_flops(generator, discriminator, reuse_fakes=False) == fit + 2 * sum(g)
+    assert 1.8e9 < fit < 1.9e9  # about 1.8 GFLOP per image
