@@ -78,6 +78,8 @@ def train(
     sample_every=1,
     verbose=1,
     extra_callbacks=(),
+    variant="gan",
+    variant_options=None,
 ):
     """Trains a GAN on an image dataset and exports its generator for TF Serving.
 
@@ -103,6 +105,13 @@ def train(
         sample_every: save a sample grid every this many epochs.
         verbose: `fit`'s verbosity (1: progress bar).
         extra_callbacks: more Keras callbacks.
+        variant: a key of `kgan.variants.VARIANTS` (`gan`, `wgan`, `wgan_gp`,
+            `dragan`, `lsgan`, `began`, `cgan`, `acgan`). Conditional variants
+            get the dataset's classes, a sample grid with one row per class and
+            an export taking `labels`.
+        variant_options: the variant's constructor arguments, e.g.
+            `{"d_steps": 5, "gp_weight": 10.0}` or `{"validity_weight": 0.01}`
+            (any `kgan.GAN` option too: `label_smoothing`, `instance_noise`, ...).
 
     Returns:
         A `TrainResult`.
@@ -126,13 +135,26 @@ def train(
             raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
     if arch not in ARCHITECTURES:
         raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)}. Received: arch={arch!r}")
-    export_name = export_name or f"{dataset.replace('_embedded', '')}_{arch}"
+    export_name = export_name or f"{dataset.replace('_embedded', '')}_{arch if variant == 'gan' else variant}"
     run_dir = prepare_run_dir(output_dir or default_run_dir(export_name))
 
     keras.utils.set_random_seed(seed)
     data, info = datasets.load_dataset(dataset, data_path, batch_size=batch_size, seed=seed)
-    generator, discriminator = build_models(arch, info.image_shape, latent_dim, init=init, seed=seed)
-    gan = GAN(generator, discriminator, loss=loss, seed=seed)
+    variant_options = dict(variant_options or {})
+    if variant == "gan":
+        generator, discriminator = build_models(arch, info.image_shape, latent_dim, init=init, seed=seed)
+        gan = GAN(generator, discriminator, loss=loss, seed=seed, **variant_options)
+    else:
+        from kgan.variants import build_variant
+
+        if variant in ("cgan", "acgan") and not info.num_classes:
+            raise ValueError(f"The {variant} variant needs a labelled dataset. Received: dataset={dataset!r}")
+        if loss != "non_saturating":  # an explicit --loss overrides the variant's own
+            variant_options.setdefault("loss", loss)
+        gan = build_variant(variant, arch, info.image_shape, latent_dim, num_classes=info.num_classes, init=init,
+                            seed=seed, **variant_options)
+        generator = gan.generator
+    num_classes = gan.num_classes if gan.conditional else None
     gan.compile(
         d_optimizer=keras.optimizers.Adam(lr_d, beta_1=beta_1),
         g_optimizer=keras.optimizers.Adam(lr_g, beta_1=beta_1),
@@ -141,14 +163,15 @@ def train(
     config = dict(
         arch=arch, dataset=dataset, data_path=str(data_path) if data_path else None, epochs=epochs,
         batch_size=batch_size, latent_dim=gan.latent_dim, latent_distribution=gan.latent_distribution,
-        lr_d=lr_d, lr_g=lr_g, beta_1=beta_1, loss=loss, init=init, seed=seed, image_shape=list(info.image_shape),
-        num_examples=info.num_examples,
+        lr_d=lr_d, lr_g=lr_g, beta_1=beta_1, loss=gan.gan_loss.name, init=init, seed=seed, image_shape=list(info.image_shape),
+        num_examples=info.num_examples, variant=variant, num_classes=num_classes,
+        variant_options={k: [repr(p) for p in v] if k == "penalties" else v for k, v in variant_options.items()},
     )
     with atomic_path(run_dir / "config.json") as tmp:
         tmp.write_text(json.dumps(config, indent=2))
 
     callbacks = [
-        kcallbacks.SampleGrid(run_dir / "samples", every=sample_every, seed=seed),
+        kcallbacks.SampleGrid(run_dir / "samples", every=sample_every, seed=seed, num_classes=num_classes),
         kcallbacks.HistoryLog(run_dir, title=f"{export_name}: training curves"),
         kcallbacks.Checkpoint(run_dir / "checkpoints"),
     ]

@@ -1,0 +1,94 @@
+"""Command-line flags of the variants and the stabilising tricks, shared by the variant scripts.
+
+`add_variant_arguments(parser, variant)` adds the flags that apply to
+`variant`; `variant_options(args, variant)` turns the parsed flags into the
+`variant_options` of `kgan.training.train`.
+"""
+
+from kgan.cli import positive_float, positive_int
+from kgan.penalties import WeightPenalty
+
+
+def _fraction(text):
+    value = float(text)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(text)
+    return value
+
+
+def _nonnegative(text):
+    value = float(text)
+    if not value >= 0.0:
+        raise ValueError(text)
+    return value
+
+
+_fraction.__name__ = "number in [0, 1)"
+_nonnegative.__name__ = "number >= 0"
+
+
+def add_variant_arguments(parser, variant, **defaults):
+    """Adds the tricks every variant takes and the flags of `variant` to `parser`.
+
+    Args:
+        parser: an `argparse.ArgumentParser` (already holding `kgan.cli.add_train_arguments`).
+        variant: a key of `kgan.variants.VARIANTS`.
+        **defaults: defaults of these flags (`d_steps`, `gp_weight`, `validity_weight`, ...).
+    """
+    d = dict(d_steps=1, label_smoothing=0.0, instance_noise=0.0, gp_weight=10.0, validity_weight=1.0,
+             classification_weight=1.0, fake_labels="random", init=None, beta_1=0.5)
+    d.update(defaults)
+    tricks = parser.add_argument_group("stabilising tricks (lectures 000-002)")
+    tricks.add_argument("--d-steps", type=positive_int, default=d["d_steps"],
+                        help="discriminator steps per generator step, k of Algorithm 1 (default: %(default)s)")
+    tricks.add_argument("--beta-1", type=_fraction, default=d["beta_1"],
+                        help="Adam's beta_1 for both optimizers (default: %(default)s)")
+    tricks.add_argument("--init", choices=("default", "dcgan"), default=d["init"],
+                        help="weight initialisation: dcgan = N(0, 0.02) conv kernels (default: the architecture's)")
+    if variant not in ("wgan", "wgan_gp", "began"):
+        tricks.add_argument("--label-smoothing", type=_fraction, default=d["label_smoothing"],
+                            help="one-sided label smoothing: D's real target is 1 - this, e.g. 0.1 "
+                                 "(default: %(default)s)")
+    tricks.add_argument("--instance-noise", type=_nonnegative, default=d["instance_noise"],
+                        help="std of Gaussian noise added to every image D sees (default: %(default)s = off)")
+    tricks.add_argument("--instance-noise-steps", type=positive_int, default=None,
+                        help="anneal the instance noise linearly to 0 over this many D steps (default: constant)")
+    tricks.add_argument("--d-weight-penalty", type=_nonnegative, default=0.0,
+                        help="L2 penalty on D's weights, e.g. 1e-4 (default: %(default)s = off)")
+    if variant in ("wgan_gp", "dragan"):
+        parser.add_argument("--gp-weight", type=positive_float, default=d["gp_weight"],
+                            help="weight lambda of the gradient penalty (default: %(default)s)")
+    if variant in ("cgan", "acgan"):
+        parser.add_argument("--fake-labels", choices=("random", "data"), default=d["fake_labels"],
+                            help="labels of the generated batch: random (uniform over the classes) or those of "
+                                 "the real batch (default: %(default)s)")
+    if variant == "acgan":
+        parser.add_argument("--validity-weight", type=_nonnegative, default=d["validity_weight"],
+                            help="weight of the real/fake loss; lecture 001 suggests 0.01 if G ignores the class "
+                                 "(default: %(default)s)")
+        parser.add_argument("--classification-weight", type=_nonnegative, default=d["classification_weight"],
+                            help="weight of the auxiliary classification loss (default: %(default)s)")
+    return parser
+
+
+def variant_options(args):
+    """Moves the variant flags out of `args` (an `argparse.Namespace`) into `train`'s `variant_options`.
+
+    Args:
+        args: the parsed arguments; the variant flags are removed from it.
+
+    Returns:
+        A dict of constructor arguments.
+    """
+    options = {"d_steps": args.__dict__.pop("d_steps")}
+    for key in ("label_smoothing", "gp_weight", "fake_labels", "validity_weight", "classification_weight"):
+        if key in args.__dict__:
+            options[key] = args.__dict__.pop(key)
+    noise, noise_steps = args.__dict__.pop("instance_noise"), args.__dict__.pop("instance_noise_steps")
+    if noise:
+        options["instance_noise"] = noise
+        options["instance_noise_steps"] = noise_steps
+    weight_penalty = args.__dict__.pop("d_weight_penalty")
+    if weight_penalty:
+        options["penalties"] = [WeightPenalty(weight_penalty)]
+    return options
