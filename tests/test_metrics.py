@@ -293,3 +293,11 @@ def test_kgan_evaluate_exits_2_with_one_line_on_a_missing_directory(tmp_path, ca
     assert cli.main(["evaluate", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "nowhere" in err and len(err.splitlines()) == 1
+
+
+def test_toy_problem_checks_are_reachable_from_kgan_metrics():
+    import kgan.metrics
+    import kgan.toy
+
+    assert kgan.metrics.mode_coverage is kgan.toy.mode_coverage
+    assert kgan.metrics.moment_errors is kgan.toy.moment_errors

@@ -12,7 +12,10 @@ classifier of the data's own classes (MNIST's is shipped; see
   prints results beside the real-against-real references;
 - `GANMetrics`: a callback logging the scores every N epochs of `fit`, with a
   mode-collapse alarm;
-- `evaluate_export`: scores a generator exported by `kgan.export`.
+- `evaluate_export`: scores a generator exported by `kgan.export`;
+- the toy-problem checks of `kgan.toy`, re-exported here: `mode_coverage`
+  (modes covered and share of high-quality samples on the ring of Gaussians),
+  `moment_errors`, `mean_distance_to_line`.
 """
 
 from kgan.metrics.classifier import (
@@ -24,10 +27,12 @@ from kgan.metrics.scores import (
     class_histogram, classes_covered, classifier_score, frechet_distance, frechet_distance_from_moments,
     kernel_inception_distance,
 )
+from kgan.toy import ModeCoverage, Moments, mean_distance_to_line, mode_coverage, moment_errors
 
 __all__ = [
-    "FEATURE_LAYER", "Evaluator", "GANMetrics", "Protocol", "build_classifier", "class_histogram",
-    "classes_covered", "classifier_score", "evaluate_export", "format_report", "frechet_distance",
-    "frechet_distance_from_moments", "is_mode_collapse", "kernel_inception_distance", "load_classifier",
-    "read_card", "reference_scores", "split_embedded_mnist", "train_classifier",
+    "FEATURE_LAYER", "Evaluator", "GANMetrics", "ModeCoverage", "Moments", "Protocol", "build_classifier",
+    "class_histogram", "classes_covered", "classifier_score", "evaluate_export", "format_report",
+    "frechet_distance", "frechet_distance_from_moments", "is_mode_collapse", "kernel_inception_distance",
+    "load_classifier", "mean_distance_to_line", "mode_coverage", "moment_errors", "read_card", "reference_scores",
+    "split_embedded_mnist", "train_classifier",
 ]
