@@ -26,6 +26,7 @@ statistics during DG's step. Lecture 004's D has no BatchNorm.
 `ClassicGAN` exists so the lecture's program can be run and compared.
 """
 
+import itertools
 import math
 
 import keras
@@ -250,9 +251,39 @@ class ClassicGAN:
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.conditional = len(generator.inputs) > 1
         self.combined = None
+        self.gan = None
         self.stop_training = False
         self.history = None
         self._make_fakes = tf.function(lambda z: self.generator(z, training=True), reduce_retracing=True)
+
+    @classmethod
+    def from_gan(cls, gan, jit_compile="auto"):
+        """A compiled `ClassicGAN` over a compiled `kgan.GAN`'s networks and optimizers.
+
+        The classic loop then trains `gan`'s generator and discriminator with
+        `gan`'s two optimizers, and `save` writes `gan` itself: checkpoints
+        keep both optimizers' states and reload as a `kgan.GAN`, as with `fit`.
+
+        Args:
+            gan: a compiled `kgan.GAN` (no penalties, the plain `GAN` class).
+            jit_compile: passed to `compile`.
+
+        Raises:
+            ValueError: for a GAN variant or a GAN with penalties, whose train
+                step the classic loop does not reproduce.
+        """
+        if type(gan) is not GAN or gan.penalties:
+            raise ValueError(
+                "The classic loop trains the plain kgan.GAN (no variant, no penalties). "
+                f"Received: {type(gan).__name__} with {len(gan.penalties)} penalties"
+            )
+        classic = cls(gan.generator, gan.discriminator, loss=gan.gan_loss.name,
+                      latent_distribution=gan.latent_distribution, d_steps=gan.d_steps,
+                      label_smoothing=gan.label_smoothing, seed=gan.seed)
+        classic.compile(d_optimizer=gan.d_optimizer, g_optimizer=gan.g_optimizer, jit_compile=jit_compile)
+        classic.seed_generator = gan.seed_generator
+        classic.gan = gan
+        return classic
 
     def compile(self, d_optimizer=None, g_optimizer=None, jit_compile="auto"):
         """Compiles D (trainable) and then DG (D frozen), as lecture 004 does.
@@ -291,12 +322,22 @@ class ClassicGAN:
 
         `keras.saving.load_model(filepath)` returns a `kgan.GAN` with the
         trained networks, ready to sample, export or continue with `fit`. The
-        optimizer states of the classic loop are not saved.
+        optimizer states are saved too when the `ClassicGAN` was made by
+        `from_gan`, not otherwise.
         """
-        gan = GAN(self.generator, self.discriminator, loss=self.loss,
-                  latent_distribution=self.latent_distribution, d_steps=self.d_steps,
-                  label_smoothing=self.label_smoothing, seed=self.seed)
-        gan.save(filepath)
+        gan = self.gan or GAN(self.generator, self.discriminator, loss=self.loss,
+                              latent_distribution=self.latent_distribution, d_steps=self.d_steps,
+                              label_smoothing=self.label_smoothing, seed=self.seed)
+        # D was compiled for its train_on_batch; Keras would save D's optimizer under
+        # D (a second time, or instead of the GAN's d_optimizer), so hide it while saving.
+        # D is saved trainable (it is frozen only inside DG's steps), so the reloaded GAN trains it.
+        d_optimizer, self.discriminator.optimizer = self.discriminator.optimizer, None
+        trainable, self.discriminator.trainable = self.discriminator.trainable, True
+        try:
+            gan.save(filepath)
+        finally:
+            self.discriminator.optimizer = d_optimizer
+            self.discriminator.trainable = trainable
 
     # -- the lecture's loop ----------------------------------------------
 
@@ -326,7 +367,8 @@ class ClassicGAN:
         self.discriminator.trainable = False
         return float(self.combined.train_on_batch(x, targets(self.head, batch_size, real=real_target)))
 
-    def fit(self, dataset, epochs=1, callbacks=None, verbose=1, steps_per_epoch=None):
+    def fit(self, dataset, epochs=1, callbacks=None, verbose=1, steps_per_epoch=None, initial_epoch=0,
+            shuffle=None):
         """Runs the alternating `train_on_batch` loop over `dataset`.
 
         Args:
@@ -338,6 +380,8 @@ class ClassicGAN:
             verbose: 0 silent; 1 a progress bar with the running D and DG
                 losses and the lecture's line per epoch; 2 the line only.
             steps_per_epoch: batches per epoch (default: the whole dataset).
+            initial_epoch: the epoch to start at (to resume a run), as in `keras.Model.fit`.
+            shuffle: ignored (accepted so `fit` calls written for `GAN.fit` run unchanged).
 
         Returns:
             A `keras.callbacks.History` whose `history` holds the per-epoch
@@ -354,19 +398,22 @@ class ClassicGAN:
         self.stop_training = False
         callback_list.on_train_begin()
         logs = {}
-        for epoch in range(epochs):
+        # With steps_per_epoch, epochs share one iterator (as in keras.Model.fit), so a
+        # repeated dataset continues where the last epoch stopped.
+        iterator = iter(dataset) if steps_per_epoch else None
+        for epoch in range(initial_epoch, epochs):
             callback_list.on_epoch_begin(epoch)
             bar = keras.utils.Progbar(steps, verbose=1 if verbose == 1 else 0, unit_name="step")
             d_losses, g_losses = [], []
-            for step, batch in enumerate(dataset):
-                if steps is not None and step >= steps:
-                    break
+            batches = iterator if iterator is not None else dataset
+            for step, batch in enumerate(itertools.islice(batches, steps) if steps else batches):
                 callback_list.on_train_batch_begin(step)
                 images, labels = _unpack(batch)
                 d_losses.append(self.train_discriminator(images, labels))
                 if (step + 1) % self.d_steps == 0:
                     g_losses.append(self.train_generator(int(images.shape[0]), labels))
-                batch_logs = {"d_loss": d_losses[-1], "g_loss": g_losses[-1] if g_losses else math.nan}
+                # g_loss is logged once G has had a step (a NaN would read as divergence).
+                batch_logs = {"d_loss": d_losses[-1], **({"g_loss": g_losses[-1]} if g_losses else {})}
                 bar.update(step + 1, [("D loss", batch_logs["d_loss"])]
                            + ([("DG loss", batch_logs["g_loss"])] if g_losses else []))
                 callback_list.on_train_batch_end(step, batch_logs)
@@ -378,6 +425,8 @@ class ClassicGAN:
             callback_list.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
+        # Leave D trainable, as it was before the loop: a user's later D.fit or GAN.fit trains it.
+        self.discriminator.trainable = True
         callback_list.on_train_end(logs)
         return self.history
 

@@ -417,7 +417,16 @@ def add_example_arguments(parser, name, epochs, seed=0):
 
 
 def prepare_output_dir(output_dir, name):
-    """The example's output folder: `output_dir`, or a new `runs/<name>-<timestamp>`; created, never reused."""
-    from kgan.training import default_run_dir, prepare_run_dir
+    """The example's output folder: `output_dir`, or a new `runs/<name>-<timestamp>`; created, never reused.
 
-    return prepare_run_dir(output_dir or default_run_dir(name))
+    Raises:
+        FileExistsError: if the folder exists and is not empty.
+    """
+    import datetime
+    import pathlib
+
+    path = pathlib.Path(output_dir or f"runs/{name}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise FileExistsError(f"The output directory exists and is not empty; choose a new --output-dir. Received: {path}")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -158,3 +158,18 @@ def test_bad_arguments_are_named():
         build_combined_model(tiny_generator(), small_d)
     with pytest.raises(RuntimeError, match="compile"):
         ClassicGAN(tiny_generator(), tiny_discriminator()).train_generator(4)
+
+
+def test_from_gan_trains_the_gans_networks_with_its_optimizers_and_checkpoints_the_gan(tiny_dataset, tmp_path):
+    gan = GAN(tiny_generator(), tiny_discriminator(head="sigmoid"), loss="minimax", d_steps=2, seed=0)
+    gan.compile(jit_compile=False)
+    classic = ClassicGAN.from_gan(gan, jit_compile=False)
+    assert (classic.loss, classic.d_steps, classic.head) == ("minimax", 2, "sigmoid")
+    classic.fit(tiny_dataset.repeat(), epochs=2, steps_per_epoch=2, initial_epoch=1, verbose=0,
+                callbacks=[kcallbacks.Checkpoint(tmp_path)])
+    assert int(gan.d_optimizer.iterations) == 2 and int(gan.g_optimizer.iterations) == 1
+    restored = keras.saving.load_model(kcallbacks.Checkpoint.latest(tmp_path))
+    assert int(restored.d_optimizer.iterations) == 2 and int(restored.g_optimizer.iterations) == 1
+    assert restored.discriminator.trainable  # D is frozen only inside DG's steps
+    with pytest.raises(ValueError, match="plain kgan.GAN"):
+        ClassicGAN.from_gan(GAN(tiny_generator(), tiny_discriminator(), penalties=[lambda *a: 0.0]))
