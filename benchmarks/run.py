@@ -62,10 +62,13 @@ from kgan.models import build_models  # noqa: E402
 HERE = pathlib.Path(__file__).resolve().parent
 
 # Full run: what the issue asks for. Quick run: the same code paths on tiny budgets.
-FULL = dict(archs=("lecture004", "dcgan"), batch_sizes=(64, 256), seconds=8.0, warmup=2, matmul_n=2048,
-            matmul_repeats=5, spe=8, latency_calls=50, xla_variants=True)
+# Warm-up: untimed steps (executions) first, 2 at batch <= 64, 1 above (the first compiles).
+# spe: steps_per_execution tried per arch (lecture004's steps take seconds, so fewer).
+FULL = dict(archs=("lecture004", "dcgan"), batch_sizes=(64, 256), seconds=6.0, warmup=2, matmul_n=2048,
+            matmul_repeats=10, spe={"lecture004": 4, "dcgan": 8}, latency_calls=50, xla_variants=True)
 # The quick run compiles only kgan fit's main row with XLA (each XLA compile takes seconds).
-QUICK = dict(archs=("dcgan",), batch_sizes=(16,), seconds=0.2, warmup=1, matmul_n=256, matmul_repeats=2, spe=2,
+QUICK = dict(archs=("dcgan",), batch_sizes=(16,), seconds=0.2, warmup=1, matmul_n=256, matmul_repeats=2,
+             spe={"lecture004": 2, "dcgan": 2},
              latency_calls=3, xla_variants=False)
 
 
@@ -135,14 +138,23 @@ def machine_info():
     except (OSError, subprocess.CalledProcessError):
         pass
     return {
-        "cpu": model, "cores": os.cpu_count(), "python": platform.python_version(), "tensorflow": tf.__version__,
+        "cpu": model, "cpu_family_model": _cpu_family_model(), "cores": os.cpu_count(), "python": platform.python_version(), "tensorflow": tf.__version__,
         "keras": keras.__version__, "kgan": getattr(kgan, "__version__", "?"),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "load_average_1min": os.getloadavg()[0],
     }
 
 
-def matmul_peak(n=2048, repeats=5):
+def _cpu_family_model():
+    try:
+        fields = dict(map(str.strip, line.split(":", 1))
+                      for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()[:12] if ":" in line)
+        return f"family {fields['cpu family']} model {fields['model']}, {fields['cpu MHz']} MHz"
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def matmul_peak(n=2048, repeats=10):
     """Best fp32 GFLOP/s of `tf.linalg.matmul` on two n x n matrices (2 n^3 FLOPs)."""
     a = tf.random.normal((n, n), seed=0)
     b = tf.random.normal((n, n), seed=1)
@@ -341,7 +353,7 @@ def run(quick=False, use_torch=True, archs=None, batch_sizes=None, seconds=None,
                                            "g_forward": forward_flops(generator) / 1e9,
                                            "d_forward": forward_flops(discriminator) / 1e9}
         for batch in batch_sizes:
-            common = dict(seconds=seconds, warmup=warmup)
+            common = dict(seconds=seconds, warmup=warmup if batch <= 64 else 1)
             fit = add("(a) kgan fit (XLA)", arch, batch, time_fit(arch, batch, **common), flops_per_image=fit_flops)
             classic = add("(b) lecture loop, train_on_batch", arch, batch, time_classic(arch, batch, **common),
                           flops_per_image=classic_flops)
@@ -364,8 +376,8 @@ def run(quick=False, use_torch=True, archs=None, batch_sizes=None, seconds=None,
         xla_name = "XLA" if xla else "no XLA: --quick"
         variants = [
             ("kgan fit, XLA off", lambda: time_fit(arch, batch, jit_compile=False, **common), fit_flops),
-            (f"kgan fit ({xla_name}), steps_per_execution={settings['spe']}",
-             lambda: time_fit(arch, batch, jit_compile=xla, steps_per_execution=settings["spe"], seconds=seconds,
+            (f"kgan fit ({xla_name}), steps_per_execution={settings['spe'][arch]}",
+             lambda: time_fit(arch, batch, jit_compile=xla, steps_per_execution=settings["spe"][arch], seconds=seconds,
                               warmup=1),
              fit_flops),
             (f"kgan fit ({xla_name}), one in-memory batch",
@@ -435,7 +447,8 @@ def main(argv=None):
     info["command"] = " ".join(["python", "benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])])
     info["policy"] = keras.mixed_precision.global_policy().name
     print()
-    print(f"Machine: {info['cpu']}, {info['cores']} cores; TF {info['tensorflow']}, Keras {info['keras']}; "
+    print(f"Machine: {info['cpu']} ({info['cpu_family_model']}), {info['cores']} cores; "
+          f"TF {info['tensorflow']}, Keras {info['keras']}; "
           f"{info['date_utc']}; load average {info['load_average_1min']:.2f} -> {info['load_average_1min_end']:.2f}; "
           f"policy {info['policy']}; {info['wall_seconds']:.0f} s")
     for arch in args.arch or (QUICK if args.quick else FULL)["archs"]:
