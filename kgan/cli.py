@@ -72,6 +72,15 @@ def add_train_arguments(parser, **defaults):
                         help="do not compile the train step with XLA (slower; for debugging)")
     parser.add_argument("--tensorboard", action="store_true",
                         help="also write TensorBoard logs to <output-dir>/tensorboard")
+    from kgan.losses import LOSSES
+
+    parser.add_argument("--trainer", choices=("fit", "classic"), default="fit",
+                        help="fit: GAN.fit, one compiled train step (fast); classic: lecture 004's loop, D and the "
+                             "combined DG model with D frozen trained by train_on_batch, printing [D loss] [DG loss] "
+                             "(default: %(default)s)")
+    parser.add_argument("--loss", choices=sorted(LOSSES), default="non_saturating",
+                        help="the GAN loss; generator costs of lectures 002 and 004: non_saturating (flipped "
+                             "target), minimax (zero-sum), maximum_likelihood (default: %(default)s)")
     return parser
 
 

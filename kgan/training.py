@@ -13,6 +13,7 @@ import keras
 from kgan import callbacks as kcallbacks
 from kgan import datasets
 from kgan.export import export_generator
+from kgan.classic import ClassicGAN
 from kgan.gan import GAN
 from kgan.models import ARCHITECTURES, build_models
 from kgan.utils import atomic_path, check_positive_int
@@ -33,6 +34,14 @@ class TrainResult:
     export_path: pathlib.Path
     history: dict
     gan: GAN
+
+
+TRAINERS = ("fit", "classic")
+
+
+def _trainee(gan, trainer, jit_compile):
+    """What runs the epochs: `gan` itself (`fit`) or lecture 004's loop over its networks and optimizers."""
+    return ClassicGAN.from_gan(gan, jit_compile=jit_compile) if trainer == "classic" else gan
 
 
 def default_run_dir(name, root="runs"):
@@ -78,6 +87,7 @@ def train(
     sample_every=1,
     verbose=1,
     extra_callbacks=(),
+    trainer="fit",
     variant="gan",
     variant_options=None,
 ):
@@ -105,6 +115,10 @@ def train(
         sample_every: save a sample grid every this many epochs.
         verbose: `fit`'s verbosity (1: progress bar).
         extra_callbacks: more Keras callbacks.
+        trainer: `"fit"` (`GAN.fit`: one compiled train step) or `"classic"`
+            (lecture 004's loop, `kgan.classic.ClassicGAN`: D, then the combined DG
+            model with D frozen, trained by `train_on_batch`), with the same data,
+            callbacks, checkpoints and export.
         variant: a key of `kgan.variants.VARIANTS` (`gan`, `wgan`, `wgan_gp`,
             `dragan`, `lsgan`, `began`, `cgan`, `acgan`). Conditional variants
             get the dataset's classes, a sample grid with one row per class and
@@ -127,6 +141,10 @@ def train(
         PosixPath('runs/mnist_dcgan-20261123-150000/saved_models/mnist_dcgan/1')
     """
     check_positive_int("epochs", epochs)
+    if trainer not in TRAINERS:
+        raise ValueError(f"`trainer` must be one of {TRAINERS}. Received: trainer={trainer!r}")
+    if trainer == "classic" and tensorboard:
+        raise ValueError("TensorBoard logging needs the fit trainer. Received: trainer='classic', tensorboard=True")
     check_positive_int("batch_size", batch_size)
     if latent_dim is not None:
         check_positive_int("latent_dim", latent_dim)
@@ -167,6 +185,7 @@ def train(
         num_examples=info.num_examples, variant=variant, num_classes=num_classes,
         variant_options={k: [repr(p) for p in v] if k == "penalties" else v for k, v in variant_options.items()},
     )
+    config["trainer"] = trainer
     with atomic_path(run_dir / "config.json") as tmp:
         tmp.write_text(json.dumps(config, indent=2))
 
@@ -179,7 +198,7 @@ def train(
         callbacks.append(keras.callbacks.TensorBoard(str(run_dir / "tensorboard")))
     callbacks.extend(extra_callbacks)
     # shuffle=False: the tf.data pipeline already shuffles (and Keras would warn).
-    history = gan.fit(data, epochs=epochs, callbacks=callbacks, verbose=verbose, shuffle=False)
+    history = _trainee(gan, trainer, jit_compile).fit(data, epochs=epochs, callbacks=callbacks, verbose=verbose, shuffle=False)
 
     export_path = export_generator(
         generator,
