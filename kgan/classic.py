@@ -351,7 +351,8 @@ class ClassicGAN:
         images = ops.concatenate([fakes, ops.convert_to_tensor(real_images, fakes.dtype)], axis=0)
         y = np.concatenate([targets(self.head, batch_size, real=False),
                             targets(self.head, batch_size, real=True, smoothing=self.label_smoothing)])
-        x = [images, ops.concatenate([_label_column(labels)] * 2, axis=0)] if self.conditional else images
+        d_takes_labels = len(self.discriminator.inputs) > 1
+        x = [images, ops.concatenate([_label_column(labels)] * 2, axis=0)] if d_takes_labels else images
         # Lecture 004: "Turn on D." Needed at every call: a retrace reads the flag again.
         self.discriminator.trainable = True
         return float(self.discriminator.train_on_batch(x, y))

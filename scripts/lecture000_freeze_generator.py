@@ -1,6 +1,6 @@
 """Lecture 000's experiment: "freeze the generator and increase the number of epochs".
 
-    python scripts/lecture000_freeze_generator.py          # three short runs, ~1 min on 2 CPU cores
+    python scripts/lecture000_freeze_generator.py          # three runs, ~2 min on 2 CPU cores
     python scripts/lecture000_freeze_generator.py --freeze-steps 3 --epochs 4
 
 Example 1 (vectors following N(4.0, 0.2^2)) trained three ways, with the
@@ -30,10 +30,10 @@ MEAN, STD = 4.0, 0.2
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    toy.add_example_arguments(parser, "lecture000_freeze_generator", epochs=3)
-    parser.add_argument("--freeze-steps", type=positive_int, default=4,
+    toy.add_example_arguments(parser, "lecture000_freeze_generator", epochs=8)
+    parser.add_argument("--freeze-steps", type=positive_int, default=3,
                         help="K: G trained on one batch out of K (default: %(default)s)")
-    parser.add_argument("--batches-per-epoch", type=positive_int, default=300,
+    parser.add_argument("--batches-per-epoch", type=positive_int, default=600,
                         help="batches of 30 per epoch (default: %(default)s)")
     return parser.parse_args(argv)
 
