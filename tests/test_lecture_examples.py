@@ -34,6 +34,7 @@ def test_every_example_script_documents_its_flags(name, capsys):
     assert f"python scripts/{name}.py" in text  # ready-to-run commands
 
 
+@pytest.mark.slow  # a fresh interpreter imports TensorFlow: ~15 s
 def test_an_example_script_runs_standalone():
     result = subprocess.run([sys.executable, str(SCRIPTS / "ring_of_gaussians.py"), "--help"],
                             capture_output=True, text=True, timeout=120)
@@ -113,7 +114,7 @@ def test_main_job_classic_trainer_names_unsupported_losses(tmp_path, tiny_npz):
               batch_size=32, output_dir=tmp_path / "run", jit_compile=False, verbose=0)
 
 
-def test_mlp_mnist_example_runs_one_epoch(tmp_path, tiny_npz, monkeypatch):
+def test_mlp_mnist_example_runs_one_epoch(tmp_path):
     module = load_script("lecture002_mlp_mnist")
     assert module.main(["--output-dir", str(tmp_path / "run"), "--epochs", "1", "--no-score"]) == 0
     assert (tmp_path / "run" / "samples" / "epoch_0001.png").exists()
