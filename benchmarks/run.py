@@ -15,7 +15,10 @@ images consumed by D per step, times steps per second):
   then DG.train_on_batch, compiled as the lecture does, i.e. Keras's default
   `jit_compile="auto"`, which is no XLA on a CPU), (c) the PyTorch port
   (`benchmarks/torch_dcgan.py`) doing kgan's `fit` work;
-- what helps `fit`: XLA off, `steps_per_execution`, and the classic loop with XLA;
+- (a) again with XLA off: XLA's random numbers are slow on CPUs, and lecture
+  004's D has Dropout;
+- what else helps `fit` (at batch 64, with the faster XLA setting):
+  `steps_per_execution`; and the lecture loop with XLA (archs without Dropout);
 - the input pipeline: `fit` on one in-memory batch repeated vs the tf.data
   pipeline, and the pipeline alone;
 - generator inference through the exported SavedModel (`kgan.export`):
@@ -118,6 +121,11 @@ def training_step_flops(generator, discriminator, reuse_fakes=True):
     d_through = 2 * sum(d)  # G's step: forward and input grads, D's weights frozen
     macs = g_train + 2 * d_train + d_through + (0 if reuse_fakes else sum(g))
     return 2 * macs
+
+
+def has_dropout(*models):
+    """Whether any of `models` has a Dropout layer (random numbers in every training step)."""
+    return any(isinstance(layer, keras.layers.Dropout) for model in models for layer in model.layers)
 
 
 def forward_flops(model):
@@ -352,44 +360,51 @@ def run(quick=False, use_torch=True, archs=None, batch_sizes=None, seconds=None,
         info[f"{arch}_gflop_per_image"] = {"fit": fit_flops / 1e9, "classic": classic_flops / 1e9,
                                            "g_forward": forward_flops(generator) / 1e9,
                                            "d_forward": forward_flops(discriminator) / 1e9}
+        # XLA's random numbers are slow on CPUs (see RESULTS.md), so archs with Dropout train faster without it.
+        fast_jit = settings["xla_variants"] and not has_dropout(generator, discriminator)
         for batch in batch_sizes:
             common = dict(seconds=seconds, warmup=warmup if batch <= 64 else 1)
-            fit = add("(a) kgan fit (XLA)", arch, batch, time_fit(arch, batch, **common), flops_per_image=fit_flops)
+            fits = [add("(a) kgan fit (XLA)", arch, batch, time_fit(arch, batch, **common),
+                        flops_per_image=fit_flops)]
+            if settings["xla_variants"]:
+                fits.append(add("(a) kgan fit, XLA off", arch, batch, time_fit(arch, batch, jit_compile=False, **common),
+                                flops_per_image=fit_flops))
             classic = add("(b) lecture loop, train_on_batch", arch, batch, time_classic(arch, batch, **common),
                           flops_per_image=classic_flops)
-            fit["vs_classic"] = fit["images_per_second"] / classic["images_per_second"]
-            classic["vs_fit"] = classic["images_per_second"] / fit["images_per_second"]
+            torch_row = None
             if skip_torch:
                 add("(c) PyTorch port (fit work)", arch, batch, note=f"skipped: {skip_torch}")
             else:
                 per_step, version = time_torch(arch, batch, **common)
                 torch_row = add(f"(c) PyTorch {version} port (fit work)", arch, batch, per_step,
                                 flops_per_image=fit_flops)
-                fit["vs_torch"] = fit["images_per_second"] / torch_row["images_per_second"]
-                torch_row["vs_fit"] = torch_row["images_per_second"] / fit["images_per_second"]
-        # What helps fit, at the smallest batch (where per-step overheads weigh most).
+            for fit in fits:
+                fit["vs_classic"] = fit["images_per_second"] / classic["images_per_second"]
+                if torch_row:
+                    fit["vs_torch"] = fit["images_per_second"] / torch_row["images_per_second"]
+        # What else helps fit, at the smallest batch (where per-step overheads weigh most), with the faster XLA setting.
         batch = batch_sizes[0]
         common = dict(seconds=seconds, warmup=warmup)
-        fit_ips = next(r["images_per_second"] for r in rows if r["arch"] == arch and r["batch"] == batch
-                       and r["measurement"].startswith("(a)"))
-        xla = settings["xla_variants"]
-        xla_name = "XLA" if xla else "no XLA: --quick"
+        setting = "XLA" if fast_jit else "XLA off"
+        candidates = [r for r in rows if r["arch"] == arch and r["batch"] == batch and r["measurement"].startswith("(a)")]
+        reference = next((r for r in candidates if r["measurement"].endswith(setting)), candidates[0])
         variants = [
-            ("kgan fit, XLA off", lambda: time_fit(arch, batch, jit_compile=False, **common), fit_flops),
-            (f"kgan fit ({xla_name}), steps_per_execution={settings['spe'][arch]}",
-             lambda: time_fit(arch, batch, jit_compile=xla, steps_per_execution=settings["spe"][arch], seconds=seconds,
-                              warmup=1),
-             fit_flops),
-            (f"kgan fit ({xla_name}), one in-memory batch",
-             lambda: time_fit(arch, batch, jit_compile=xla, in_memory=True, **common), fit_flops),
-            (f"lecture loop with jit_compile={xla}",
-             lambda: time_classic(arch, batch, jit_compile=xla, **common), classic_flops),
+            (f"kgan fit ({setting}), steps_per_execution={settings['spe'][arch]}",
+             lambda: time_fit(arch, batch, jit_compile=fast_jit, steps_per_execution=settings["spe"][arch],
+                              seconds=seconds, warmup=1)),
+            (f"kgan fit ({setting}), one in-memory batch",
+             lambda: time_fit(arch, batch, jit_compile=fast_jit, in_memory=True, **common)),
         ]
-        if not xla:  # the XLA-off rows would repeat (a) and (b)'s code paths
-            variants = variants[1:3]
-        for name, measure, flops in variants:
-            row = add(name, arch, batch, measure(), flops_per_image=flops)
-            row["vs_fit"] = row["images_per_second"] / fit_ips
+        for name, measure in variants:
+            row = add(name, arch, batch, measure(), flops_per_image=fit_flops)
+            row["vs_fit"] = row["images_per_second"] / reference["images_per_second"]
+            row["vs_what"] = reference["measurement"][4:]
+        if fast_jit:  # the lecture's loop as the lecture compiles it is (b); here with XLA
+            row = add("lecture loop with jit_compile=True", arch, batch, time_classic(arch, batch, jit_compile=True,
+                                                                                        **common),
+                      flops_per_image=classic_flops)
+            row["vs_fit"] = row["images_per_second"] / reference["images_per_second"]
+            row["vs_what"] = reference["measurement"][4:]
 
     for batch in batch_sizes:
         add("tf.data pipeline alone (no training)", "mnist", batch, time_pipeline(batch, seconds=min(seconds, 2.0)))
@@ -418,7 +433,7 @@ def format_table(rows):
         if "vs_torch" in r:
             ratios.append(f"{r['vs_torch']:.2f}x PyTorch")
         if "vs_fit" in r:
-            ratios.append(f"{r['vs_fit']:.2f}x kgan fit")
+            ratios.append(f"{r['vs_fit']:.2f}x {r.get('vs_what', 'kgan fit')}")
         lines.append(
             f"| {r['measurement']} | {r['arch']} | {r['batch']} | {fmt(r.get('images_per_second'), '.1f')} "
             f"| {fmt(r.get('ms_per_step'), '.1f')} | {fmt(r.get('gflops'), '.1f')} | {fmt(r.get('peak_percent'), '.0f')} "
