@@ -67,7 +67,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 # Full run: what the issue asks for. Quick run: the same code paths on tiny budgets.
 # Warm-up: untimed steps (executions) first, 2 at batch <= 64, 1 above (the first compiles).
 # spe: steps_per_execution tried per arch (lecture004's steps take seconds, so fewer).
-FULL = dict(archs=("lecture004", "dcgan"), batch_sizes=(64, 256), seconds=6.0, warmup=2, matmul_n=2048,
+FULL = dict(archs=("lecture004", "dcgan"), batch_sizes=(64, 256), seconds=5.0, warmup=2, matmul_n=2048,
             matmul_repeats=10, spe={"lecture004": 4, "dcgan": 8}, latency_calls=50, xla_variants=True)
 # The quick run compiles only kgan fit's main row with XLA (each XLA compile takes seconds).
 QUICK = dict(archs=("dcgan",), batch_sizes=(16,), seconds=0.2, warmup=1, matmul_n=256, matmul_repeats=2,
@@ -448,7 +448,7 @@ def main(argv=None):
     parser.add_argument("--no-torch", action="store_true", help="leave the PyTorch port out")
     parser.add_argument("--arch", action="append", choices=("lecture004", "dcgan"), help="repeatable; default both")
     parser.add_argument("--batch-size", action="append", type=int, help="repeatable; default 64 and 256")
-    parser.add_argument("--seconds", type=float, default=None, help="timed seconds per measurement (default 8)")
+    parser.add_argument("--seconds", type=float, default=None, help="timed seconds per measurement (default 5)")
     parser.add_argument("--mixed-precision", action="store_true",
                         help="Keras policy mixed_float16 (for GPUs; slow on CPUs without fp16 units)")
     parser.add_argument("--json", type=pathlib.Path, default=None, help="also write rows and machine info here")
