@@ -180,21 +180,27 @@ def matmul_peak(n=2048, repeats=10):
 
 
 class _StepTimer(keras.callbacks.Callback):
-    """Times `fit` steps after a warm-up and stops training once the budget is spent."""
+    """Times `fit` steps after `warmup` (>= 1) untimed executions and stops training once the budget is spent.
+
+    The clock starts at the end of the last warm-up execution, so a `_StepTimer`
+    and `_time_loop` with the same warm-up time the same steps.
+    """
 
     def __init__(self, warmup, seconds, min_steps=2):
         super().__init__()
+        if warmup < 1:
+            raise ValueError(f"`warmup` must be >= 1 (the first execution compiles). Received: warmup={warmup}")
         self.warmup, self.seconds, self.min_steps = warmup, seconds, min_steps
         self.marks = []  # (step index, time) at each batch end
 
     def on_train_batch_end(self, batch, logs=None):
         self.marks.append((batch, time.perf_counter()))
-        timed = self.marks[self.warmup:]
+        timed = self.marks[self.warmup - 1:]
         if len(timed) > 1 and timed[-1][0] - timed[0][0] >= self.min_steps and timed[-1][1] - timed[0][1] >= self.seconds:
             self.model.stop_training = True
 
     def seconds_per_step(self):
-        (first_step, first_time), (last_step, last_time) = self.marks[self.warmup], self.marks[-1]
+        (first_step, first_time), (last_step, last_time) = self.marks[self.warmup - 1], self.marks[-1]
         return (last_time - first_time) / (last_step - first_step)
 
 
