@@ -17,6 +17,7 @@ import os  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from kgan import callbacks, datasets, losses, models  # noqa: E402
+from kgan import penalties, variants  # noqa: E402  (registers the variants for load_model)
 from kgan.export import export_generator, load_generator  # noqa: E402
 from kgan.gan import GAN, sample_latent  # noqa: E402
 from kgan.models import build_models  # noqa: E402
@@ -24,5 +25,5 @@ from kgan.training import train  # noqa: E402
 
 __all__ = [
     "GAN", "build_models", "callbacks", "datasets", "export_generator", "load_generator", "losses", "models",
-    "sample_latent", "train",
+    "penalties", "sample_latent", "train", "variants",
 ]
