@@ -81,6 +81,14 @@ def add_train_arguments(parser, **defaults):
     parser.add_argument("--loss", choices=sorted(LOSSES), default="non_saturating",
                         help="the GAN loss; generator costs of lectures 002 and 004: non_saturating (flipped "
                              "target), minimax (zero-sum), maximum_likelihood (default: %(default)s)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="if --output-dir holds a finished run, delete it and train again (an interrupted run "
+                             "is always resumed by running the same command again)")
+    parser.add_argument("--deterministic", action="store_true",
+                        help="bit-for-bit repeatable training, also across a kill and resume (slower: no XLA)")
+    parser.add_argument("--on-divergence", choices=("stop", "warn"), default="stop",
+                        help="when losses turn NaN, D wins outright or samples collapse: stop without exporting, "
+                             "or warn and go on (default: %(default)s)")
     return parser
 
 
@@ -89,11 +97,16 @@ def run_train(args):
     from kgan.training import train
 
     kwargs = {k: v for k, v in vars(args).items() if k not in ("command", "func")}
+    from kgan.training import TrainingDiverged
+
     try:
         result = train(**kwargs)
     except (ValueError, FileNotFoundError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except TrainingDiverged as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     print(f"\nRun directory: {result.run_dir}")
     print(f"  samples:     {result.run_dir / 'samples'} (montage.png shows every epoch)")
     print(f"  curves:      {result.run_dir / 'history.png'}, {result.run_dir / 'history.csv'}")

@@ -9,9 +9,10 @@ import json
 import pathlib
 
 import keras
+import tensorflow as tf
 
 from kgan import callbacks as kcallbacks
-from kgan import datasets
+from kgan import datasets, runs
 from kgan.export import export_generator
 from kgan.classic import ClassicGAN
 from kgan.gan import GAN
@@ -50,19 +51,36 @@ def default_run_dir(name, root="runs"):
     return pathlib.Path(root) / f"{name}-{stamp}"
 
 
-def prepare_run_dir(run_dir):
-    """Creates `run_dir`; refuses a non-empty existing one so no earlier run is overwritten.
+class TrainingDiverged(RuntimeError):
+    """Raised by `train` when `DivergenceMonitor(action="stop")` stopped the run (no export is written)."""
+
+
+def prepare_run_dir(run_dir, overwrite=False):
+    """Creates `run_dir` or finds the interrupted run in it; never writes into anything else.
+
+    Args:
+        run_dir: the run directory.
+        overwrite: start a finished run again from scratch (its files are deleted).
+
+    Returns:
+        A `kgan.runs.RunState`: `"new"` or `"resumable"`.
 
     Raises:
-        FileExistsError: if `run_dir` exists and is not empty.
+        FileExistsError: if `run_dir` holds a finished run (and not `overwrite`),
+            or is a non-empty folder that is not a kgan run.
     """
     run_dir = pathlib.Path(run_dir)
-    if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
-        raise FileExistsError(
-            f"The output directory already exists and is not empty; choose a new --output-dir. Received: {run_dir}"
-        )
+    state = runs.inspect_run(run_dir)
+    if state.kind == "finished":
+        if not overwrite:
+            raise FileExistsError(
+                "The output directory holds a finished run; pass --overwrite to train it again from scratch, or "
+                f"choose a new --output-dir. Received: {run_dir}"
+            )
+        runs.clear_run(run_dir)
+        state = runs.RunState("new")
     run_dir.mkdir(parents=True, exist_ok=True)
-    return run_dir
+    return state
 
 
 def train(
@@ -88,6 +106,9 @@ def train(
     verbose=1,
     extra_callbacks=(),
     trainer="fit",
+    overwrite=False,
+    deterministic=False,
+    on_divergence="stop",
     variant="gan",
     variant_options=None,
 ):
@@ -119,6 +140,14 @@ def train(
             (lecture 004's loop, `kgan.classic.ClassicGAN`: D, then the combined DG
             model with D frozen, trained by `train_on_batch`), with the same data,
             callbacks, checkpoints and export.
+        overwrite: if `output_dir` holds a finished run, delete it and start
+            again (otherwise that is an error).
+        deterministic: make the run bit-for-bit repeatable, also across a
+            kill and resume (`tf.config.experimental.enable_op_determinism`,
+            XLA off; slower).
+        on_divergence: `"stop"` (no export, `TrainingDiverged`) or `"warn"`
+            when losses turn NaN/Inf, D wins outright, or samples collapse
+            (`kgan.callbacks.DivergenceMonitor`).
         variant: a key of `kgan.variants.VARIANTS` (`gan`, `wgan`, `wgan_gp`,
             `dragan`, `lsgan`, `began`, `cgan`, `acgan`). Conditional variants
             get the dataset's classes, a sample grid with one row per class and
@@ -133,7 +162,14 @@ def train(
     Raises:
         ValueError: for a bad argument or bad data.
         FileNotFoundError: for a missing dataset file.
-        FileExistsError: if `output_dir` is not empty.
+        FileExistsError: if `output_dir` holds a finished run or is not a kgan run.
+        TrainingDiverged: if training diverged and `on_divergence="stop"`.
+
+    Resuming: when `output_dir` holds a run that was interrupted (killed,
+    power loss), the same call continues it from its newest checkpoint: both
+    models, both optimizers, the epoch, the noise state and the data order
+    come back. Settings that define the run (architecture, dataset, batch
+    size, seed, ...) must match; `epochs` may grow.
 
     Example:
         >>> result = kgan.train(epochs=1)  # doctest: +SKIP
@@ -154,10 +190,16 @@ def train(
     if arch not in ARCHITECTURES:
         raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)}. Received: arch={arch!r}")
     export_name = export_name or f"{dataset.replace('_embedded', '')}_{arch if variant == 'gan' else variant}"
-    run_dir = prepare_run_dir(output_dir or default_run_dir(export_name))
+    if on_divergence not in ("stop", "warn"):
+        raise ValueError(f"`on_divergence` must be 'stop' or 'warn'. Received: on_divergence={on_divergence!r}")
+    run_dir = pathlib.Path(output_dir or default_run_dir(export_name))
+    state = prepare_run_dir(run_dir, overwrite=overwrite)
 
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+        jit_compile = False  # Keras turns XLA off under op determinism anyway; say so here
     keras.utils.set_random_seed(seed)
-    data, info = datasets.load_dataset(dataset, data_path, batch_size=batch_size, seed=seed)
+    images, labels, info = datasets.load_arrays(dataset, data_path)
     variant_options = dict(variant_options or {})
     if variant == "gan":
         generator, discriminator = build_models(arch, info.image_shape, latent_dim, init=init, seed=seed)
@@ -185,6 +227,14 @@ def train(
         num_examples=info.num_examples, variant=variant, num_classes=num_classes,
         variant_options={k: [repr(p) for p in v] if k == "penalties" else v for k, v in variant_options.items()},
     )
+    initial_epoch = 0
+    if state.kind == "resumable":
+        runs.check_resumable(state.config, config)
+        gan = keras.saving.load_model(state.checkpoint)
+        generator = gan.generator
+        initial_epoch = state.epoch
+        print(f"Resuming the interrupted run in {run_dir} after epoch {initial_epoch} (from {state.checkpoint}).",
+              flush=True)
     config["trainer"] = trainer
     with atomic_path(run_dir / "config.json") as tmp:
         tmp.write_text(json.dumps(config, indent=2))
@@ -192,18 +242,30 @@ def train(
     callbacks = [
         kcallbacks.SampleGrid(run_dir / "samples", every=sample_every, seed=seed, num_classes=num_classes),
         kcallbacks.HistoryLog(run_dir, title=f"{export_name}: training curves"),
+        kcallbacks.DivergenceMonitor(on_divergence, checkpoint_dir=run_dir / "checkpoints"),
         kcallbacks.Checkpoint(run_dir / "checkpoints"),
     ]
     if tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(str(run_dir / "tensorboard")))
     callbacks.extend(extra_callbacks)
-    # shuffle=False: the tf.data pipeline already shuffles (and Keras would warn).
-    history = _trainee(gan, trainer, jit_compile).fit(data, epochs=epochs, callbacks=callbacks, verbose=verbose, shuffle=False)
+    history = {}
+    if initial_epoch < epochs:
+        # Epoch-indexed shuffling: a resumed run sees the batches an uninterrupted one would.
+        data = datasets.make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs,
+                                     initial_epoch=initial_epoch)
+        # shuffle=False: the tf.data pipeline already shuffles (and Keras would warn).
+        history = _trainee(gan, trainer, jit_compile).fit(data, epochs=epochs, initial_epoch=initial_epoch,
+                          steps_per_epoch=info.num_examples // batch_size, callbacks=callbacks, verbose=verbose,
+                          shuffle=False).history
+    monitor = next(c for c in callbacks if isinstance(c, kcallbacks.DivergenceMonitor))
+    if monitor.reason and on_divergence == "stop":
+        raise TrainingDiverged(monitor.reason)
 
     export_path = export_generator(
         generator,
         export_dir or run_dir / "saved_models",
         export_name,
-        metadata={**config, "final_metrics": {k: v[-1] for k, v in history.history.items()}},
+        metadata={**config, "final_metrics": {k: v[-1] for k, v in history.items()}},
     )
-    return TrainResult(run_dir, export_path, history.history, gan)
+    runs.mark_finished(run_dir, export_path=export_path)
+    return TrainResult(run_dir, export_path, history, gan)

@@ -50,7 +50,7 @@ def test_existing_run_directory_is_never_overwritten(tmp_path):
     run_dir.mkdir()
     (run_dir / "precious.txt").write_text("keep me")
     result = run_script("--output-dir", run_dir, "--epochs", 1)
-    assert result.returncode == 2 and "already exists" in result.stderr
+    assert result.returncode == 2 and "not a kgan run" in result.stderr
     assert (run_dir / "precious.txt").read_text() == "keep me"
 
 

@@ -313,21 +313,34 @@ def make_dataset(
             raise ValueError(
                 f"`initial_epoch` must be in [0, epochs). Received: initial_epoch={initial_epoch!r}, epochs={epochs!r}"
             )
-        base = ds
-
-        def one_epoch(epoch):
-            # A large odd multiplier keeps the per-epoch seeds of nearby seeds apart.
-            epoch_seed = tf.constant(seed, tf.int64) * 1_000_003 + epoch
-            return base.shuffle(num_examples, seed=epoch_seed).batch(batch_size, drop_remainder=True)
-
-        ds = tf.data.Dataset.range(initial_epoch, epochs).flat_map(one_epoch)
-        return ds.prefetch(tf.data.AUTOTUNE)
+        return _epoch_indexed(images, labels, scale_images, batch_size, seed, initial_epoch, epochs)
     if shuffle:
         ds = ds.shuffle(num_examples, seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     if repeat:
         ds = ds.repeat()
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _epoch_indexed(images, labels, scale_images, batch_size, seed, initial_epoch, epochs):
+    """Epochs `initial_epoch..epochs-1`, epoch `e` in a stateless order seeded by `(seed, e)`."""
+    images = tf.constant(images)
+    labels = None if labels is None else tf.constant(labels)
+    num_examples = int(images.shape[0])
+
+    def one_epoch(epoch):
+        # A stateless shuffle: the order is a pure function of (seed, epoch).
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(num_examples, dtype=tf.int64), seed=tf.stack([tf.constant(seed, tf.int64), epoch])
+        )
+        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size, drop_remainder=True)
+
+    def gather(index):
+        batch = scale_images(tf.gather(images, index))
+        return batch if labels is None else (batch, tf.gather(labels, index))
+
+    ds = tf.data.Dataset.range(initial_epoch, epochs).flat_map(one_epoch)
+    return ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
 def load_dataset(
