@@ -275,6 +275,9 @@ def add_export_arguments(parser):
                         help="base folder of the export (default: RUN_DIR/saved_models)")
     parser.add_argument("--export-name", default=None,
                         help="model name of the export (default: the run's, from its config.json)")
+    parser.add_argument("--trust-checkpoint", action="store_true",
+                        help="load a checkpoint that holds Python code (Lambda layers); only for files you trust "
+                             "(Keras safe_mode=False)")
     return parser
 
 
@@ -299,7 +302,7 @@ def run_export(args):
         config_path = run_dir / "config.json"
         config = json.loads(config_path.read_text()) if config_path.is_file() else {}
         try:
-            gan = keras.saving.load_model(checkpoint)
+            gan = keras.saving.load_model(checkpoint, safe_mode=not args.trust_checkpoint)
         except Exception as error:  # a corrupt or foreign file: say which, without a traceback
             raise ValueError(f"Cannot read the checkpoint {checkpoint}: {error}".splitlines()[0]) from None
         name = args.export_name or f"{config.get('dataset', 'model').replace('_embedded', '')}_" \

@@ -116,3 +116,25 @@ def test_command_exits_2_with_one_line(files, what, argv, message):
     assert status == 2
     assert message in lines[-1] and "Traceback" not in stderr.getvalue()
     assert (files / "foreign" / "thesis.tex").read_text() == "precious"
+
+
+def test_a_checkpoint_carrying_code_is_not_run_unless_trusted(tmp_path):
+    import keras
+
+    from conftest import tiny_discriminator
+    from kgan.gan import GAN
+
+    latent = keras.Input((4,))
+    smuggled = keras.layers.Lambda(lambda x: x * 1.0, name="smuggled")(latent)  # arbitrary Python code
+    generator = keras.Model(latent, tiny_generator()(smuggled))
+    gan = GAN(generator, tiny_discriminator())
+    gan.compile(jit_compile=False)
+    (tmp_path / "run" / "checkpoints").mkdir(parents=True)
+    gan.save(tmp_path / "run" / "checkpoints" / "epoch_0001.keras")
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+        status = main(["export", str(tmp_path / "run")])
+    assert status == 2 and "safe_mode" in stderr.getvalue()
+    assert not (tmp_path / "run" / "saved_models").exists()
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["export", str(tmp_path / "run"), "--trust-checkpoint"]) == 0
