@@ -240,7 +240,8 @@ def train(
         tmp.write_text(json.dumps(config, indent=2))
 
     callbacks = [
-        kcallbacks.SampleGrid(run_dir / "samples", every=sample_every, seed=seed, num_classes=num_classes),
+        kcallbacks.SampleGrid(run_dir / "samples", every=sample_every, seed=seed, num_classes=num_classes,
+                              tensorboard_dir=run_dir / "tensorboard" / "samples" if tensorboard else None),
         kcallbacks.HistoryLog(run_dir, title=f"{export_name}: training curves"),
         kcallbacks.DivergenceMonitor(on_divergence, checkpoint_dir=run_dir / "checkpoints"),
         kcallbacks.Checkpoint(run_dir / "checkpoints"),

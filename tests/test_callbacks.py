@@ -86,3 +86,15 @@ def test_history_log_and_montage_continue_after_a_resume(tiny_dataset, tmp_path)
     assert [r.split(",")[0] for r in rows] == ["1", "2", "3", "4"]
     with np.load(tmp_path / "samples" / "montage.npz") as saved:
         assert sorted(saved.files) == ["epoch_0001", "epoch_0002", "epoch_0003", "epoch_0004"]
+
+
+def test_sample_grids_appear_in_tensorboard(tiny_dataset, tmp_path):
+    import tensorflow as tf
+
+    gan = make_gan()
+    gan.fit(tiny_dataset.take(1), epochs=2, verbose=0,
+            callbacks=[SampleGrid(tmp_path / "samples", num_images=4, tensorboard_dir=tmp_path / "tb")])
+    events = list((tmp_path / "tb").glob("events.out.tfevents.*"))
+    steps = [value.tag for e in events for record in tf.compat.v1.train.summary_iterator(str(e))
+             for value in record.summary.value]
+    assert steps.count("samples") == 2

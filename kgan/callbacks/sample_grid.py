@@ -34,13 +34,15 @@ class SampleGrid(keras.callbacks.Callback):
         seed: seed of the fixed latent batch.
         montage_columns: images per montage row.
         montage_rows: at most this many epochs in the montage.
+        tensorboard_dir: if set, every grid is also logged there as a
+            TensorBoard image (tab "Images", tag `samples`).
 
     Example:
         >>> gan.fit(dataset, epochs=20, callbacks=[SampleGrid("run/samples")])  # doctest: +SKIP
     """
 
     def __init__(self, output_dir, num_images=100, *, num_classes=None, every=1, seed=0,
-                 montage_columns=10, montage_rows=12):
+                 montage_columns=10, montage_rows=12, tensorboard_dir=None):
         super().__init__()
         if num_images < 1 or every < 1:
             raise ValueError(
@@ -53,6 +55,8 @@ class SampleGrid(keras.callbacks.Callback):
         self.seed = seed
         self.montage_columns = montage_columns
         self.montage_rows = montage_rows
+        self.tensorboard_dir = None if tensorboard_dir is None else pathlib.Path(tensorboard_dir)
+        self._writer = None
         self._latent = None
         self._labels = None
         self._snapshots = {}
@@ -93,8 +97,19 @@ class SampleGrid(keras.callbacks.Callback):
         plotting.save_image_grid(images, self.output_dir / f"epoch_{epoch + 1:04d}.png", ncols=ncols,
                                  title=f"epoch {epoch + 1}")
         self._snapshots[epoch + 1] = images[: self.montage_columns]
+        if self.tensorboard_dir is not None:
+            self._log_to_tensorboard(plotting.tile_images(images, ncols), epoch + 1)
         with atomic_path(self.output_dir / "montage.npz") as tmp:
             np.savez_compressed(tmp, **{f"epoch_{e:04d}": v for e, v in self._snapshots.items()})
+
+    def _log_to_tensorboard(self, grid, step):
+        import tensorflow as tf  # noqa: PLC0415
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(str(self.tensorboard_dir))
+        with self._writer.as_default():
+            tf.summary.image("samples", grid[None].astype("float32") / 255.0, step=step)
+        self._writer.flush()
 
     def on_train_end(self, logs=None):
         if not self._snapshots:
