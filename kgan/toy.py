@@ -411,7 +411,8 @@ def add_example_arguments(parser, name, epochs, seed=0):
     parser.add_argument("--output-dir", default=None,
                         help=f"folder for the pictures and numbers; must be new or empty "
                              f"(default: runs/{name}-<timestamp>)")
-    parser.add_argument("--epochs", type=positive_int, default=epochs, help="passes over the data (default: %(default)s)")
+    parser.add_argument("--epochs", type=positive_int, default=epochs,
+                        help="passes over the data (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=seed, help="seed of data, weights and noise (default: %(default)s)")
     return parser
 
@@ -427,6 +428,8 @@ def prepare_output_dir(output_dir, name):
 
     path = pathlib.Path(output_dir or f"runs/{name}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise FileExistsError(f"The output directory exists and is not empty; choose a new --output-dir. Received: {path}")
+        raise FileExistsError(
+            f"The output directory exists and is not empty; choose a new --output-dir. Received: {path}"
+        )
     path.mkdir(parents=True, exist_ok=True)
     return path

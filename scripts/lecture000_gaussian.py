@@ -26,7 +26,8 @@ def parse_args(argv=None):
     toy.add_example_arguments(parser, "lecture000_gaussian", epochs=8)
     parser.add_argument("--mean", type=float, default=4.0, help="target mean (default: %(default)s)")
     parser.add_argument("--std", type=positive_float, default=0.2, help="target std (default: %(default)s)")
-    parser.add_argument("--vector-length", type=positive_int, default=10, help="values per vector (default: %(default)s)")
+    parser.add_argument("--vector-length", type=positive_int, default=10,
+                        help="values per vector (default: %(default)s)")
     parser.add_argument("--batches-per-epoch", type=positive_int, default=600,
                         help="batches of 30 per epoch, the lecture's number_of_batches (default: %(default)s)")
     parser.add_argument("--d-steps", type=positive_int, default=1,

@@ -1,6 +1,6 @@
 """Lecture 004: the Keras DCGAN trained the lecture's way, with the combined DG model and train_on_batch.
 
-    python scripts/lecture004_classic_dcgan.py                   # 1 epoch (78 steps) on 5,000 embedded digits: slow on a CPU
+    python scripts/lecture004_classic_dcgan.py                   # 1 epoch (78 steps) of 5,000 digits: slow on a CPU
     python scripts/lecture004_classic_dcgan.py --epochs 20       # digits appear after a few epochs
     python scripts/lecture004_classic_dcgan.py --loss minimax    # the zero-sum generator cost
     python scripts/lecture004_classic_dcgan.py --d-steps 2       # k discriminator steps per generator step

@@ -174,7 +174,10 @@ def build_lecture002_generator(latent_dim=100, image_shape=(28, 28, 1), *, seed=
 
 
 def build_lecture002_discriminator(image_shape=(28, 28, 1), *, seed=None):
-    """Lecture 002's MLP discriminator: flatten, Linear(784, 128), LeakyReLU(0.01), Dropout(0.5), Linear(128, 1), Sigmoid."""
+    """Lecture 002's MLP discriminator.
+
+    Flatten, Linear(784, 128), LeakyReLU(0.01), Dropout(0.5), Linear(128, 1), Sigmoid.
+    """
     return build_mlp_discriminator(image_shape, hidden_units=(128,), negative_slope=0.01, dropout=0.5,
                                    head="sigmoid", seed=seed, name="discriminator")
 
