@@ -183,7 +183,7 @@ def load_batches(batch_size, num_batches=8, seed=0):
     return [torch.from_numpy(b[:, None]) for b in batches]
 
 
-def measure(arch, batch_size, seconds=10.0, work="fit", warmup=2, min_steps=2, threads=None):
+def measure(arch, batch_size, seconds=10.0, work="fit", warmup=2, min_steps=1, threads=None):
     """Trains for about `seconds` after `warmup` steps. Returns a dict with images/s and seconds/step."""
     torch.set_num_threads(threads or os.cpu_count())
     trainer = Trainer(arch, work)
