@@ -24,7 +24,8 @@ SEED = 0  # weights, data order, dropout
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="mnist_embedded", choices=("mnist_embedded", "mnist", "fashion_mnist", "npz"),
+    parser.add_argument("--dataset", default="mnist_embedded",
+                        choices=("mnist_embedded", "mnist", "fashion_mnist", "npz"),
                         help="training data (default: %(default)s, the 5,000 digits shipped with kgan)")
     parser.add_argument("--data-path", default=None, help="Keras-layout .npz for --dataset npz")
     parser.add_argument("--output-dir", default=None,

@@ -54,7 +54,8 @@ def test_frechet_distance_from_moments_matches_closed_form_of_two_gaussians():
     a, b = np.array([1.0, 4.0, 9.0]), np.array([4.0, 1.0, 9.0])
     mu_a, mu_b = np.array([0.0, 1.0, 2.0]), np.array([1.0, 1.0, 0.0])
     expected = 5.0 + (1 - 2) ** 2 + (2 - 1) ** 2 + 0.0
-    got = frechet_distance_from_moments(mu_a, rotation @ np.diag(a) @ rotation.T, mu_b, rotation @ np.diag(b) @ rotation.T)
+    cov_a, cov_b = rotation @ np.diag(a) @ rotation.T, rotation @ np.diag(b) @ rotation.T
+    got = frechet_distance_from_moments(mu_a, cov_a, mu_b, cov_b)
     assert got == pytest.approx(expected, rel=1e-9)
 
 
