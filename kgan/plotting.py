@@ -113,25 +113,44 @@ def save_montage(rows, row_labels, path, title=None, scale=2):
     return path
 
 
+# Quality scores (kgan.metrics.GANMetrics) get a panel of their own: their scale would flatten the losses.
+QUALITY_METRICS = ("classifier_score", "frechet_distance", "kid", "classes_covered")
+
+
 def save_history_plot(history, path, title=None):
-    """Plots training curves: losses on the left, D's accuracies (and any `*_acc`) on the right.
+    """Plots training curves: losses, D's accuracies (`*_acc`), and quality scores if logged.
 
     Args:
         history: dict of metric name -> list of per-epoch values (as in
-            `keras.callbacks.History.history`).
+            `keras.callbacks.History.history`); NaN entries (epochs a metric
+            skipped) are left out of its curve.
         path: output PNG path (written atomically).
         title: optional figure title.
     """
-    fig = Figure(figsize=(10, 4), dpi=100)
-    loss_ax, acc_ax = fig.subplots(1, 2)
+    quality = [n for n in QUALITY_METRICS if n in history and np.isfinite(history[n]).any()]
+    panels = 3 if quality else 2
+    fig = Figure(figsize=(5 * panels, 4), dpi=100)
+    axes = fig.subplots(1, panels)
+    loss_ax, acc_ax = axes[0], axes[1]
+    score_ax = axes[2] if quality else None
     for name, values in sorted(history.items()):
+        values = np.asarray(values, dtype="float64")
         epochs = np.arange(1, len(values) + 1)
-        ax = acc_ax if name.endswith("acc") else loss_ax
-        ax.plot(epochs, values, marker="o" if len(values) < 30 else None, markersize=3, label=name)
+        keep = np.isfinite(values)
+        if name in QUALITY_METRICS or name in ("kid_std", "mode_collapse"):
+            if name not in quality:
+                continue
+            ax = score_ax
+        else:
+            ax = acc_ax if name.endswith("acc") else loss_ax
+        ax.plot(epochs[keep], values[keep], marker="o" if keep.sum() < 30 else None, markersize=3, label=name)
     loss_ax.set_title("losses and penalties")
     acc_ax.set_title("discriminator accuracy")
     acc_ax.set_ylim(-0.02, 1.02)
-    for ax in (loss_ax, acc_ax):
+    if score_ax is not None:
+        score_ax.set_title("quality (kgan.metrics)")
+        score_ax.set_yscale("log")
+    for ax in axes:
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         if ax.lines:

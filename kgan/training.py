@@ -239,7 +239,10 @@ def train(
     with atomic_path(run_dir / "config.json") as tmp:
         tmp.write_text(json.dumps(config, indent=2))
 
+    # The caller's callbacks come first, so what they add to the logs (GANMetrics' scores)
+    # reaches history.csv, the plot and TensorBoard.
     callbacks = [
+        *extra_callbacks,
         kcallbacks.SampleGrid(run_dir / "samples", every=sample_every, seed=seed, num_classes=num_classes,
                               tensorboard_dir=run_dir / "tensorboard" / "samples" if tensorboard else None),
         kcallbacks.HistoryLog(run_dir, title=f"{export_name}: training curves"),
@@ -248,7 +251,6 @@ def train(
     ]
     if tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(str(run_dir / "tensorboard")))
-    callbacks.extend(extra_callbacks)
     history = {}
     if initial_epoch < epochs:
         # Epoch-indexed shuffling: a resumed run sees the batches an uninterrupted one would.
