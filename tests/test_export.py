@@ -342,7 +342,7 @@ def test_conditional_export_takes_latent_and_int_labels(tmp_path, label_shape):
     assert export.read_metadata(path)["num_classes"] == NUM_CLASSES
 
 
-def test_saved_model_cli_shows_and_runs_serving_default(
+def test_saved_model_cli_shows_and_runs_every_signature(
     conditional_generator, conditional_exported, tmp_path
 ):
     # The commands docs/serving.md gives. `run` takes literals or .npy files
@@ -358,6 +358,15 @@ def test_saved_model_cli_shows_and_runs_serving_default(
             "--inputs", f"latent={tmp_path / 'latent.npy'}",
             "--input_exprs", "labels=[2, 0]", "--outdir", str(tmp_path / "out"),
         ],
+        **{
+            f"run_{signature}": cli + [
+                "run", "--dir", str(conditional_exported), "--tag_set", "serve",
+                "--signature_def", signature,
+                "--inputs", f"latent={tmp_path / 'latent.npy'}",
+                "--input_exprs", "labels=[2, 0]", "--outdir", str(tmp_path / signature),
+            ]
+            for signature in ("images_uint8", "png")
+        },
     }
     # Each command spends ~10 s importing TensorFlow; run them side by side.
     processes = {
@@ -382,6 +391,15 @@ def test_saved_model_cli_shows_and_runs_serving_default(
         _predict(conditional_generator, latent, np.array([2, 0])),
         atol=1e-5,
     )
+    for signature in ("images_uint8", "png"):
+        assert f"signature_def['{signature}']" in shown
+    pixels = np.load(tmp_path / "images_uint8" / "images.npy")
+    floats = np.load(tmp_path / "out" / "images.npy")
+    assert pixels.dtype == np.uint8
+    np.testing.assert_array_equal(pixels, np.clip(np.rint((floats + 1) * 127.5), 0, 255).astype("uint8"))
+    png = np.load(tmp_path / "png" / "png_bytes.npy", allow_pickle=True)
+    assert len(png) == 2
+    np.testing.assert_array_equal(tf.io.decode_png(png[0]).numpy(), pixels[0])
 
 
 # load_generator --------------------------------------------------------------
