@@ -35,7 +35,7 @@ import tensorflow as tf
 from keras import ops
 
 from kgan import losses as losses_lib
-from kgan.gan import LATENT_DISTRIBUTIONS, GAN, _head_kind, sample_latent
+from kgan.gan import GAN, _head_kind, check_gan_arguments, sample_latent
 from kgan.utils import check_positive_int
 
 GENERATOR_COSTS = ("non_saturating", "minimax", "maximum_likelihood")
@@ -226,18 +226,7 @@ class ClassicGAN:
 
     def __init__(self, generator, discriminator, *, loss="non_saturating", latent_distribution="normal",
                  d_steps=1, label_smoothing=0.0, seed=None):
-        if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
-            raise ValueError(
-                "`generator` and `discriminator` must be keras.Model instances. "
-                f"Received: generator={type(generator).__name__}, discriminator={type(discriminator).__name__}"
-            )
-        if latent_distribution not in LATENT_DISTRIBUTIONS:
-            raise ValueError(
-                f"`latent_distribution` must be one of {LATENT_DISTRIBUTIONS}. "
-                f"Received: latent_distribution={latent_distribution!r}"
-            )
-        if not 0.0 <= label_smoothing < 1.0:
-            raise ValueError(f"`label_smoothing` must be in [0, 1). Received: label_smoothing={label_smoothing!r}")
+        check_gan_arguments(generator, discriminator, latent_distribution, label_smoothing)
         self.head = discriminator_head(discriminator)
         generator_cost(loss, self.head)  # validates the name
         self.generator = generator

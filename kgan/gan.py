@@ -54,6 +54,22 @@ def sample_latent(shape, distribution="normal", seed=None):
     )
 
 
+def check_gan_arguments(generator, discriminator, latent_distribution, label_smoothing):
+    """The argument checks every GAN trainer (`GAN`, `ClassicGAN`) shares; raises `ValueError`."""
+    if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
+        raise ValueError(
+            "`generator` and `discriminator` must be keras.Model instances. "
+            f"Received: generator={type(generator).__name__}, discriminator={type(discriminator).__name__}"
+        )
+    if latent_distribution not in LATENT_DISTRIBUTIONS:
+        raise ValueError(
+            f"`latent_distribution` must be one of {LATENT_DISTRIBUTIONS}. "
+            f"Received: latent_distribution={latent_distribution!r}"
+        )
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(f"`label_smoothing` must be in [0, 1). Received: label_smoothing={label_smoothing!r}")
+
+
 def _head_kind(discriminator):
     """How to read D's output as a logit: "logit", "sigmoid" or "softmax2"."""
     units = discriminator.output.shape[-1]
@@ -131,18 +147,7 @@ class GAN(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
-            raise ValueError(
-                "`generator` and `discriminator` must be keras.Model instances. "
-                f"Received: generator={type(generator).__name__}, discriminator={type(discriminator).__name__}"
-            )
-        if latent_distribution not in LATENT_DISTRIBUTIONS:
-            raise ValueError(
-                f"`latent_distribution` must be one of {LATENT_DISTRIBUTIONS}. "
-                f"Received: latent_distribution={latent_distribution!r}"
-            )
-        if not 0.0 <= label_smoothing < 1.0:
-            raise ValueError(f"`label_smoothing` must be in [0, 1). Received: label_smoothing={label_smoothing!r}")
+        check_gan_arguments(generator, discriminator, latent_distribution, label_smoothing)
         if fake_labels not in FAKE_LABELS:
             raise ValueError(f"`fake_labels` must be one of {FAKE_LABELS}. Received: fake_labels={fake_labels!r}")
         if not instance_noise >= 0.0:

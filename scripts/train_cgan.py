@@ -13,30 +13,19 @@ you can see whether G draws the digit it is asked for. The export takes
 `latent` and `labels` (see docs/serving.md).
 """
 
-import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from kgan.cli import add_train_arguments, run_train  # noqa: E402
-from kgan.variants.cli import add_variant_arguments, variant_options  # noqa: E402
+from kgan.variants.cli import run_script  # noqa: E402
 
 VARIANT = "cgan"
 DEFAULTS = dict(epochs=40)  # ~10 min on the 5,000 embedded digits, 2 CPU cores
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_train_arguments(parser, **DEFAULTS)
-    add_variant_arguments(parser, VARIANT)
-    args = parser.parse_args(argv)
-    args.variant_options = variant_options(args)
-    args.variant = VARIANT
-    return run_train(args)
+    return run_script(VARIANT, __doc__, argv, train_defaults=DEFAULTS)
 
 
 if __name__ == "__main__":

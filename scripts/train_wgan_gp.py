@@ -13,14 +13,12 @@ history.csv, -d_loss without the penalty estimates the Wasserstein distance:
 it should fall as the samples improve.
 """
 
-import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from kgan.cli import add_train_arguments, run_train  # noqa: E402
-from kgan.variants.cli import add_variant_arguments, variant_options  # noqa: E402
+from kgan.variants.cli import run_script  # noqa: E402
 
 VARIANT = "wgan_gp"
 # Adam(2e-4, beta_1=0.5) with 3 critic steps per G step: fewer critic steps than the paper's 5, so
@@ -30,16 +28,7 @@ VARIANT_DEFAULTS = dict(d_steps=3, beta_1=0.5)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_train_arguments(parser, **DEFAULTS)
-    add_variant_arguments(parser, VARIANT, **VARIANT_DEFAULTS)
-    args = parser.parse_args(argv)
-    args.variant_options = variant_options(args)
-    args.variant = VARIANT
-    return run_train(args)
+    return run_script(VARIANT, __doc__, argv, train_defaults=DEFAULTS, variant_defaults=VARIANT_DEFAULTS)
 
 
 if __name__ == "__main__":

@@ -60,10 +60,12 @@ def test_collapsed_generator_is_reported_at_epoch_end():
     gan = make_gan()
     output = gan.generator.get_layer("output_conv")
     output.kernel.assign(np.zeros(output.kernel.shape, "float32"))  # every latent -> the same image
-    monitor = DivergenceMonitor(action="warn")
+    monitor = DivergenceMonitor(action="warn", collapse_start_epoch=3)
     monitor.set_model(gan)
-    with pytest.warns(DivergenceWarning, match="collapsed after epoch 1"):
-        monitor.on_epoch_end(0)
+    monitor.on_epoch_end(0)  # too early to judge a young generator
+    assert monitor.reason is None
+    with pytest.warns(DivergenceWarning, match="collapsed after epoch 3"):
+        monitor.on_epoch_end(2)
 
 
 def test_healthy_run_is_left_alone(tiny_dataset):

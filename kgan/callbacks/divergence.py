@@ -25,9 +25,11 @@ class DivergenceMonitor(keras.callbacks.Callback):
     - **D wins outright**: D's accuracy on real and on fake both at least
       `accuracy_threshold` for `patience` consecutive batches (the generator
       gets no gradient: lecture 000's "diminished gradient");
-    - **collapsed samples**: at the end of an epoch, the per-pixel standard
-      deviation across `num_samples` generated images averages below
-      `min_image_std` (every latent vector gives the same picture).
+    - **collapsed samples**: at the end of an epoch (from `collapse_start_epoch`
+      on: a generator a few hundred steps old can still draw one blob for
+      every latent vector), the per-pixel standard deviation across
+      `num_samples` generated images averages below `min_image_std` (every
+      latent vector gives the same picture).
 
     `keras.callbacks.TerminateOnNaN` only looks at a `loss` key, which a GAN
     does not log; this callback reads `d_loss`, `g_loss` and every other loss.
@@ -39,6 +41,7 @@ class DivergenceMonitor(keras.callbacks.Callback):
         accuracy_threshold: what counts as a perfect D.
         min_image_std: the collapse threshold on [-1, 1] images.
         num_samples: images generated for the collapse check.
+        collapse_start_epoch: the first epoch (1-based) of the collapse check.
         checkpoint_dir: where `Checkpoint` writes; the message names the
             newest checkpoint there as the last good one.
         seed: seed of the latent batch of the collapse check.
@@ -53,7 +56,7 @@ class DivergenceMonitor(keras.callbacks.Callback):
     """
 
     def __init__(self, action="stop", *, patience=200, accuracy_threshold=0.999, min_image_std=0.01,
-                 num_samples=64, checkpoint_dir=None, seed=0):
+                 num_samples=64, collapse_start_epoch=5, checkpoint_dir=None, seed=0):
         super().__init__()
         if action not in ACTIONS:
             raise ValueError(f"`action` must be one of {ACTIONS}. Received: action={action!r}")
@@ -64,6 +67,7 @@ class DivergenceMonitor(keras.callbacks.Callback):
         self.accuracy_threshold = accuracy_threshold
         self.min_image_std = min_image_std
         self.num_samples = num_samples
+        self.collapse_start_epoch = collapse_start_epoch
         self.checkpoint_dir = None if checkpoint_dir is None else pathlib.Path(checkpoint_dir)
         self.seed = seed
         self.reason = None
@@ -91,7 +95,7 @@ class DivergenceMonitor(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         model = self.model
-        if not hasattr(model, "sample_latent") or self.reason:
+        if not hasattr(model, "sample_latent") or self.reason or epoch + 1 < self.collapse_start_epoch:
             return
         from kgan.gan import sample_latent  # noqa: PLC0415
 

@@ -92,3 +92,29 @@ def variant_options(args):
     if weight_penalty:
         options["penalties"] = [WeightPenalty(weight_penalty)]
     return options
+
+
+def run_script(variant, doc, argv=None, train_defaults=None, variant_defaults=None):
+    """The whole `main` of a variant script: flags, then `kgan.training.train`; returns the exit status.
+
+    Args:
+        variant: a key of `kgan.variants.VARIANTS`.
+        doc: the script's docstring: its first paragraph is the description,
+            the rest (ready-to-run commands) the epilog of `--help`.
+        argv: the arguments (default: `sys.argv[1:]`).
+        train_defaults: defaults of the main job's flags (e.g. `epochs`).
+        variant_defaults: defaults of the variant's flags (e.g. `d_steps`).
+    """
+    import argparse  # noqa: PLC0415
+
+    from kgan.cli import add_train_arguments, run_train  # noqa: PLC0415
+
+    description, _, epilog = doc.partition("\n\n")
+    parser = argparse.ArgumentParser(description=description, epilog=epilog,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_train_arguments(parser, **(train_defaults or {}))
+    add_variant_arguments(parser, variant, **(variant_defaults or {}))
+    args = parser.parse_args(argv)
+    args.variant_options = variant_options(args)
+    args.variant = variant
+    return run_train(args)
