@@ -90,7 +90,11 @@ class Evaluator:
         """
         model, card = load_classifier(classifier)
         _, _, held_out, _, _ = load_split(card["dataset"], card.get("data_path"))
-        return cls(model, held_out, protocol=Protocol(**card["protocol"]), reference=card.get("reference"),
+        reference = card.get("reference")
+        if reference is not None and "held_out_accuracy" in card:
+            # Real digits with their true labels: the best label accuracy a generator can show.
+            reference = {**reference, "label_accuracy": card["held_out_accuracy"]}
+        return cls(model, held_out, protocol=Protocol(**card["protocol"]), reference=reference,
                    class_names=card.get("class_names"))
 
     def features_and_probabilities(self, images, batch_size=250):
@@ -107,13 +111,20 @@ class Evaluator:
             probabilities.append(np.asarray(p, dtype=np.float64))
         return np.concatenate(features), np.concatenate(probabilities)
 
-    def score(self, images):
+    def score(self, images, labels=None):
         """Scores generated images (float in [-1, 1]) against the real images.
+
+        Args:
+            images: generated images, float in [-1, 1].
+            labels: for a conditional generator, the class each image was
+                generated for (integers, one per image); None otherwise.
 
         Returns:
             A dict with the floats `classifier_score`, `frechet_distance`,
             `kid`, `kid_std`, the int `classes_covered` and `histogram`, the
-            list of samples per class.
+            list of samples per class. With `labels`, also `label_accuracy`
+            (share of images the classifier assigns to the requested class)
+            and `label_accuracy_per_class` (a list, NaN for a class not asked for).
         """
         features, probabilities = self.features_and_probabilities(images)
         histogram = scores.class_histogram(probabilities)
@@ -121,7 +132,7 @@ class Evaluator:
             features, self.real_features, subset_size=self.protocol.kid_subset_size,
             num_subsets=self.protocol.kid_subsets, seed=self.protocol.seed,
         )
-        return {
+        result = {
             "classifier_score": scores.classifier_score(probabilities),
             "frechet_distance": scores.frechet_distance(features, self.real_features),
             "kid": kid,
@@ -129,6 +140,10 @@ class Evaluator:
             "classes_covered": scores.classes_covered(histogram, self.protocol.coverage_min_share),
             "histogram": histogram.tolist(),
         }
+        if labels is not None:
+            result["label_accuracy"] = scores.label_accuracy(probabilities, labels)
+            result["label_accuracy_per_class"] = scores.label_accuracy_per_class(probabilities, labels).tolist()
+        return result
 
 
 def reference_scores(classifier, train_images, held_out_images, protocol=None):
@@ -181,6 +196,9 @@ def format_report(result, reference=None, class_names=None, title=None):
         ("KID std", "kid_std", ".5f", "spread over the KID subsets"),
         ("classes covered", "classes_covered", "d", f"of {num_classes}, each with >= 1/4 of a fair share"),
     ]
+    if "label_accuracy" in result:
+        rows.append(("label accuracy", "label_accuracy", ".3f",
+                     "share classified as the class asked for; real: the classifier's held-out accuracy"))
     lines = [title] if title else []
     lines.append(f"{'metric':<18}{'generated':>12}{'real vs real':>14}   how to read")
     for label, key, fmt, how in rows:
@@ -189,6 +207,10 @@ def format_report(result, reference=None, class_names=None, title=None):
         total = max(sum(histogram), 1)
         lines.append("class histogram of generated samples (share):")
         lines.append("  " + "  ".join(f"{n}:{c / total:.0%}" for n, c in zip(names, histogram)))
+    if "label_accuracy_per_class" in result:
+        lines.append("label accuracy per requested class:")
+        lines.append("  " + "  ".join(f"{n}:{'-' if a != a else format(a, '.0%')}"
+                                      for n, a in zip(names, result["label_accuracy_per_class"])))
     return "\n".join(lines)
 
 
@@ -220,7 +242,8 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
     Draws `protocol.num_samples` latent vectors (seeded; from the latent
     distribution recorded in the export's metadata, `normal` if none is
     recorded), balanced labels for a conditional generator, and scores the
-    images with `Evaluator.score`.
+    images with `Evaluator.score` (for a conditional generator with its
+    labels, so the report includes the label accuracy).
 
     Args:
         export_dir: a SavedModel version folder or a model folder (highest
@@ -267,7 +290,7 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
         generate(latent[i:i + batch_size], None if labels is None else labels[i:i + batch_size])
         for i in range(0, num, batch_size)
     ])
-    result = evaluator.score(images)
+    result = evaluator.score(images, labels)
     report = format_report(result, evaluator.reference, evaluator.class_names,
                            title=f"{generate.path}: {num} generated images vs {num} held-out real images")
     if verbose:

@@ -19,7 +19,8 @@ class GANMetrics(keras.callbacks.Callback):
     fixed at the start of training (so epochs are comparable) and adds
     `classifier_score`, `frechet_distance`, `kid`, `kid_std`,
     `classes_covered` and `mode_collapse` (1.0 when the alarm fires) to the
-    epoch's `logs`. Callbacks after it in the list (`HistoryLog`'s CSV,
+    epoch's `logs`; for a conditional GAN (images asked for balanced labels)
+    also `label_accuracy`, the share classified as the class asked for. Callbacks after it in the list (`HistoryLog`'s CSV,
     `keras.callbacks.TensorBoard`) and the `History` that `fit` returns see
     them. On epochs it does not evaluate it logs NaN, so every metric keeps one
     value per epoch. The last epoch is always evaluated.
@@ -81,13 +82,14 @@ class GANMetrics(keras.callbacks.Callback):
         if logs is None:
             return
         last = self.params and epoch + 1 == self.params.get("epochs")
+        names = (*SCALARS, "label_accuracy") if self._labels is not None else SCALARS
         if (epoch + 1) % self.every and not last:
-            logs.update({name: float("nan") for name in (*SCALARS, "mode_collapse")})
+            logs.update({name: float("nan") for name in (*names, "mode_collapse")})
             return
         began = time.perf_counter()
-        result = self.evaluator.score(self._generate())
+        result = self.evaluator.score(self._generate(), self._labels)
         collapsed = self._collapsed(result) and epoch + 1 >= self.start_epoch
-        logs.update({name: float(result[name]) for name in SCALARS})
+        logs.update({name: float(result[name]) for name in names})
         logs["mode_collapse"] = float(collapsed)
         now = time.perf_counter()
         self.records.append({"epoch": epoch + 1, "wall_time": now - self._start, "eval_seconds": now - began,

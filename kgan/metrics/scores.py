@@ -16,6 +16,9 @@ instead, all plain NumPy on arrays you already have:
   Training GANs", with a domain classifier instead of Inception).
 - `class_histogram` / `classes_covered`: which classes generated samples fall
   in, so a collapse onto a few classes shows.
+- `label_accuracy` / `label_accuracy_per_class`: for a conditional generator,
+  the share of samples the classifier assigns to the class they were asked for
+  (the check of lectures 001 and 003: does G draw the requested digit?).
 """
 
 import numpy as np
@@ -197,3 +200,72 @@ def classes_covered(histogram, min_share=0.25):
     histogram = np.asarray(histogram, dtype=np.float64)
     threshold = min_share * histogram.sum() / len(histogram)
     return int(np.sum(histogram >= threshold))
+
+
+def _labels_for(p, labels):
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.shape[0] != p.shape[0]:
+        raise ValueError(
+            f"`labels` must have one integer class per sample, shape ({p.shape[0]},). Received: labels.shape="
+            f"{labels.shape}"
+        )
+    if labels.size and (labels.min() < 0 or labels.max() >= p.shape[1]):
+        raise ValueError(
+            f"`labels` must lie in [0, {p.shape[1]}). Received: labels in [{labels.min()}, {labels.max()}]"
+        )
+    return labels.astype(np.int64)
+
+
+def label_accuracy(probabilities, labels):
+    """Label accuracy: share of samples the classifier assigns to the requested class.
+
+    For a conditional generator (cGAN, Mirza & Osindero 2014, lecture 003;
+    ACGAN, Odena et al. 2017, lecture 001) asked for class `labels[i]` to
+    make sample `i`: the fraction whose classifier argmax equals the label. A
+    generator that ignores its labels scores about 1 / num_classes, however
+    good its images; a perfect one scores the classifier's own accuracy on
+    real data.
+
+    Args:
+        probabilities: array `(n, num_classes)` of class probabilities p(y|x).
+        labels: integer array `(n,)`: the class each sample was generated for.
+
+    Returns:
+        A float in [0, 1].
+
+    Raises:
+        ValueError: if `labels` does not hold one class in `[0, num_classes)` per row.
+
+    Example:
+        >>> label_accuracy(np.eye(3), [0, 1, 1])
+        0.6666666666666666
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim != 2 or p.shape[0] < 1:
+        raise ValueError(
+            f"`probabilities` must have shape (n, num_classes). Received: probabilities.shape={p.shape}"
+        )
+    labels = _labels_for(p, labels)
+    return float(np.mean(np.argmax(p, axis=1) == labels))
+
+
+def label_accuracy_per_class(probabilities, labels):
+    """`label_accuracy` of each requested class: which digits G draws well and which it does not.
+
+    Args:
+        probabilities: array `(n, num_classes)`.
+        labels: integer array `(n,)` of requested classes.
+
+    Returns:
+        float64 array `(num_classes,)`; NaN for a class no sample was asked for.
+
+    Example:
+        >>> label_accuracy_per_class(np.eye(3), [0, 1, 1]).tolist()
+        [1.0, 0.5, nan]
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    labels = _labels_for(p, labels)
+    hits = np.bincount(labels, weights=(np.argmax(p, axis=1) == labels).astype(np.float64), minlength=p.shape[1])
+    asked = np.bincount(labels, minlength=p.shape[1]).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(asked > 0, hits / np.maximum(asked, 1.0), np.nan)
