@@ -7,7 +7,10 @@
 - The ring of Gaussians (Metz et al. 2017, "Unrolled GANs"), the standard
   mode-collapse benchmark for the pathologies of lectures 000 and 002
   (`ring_of_gaussians`, checked by `mode_coverage`: modes covered and the share
-  of high-quality samples, within 3 standard deviations of the nearest mode).
+  of high-quality samples, within 3 standard deviations of the nearest mode),
+  and the remedies compared on it with the same data, seed and budget
+  (`ring_remedies`, `compare_ring_remedies`, `format_remedy_table`,
+  `plot_remedy_comparison`).
 
 Every sampler takes a seed, so data and checks repeat; every check takes
 arrays, so it scores any generator's samples. The `plot_*` functions save the
@@ -273,21 +276,59 @@ def plot_line(points, slope, intercept, path, title=None):
     plt.close(fig)
 
 
-def plot_ring(samples, modes, std, path, title=None, num_std=3.0, min_samples=1):
-    """Scatter of generated points over the ring's modes; circles of the high-quality radius, green if covered."""
-    plt = _figure()
+def _draw_ring(plt, ax, samples, modes, std, title, num_std, min_samples, legend=True):
     samples, modes = np.asarray(samples), np.asarray(modes)
     coverage = mode_coverage(samples, modes, std, num_std, min_samples)
-    fig, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.scatter(samples[:, 0], samples[:, 1], s=3, alpha=0.4, color="tab:orange", label="generated")
     for i, centre in enumerate(modes):
         covered = coverage.counts[i] >= min_samples
         ax.add_patch(plt.Circle(centre, num_std * std, fill=False, lw=1.5, color="g" if covered else "r"))
     ax.scatter(modes[:, 0], modes[:, 1], marker="x", color="k", s=20, label="modes")
     ax.set_aspect("equal")
-    ax.set_title(title or f"{coverage.modes_covered}/{coverage.num_modes} modes, "
-                          f"{coverage.high_quality_share:.0%} high quality")
-    ax.legend(loc="upper right", fontsize=8)
+    summary = f"{coverage.modes_covered}/{coverage.num_modes} modes, {coverage.high_quality_share:.0%} high quality"
+    ax.set_title(f"{title}\n{summary}" if title else summary, fontsize=10)
+    if legend:
+        ax.legend(loc="upper right", fontsize=8)
+
+
+def plot_ring(samples, modes, std, path, title=None, num_std=3.0, min_samples=1):
+    """Scatter of generated points over the ring's modes; circles of the high-quality radius, green if covered."""
+    plt = _figure()
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    _draw_ring(plt, ax, samples, modes, std, title, num_std, min_samples)
+    _save(fig, path)
+    plt.close(fig)
+
+
+def plot_rings(samples_list, modes, std, path, titles, num_std=3.0, min_samples=1, columns=4):
+    """`plot_ring` side by side: one panel per array of generated points, on shared axes.
+
+    Args:
+        samples_list: a list of `(num_samples, 2)` arrays.
+        modes: `(num_modes, 2)` mode centres.
+        std: the modes' standard deviation.
+        path: the PNG to write.
+        titles: one title per panel.
+        num_std, min_samples: as in `mode_coverage`.
+        columns: panels per row.
+    """
+    plt = _figure()
+    if len(titles) != len(samples_list) or not samples_list:
+        raise ValueError(f"Need one title per panel. Received: {len(samples_list)} panels, {len(titles)} titles")
+    columns = min(columns, len(samples_list))
+    rows = -(-len(samples_list) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 4.0 * rows), squeeze=False,
+                             sharex=True, sharey=True)
+    limit = 1.25 * float(np.abs(np.asarray(modes)).max()) + 0.2
+    for i, ax in enumerate(axes.ravel()):
+        if i >= len(samples_list):
+            ax.axis("off")
+            continue
+        _draw_ring(plt, ax, samples_list[i], modes, std, titles[i], num_std, min_samples,
+                   legend=i == 0)
+        ax.set_xlim(-limit, limit)
+        ax.set_ylim(-limit, limit)
+    fig.tight_layout()
     _save(fig, path)
     plt.close(fig)
 
@@ -305,6 +346,10 @@ def train_toy_gan(
     loss="non_saturating",
     d_steps=1,
     label_smoothing=0.0,
+    instance_noise=0.0,
+    instance_noise_steps=None,
+    penalties=(),
+    variant="gan",
     optimizer="sgd",
     lr_g=8e-4,
     lr_d=1e-3,
@@ -328,6 +373,14 @@ def train_toy_gan(
         loss: a name from `kgan.losses.LOSSES`.
         d_steps: discriminator steps per generator step.
         label_smoothing: one-sided label smoothing (lecture 002).
+        instance_noise, instance_noise_steps: Gaussian noise on D's inputs,
+            annealed to 0 over that many D steps (lecture 000's remedy).
+        penalties: terms added to D's loss (`kgan.penalties`, e.g.
+            `WeightPenalty`, lecture 000's "penalizing discriminator weights").
+        variant: `"gan"` or a key of `kgan.variants.VARIANTS` that needs no
+            labels (`"wgan_gp"`, `"lsgan"`, ...). The Wasserstein, hinge and
+            least-squares losses get D with a linear output instead of the
+            sigmoid; the variant's own loss and `d_steps` apply unless given.
         optimizer: `"sgd"` (momentum 0.9, the lecture's) or `"adam"` (beta_1 0.5).
         lr_g, lr_d: learning rates.
         batch_size: samples per step.
@@ -339,20 +392,37 @@ def train_toy_gan(
     Returns:
         The trained `kgan.GAN`.
     """
-    from kgan.gan import GAN
-    from kgan.models.mlp import build_lecture000_discriminator, build_lecture000_generator
+    from kgan.models.mlp import build_lecture000_discriminator, build_lecture000_generator, build_mlp_discriminator
+    from kgan.variants import CONDITIONAL_VARIANTS, VARIANTS
 
     data = np.asarray(data, "float32")
     if data.ndim != 2:
         raise ValueError(f"`data` must be (num_samples, dim). Received: shape={data.shape}")
     if optimizer not in ("sgd", "adam"):
         raise ValueError(f"`optimizer` must be 'sgd' or 'adam'. Received: optimizer={optimizer!r}")
+    if variant not in VARIANTS or variant in CONDITIONAL_VARIANTS or variant == "began":
+        toy_variants = sorted(set(VARIANTS) - set(CONDITIONAL_VARIANTS) - {"began"})
+        raise ValueError(f"`variant` must be one of {toy_variants}. Received: variant={variant!r}")
     keras.utils.set_random_seed(seed)
     dim = data.shape[1]
+    options = dict(latent_distribution=latent_distribution, label_smoothing=label_smoothing,
+                   instance_noise=instance_noise, instance_noise_steps=instance_noise_steps,
+                   penalties=tuple(penalties), seed=seed)
+    # A variant keeps its own loss and d_steps (WGAN-GP: Wasserstein, 5) unless the caller chose others.
+    if variant == "gan" or loss != "non_saturating":
+        options["loss"] = loss
+    if variant == "gan" or d_steps != 1:
+        options["d_steps"] = d_steps
+    gan_class = VARIANTS[variant]
+    loss_name = options.get("loss") or _default_loss(gan_class)
     generator = build_lecture000_generator(latent_dim, generator_hidden, dim, seed=seed)
-    discriminator = build_lecture000_discriminator(dim, discriminator_hidden, seed=seed)
-    gan = GAN(generator, discriminator, loss=loss, latent_distribution=latent_distribution, d_steps=d_steps,
-              label_smoothing=label_smoothing, seed=seed)
+    if loss_name in _LINEAR_LOSSES:
+        # A critic's score is unbounded; a sigmoid would saturate it (lecture 000's ELU MLP otherwise).
+        discriminator = build_mlp_discriminator(dim, hidden_units=(discriminator_hidden,) * 2, activation="elu",
+                                                head="logit", seed=seed, name="discriminator")
+    else:
+        discriminator = build_lecture000_discriminator(dim, discriminator_hidden, seed=seed)
+    gan = gan_class(generator, discriminator, **options)
 
     def make(lr):
         if optimizer == "sgd":
@@ -362,6 +432,16 @@ def train_toy_gan(
     gan.compile(d_optimizer=make(lr_d), g_optimizer=make(lr_g))
     gan.fit(data, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose, callbacks=list(callbacks))
     return gan
+
+
+_LINEAR_LOSSES = ("wasserstein", "hinge", "least_squares")
+
+
+def _default_loss(gan_class):
+    import inspect
+
+    parameter = inspect.signature(gan_class.__init__).parameters.get("loss")
+    return parameter.default if parameter is not None else "non_saturating"
 
 
 def generate_samples(gan, num_samples, seed=0):
@@ -395,6 +475,139 @@ class SampleCheck(keras.callbacks.Callback):
         if logs is not None:
             logs.update({k: float(v) for k, v in self.check(generate_samples(self.model, self.num_samples,
                                                                              self.seed)).items()})
+
+
+# -- the ring of Gaussians: the remedies compared ----------------------------
+
+#: The ring benchmark's GAN: lecture 000's SELU/ELU MLPs widened to 128 units, latent 16 ~ N(0, 1),
+#: Adam(1e-3, beta_1=0.5), batches of 128.
+RING_GAN = dict(latent_dim=16, generator_hidden=128, discriminator_hidden=128, latent_distribution="normal",
+                optimizer="adam", lr_g=1e-3, lr_d=1e-3, batch_size=128)
+
+
+@dataclasses.dataclass(frozen=True)
+class Remedy:
+    """A remedy for mode collapse or non-convergence, as `train_toy_gan` options.
+
+    Attributes:
+        name: a short label for tables and panels.
+        source: where the lectures (or papers) describe it.
+        options: keyword arguments of `train_toy_gan`. `instance_noise`
+            without `instance_noise_steps` is annealed to 0 over the first
+            half of the run.
+    """
+
+    name: str
+    source: str
+    options: dict = dataclasses.field(default_factory=dict)
+
+
+def ring_remedies():
+    """The plain GANs and the remedies kgan has, as compared by `compare_ring_remedies`.
+
+    Returns:
+        A tuple of `Remedy`: the zero-sum (minimax) and non-saturating
+        generator costs, one-sided label smoothing, annealed instance noise,
+        an L2 penalty on D's weights, 5 D steps per G step, the least-squares
+        loss (LSGAN) and WGAN-GP.
+    """
+    from kgan.penalties import WeightPenalty
+
+    return (
+        Remedy("minimax", "the zero-sum game, C_G = -C_D (lectures 002, 004)", {"loss": "minimax"}),
+        Remedy("non-saturating", "G's flipped target (lectures 002, 004); kgan's default", {}),
+        Remedy("label smoothing 0.1", "one-sided, D's real target 0.9 (lecture 002)", {"label_smoothing": 0.1}),
+        Remedy("instance noise 0.1", "noise on D's inputs, annealed to 0 over half the run (lecture 000)",
+               {"instance_noise": 0.1}),
+        Remedy("D weight penalty", "L2 penalty 1e-4 on D's weights (lecture 000)",
+               {"penalties": (WeightPenalty(1e-4),)}),
+        Remedy("5 D steps", "k = 5 D steps per G step (lecture 002, Algorithm 1)", {"d_steps": 5}),
+        Remedy("LSGAN", "least-squares loss (lecture 000's loss table)", {"variant": "lsgan"}),
+        Remedy("WGAN-GP", "Wasserstein loss, gradient penalty 10, 5 critic steps per G step (lecture 000)",
+               {"variant": "wgan_gp"}),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class RemedyResult:
+    """One remedy's outcome on the ring: its coverage, its samples and its training time (seconds)."""
+
+    remedy: Remedy
+    coverage: ModeCoverage
+    samples: np.ndarray
+    seconds: float
+
+
+def compare_ring_remedies(remedies=None, *, num_modes=8, radius=2.0, std=0.02, batches_per_epoch=200, epochs=30,
+                          num_samples=2000, seed=0, verbose=0, progress=None):
+    """Trains one GAN per remedy on the ring of Gaussians, with the same data, seed and budget.
+
+    Every run sees the same `batches_per_epoch * epochs` batches of 128
+    (`RING_GAN`), so a remedy that trains G less often (`d_steps`) gets no
+    extra batches. Each run is scored on the same `num_samples` latent
+    vectors: modes covered (at least 1% of the samples, high-quality, on
+    the mode) and the share of high-quality samples (within 3 std of the
+    nearest mode).
+
+    Args:
+        remedies: `Remedy`s to compare (default: `ring_remedies()`).
+        num_modes, radius, std: the ring (Metz et al. 2017: 8, 2, 0.02).
+        batches_per_epoch: batches of 128 per epoch.
+        epochs: passes over the data.
+        num_samples: generated samples scored per remedy.
+        seed: seed of data, weights and noise, the same for every remedy.
+        verbose: `fit`'s verbosity.
+        progress: `fn(RemedyResult)` called after each remedy (e.g. to print it).
+
+    Returns:
+        A list of `RemedyResult`, in the order of `remedies`.
+
+    Example:
+        >>> results = compare_ring_remedies(epochs=1, batches_per_epoch=2)  # doctest: +SKIP
+        >>> print(format_remedy_table(results))  # doctest: +SKIP
+    """
+    import time
+
+    remedies = ring_remedies() if remedies is None else tuple(remedies)
+    if not remedies:
+        raise ValueError("Need at least one remedy to compare. Received: remedies=()")
+    check_positive_int("batches_per_epoch", batches_per_epoch)
+    check_positive_int("epochs", epochs)
+    modes = ring_modes(num_modes, radius)
+    data = ring_of_gaussians(batches_per_epoch * RING_GAN["batch_size"], num_modes, radius, std, seed=seed)
+    min_samples = max(1, num_samples // 100)
+    results = []
+    for remedy in remedies:
+        options = dict(remedy.options)
+        if options.get("instance_noise") and options.get("instance_noise_steps") is None:
+            options["instance_noise_steps"] = max(1, batches_per_epoch * epochs // 2)
+        start = time.perf_counter()
+        gan = train_toy_gan(data, **RING_GAN, **options, epochs=epochs, seed=seed, verbose=verbose)
+        seconds = time.perf_counter() - start
+        samples = generate_samples(gan, num_samples, seed=seed)
+        result = RemedyResult(remedy, mode_coverage(samples, modes, std, min_samples=min_samples), samples, seconds)
+        results.append(result)
+        if progress is not None:
+            progress(result)
+    return results
+
+
+def format_remedy_table(results):
+    """The comparison as a plain-text table: remedy, modes covered, high-quality share, samples per mode."""
+    width = max(len("remedy"), *(len(r.remedy.name) for r in results))
+    lines = [f"{'remedy':<{width}}  modes covered  high quality  seconds  high-quality samples per mode"]
+    for r in results:
+        c = r.coverage
+        lines.append(f"{r.remedy.name:<{width}}  {f'{c.modes_covered}/{c.num_modes}':>13}  "
+                     f"{c.high_quality_share:>12.1%}  {r.seconds:>7.0f}  {list(c.counts)}")
+    return "\n".join(lines)
+
+
+def plot_remedy_comparison(results, path, *, num_modes=8, radius=2.0, std=0.02, columns=4):
+    """One `plot_ring` panel per remedy, titled with its name and scores."""
+    min_samples = max(1, len(results[0].samples) // 100) if results else 1
+    plot_rings([r.samples for r in results], ring_modes(num_modes, radius), std, path,
+               titles=[r.remedy.name for r in results], min_samples=min_samples, columns=columns)
 
 
 def add_example_arguments(parser, name, epochs, seed=0):

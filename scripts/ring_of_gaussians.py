@@ -4,6 +4,7 @@
     python scripts/ring_of_gaussians.py --loss minimax           # the zero-sum generator cost
     python scripts/ring_of_gaussians.py --d-steps 5              # k discriminator steps per G step
     python scripts/ring_of_gaussians.py --label-smoothing 0.1    # one-sided label smoothing (lecture 002)
+    python scripts/ring_of_gaussians.py --compare                # every remedy, same seed and budget: a table, a figure
 
 Eight Gaussians (std 0.02) on a circle of radius 2. A sample is high quality
 if it lies within 3 standard deviations of its nearest mode; a mode is covered
@@ -12,6 +13,12 @@ lecture 000's SELU and ELU/sigmoid MLPs (hidden 128, latent 16 from a standard
 normal), Adam(1e-3, beta_1=0.5), batches of 128. Saves ring.png (samples over
 the modes, covered modes in green), history.png/csv (losses, modes covered and
 high-quality share per epoch) and prints the final numbers.
+
+--compare trains one GAN per remedy kgan has (kgan.toy.ring_remedies():
+minimax and non-saturating costs, label smoothing, annealed instance noise, a
+D weight penalty, 5 D steps, LSGAN, WGAN-GP) on the same data with the same
+seed and number of batches, prints one table (modes covered, high-quality
+share, samples per mode) and saves compare.png, one panel per remedy.
 """
 
 import argparse
@@ -38,7 +45,12 @@ def parse_args(argv=None):
     parser.add_argument("--d-steps", type=positive_int, default=1, help="D steps per G step (default: %(default)s)")
     parser.add_argument("--label-smoothing", type=float, default=0.0,
                         help="one-sided label smoothing of D's real target (default: %(default)s)")
-    return parser.parse_args(argv)
+    parser.add_argument("--compare", action="store_true",
+                        help="train every remedy with the same seed and budget; print a table, save compare.png")
+    args = parser.parse_args(argv)
+    if args.compare and (args.loss != "non_saturating" or args.d_steps != 1 or args.label_smoothing):
+        parser.error("--compare trains every remedy itself; drop --loss, --d-steps and --label-smoothing")
+    return args
 
 
 def run(args):
@@ -53,9 +65,8 @@ def run(args):
 
     data = toy.ring_of_gaussians(args.batches_per_epoch * 128, NUM_MODES, RADIUS, STD, seed=args.seed)
     gan = toy.train_toy_gan(
-        data, latent_dim=16, generator_hidden=128, discriminator_hidden=128, latent_distribution="normal",
-        loss=args.loss, d_steps=args.d_steps, label_smoothing=args.label_smoothing, optimizer="adam",
-        lr_g=1e-3, lr_d=1e-3, batch_size=128, epochs=args.epochs, seed=args.seed, verbose=2,
+        data, **toy.RING_GAN, loss=args.loss, d_steps=args.d_steps, label_smoothing=args.label_smoothing,
+        epochs=args.epochs, seed=args.seed, verbose=2,
         callbacks=[toy.SampleCheck(check, NUM_SAMPLES, seed=args.seed),
                    callbacks.HistoryLog(output_dir, title="ring of Gaussians")],
     )
@@ -64,8 +75,30 @@ def run(args):
     return output_dir, toy.mode_coverage(samples, modes, STD, min_samples=min_samples)
 
 
+def compare(args):
+    """Trains every remedy; returns `(output_dir, [toy.RemedyResult])`."""
+    output_dir = toy.prepare_output_dir(args.output_dir, "ring_of_gaussians_compare")
+
+    def progress(result):
+        c = result.coverage
+        print(f"{result.remedy.name}: {c.modes_covered}/{c.num_modes} modes, {c.high_quality_share:.0%} high quality "
+              f"({result.seconds:.0f} s)", flush=True)
+
+    results = toy.compare_ring_remedies(num_modes=NUM_MODES, radius=RADIUS, std=STD,
+                                        batches_per_epoch=args.batches_per_epoch, epochs=args.epochs,
+                                        num_samples=NUM_SAMPLES, seed=args.seed, progress=progress)
+    toy.plot_remedy_comparison(results, output_dir / "compare.png", num_modes=NUM_MODES, radius=RADIUS, std=STD)
+    return output_dir, results
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.compare:
+        output_dir, results = compare(args)
+        print(f"\nThe same seed ({args.seed}) and {args.epochs} x {args.batches_per_epoch} batches of 128 for each:")
+        print(toy.format_remedy_table(results))
+        print(f"\nOne panel per remedy: {output_dir / 'compare.png'}")
+        return 0
     output_dir, coverage = run(args)
     print(f"\nPictures and curves: {output_dir}")
     print(f"modes covered: {coverage.modes_covered}/{coverage.num_modes}")
