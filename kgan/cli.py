@@ -89,6 +89,13 @@ def add_train_arguments(parser, **defaults):
     parser.add_argument("--on-divergence", choices=("stop", "warn"), default="stop",
                         help="when losses turn NaN, D wins outright or samples collapse: stop without exporting, "
                              "or warn and go on (default: %(default)s)")
+    distributed = parser.add_argument_group("several devices or machines (tf.distribute; see README)")
+    distributed.add_argument("--strategy", choices=("default", "mirrored", "multi_worker"), default="default",
+                             help="mirrored: every GPU of this machine; multi_worker: one process per machine, "
+                                  "set up by TF_CONFIG; --batch-size is the global batch (default: %(default)s)")
+    distributed.add_argument("--cpu-devices", type=positive_int, default=None,
+                             help="split the CPU into this many logical devices, to try --strategy mirrored "
+                                  "without GPUs (not faster: they share the cores)")
     return parser
 
 
@@ -96,9 +103,17 @@ def run_train(args):
     """Runs `kgan.training.train` from parsed arguments; returns the exit status."""
     from kgan.training import train
 
-    kwargs = {k: v for k, v in vars(args).items() if k not in ("command", "func")}
+    kwargs = {k: v for k, v in vars(args).items() if k not in ("command", "func", "cpu_devices")}
     from kgan.training import TrainingDiverged
 
+    if args.cpu_devices:
+        from kgan.distribute import split_cpu
+
+        try:
+            split_cpu(args.cpu_devices)
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     try:
         result = train(**kwargs)
     except (ValueError, FileNotFoundError, FileExistsError) as error:
@@ -107,6 +122,9 @@ def run_train(args):
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if result.run_dir is None:
+        print("\nThis worker is done; the chief wrote the run directory and the export.")
+        return 0
     print(f"\nRun directory: {result.run_dir}")
     print(f"  samples:     {result.run_dir / 'samples'} (montage.png shows every epoch)")
     print(f"  curves:      {result.run_dir / 'history.png'}, {result.run_dir / 'history.csv'}")

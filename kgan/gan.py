@@ -18,12 +18,15 @@ Training is `gan.fit(dataset, callbacks=[...])`, so everything `fit` gives
 (tf.function/XLA, progress bar, callbacks, distribution) stays.
 """
 
+import warnings
+
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
 
 from kgan import losses as losses_lib
+from kgan.distribute import replica_rows
 from kgan.utils import check_positive_int
 
 LATENT_DISTRIBUTIONS = ("normal", "uniform", "uniform01")
@@ -185,6 +188,9 @@ class GAN(keras.Model):
         self.extra_trackers = []
         for penalty in self._config_penalties:
             self.add_penalty(penalty)
+        # G and D are built functional models; saying so spares `fit` under a
+        # tf.distribute strategy a symbolic build that would call G on images.
+        self.built = True
 
     def add_penalty(self, penalty):
         """Adds a term `penalty(gan, real_images, fake_images, labels)` to D's loss, logged under its name.
@@ -212,6 +218,11 @@ class GAN(keras.Model):
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`).
         """
+        if kwargs.get("jit_compile") and self.distribute_strategy.num_replicas_in_sync > 1:
+            # XLA cannot compile a step whose replicas' variables live on different devices.
+            warnings.warn("jit_compile=True is not supported with several replicas; training without XLA under "
+                          f"{type(self.distribute_strategy).__name__}.", stacklevel=2)
+            kwargs["jit_compile"] = False
         super().compile(**kwargs)
         self.d_optimizer = keras.optimizers.get(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5))
         self.g_optimizer = keras.optimizers.get(g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5))
@@ -300,8 +311,14 @@ class GAN(keras.Model):
     # -- the pieces variants plug into ----------------------------------
 
     def sample_latent(self, batch_size):
-        """Latent vectors `(batch_size, latent_dim)` from the model's seeded distribution."""
-        return sample_latent((batch_size, self.latent_dim), self.latent_distribution, self.seed_generator)
+        """Latent vectors `(batch_size, latent_dim)` from the model's seeded distribution.
+
+        Under `tf.distribute` each replica gets its own rows of one global draw
+        (`kgan.distribute.replica_rows`), so the replicas' noise is independent.
+        """
+        return replica_rows(
+            lambda n: sample_latent((n, self.latent_dim), self.latent_distribution, self.seed_generator), batch_size
+        )
 
     def generate(self, latent, labels=None, training=False):
         """Runs the generator on `latent` (and `labels`, if conditional).
@@ -340,7 +357,10 @@ class GAN(keras.Model):
             return None
         if self.fake_labels == "data":
             return labels
-        return keras.random.randint((batch_size,), 0, self.num_classes, seed=self.seed_generator, dtype="int32")
+        return replica_rows(
+            lambda n: keras.random.randint((n,), 0, self.num_classes, seed=self.seed_generator, dtype="int32"),
+            batch_size,
+        )
 
     def instance_noise_stddev(self):
         """The current standard deviation of the instance noise (annealed by D's step count)."""
@@ -359,7 +379,8 @@ class GAN(keras.Model):
         """
         if not self.instance_noise:
             return images
-        noise = keras.random.normal(ops.shape(images), seed=self.seed_generator)
+        shape = ops.shape(images)
+        noise = replica_rows(lambda n: keras.random.normal((n, *shape[1:]), seed=self.seed_generator), shape[0])
         return images + self.instance_noise_stddev() * noise
 
     def after_discriminator_step(self, logs):
@@ -462,12 +483,35 @@ class GAN(keras.Model):
             self._apply_generator_gradients(g_tape, g_loss, g_logs, replicas)
         else:
             # Algorithm 1 (lecture 002): k D steps, each on a fresh real batch, then one G step.
-            tf.cond(
-                ops.equal(self.d_optimizer.iterations % self.d_steps, 0),
-                lambda: self._generator_step(batch_size, labels, replicas),
-                lambda: ops.convert_to_tensor(0.0),
-            )
+            g_turn = ops.equal(self.d_optimizer.iterations % self.d_steps, 0)
+            if replicas == 1:
+                tf.cond(g_turn, lambda: self._generator_step(batch_size, labels, replicas),
+                        lambda: ops.convert_to_tensor(0.0))
+            else:
+                self._distributed_generator_step(g_turn, batch_size, labels, replicas)
         return {m.name: m.result() for m in self.metrics}
+
+    def _distributed_generator_step(self, g_turn, batch_size, labels, replicas):
+        """The G step of every `d_steps`-th step, under a strategy with several replicas.
+
+        A `tf.cond` in a replica context may not hold a branch that
+        synchronises the replicas (synchronised BatchNorm, the optimizer's
+        gradient all-reduce); so the decision is taken in the cross-replica
+        context and the G step runs on every replica from there, the way
+        `keras.optimizers.LossScaleOptimizer` skips non-finite steps.
+        """
+
+        def generator_step(batch_size, labels):
+            self._generator_step(batch_size, labels, replicas)
+
+        def cross_replica(strategy, g_turn, batch_size, labels):
+            # Every replica computed the same decision (from the mirrored step counter).
+            decision = strategy.experimental_local_results(g_turn)[0]
+            ops.cond(decision,
+                     lambda: strategy.extended.call_for_each_replica(generator_step, args=(batch_size, labels)),
+                     lambda: None)
+
+        tf.distribute.get_replica_context().merge_call(cross_replica, args=(g_turn, batch_size, labels))
 
     def _discriminator_step(self, real_images, fake_images, labels, replicas, fake_labels=None):
         with tf.GradientTape() as tape:

@@ -17,6 +17,8 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from kgan.distribute import cross_replica_mean, replica_rows
+
 _EPSILON = 1e-10
 
 
@@ -61,7 +63,8 @@ def wasserstein_gradient_penalty(discriminator_fn, real_data, generated_data, *,
     generated_data = ops.convert_to_tensor(generated_data, "float32")
     batch = ops.shape(real_data)[0]
     alpha_shape = (batch,) + (1,) * (len(real_data.shape) - 1)
-    alpha = keras.random.uniform(alpha_shape, seed=seed)
+    # Under tf.distribute, each replica takes its rows of one global draw (independent weights per replica).
+    alpha = replica_rows(lambda n: keras.random.uniform((n, *alpha_shape[1:]), seed=seed), batch)
     interpolates = alpha * real_data + (1.0 - alpha) * generated_data
     return _gradient_norm_penalty(discriminator_fn, interpolates, target, epsilon)
 
@@ -86,7 +89,12 @@ def dragan_penalty(discriminator_fn, real_data, *, seed=None, noise_scale=0.5, t
         The scalar penalty (not yet multiplied by its weight lambda).
     """
     real_data = ops.convert_to_tensor(real_data, "float32")
-    delta = noise_scale * ops.std(real_data) * keras.random.normal(ops.shape(real_data), seed=seed)
+    shape = ops.shape(real_data)
+    noise = replica_rows(lambda n: keras.random.normal((n, *shape[1:]), seed=seed), shape[0])
+    # The scale is the global batch's std, however tf.distribute splits the batch.
+    mean = cross_replica_mean(ops.mean(real_data))
+    std = ops.sqrt(ops.maximum(cross_replica_mean(ops.mean(ops.square(real_data))) - ops.square(mean), 0.0))
+    delta = noise_scale * std * noise
     return _gradient_norm_penalty(discriminator_fn, real_data + delta, target, epsilon)
 
 

@@ -3,16 +3,19 @@
 Scripts and the `kgan train` command are thin wrappers over this function.
 """
 
+import atexit
 import dataclasses
 import datetime
 import json
 import pathlib
+import shutil
+import tempfile
 
 import keras
 import tensorflow as tf
 
 from kgan import callbacks as kcallbacks
-from kgan import datasets, runs
+from kgan import datasets, distribute, runs
 from kgan.export import export_generator
 from kgan.classic import ClassicGAN
 from kgan.gan import GAN
@@ -111,6 +114,7 @@ def train(
     on_divergence="stop",
     variant="gan",
     variant_options=None,
+    strategy=None,
 ):
     """Trains a GAN on an image dataset and exports its generator for TF Serving.
 
@@ -155,6 +159,13 @@ def train(
         variant_options: the variant's constructor arguments, e.g.
             `{"d_steps": 5, "gp_weight": 10.0}` or `{"validity_weight": 0.01}`
             (any `kgan.GAN` option too: `label_smoothing`, `instance_noise`, ...).
+        strategy: a `tf.distribute.Strategy`, or a name from
+            `kgan.distribute.STRATEGIES` (`"mirrored"`: every GPU of this
+            machine; `"multi_worker"`: one process per machine, set up by
+            `TF_CONFIG`). The models are built and trained under it; `batch_size`
+            is the global batch, split over the replicas. Only the chief
+            writes `output_dir` and the export; other workers write to a
+            temporary folder that is deleted at the end.
 
     Returns:
         A `TrainResult`.
@@ -192,8 +203,19 @@ def train(
     export_name = export_name or f"{dataset.replace('_embedded', '')}_{arch if variant == 'gan' else variant}"
     if on_divergence not in ("stop", "warn"):
         raise ValueError(f"`on_divergence` must be 'stop' or 'warn'. Received: on_divergence={on_divergence!r}")
+    if strategy is None or isinstance(strategy, str):
+        strategy = distribute.get_strategy(strategy or "default")
+    chief = distribute.is_chief(strategy)
     run_dir = pathlib.Path(output_dir or default_run_dir(export_name))
-    state = prepare_run_dir(run_dir, overwrite=overwrite)
+    if chief:
+        state = prepare_run_dir(run_dir, overwrite=overwrite)
+    else:
+        # Workers other than the chief read the chief's run (to resume with it) and write nowhere it can see.
+        state = runs.inspect_run(run_dir)
+        if state.kind == "finished":
+            state = runs.RunState("new") if overwrite else prepare_run_dir(run_dir)  # the chief's error
+        run_dir = pathlib.Path(tempfile.mkdtemp(prefix="kgan-worker-"))
+        atexit.register(shutil.rmtree, run_dir, True)
 
     if deterministic:
         tf.config.experimental.enable_op_determinism()
@@ -201,25 +223,15 @@ def train(
     keras.utils.set_random_seed(seed)
     images, labels, info = datasets.load_arrays(dataset, data_path)
     variant_options = dict(variant_options or {})
-    if variant == "gan":
-        generator, discriminator = build_models(arch, info.image_shape, latent_dim, init=init, seed=seed)
-        gan = GAN(generator, discriminator, loss=loss, seed=seed, **variant_options)
-    else:
-        from kgan.variants import build_variant
-
-        if variant in ("cgan", "acgan") and not info.num_classes:
-            raise ValueError(f"The {variant} variant needs a labelled dataset. Received: dataset={dataset!r}")
-        if loss != "non_saturating":  # an explicit --loss overrides the variant's own
-            variant_options.setdefault("loss", loss)
-        gan = build_variant(variant, arch, info.image_shape, latent_dim, num_classes=info.num_classes, init=init,
-                            seed=seed, **variant_options)
-        generator = gan.generator
+    with strategy.scope():
+        gan = _build_gan(variant, arch, info, latent_dim, init, seed, loss, variant_options, dataset)
+        gan.compile(
+            d_optimizer=keras.optimizers.Adam(lr_d, beta_1=beta_1),
+            g_optimizer=keras.optimizers.Adam(lr_g, beta_1=beta_1),
+            jit_compile=jit_compile and strategy.num_replicas_in_sync == 1,
+        )
+    generator = gan.generator
     num_classes = gan.num_classes if gan.conditional else None
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(lr_d, beta_1=beta_1),
-        g_optimizer=keras.optimizers.Adam(lr_g, beta_1=beta_1),
-        jit_compile=jit_compile,
-    )
     config = dict(
         arch=arch, dataset=dataset, data_path=str(data_path) if data_path else None, epochs=epochs,
         batch_size=batch_size, latent_dim=gan.latent_dim, latent_distribution=gan.latent_distribution,
@@ -230,12 +242,14 @@ def train(
     initial_epoch = 0
     if state.kind == "resumable":
         runs.check_resumable(state.config, config)
-        gan = keras.saving.load_model(state.checkpoint)
+        with strategy.scope():
+            gan = keras.saving.load_model(state.checkpoint)
         generator = gan.generator
         initial_epoch = state.epoch
         print(f"Resuming the interrupted run in {run_dir} after epoch {initial_epoch} (from {state.checkpoint}).",
               flush=True)
     config["trainer"] = trainer
+    config["strategy"] = {"name": type(strategy).__name__, "replicas": strategy.num_replicas_in_sync}
     with atomic_path(run_dir / "config.json") as tmp:
         tmp.write_text(json.dumps(config, indent=2))
 
@@ -256,8 +270,11 @@ def train(
         # Epoch-indexed shuffling: a resumed run sees the batches an uninterrupted one would.
         data = datasets.make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs,
                                      initial_epoch=initial_epoch)
+        data = distribute.shard_by_data(data)
         # shuffle=False: the tf.data pipeline already shuffles (and Keras would warn).
-        history = _trainee(gan, trainer, jit_compile).fit(data, epochs=epochs, initial_epoch=initial_epoch,
+        with strategy.scope():
+            trainee = _trainee(gan, trainer, jit_compile and strategy.num_replicas_in_sync == 1)
+        history = trainee.fit(data, epochs=epochs, initial_epoch=initial_epoch,
                           steps_per_epoch=info.num_examples // batch_size, callbacks=callbacks, verbose=verbose,
                           shuffle=False).history
     monitor = next(c for c in callbacks if isinstance(c, kcallbacks.DivergenceMonitor))
@@ -266,9 +283,28 @@ def train(
 
     export_path = export_generator(
         generator,
-        export_dir or run_dir / "saved_models",
+        (export_dir if chief else None) or run_dir / "saved_models",
         export_name,
         metadata={**config, "final_metrics": {k: v[-1] for k, v in history.items()}},
     )
+    if not chief:
+        # Every worker saved (saving may need all of them); only the chief's files are kept.
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return TrainResult(None, None, history, gan)
     runs.mark_finished(run_dir, export_path=export_path)
     return TrainResult(run_dir, export_path, history, gan)
+
+
+def _build_gan(variant, arch, info, latent_dim, init, seed, loss, variant_options, dataset):
+    """The uncompiled GAN of `variant` (under the caller's strategy scope)."""
+    if variant == "gan":
+        generator, discriminator = build_models(arch, info.image_shape, latent_dim, init=init, seed=seed)
+        return GAN(generator, discriminator, loss=loss, seed=seed, **variant_options)
+    from kgan.variants import build_variant  # noqa: PLC0415
+
+    if variant in ("cgan", "acgan") and not info.num_classes:
+        raise ValueError(f"The {variant} variant needs a labelled dataset. Received: dataset={dataset!r}")
+    if loss != "non_saturating":  # an explicit --loss overrides the variant's own
+        variant_options.setdefault("loss", loss)
+    return build_variant(variant, arch, info.image_shape, latent_dim, num_classes=info.num_classes, init=init,
+                         seed=seed, **variant_options)

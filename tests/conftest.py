@@ -8,6 +8,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from kgan.distribute import split_cpu
+
+# Two logical CPUs, so MirroredStrategy can be tested without GPUs (tests/test_distribute.py).
+# Ops still run on /cpu:0 unless a strategy asks for both.
+split_cpu(2)
+
 from kgan.models import build_dcgan_discriminator, build_dcgan_generator
 
 TINY_SHAPE = (8, 8, 1)

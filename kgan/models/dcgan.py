@@ -9,6 +9,7 @@ import math
 import keras
 from keras import layers
 
+from kgan.distribute import synchronized_batchnorm
 from kgan.utils import check_positive_int
 
 HEADS = ("logit", "sigmoid", "softmax2")
@@ -145,12 +146,12 @@ def build_dcgan_generator(
 
     x = layers.Dense(h0 * w0 * stem_filters, name="project")(x)
     if stem == "dense_norm_act":
-        x = layers.BatchNormalization(gamma_initializer=gamma_init, name="project_bn")(x)
+        x = _batch_norm(gamma_init, name="project_bn")(x)
         x = layers.LeakyReLU(negative_slope, name="project_act")(x)
         x = layers.Reshape((h0, w0, stem_filters), name="reshape")(x)
     else:
         x = layers.Reshape((h0, w0, stem_filters), name="reshape")(x)
-        x = layers.BatchNormalization(gamma_initializer=gamma_init, name="project_bn")(x)
+        x = _batch_norm(gamma_init, name="project_bn")(x)
 
     def upsample_conv(x, n, stride, k, block, **kwargs):
         if upsampling == "transpose":
@@ -163,7 +164,7 @@ def build_dcgan_generator(
 
     for i, (n, stride) in enumerate(zip(filters, strides), start=1):
         x = upsample_conv(x, n, stride, kernel_size, f"block{i}")
-        x = layers.BatchNormalization(gamma_initializer=gamma_init, name=f"block{i}_bn")(x)
+        x = _batch_norm(gamma_init, name=f"block{i}_bn")(x)
         x = layers.LeakyReLU(negative_slope, name=f"block{i}_act")(x)
     images = upsample_conv(
         x, channels, output_stride, output_kernel_size or kernel_size, "output", activation="tanh", dtype="float32"
@@ -243,7 +244,7 @@ def build_dcgan_discriminator(
     for i, (n, stride) in enumerate(zip(filters, strides), start=1):
         x = layers.Conv2D(n, kernel_size, strides=stride, padding="same", kernel_initializer=kernel_init, name=f"block{i}_conv")(x)
         if batchnorm and i > 1:
-            x = layers.BatchNormalization(gamma_initializer=gamma_init, name=f"block{i}_bn")(x)
+            x = _batch_norm(gamma_init, name=f"block{i}_bn")(x)
         x = layers.LeakyReLU(negative_slope, name=f"block{i}_act")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"block{i}_dropout")(x)
@@ -251,3 +252,9 @@ def build_dcgan_discriminator(
     units, activation = {"logit": (1, None), "sigmoid": (1, "sigmoid"), "softmax2": (2, "softmax")}[head]
     score = layers.Dense(units, activation=activation, dtype="float32", name="score")(x)
     return keras.Model(inputs if len(inputs) > 1 else images, score, name=name)
+
+
+def _batch_norm(gamma_initializer, name):
+    # Synchronised under a multi-replica strategy: the moments of the global batch, not of each replica's slice.
+    return layers.BatchNormalization(gamma_initializer=gamma_initializer, synchronized=synchronized_batchnorm(),
+                                     name=name)

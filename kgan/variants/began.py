@@ -13,6 +13,7 @@ training converges; it is logged as the metric `convergence`, with `k_t`.
 import keras
 from keras import layers, ops
 
+from kgan.distribute import cross_replica_mean
 from kgan.gan import GAN
 from kgan.models.dcgan import _check_image_shape, _conv_initializers
 from kgan.utils import check_positive_int
@@ -146,9 +147,16 @@ class BEGAN(GAN):
             "real_error": real_error,
             "fake_error": fake_error,
             "k_t": k_t,
-            "convergence": real_error + ops.abs(self.gamma * real_error - fake_error),
+            "convergence": self.convergence(real_error, fake_error),
         }
         return self.add_penalties(loss, logs, real_images, fake_images, labels)
+
+    def convergence(self, real_error, fake_error):
+        """BEGAN's convergence measure `L(x) + |gamma L(x) - L(G(z))|` of the global batch."""
+        # Of the errors' global means, not a mean of per-replica measures (it is not linear).
+        real_error = cross_replica_mean(ops.stop_gradient(real_error))
+        fake_error = cross_replica_mean(ops.stop_gradient(fake_error))
+        return real_error + ops.abs(self.gamma * real_error - fake_error)
 
     def generator_loss(self, fake_images, labels=None):
         """`L(G(z))`: G wants its samples reconstructed as well as real ones."""
@@ -156,6 +164,8 @@ class BEGAN(GAN):
 
     def after_discriminator_step(self, logs):
         balance = self.gamma * ops.stop_gradient(logs["real_error"]) - ops.stop_gradient(logs["fake_error"])
+        # Every replica must apply the same update: that of the global batch.
+        balance = cross_replica_mean(balance)
         self.k_t.assign(ops.clip(self.k_t + self.lambda_k * balance, 0.0, 1.0))
 
     def get_config(self):
