@@ -69,6 +69,17 @@ def get_strategy(name="default", devices=None):
     raise ValueError(f"`strategy` must be one of {STRATEGIES}. Received: strategy={name!r}")
 
 
+def strategy_name(strategy):
+    """`"default"`, `"mirrored"`, `"multi_worker"`, or the class name of another strategy."""
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return "multi_worker"
+    if isinstance(strategy, tf.distribute.MirroredStrategy):
+        return "mirrored"
+    if not tf.distribute.has_strategy() and strategy is tf.distribute.get_strategy():
+        return "default"
+    return type(strategy).__name__
+
+
 def check_tf_config(text):
     """Checks the `TF_CONFIG` of a multi-worker run; returns it parsed.
 

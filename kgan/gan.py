@@ -262,6 +262,12 @@ class GAN(keras.Model):
         # The generator and discriminator are built functional models.
         self.built = True
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Nothing to build (G and D are built functional models). Keras' version
+        # would call the GAN on a data batch, and under MultiWorkerMirroredStrategy
+        # it fails reducing that batch across workers (keras-team/keras#20585).
+        return
+
     def call(self, inputs, training=False):
         """Generates images: `gan(latent)` or, if conditional, `gan([latent, labels])`."""
         return self.generator(inputs, training=training)
@@ -489,7 +495,11 @@ class GAN(keras.Model):
                         lambda: ops.convert_to_tensor(0.0))
             else:
                 self._distributed_generator_step(g_turn, batch_size, labels, replicas)
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras averages the workers' logs with `reduce(MEAN, axis=0)`, which needs an axis to reduce.
+            logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
+        return logs
 
     def _distributed_generator_step(self, g_turn, batch_size, labels, replicas):
         """The G step of every `d_steps`-th step, under a strategy with several replicas.

@@ -205,6 +205,10 @@ def train(
         raise ValueError(f"`on_divergence` must be 'stop' or 'warn'. Received: on_divergence={on_divergence!r}")
     if strategy is None or isinstance(strategy, str):
         strategy = distribute.get_strategy(strategy or "default")
+    if trainer == "classic" and distribute.strategy_name(strategy) == "multi_worker":
+        # Keras 3 cannot train_on_batch a plain model under MultiWorkerMirroredStrategy (keras-team/keras#20585).
+        raise ValueError("The classic trainer runs on one machine (default or mirrored strategy); use the fit "
+                         "trainer across machines. Received: trainer='classic', strategy='multi_worker'")
     chief = distribute.is_chief(strategy)
     run_dir = pathlib.Path(output_dir or default_run_dir(export_name))
     if chief:
@@ -249,7 +253,7 @@ def train(
         print(f"Resuming the interrupted run in {run_dir} after epoch {initial_epoch} (from {state.checkpoint}).",
               flush=True)
     config["trainer"] = trainer
-    config["strategy"] = {"name": type(strategy).__name__, "replicas": strategy.num_replicas_in_sync}
+    config["strategy"] = {"name": distribute.strategy_name(strategy), "replicas": strategy.num_replicas_in_sync}
     with atomic_path(run_dir / "config.json") as tmp:
         tmp.write_text(json.dumps(config, indent=2))
 

@@ -1,0 +1,64 @@
+"""MultiWorkerMirroredStrategy: the main job trains as two worker processes on 127.0.0.1; only the chief writes."""
+
+import json
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+
+import numpy as np
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+TIMEOUT = 300  # seconds for both workers together; they are killed after that
+
+
+def free_ports(n):
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_two_workers_on_localhost_train_the_main_job_and_only_the_chief_writes(tmp_path):
+    data = np.load(REPO / "kgan" / "datasets" / "mnist_5k.npz")
+    np.savez(tmp_path / "digits.npz", x_train=data["x"][:128], y_train=data["y"][:128])
+    workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
+    output_dir = tmp_path / "run"
+    processes = []
+    try:
+        for index in range(2):
+            worker_tmp = tmp_path / f"tmp{index}"
+            worker_tmp.mkdir()
+            env = dict(os.environ, TMPDIR=str(worker_tmp), TF_CPP_MIN_LOG_LEVEL="2",
+                       TF_CONFIG=json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}))
+            command = [sys.executable, str(REPO / "scripts" / "train_mnist_gan.py"), "--strategy", "multi_worker",
+                       "--dataset", "npz", "--data-path", str(tmp_path / "digits.npz"), "--epochs", "2",
+                       "--batch-size", "32", "--output-dir", str(output_dir)]
+            log = open(tmp_path / f"worker{index}.log", "w")
+            processes.append((subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                               start_new_session=True), log))
+        for process, _ in processes:
+            process.wait(timeout=TIMEOUT)
+    finally:
+        for process, log in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            log.close()
+    logs = [(tmp_path / f"worker{i}.log").read_text() for i in range(2)]
+    assert [p.returncode for p, _ in processes] == [0, 0], logs[0][-3000:] + "\n----\n" + logs[1][-3000:]
+
+    # The chief (worker 0) wrote the run and the export; 128 images / global batch 32 = 4 steps per epoch.
+    assert (output_dir / "finished.json").is_file()
+    assert (output_dir / "saved_models" / "npz_dcgan" / "1" / "saved_model.pb").is_file()
+    config = json.loads((output_dir / "config.json").read_text())
+    assert config["strategy"] == {"name": "multi_worker", "replicas": 2}
+    assert "4/4" in logs[0]
+    # The other worker wrote nowhere the chief can see, and cleaned its temporary folder up.
+    assert "the chief wrote the run directory" in logs[1]
+    assert list((tmp_path / "tmp1").iterdir()) == []
