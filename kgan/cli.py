@@ -89,6 +89,10 @@ def add_train_arguments(parser, **defaults):
     parser.add_argument("--on-divergence", choices=("stop", "warn"), default="stop",
                         help="when losses turn NaN, D wins outright or samples collapse: stop without exporting, "
                              "or warn and go on (default: %(default)s)")
+    parser.add_argument("--mixed-precision", action="store_true",
+                        help="float16 compute with loss scaling (mixed_float16): for GPUs; correct but slower on CPUs")
+    parser.add_argument("--steps-per-execution", type=positive_int, default=1,
+                        help="train steps per call of the compiled step (default: %(default)s)")
     distributed = parser.add_argument_group("several devices or machines (tf.distribute; see README)")
     distributed.add_argument("--strategy", choices=("default", "mirrored", "multi_worker"), default="default",
                              help="mirrored: every GPU of this machine; multi_worker: one process per machine, "

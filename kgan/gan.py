@@ -217,6 +217,11 @@ class GAN(keras.Model):
             g_optimizer: optimizer of the generator (default Adam(2e-4, beta_1=0.5)).
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`).
+
+        If G or D computes in float16 (built under the `"mixed_float16"`
+        dtype policy), its optimizer is wrapped in a
+        `keras.optimizers.LossScaleOptimizer`, and the train step scales the
+        loss, so small float16 gradients do not underflow.
         """
         if kwargs.get("jit_compile") and self.distribute_strategy.num_replicas_in_sync > 1:
             # XLA cannot compile a step whose replicas' variables live on different devices.
@@ -224,8 +229,10 @@ class GAN(keras.Model):
                           f"{type(self.distribute_strategy).__name__}.", stacklevel=2)
             kwargs["jit_compile"] = False
         super().compile(**kwargs)
-        self.d_optimizer = keras.optimizers.get(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5))
-        self.g_optimizer = keras.optimizers.get(g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5))
+        self.d_optimizer = _loss_scaled(keras.optimizers.get(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)),
+                                        self.discriminator)
+        self.g_optimizer = _loss_scaled(keras.optimizers.get(g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)),
+                                        self.generator)
         # Create the slots now, so checkpoints can be restored before the first step.
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
@@ -526,7 +533,8 @@ class GAN(keras.Model):
     def _discriminator_step(self, real_images, fake_images, labels, replicas, fake_labels=None):
         with tf.GradientTape() as tape:
             d_loss, d_logs = self.discriminator_loss(real_images, fake_images, labels, fake_labels)
-            scaled_loss = d_loss / replicas
+            # Loss scaling for mixed precision (a no-op unless the optimizer is a LossScaleOptimizer).
+            scaled_loss = self.d_optimizer.scale_loss(d_loss / replicas)
         d_vars = self.discriminator.trainable_variables
         self.d_optimizer.apply(tape.gradient(scaled_loss, d_vars), d_vars)
         self.after_discriminator_step(d_logs)
@@ -548,7 +556,7 @@ class GAN(keras.Model):
     def _apply_generator_gradients(self, tape, g_loss, g_logs, replicas):
         g_vars = self.generator.trainable_variables
         with tape:
-            scaled_loss = g_loss / replicas
+            scaled_loss = self.g_optimizer.scale_loss(g_loss / replicas)
         self.g_optimizer.apply(tape.gradient(scaled_loss, g_vars), g_vars)
         self.g_loss_tracker.update_state(g_loss)
         self._update_trackers(g_logs)
@@ -578,6 +586,17 @@ def _check_num_classes(num_classes, generator, conditional):
         return None
     embeddings = [layer for layer in generator.layers if isinstance(layer, keras.layers.Embedding)]
     return int(embeddings[0].input_dim) if embeddings else None
+
+
+def _loss_scaled(optimizer, model):
+    """`optimizer`, wrapped in a `LossScaleOptimizer` if `model` computes in float16 (mixed precision).
+
+    float16 gradients underflow without loss scaling; bfloat16 and float32 need none.
+    """
+    float16 = any(layer.compute_dtype == "float16" for layer in model.layers)
+    if float16 and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
 
 
 def _penalty_name(penalty):
