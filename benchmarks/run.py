@@ -18,7 +18,8 @@ images consumed by D per step, times steps per second):
 - (a) again with XLA off: XLA's random numbers are slow on CPUs, and lecture
   004's D has Dropout;
 - what else helps `fit` (at batch 64, with the faster XLA setting):
-  `steps_per_execution`; and the lecture loop with XLA (archs without Dropout);
+  `steps_per_execution`; mixed precision (`mixed_float16`, meant for GPUs);
+  and the lecture loop with XLA (archs without Dropout);
 - the input pipeline: `fit` on one in-memory batch repeated vs the tf.data
   pipeline, and the pipeline alone;
 - generator inference through the exported SavedModel (`kgan.export`):
@@ -222,15 +223,22 @@ def _mnist_arrays():
     return _ARRAYS["mnist"]
 
 
-def time_fit(arch, batch_size, *, seconds, warmup, jit_compile=True, steps_per_execution=1, in_memory=False):
+def time_fit(arch, batch_size, *, seconds, warmup, jit_compile=True, steps_per_execution=1, in_memory=False,
+             mixed_precision=False):
     """Seconds per step of kgan's `GAN.fit` (the main job's GAN and optimizers).
 
     Args:
         in_memory: train on one batch held in memory and repeated, instead of
             kgan's tf.data pipeline, to see whether the pipeline costs anything.
+        mixed_precision: build G and D under `mixed_float16` (loss-scaled optimizers).
     """
     keras.utils.set_random_seed(0)
-    generator, discriminator = build_models(arch, seed=0)
+    policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16" if mixed_precision else policy)
+    try:
+        generator, discriminator = build_models(arch, seed=0)
+    finally:
+        keras.config.set_dtype_policy(policy)
     gan = GAN(generator, discriminator, seed=0)
     gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
                 jit_compile=jit_compile, steps_per_execution=steps_per_execution)
@@ -402,6 +410,9 @@ def run(quick=False, use_torch=True, archs=None, batch_sizes=None, seconds=None,
                               seconds=seconds, warmup=1)),
             (f"kgan fit ({setting}), one in-memory batch",
              lambda: time_fit(arch, batch, jit_compile=fast_jit, in_memory=True, **common)),
+            # For GPUs; on a CPU float16 is emulated, so this row shows the cost of the option, not a gain.
+            (f"kgan fit ({setting}), mixed_float16",
+             lambda: time_fit(arch, batch, jit_compile=fast_jit, mixed_precision=True, **common)),
         ]
         for name, measure in variants:
             row = add(name, arch, batch, measure(), flops_per_image=fit_flops)

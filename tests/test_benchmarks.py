@@ -36,7 +36,7 @@ def test_quick_run_prints_one_table_with_every_measurement(tmp_path):
     assert table[0].startswith("| measurement | arch | batch | images/s |")
     text = "\n".join(table)
     for measurement in ("fp32 matmul peak", "(a) kgan fit (XLA)", "(b) lecture loop, train_on_batch",
-                        "steps_per_execution=2", "one in-memory batch", "tf.data pipeline alone",
+                        "steps_per_execution=2", "mixed_float16", "one in-memory batch", "tf.data pipeline alone",
                         "SavedModel inference, batch 256", "SavedModel inference latency, batch 1"):
         assert measurement in text
     assert "(c) PyTorch port (fit work) | dcgan | 16 |" in text and "skipped: --no-torch given" in text
