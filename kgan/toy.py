@@ -342,6 +342,7 @@ def train_toy_gan(
     latent_dim=50,
     generator_hidden=150,
     discriminator_hidden=75,
+    generator_output_activation="selu",
     latent_distribution="uniform01",
     loss="non_saturating",
     d_steps=1,
@@ -369,6 +370,9 @@ def train_toy_gan(
     Args:
         data: `(num_samples, dim)` float array of real samples.
         latent_dim, generator_hidden, discriminator_hidden: network sizes.
+        generator_output_activation: the lecture's `"selu"`, or `None` for a
+            linear output. SELU never goes below -1.758, so data beyond it
+            (the ring's modes at x = -2 and y = -2) needs the linear output.
         latent_distribution: `"uniform01"`, `"uniform"` or `"normal"`.
         loss: a name from `kgan.losses.LOSSES`.
         d_steps: discriminator steps per generator step.
@@ -392,7 +396,8 @@ def train_toy_gan(
     Returns:
         The trained `kgan.GAN`.
     """
-    from kgan.models.mlp import build_lecture000_discriminator, build_lecture000_generator, build_mlp_discriminator
+    from kgan.models.mlp import (build_lecture000_discriminator, build_lecture000_generator,
+                                 build_mlp_discriminator, build_mlp_generator)
     from kgan.variants import CONDITIONAL_VARIANTS, VARIANTS
 
     data = np.asarray(data, "float32")
@@ -415,7 +420,11 @@ def train_toy_gan(
         options["d_steps"] = d_steps
     gan_class = VARIANTS[variant]
     loss_name = options.get("loss") or _default_loss(gan_class)
-    generator = build_lecture000_generator(latent_dim, generator_hidden, dim, seed=seed)
+    if generator_output_activation == "selu":
+        generator = build_lecture000_generator(latent_dim, generator_hidden, dim, seed=seed)
+    else:
+        generator = build_mlp_generator(latent_dim, dim, hidden_units=(generator_hidden,) * 2, activation="selu",
+                                        output_activation=generator_output_activation, seed=seed, name="generator")
     if loss_name in _LINEAR_LOSSES:
         # A critic's score is unbounded; a sigmoid would saturate it (lecture 000's ELU MLP otherwise).
         discriminator = build_mlp_discriminator(dim, hidden_units=(discriminator_hidden,) * 2, activation="elu",
@@ -479,10 +488,11 @@ class SampleCheck(keras.callbacks.Callback):
 
 # -- the ring of Gaussians: the remedies compared ----------------------------
 
-#: The ring benchmark's GAN: lecture 000's SELU/ELU MLPs widened to 128 units, latent 16 ~ N(0, 1),
+#: The ring benchmark's GAN: lecture 000's SELU/ELU MLPs widened to 128 units, G with a linear output
+#: (SELU's floor, -1.758, would put the modes at x = -2 and y = -2 out of reach), latent 16 ~ N(0, 1),
 #: Adam(1e-3, beta_1=0.5), batches of 128.
-RING_GAN = dict(latent_dim=16, generator_hidden=128, discriminator_hidden=128, latent_distribution="normal",
-                optimizer="adam", lr_g=1e-3, lr_d=1e-3, batch_size=128)
+RING_GAN = dict(latent_dim=16, generator_hidden=128, discriminator_hidden=128, generator_output_activation=None,
+                latent_distribution="normal", optimizer="adam", lr_g=1e-3, lr_d=1e-3, batch_size=128)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,8 @@ Eight Gaussians (std 0.02) on a circle of radius 2. A sample is high quality
 if it lies within 3 standard deviations of its nearest mode; a mode is covered
 if at least 1% of the samples are high-quality samples on it. G and D are
 lecture 000's SELU and ELU/sigmoid MLPs (hidden 128, latent 16 from a standard
-normal), Adam(1e-3, beta_1=0.5), batches of 128. Saves ring.png (samples over
+normal) with a linear output on G (SELU's floor, -1.758, cannot reach the modes
+at x = -2 and y = -2), Adam(1e-3, beta_1=0.5), batches of 128. Saves ring.png (samples over
 the modes, covered modes in green), history.png/csv (losses, modes covered and
 high-quality share per epoch) and prints the final numbers.
 

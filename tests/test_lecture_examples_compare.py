@@ -127,3 +127,13 @@ def test_the_mlp_mnist_example_defaults_to_the_settings_that_draw_digits():
     # the notebook's batches of 128 at 30 epochs (1,170 steps) drew blobs.
     args = load_script("lecture002_mlp_mnist").parse_args([])
     assert (args.epochs, args.batch_size) == (100, 32)
+
+
+def test_the_ring_generator_can_reach_every_mode():
+    # SELU never goes below -1.758: with lecture 000's SELU output the modes at x = -2 and y = -2 are out of reach.
+    data = toy.ring_of_gaussians(64, seed=0)
+    ring = toy.train_toy_gan(data, **toy.RING_GAN | dict(batch_size=32), epochs=1)
+    assert ring.generator.layers[-1].activation.__name__ == "linear"
+    assert toy.ring_modes().min() < -1.76
+    lecture = toy.train_toy_gan(toy.normal_vectors(60, seed=0), epochs=1)
+    assert lecture.generator.layers[-1].activation.__name__ == "selu"  # lecture 000's example keeps its SELU
