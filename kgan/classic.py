@@ -35,7 +35,7 @@ import tensorflow as tf
 from keras import ops
 
 from kgan import losses as losses_lib
-from kgan.gan import GAN, _head_kind, check_gan_arguments, sample_latent
+from kgan.gan import GAN, check_gan_arguments, head_kind, sample_latent
 from kgan.utils import check_positive_int
 
 GENERATOR_COSTS = ("non_saturating", "minimax", "maximum_likelihood")
@@ -49,7 +49,7 @@ def discriminator_head(discriminator):
     Raises:
         ValueError: for any other output.
     """
-    return _head_kind(discriminator)
+    return head_kind(discriminator)
 
 
 def targets(head, batch_size, real, smoothing=0.0):

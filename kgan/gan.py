@@ -73,7 +73,7 @@ def check_gan_arguments(generator, discriminator, latent_distribution, label_smo
         raise ValueError(f"`label_smoothing` must be in [0, 1). Received: label_smoothing={label_smoothing!r}")
 
 
-def _head_kind(discriminator):
+def head_kind(discriminator):
     """How to read D's output as a logit: "logit", "sigmoid" or "softmax2"."""
     units = discriminator.output.shape[-1]
     activation = getattr(discriminator.layers[-1], "activation", None)
@@ -88,6 +88,45 @@ def _head_kind(discriminator):
         "The discriminator must output one logit, one sigmoid probability or a two-way softmax "
         f"over [fake, real]. Received: output shape {tuple(discriminator.output.shape)} with activation {activation}"
     )
+
+
+def logit_reader(discriminator, head):
+    """A function `(inputs, training) -> logits (batch,)` reading D's output before its sigmoid or softmax.
+
+    Inverting the activation instead (`log p - log(1 - p)`) needs clipping
+    and loses the gradient once D is confident (|logit| > ~16 in float32),
+    exactly when G needs it. The reader runs D up to its last layer and
+    applies that layer's kernel and bias itself, sharing D's variables.
+
+    Args:
+        discriminator: the discriminator.
+        head: its `head_kind`.
+
+    Returns:
+        The reader, or `None` if D already outputs logits or its last layer
+        is neither a Dense with the activation nor an Activation layer (then
+        `GAN` inverts the activation).
+    """
+    if head not in ("sigmoid", "softmax2"):
+        return None
+    last = discriminator.layers[-1]
+    if not isinstance(last, (keras.layers.Dense, keras.layers.Activation)):
+        return None
+    features = keras.Model(discriminator.inputs, last.input, name=f"{discriminator.name}_features")
+
+    def read(inputs, training=False):
+        logits = features(inputs, training=training)
+        if isinstance(last, keras.layers.Dense):
+            logits = ops.matmul(ops.cast(logits, last.kernel.dtype), last.kernel)
+            if last.use_bias:
+                logits = logits + last.bias
+        logits = ops.cast(logits, "float32")
+        if head == "sigmoid":
+            return ops.reshape(logits, (-1,))
+        # A softmax over [fake, real]: p_real = sigmoid(z_real - z_fake).
+        return logits[:, 1] - logits[:, 0]
+
+    return read
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -176,6 +215,8 @@ class GAN(keras.Model):
         self.instance_noise = float(instance_noise)
         self.instance_noise_steps = instance_noise_steps
         self._head = self._discriminator_head(discriminator)
+        # A plain function (not tracked, so not saved): it shares D's variables.
+        self._read_logits = logit_reader(discriminator, self._head)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_acc_tracker = keras.metrics.Mean(name="d_real_acc")
@@ -353,12 +394,13 @@ class GAN(keras.Model):
 
     def discriminate(self, images, labels=None, training=False):
         """D's verdict on `images` as logits of shape `(batch,)`, whatever D's head."""
+        inputs = images
         if len(self.discriminator.inputs) > 1:
             labels = self._check_labels(labels, ops.shape(images)[0])
-            outputs = self.discriminator([images, _as_label_column(labels)], training=training)
-        else:
-            outputs = self.discriminator(images, training=training)
-        return self._to_logits(outputs)
+            inputs = [images, _as_label_column(labels)]
+        if self._read_logits is not None:
+            return self._read_logits(inputs, training=training)
+        return self._to_logits(self.discriminator(inputs, training=training))
 
     def sample_fake_labels(self, labels, batch_size):
         """The labels that condition a generated batch (`None` if unconditional).
@@ -404,7 +446,7 @@ class GAN(keras.Model):
 
     def _discriminator_head(self, discriminator):
         """How D's output is read; variants with another kind of D override it."""
-        return _head_kind(discriminator)
+        return head_kind(discriminator)
 
     def _check_labels(self, labels, batch_size):
         if labels is None:
@@ -428,6 +470,7 @@ class GAN(keras.Model):
         return values
 
     def _to_logits(self, outputs):
+        # Only for Ds whose pre-activation output cannot be read (see `logit_reader`).
         outputs = ops.cast(outputs, "float32")
         if self._head == "logit":
             return ops.reshape(outputs, (-1,))

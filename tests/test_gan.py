@@ -153,3 +153,24 @@ def test_constructor_names_bad_values():
         GAN(tiny_generator(), tiny_discriminator(), label_smoothing=1.5)
     with pytest.raises(ValueError, match="keras.Model"):
         GAN("generator", tiny_discriminator())
+
+
+@pytest.mark.parametrize("head", ["sigmoid", "softmax2"])
+def test_a_confident_probability_head_still_gives_generator_gradients(head):
+    # D's pre-activation output is read directly: a logit of -40 (p = 4e-18) is not clipped to -16.
+    images = keras.Input((2,))
+    units, activation = (1, "sigmoid") if head == "sigmoid" else (2, "softmax")
+    discriminator = keras.Model(images, keras.layers.Dense(units, activation=activation, name="score")(images))
+    score = discriminator.get_layer("score")
+    kernel = np.array([[20.0], [20.0]]) if head == "sigmoid" else np.array([[-10.0, 10.0], [-10.0, 10.0]])
+    score.kernel.assign(kernel)
+    latent = keras.Input((2,))
+    generator = keras.Model(latent, keras.layers.Dense(2, name="g")(latent))
+    gan = GAN(generator, discriminator)
+    fakes = tf.constant([[-1.0, -1.0]])
+    np.testing.assert_allclose(gan.discriminate(fakes).numpy(), [-40.0], rtol=1e-6)
+    with tf.GradientTape() as tape:
+        tape.watch(fakes)
+        loss, _ = gan.generator_loss(fakes)
+    gradient = tape.gradient(loss, fakes).numpy()
+    assert np.all(np.isfinite(gradient)) and np.abs(gradient).min() > 1.0
