@@ -24,7 +24,10 @@ class DivergenceMonitor(keras.callbacks.Callback):
     - **NaN or Inf** in any logged loss, after every batch;
     - **D wins outright**: D's accuracy on real and on fake both at least
       `accuracy_threshold` for `patience` consecutive batches (the generator
-      gets no gradient: lecture 000's "diminished gradient");
+      gets no gradient: lecture 000's "diminished gradient"). Only models
+      that log `d_real_acc` and `d_fake_acc` have this check: a Wasserstein
+      critic and BEGAN's autoencoder give no real/fake verdict, and the
+      classic loop logs the lecture's losses only;
     - **collapsed samples**: at the end of an epoch (from `collapse_start_epoch`
       on: a generator a few hundred steps old can still draw one blob for
       every latent vector), the per-pixel standard deviation across
