@@ -540,3 +540,13 @@ def test_exports_kgan_conditional_dcgan_generator(tmp_path):
     expected = generator.predict([latent, labels[:, None]], verbose=0)
     np.testing.assert_allclose(generate(latent, labels), expected, atol=1e-5)
     assert generate.num_classes == NUM_CLASSES
+
+
+def test_export_stores_each_weight_once(tmp_path):
+    from kgan.models import build_models
+
+    generator, _ = build_models("dcgan")
+    path = export.export_generator(generator, tmp_path, "once")
+    reader = tf.train.load_checkpoint(str(path / "variables" / "variables"))
+    stored = sum(int(np.prod(shape)) for shape in reader.get_variable_to_shape_map().values())
+    assert generator.count_params() <= stored < 1.01 * generator.count_params()  # (+ a step counter)
