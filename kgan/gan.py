@@ -57,6 +57,15 @@ def sample_latent(shape, distribution="normal", seed=None):
     )
 
 
+def fixed_latent(model, num, seed=0):
+    """`num` latent vectors for `model` (anything with `latent_dim` and `latent_distribution`), as NumPy.
+
+    Drawn with their own `seed`, not the model's noise stream, so callbacks
+    that look at the same vectors every epoch do not change the training.
+    """
+    return np.asarray(sample_latent((num, model.latent_dim), model.latent_distribution, seed=seed))
+
+
 def check_gan_arguments(generator, discriminator, latent_distribution, label_smoothing):
     """The argument checks every GAN trainer (`GAN`, `ClassicGAN`) shares; raises `ValueError`."""
     if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):

@@ -100,9 +100,9 @@ class DivergenceMonitor(keras.callbacks.Callback):
         model = self.model
         if not hasattr(model, "sample_latent") or self.reason or epoch + 1 < self.collapse_start_epoch:
             return
-        from kgan.gan import sample_latent  # noqa: PLC0415
+        from kgan.gan import fixed_latent  # noqa: PLC0415
 
-        latent = sample_latent((self.num_samples, model.latent_dim), model.latent_distribution, seed=self.seed)
+        latent = fixed_latent(model, self.num_samples, self.seed)
         labels = None
         if getattr(model, "conditional", False):
             labels = np.zeros(self.num_samples, "int32")

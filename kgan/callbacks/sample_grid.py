@@ -6,7 +6,7 @@ import keras
 import numpy as np
 
 from kgan import plotting
-from kgan.gan import sample_latent
+from kgan.gan import fixed_latent
 from kgan.utils import atomic_path
 
 
@@ -69,7 +69,7 @@ class SampleGrid(keras.callbacks.Callback):
             per_class = max(1, n // self.num_classes)
             n = per_class * self.num_classes
             self._labels = np.repeat(np.arange(self.num_classes), per_class).astype("int32")
-        self._latent = np.asarray(sample_latent((n, model.latent_dim), model.latent_distribution, seed=self.seed))
+        self._latent = fixed_latent(model, n, self.seed)
         self._params_epochs = (self.params or {}).get("epochs")
         self._snapshots = {}
         self._resumed = False
