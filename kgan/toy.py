@@ -344,8 +344,8 @@ def train_toy_gan(
     discriminator_hidden=75,
     generator_output_activation="selu",
     latent_distribution="uniform01",
-    loss="non_saturating",
-    d_steps=1,
+    loss=None,
+    d_steps=None,
     label_smoothing=0.0,
     instance_noise=0.0,
     instance_noise_steps=None,
@@ -374,8 +374,10 @@ def train_toy_gan(
             linear output. SELU never goes below -1.758, so data beyond it
             (the ring's modes at x = -2 and y = -2) needs the linear output.
         latent_distribution: `"uniform01"`, `"uniform"` or `"normal"`.
-        loss: a name from `kgan.losses.LOSSES`.
-        d_steps: discriminator steps per generator step.
+        loss: a name from `kgan.losses.LOSSES` (default: the variant's;
+            `"non_saturating"` for the plain GAN).
+        d_steps: discriminator steps per generator step (default: the
+            variant's; 1 for the plain GAN, 5 for WGAN-GP).
         label_smoothing: one-sided label smoothing (lecture 002).
         instance_noise, instance_noise_steps: Gaussian noise on D's inputs,
             annealed to 0 over that many D steps (lecture 000's remedy).
@@ -414,12 +416,12 @@ def train_toy_gan(
                    instance_noise=instance_noise, instance_noise_steps=instance_noise_steps,
                    penalties=tuple(penalties), seed=seed)
     # A variant keeps its own loss and d_steps (WGAN-GP: Wasserstein, 5) unless the caller chose others.
-    if variant == "gan" or loss != "non_saturating":
+    if loss is not None:
         options["loss"] = loss
-    if variant == "gan" or d_steps != 1:
+    if d_steps is not None:
         options["d_steps"] = d_steps
     gan_class = VARIANTS[variant]
-    loss_name = options.get("loss") or _default_loss(gan_class)
+    loss_name = loss or _default_loss(gan_class)
     if generator_output_activation == "selu":
         generator = build_lecture000_generator(latent_dim, generator_hidden, dim, seed=seed)
     else:

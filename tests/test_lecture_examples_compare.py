@@ -64,6 +64,9 @@ def test_wasserstein_variants_get_a_linear_critic_and_their_own_defaults():
     assert gan.discriminator.layers[-1].activation.__name__ == "linear"
     plain = toy.train_toy_gan(data, **toy.RING_GAN | dict(batch_size=32), epochs=1)
     assert plain.discriminator.layers[-1].activation.__name__ == "sigmoid"
+    assert plain.gan_loss.name == "non_saturating" and plain.d_steps == 1
+    chosen = toy.train_toy_gan(data, **toy.RING_GAN | dict(batch_size=32), variant="wgan_gp", d_steps=1, epochs=1)
+    assert chosen.d_steps == 1  # the caller's choice wins over the variant's default
 
 
 def test_instance_noise_is_annealed_over_half_the_run():
