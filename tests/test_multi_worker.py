@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 TIMEOUT = 300  # seconds for both workers together; they are killed after that
@@ -24,7 +25,12 @@ def free_ports(n):
     return ports
 
 
-def test_two_workers_on_localhost_train_the_main_job_and_only_the_chief_writes(tmp_path):
+@pytest.mark.parametrize("script, export_name", [
+    ("train_mnist_gan.py", "npz_dcgan"),
+    # k critic steps per G step: the G step's condition is taken in the cross-replica context.
+    ("train_wgan_gp.py", "npz_wgan_gp"),
+])
+def test_two_workers_on_localhost_train_and_only_the_chief_writes(script, export_name, tmp_path):
     data = np.load(REPO / "kgan" / "datasets" / "mnist_5k.npz")
     np.savez(tmp_path / "digits.npz", x_train=data["x"][:128], y_train=data["y"][:128])
     workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
@@ -36,7 +42,7 @@ def test_two_workers_on_localhost_train_the_main_job_and_only_the_chief_writes(t
             worker_tmp.mkdir()
             env = dict(os.environ, TMPDIR=str(worker_tmp), TF_CPP_MIN_LOG_LEVEL="2",
                        TF_CONFIG=json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}))
-            command = [sys.executable, str(REPO / "scripts" / "train_mnist_gan.py"), "--strategy", "multi_worker",
+            command = [sys.executable, str(REPO / "scripts" / script), "--strategy", "multi_worker",
                        "--dataset", "npz", "--data-path", str(tmp_path / "digits.npz"), "--epochs", "2",
                        "--batch-size", "32", "--output-dir", str(output_dir)]
             log = open(tmp_path / f"worker{index}.log", "w")
@@ -55,7 +61,7 @@ def test_two_workers_on_localhost_train_the_main_job_and_only_the_chief_writes(t
 
     # The chief (worker 0) wrote the run and the export; 128 images / global batch 32 = 4 steps per epoch.
     assert (output_dir / "finished.json").is_file()
-    assert (output_dir / "saved_models" / "npz_dcgan" / "1" / "saved_model.pb").is_file()
+    assert (output_dir / "saved_models" / export_name / "1" / "saved_model.pb").is_file()
     config = json.loads((output_dir / "config.json").read_text())
     assert config["strategy"] == {"name": "multi_worker", "replicas": 2}
     assert "4/4" in logs[0]
