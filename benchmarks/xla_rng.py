@@ -20,6 +20,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from kgan import layers as kgan_layers  # noqa: E402
+
 
 def best_seconds(fn, x, jit_compile, repeats=5):
     """Best time of `fn(x)` compiled as asked, after one untimed call."""
@@ -38,8 +40,13 @@ def cases():
     layer = keras.layers.Dropout(0.3, seed=0)
     seed = tf.Variable([1, 2], dtype=tf.int32)
 
+    ours = kgan_layers.Dropout(0.3, seed=0)
+
     def dropout(x):
         return tf.reduce_sum(layer(x, training=True))
+
+    def kgan_dropout(x):
+        return tf.reduce_sum(ours(x, training=True))
 
     def uniform(alg):
         def fn(x):
@@ -50,6 +57,7 @@ def cases():
 
     return [
         ("keras.layers.Dropout(0.3)", dropout, True),
+        ("kgan.layers.Dropout(0.3) (philox; what the builders use)", kgan_dropout, True),
         ("stateless_uniform alg=auto_select (default)", uniform("auto_select"), True),
         ("stateless_uniform alg=philox", uniform("philox"), True),
         ("stateless_uniform alg=threefry", uniform("threefry"), False),  # XLA only

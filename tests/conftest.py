@@ -42,3 +42,15 @@ def tiny_images():
 def tiny_dataset(tiny_images):
     labels = np.arange(len(tiny_images)) % 3
     return tf.data.Dataset.from_tensor_slices((tiny_images, labels.astype("int32"))).batch(8, drop_remainder=True)
+
+
+@pytest.fixture(scope="session")
+def mirrored():
+    """MirroredStrategy over the two logical CPUs.
+
+    One for the whole session: strategies created one after another in a process can
+    hand out the same collective instance keys to different graphs.
+    """
+    from kgan import distribute
+
+    return distribute.get_strategy("mirrored", devices=["/cpu:0", "/cpu:1"])

@@ -19,11 +19,6 @@ VARIANTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def mirrored():
-    # One strategy for the module: strategies created one after another in a process
-    # can hand out the same collective instance keys to different graphs.
-    return distribute.get_strategy("mirrored", devices=["/cpu:0", "/cpu:1"])
 
 
 def train_two_steps(make, strategy, dataset, initial_weights=None):

@@ -9,6 +9,7 @@ import math
 import keras
 from keras import layers
 
+from kgan import layers as kgan_layers
 from kgan.distribute import synchronized_batchnorm
 from kgan.utils import check_positive_int
 
@@ -247,7 +248,7 @@ def build_dcgan_discriminator(
             x = _batch_norm(gamma_init, name=f"block{i}_bn")(x)
         x = layers.LeakyReLU(negative_slope, name=f"block{i}_act")(x)
         if dropout:
-            x = layers.Dropout(dropout, name=f"block{i}_dropout")(x)
+            x = kgan_layers.Dropout(dropout, name=f"block{i}_dropout")(x)
     x = layers.Flatten(name="flatten")(x)
     units, activation = {"logit": (1, None), "sigmoid": (1, "sigmoid"), "softmax2": (2, "softmax")}[head]
     score = layers.Dense(units, activation=activation, dtype="float32", name="score")(x)

@@ -13,6 +13,7 @@ import math
 import keras
 from keras import layers
 
+from kgan import layers as kgan_layers
 from kgan.utils import check_positive_int
 
 HEADS = ("logit", "sigmoid")
@@ -82,7 +83,7 @@ def build_mlp_generator(
         x = layers.Dense(units, kernel_initializer=init, name=f"dense_{i}")(x)
         x = _activation(x, activation, negative_slope, f"act_{i}")
         if dropout:
-            x = layers.Dropout(dropout, seed=seed, name=f"dropout_{i}")(x)
+            x = kgan_layers.Dropout(dropout, seed=seed, name=f"dropout_{i}")(x)
     x = layers.Dense(math.prod(output_shape), activation=output_activation, kernel_initializer=init,
                      dtype="float32", name="output")(x)
     if len(output_shape) > 1:
@@ -140,7 +141,7 @@ def build_mlp_discriminator(
         x = layers.Dense(units, kernel_initializer=init, name=f"dense_{i}")(x)
         x = _activation(x, activation, negative_slope, f"act_{i}")
         if dropout:
-            x = layers.Dropout(dropout, seed=seed, name=f"dropout_{i}")(x)
+            x = kgan_layers.Dropout(dropout, seed=seed, name=f"dropout_{i}")(x)
     x = layers.Dense(1, activation="sigmoid" if head == "sigmoid" else None, kernel_initializer=init,
                      dtype="float32", name="score")(x)
     return keras.Model(inputs if len(inputs) > 1 else samples, x, name=name)
