@@ -20,7 +20,8 @@ class GANMetrics(keras.callbacks.Callback):
     `classifier_score`, `frechet_distance`, `kid`, `kid_std`,
     `classes_covered` and `mode_collapse` (1.0 when the alarm fires) to the
     epoch's `logs`; for a conditional GAN (images asked for balanced labels)
-    also `label_accuracy`, the share classified as the class asked for. Callbacks after it in the list (`HistoryLog`'s CSV,
+    also `label_accuracy`, the share classified as the class asked for.
+    Callbacks after it in the list (`HistoryLog`'s CSV,
     `keras.callbacks.TensorBoard`) and the `History` that `fit` returns see
     them. On epochs it does not evaluate it logs NaN, so every metric keeps one
     value per epoch. The last epoch is always evaluated.
