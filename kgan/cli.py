@@ -143,6 +143,10 @@ def build_parser():
     train_parser = commands.add_parser("train", help="train a GAN and export its generator",
                                        description=DESCRIPTION)
     add_train_arguments(train_parser)
+    train_parser.add_argument("--variant", choices=("gan", "wgan", "wgan_gp", "dragan", "lsgan", "began", "cgan",
+                                                    "acgan"), default="gan",
+                              help="the GAN variant, with its paper's defaults (README: the GAN family; the "
+                                   "variant scripts expose each variant's own flags) (default: %(default)s)")
     train_parser.set_defaults(func=run_train)
     evaluate_parser = commands.add_parser(
         "evaluate", help="score an exported generator: classifier score, Frechet distance, KID",

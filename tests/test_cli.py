@@ -121,3 +121,21 @@ def test_the_shipped_generator_samples_right_after_install(capsys, tmp_path):
     images = np.load(tmp_path / "digits.npz")["images"]
     assert images.shape == (16, 28, 28, 1) and images.std() > 0.1
     assert read_metadata(shipped)["arch"] == "dcgan"
+
+
+def test_kgan_train_takes_a_variant(tmp_path):
+    import json
+    import pathlib
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    data = np.load(pathlib.Path(__file__).resolve().parents[1] / "kgan" / "datasets" / "mnist_5k.npz")
+    np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
+    result = subprocess.run(
+        [sys.executable, "-m", "kgan.cli", "train", "--variant", "lsgan", "--dataset", "npz", "--data-path",
+         str(tmp_path / "digits.npz"), "--epochs", "1", "--batch-size", "32", "--output-dir", str(tmp_path / "run")],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["variant"] == "lsgan"
