@@ -34,7 +34,7 @@ def positive_float(text):
 def add_train_arguments(parser, **defaults):
     """Adds the main job's flags to `parser`; `defaults` override the library's defaults."""
     from kgan.datasets import DATASETS
-    from kgan.models import ARCHITECTURES
+    from kgan.models import ARCHITECTURES, CONDITIONAL_ARCHITECTURES
 
     d = dict(epochs=50, batch_size=64, lr_d=2e-4, lr_g=2e-4, arch="dcgan", dataset="mnist_embedded", seed=0)
     d.update(defaults)
@@ -49,9 +49,10 @@ def add_train_arguments(parser, **defaults):
                         help="discriminator learning rate, Adam with beta_1=0.5 (default: %(default)s)")
     parser.add_argument("--lr-g", type=positive_float, default=d["lr_g"],
                         help="generator learning rate (default: %(default)s)")
-    parser.add_argument("--arch", choices=sorted(ARCHITECTURES), default=d["arch"],
+    parser.add_argument("--arch", choices=sorted({**ARCHITECTURES, **CONDITIONAL_ARCHITECTURES}), default=d["arch"],
                         help="network architecture: dcgan (fast default), lecture004 (the Keras lecture's DCGAN, "
-                             "exactly), upsample (lecture 001's Upsample+Conv3x3 generator) (default: %(default)s)")
+                             "exactly), upsample (lecture 001's Upsample+Conv3x3 generator), mlp_lecture002, mlp_lecture003 "
+                             "(lecture 003's MLP cGAN: cgan only) (default: %(default)s)")
     parser.add_argument("--dataset", choices=DATASETS, default=d["dataset"],
                         help="mnist_embedded: 5,000 real MNIST digits shipped with kgan (offline); mnist, "
                              "fashion_mnist: tensorflow-datasets (prepared locally or downloadable); npz: a Keras "

@@ -19,7 +19,7 @@ from kgan import datasets, distribute, runs
 from kgan.export import export_generator
 from kgan.classic import ClassicGAN
 from kgan.gan import GAN
-from kgan.models import ARCHITECTURES, build_models
+from kgan.models import ARCHITECTURES, CONDITIONAL_ARCHITECTURES, build_models
 from kgan.utils import atomic_path, check_positive_int
 
 
@@ -205,8 +205,9 @@ def train(
     for name, value in (("lr_d", lr_d), ("lr_g", lr_g)):
         if not value > 0:
             raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
-    if arch not in ARCHITECTURES:
-        raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)}. Received: arch={arch!r}")
+    if arch not in ARCHITECTURES and not (variant == "cgan" and arch in CONDITIONAL_ARCHITECTURES):
+        raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)} (or, for the cgan variant, "
+                         f"{sorted(CONDITIONAL_ARCHITECTURES)}). Received: arch={arch!r}")
     export_name = export_name or f"{dataset.replace('_embedded', '')}_{arch if variant == 'gan' else variant}"
     if on_divergence not in ("stop", "warn"):
         raise ValueError(f"`on_divergence` must be 'stop' or 'warn'. Received: on_divergence={on_divergence!r}")

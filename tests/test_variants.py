@@ -243,3 +243,15 @@ def test_build_variant_builds_every_variant_from_a_preset():
         build_variant("acgan", "dcgan", (8, 8, 1))
     with pytest.raises(ValueError, match="variant='infogan'"):
         build_variant("infogan")
+
+
+def test_cgan_builds_on_lecture003s_mlp_with_normal_label_embeddings():
+    cgan = build_variant("cgan", "mlp_lecture003", num_classes=10, seed=0)
+    embedding = cgan.generator.get_layer("label_embedding").embeddings.numpy()
+    assert 0.7 < embedding.std() < 1.3  # nn.Embedding's N(0, 1), not Keras' U(-0.05, 0.05)
+    assert cgan.conditional and cgan.num_classes == 10
+
+
+def test_acgan_on_an_mlp_architecture_is_refused():
+    with pytest.raises(ValueError, match="Received: arch='mlp_lecture002'"):
+        build_variant("acgan", "mlp_lecture002", num_classes=10)

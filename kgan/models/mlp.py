@@ -75,7 +75,10 @@ def build_mlp_generator(
         check_positive_int("num_classes", num_classes)
         labels = keras.Input((1,), dtype="int32", name="labels")
         inputs.append(labels)
-        embedding = layers.Embedding(num_classes, label_embedding_dim, name="label_embedding")(labels)
+        # N(0, 1) as PyTorch's nn.Embedding in lecture 003: Keras' U(-0.05, 0.05) start is so small next to
+        # the latent that G learns to ignore the label.
+        embedding = layers.Embedding(num_classes, label_embedding_dim, name="label_embedding",
+                                     embeddings_initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=seed))(labels)
         embedding = layers.Flatten(name="label_embedding_flat")(embedding)
         x = layers.Concatenate(name="latent_and_label")([latent, embedding])
     init = keras.initializers.GlorotUniform(seed=seed)
@@ -133,7 +136,10 @@ def build_mlp_discriminator(
         check_positive_int("num_classes", num_classes)
         labels = keras.Input((1,), dtype="int32", name="labels")
         inputs.append(labels)
-        embedding = layers.Embedding(num_classes, label_embedding_dim, name="label_embedding")(labels)
+        # N(0, 1) as PyTorch's nn.Embedding in lecture 003: Keras' U(-0.05, 0.05) start is so small next to
+        # the latent that G learns to ignore the label.
+        embedding = layers.Embedding(num_classes, label_embedding_dim, name="label_embedding",
+                                     embeddings_initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=seed))(labels)
         embedding = layers.Flatten(name="label_embedding_flat")(embedding)
         x = layers.Concatenate(name="sample_and_label")([x, embedding])
     init = keras.initializers.GlorotUniform(seed=seed)
