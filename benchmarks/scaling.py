@@ -26,18 +26,17 @@ import json
 import os
 import pathlib
 import platform
-import socket
 import subprocess
 import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 
 def worker(args):
     """Runs in a child process: builds the GAN under the strategy and times `fit`; prints one JSON line."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    sys.path.insert(0, str(ROOT))
     import keras
     import numpy as np
 
@@ -70,16 +69,6 @@ def worker(args):
                       "replicas": strategy.num_replicas_in_sync, "finite": bool(np.isfinite(gan.d_loss_tracker.result()))}))
 
 
-def _free_ports(n):
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
 def measure(setting, batch, steps, warmup, timeout=900):
     """Runs one setting in fresh process(es); returns the chief's images/s and replica count."""
     base = [sys.executable, __file__, "--worker", "--batch", str(batch), "--steps", str(steps), "--warmup", str(warmup)]
@@ -89,10 +78,10 @@ def measure(setting, batch, steps, warmup, timeout=900):
     elif setting == "mirrored, 2 logical CPUs":
         commands, envs = [base + ["--strategy", "mirrored", "--cpu-devices", "2"]], [env]
     else:
-        workers = [f"127.0.0.1:{p}" for p in _free_ports(2)]
+        from kgan.distribute import local_tf_configs  # noqa: PLC0415
+
         commands = [base + ["--strategy", "multi_worker"]] * 2
-        envs = [dict(env, TF_CONFIG=json.dumps({"cluster": {"worker": workers},
-                                                 "task": {"type": "worker", "index": i}})) for i in range(2)]
+        envs = [dict(env, TF_CONFIG=config) for config in local_tf_configs(2)]
     processes = [subprocess.Popen(c, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for c, e in zip(commands, envs)]
     try:

@@ -32,6 +32,7 @@ the replicas' gradients), and Keras' metrics aggregate over the replicas.
 
 import json
 import os
+import socket
 
 import tensorflow as tf
 from keras import ops
@@ -102,6 +103,22 @@ def check_tf_config(text):
         raise ValueError(f"TF_CONFIG's task must name a member of its cluster, as in {example}. "
                          f"Received: TF_CONFIG={text!r}")
     return config
+
+
+def local_tf_configs(num_workers):
+    """The `TF_CONFIG` (JSON text) of each of `num_workers` workers on 127.0.0.1, on free ports.
+
+    For trying `--strategy multi_worker` on one machine: start one process per
+    returned config, each with `TF_CONFIG` set to it.
+    """
+    sockets = [socket.socket() for _ in range(num_workers)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    workers = [f"127.0.0.1:{s.getsockname()[1]}" for s in sockets]
+    for s in sockets:
+        s.close()
+    return [json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}})
+            for i in range(num_workers)]
 
 
 def split_cpu(num_devices):

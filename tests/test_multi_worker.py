@@ -4,25 +4,16 @@ import json
 import os
 import pathlib
 import signal
-import socket
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
+from kgan.distribute import local_tf_configs
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 TIMEOUT = 300  # seconds for both workers together; they are killed after that
-
-
-def free_ports(n):
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 @pytest.mark.parametrize("script, export_name", [
@@ -33,15 +24,14 @@ def free_ports(n):
 def test_two_workers_on_localhost_train_and_only_the_chief_writes(script, export_name, tmp_path):
     data = np.load(REPO / "kgan" / "datasets" / "mnist_5k.npz")
     np.savez(tmp_path / "digits.npz", x_train=data["x"][:128], y_train=data["y"][:128])
-    workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
+    configs = local_tf_configs(2)
     output_dir = tmp_path / "run"
     processes = []
     try:
         for index in range(2):
             worker_tmp = tmp_path / f"tmp{index}"
             worker_tmp.mkdir()
-            env = dict(os.environ, TMPDIR=str(worker_tmp), TF_CPP_MIN_LOG_LEVEL="2",
-                       TF_CONFIG=json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}))
+            env = dict(os.environ, TMPDIR=str(worker_tmp), TF_CPP_MIN_LOG_LEVEL="2", TF_CONFIG=configs[index])
             command = [sys.executable, str(REPO / "scripts" / script), "--strategy", "multi_worker",
                        "--dataset", "npz", "--data-path", str(tmp_path / "digits.npz"), "--epochs", "2",
                        "--batch-size", "32", "--output-dir", str(output_dir)]
