@@ -19,7 +19,7 @@ from kgan import datasets, distribute, runs
 from kgan.export import export_generator
 from kgan.classic import ClassicGAN
 from kgan.gan import GAN
-from kgan.models import ARCHITECTURES, CONDITIONAL_ARCHITECTURES, build_models
+from kgan.models import build_models, check_arch
 from kgan.utils import atomic_path, check_positive_int
 
 
@@ -205,9 +205,7 @@ def train(
     for name, value in (("lr_d", lr_d), ("lr_g", lr_g)):
         if not value > 0:
             raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
-    if arch not in ARCHITECTURES and not (variant == "cgan" and arch in CONDITIONAL_ARCHITECTURES):
-        raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)} (or, for the cgan variant, "
-                         f"{sorted(CONDITIONAL_ARCHITECTURES)}). Received: arch={arch!r}")
+    check_arch(arch, variant)
     export_name = export_name or f"{dataset.replace('_embedded', '')}_{arch if variant == 'gan' else variant}"
     if on_divergence not in ("stop", "warn"):
         raise ValueError(f"`on_divergence` must be 'stop' or 'warn'. Received: on_divergence={on_divergence!r}")
@@ -227,7 +225,7 @@ def train(
         if state.kind == "finished":
             state = runs.RunState("new") if overwrite else prepare_run_dir(run_dir)  # the chief's error
         run_dir = pathlib.Path(tempfile.mkdtemp(prefix="kgan-worker-"))
-        atexit.register(shutil.rmtree, run_dir, True)
+        atexit.register(shutil.rmtree, run_dir, True)  # also after an error
 
     if deterministic:
         tf.config.experimental.enable_op_determinism()
@@ -310,8 +308,8 @@ def train(
         metadata={**config, "final_metrics": {k: v[-1] for k, v in history.items()}},
     )
     if not chief:
-        # Every worker saved (saving may need all of them); only the chief's files are kept.
-        shutil.rmtree(run_dir, ignore_errors=True)
+        # Every worker saved (saving may need all of them); only the chief's files are kept:
+        # this worker's temp folder goes at exit (the atexit hook above, also after an error).
         return TrainResult(None, None, history, gan)
     runs.mark_finished(run_dir, export_path=export_path)
     return TrainResult(run_dir, export_path, history, gan)

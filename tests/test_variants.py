@@ -255,3 +255,14 @@ def test_cgan_builds_on_lecture003s_mlp_with_normal_label_embeddings():
 def test_acgan_on_an_mlp_architecture_is_refused():
     with pytest.raises(ValueError, match="Received: arch='mlp_lecture002'"):
         build_variant("acgan", "mlp_lecture002", num_classes=10)
+
+
+def test_check_arch_serves_train_and_build_variant_alike():
+    from kgan.models import check_arch
+    from kgan.training import train
+
+    check_arch("mlp_lecture003", "cgan")  # lecture 003's conditional MLPs are a cgan preset
+    with pytest.raises(ValueError, match=r"Received: arch='mlp_lecture003'"):
+        check_arch("mlp_lecture003", "gan")
+    with pytest.raises(ValueError, match=r"must be one of .*Received: arch='nope'"):
+        train(arch="nope", epochs=1)  # refused before any data is read or any folder made

@@ -81,6 +81,23 @@ CONDITIONAL_ARCHITECTURES["mlp_lecture003"] = {
 }
 
 
+def check_arch(arch, variant="gan"):
+    """Checks that `variant` can be built on the architecture preset `arch`.
+
+    The presets are the keys of `ARCHITECTURES`; the cgan variant may also use
+    a `CONDITIONAL_ARCHITECTURES` preset (lecture 003's MLPs), and ACGAN's
+    two-headed discriminator needs a convolutional preset.
+
+    Raises:
+        ValueError: naming `arch` and the presets `variant` accepts.
+    """
+    if arch not in ARCHITECTURES and not (variant == "cgan" and arch in CONDITIONAL_ARCHITECTURES):
+        raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)} (or, for the cgan variant, "
+                         f"{sorted(CONDITIONAL_ARCHITECTURES)}). Received: arch={arch!r}")
+    if variant == "acgan" and ARCHITECTURES[arch].get("family") == "mlp":
+        raise ValueError(f"ACGAN's two-headed D is convolutional; choose a conv architecture. Received: arch={arch!r}")
+
+
 def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_classes=None, init=None, seed=None):
     """Builds the generator and discriminator of a named architecture.
 
@@ -131,5 +148,5 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
 
 __all__ = [
     "ARCHITECTURES", "CONDITIONAL_ARCHITECTURES", "build_dcgan_discriminator", "build_dcgan_generator", "build_mlp_discriminator",
-    "build_mlp_generator", "build_models",
+    "build_mlp_generator", "build_models", "check_arch",
 ]

@@ -17,7 +17,7 @@ BEGAN and ACGAN) and returns the uncompiled model.
 """
 
 from kgan.gan import GAN
-from kgan.models import ARCHITECTURES, CONDITIONAL_ARCHITECTURES, build_dcgan_generator, build_models
+from kgan.models import ARCHITECTURES, build_dcgan_generator, build_models, check_arch
 from kgan.variants.began import BEGAN, build_began_discriminator
 from kgan.variants.conditional import ACGAN, CGAN, build_acgan_discriminator
 from kgan.variants.simple import DRAGAN, LSGAN, WGAN, WGANGP
@@ -57,7 +57,8 @@ def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_d
         The uncompiled model, an instance of `VARIANTS[variant]`.
 
     Raises:
-        ValueError: for an unknown variant or a conditional one without `num_classes`.
+        ValueError: for an unknown variant, an architecture it cannot use (see
+            `kgan.models.check_arch`) or a conditional one without `num_classes`.
 
     Example:
         >>> acgan = build_variant("acgan", num_classes=10, seed=0, validity_weight=0.01)
@@ -65,11 +66,7 @@ def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_d
     """
     if variant not in VARIANTS:
         raise ValueError(f"`variant` must be one of {sorted(VARIANTS)}. Received: variant={variant!r}")
-    if arch not in ARCHITECTURES and not (variant == "cgan" and arch in CONDITIONAL_ARCHITECTURES):
-        raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)} (or, for cgan, "
-                         f"{sorted(CONDITIONAL_ARCHITECTURES)}). Received: arch={arch!r}")
-    if variant == "acgan" and ARCHITECTURES[arch].get("family") == "mlp":
-        raise ValueError(f"ACGAN's two-headed D is convolutional; choose a conv architecture. Received: arch={arch!r}")
+    check_arch(arch, variant)
     conditional = variant in CONDITIONAL_VARIANTS
     if conditional and not num_classes:
         raise ValueError(f"The {variant} variant is conditional and needs num_classes. Received: num_classes=None")
