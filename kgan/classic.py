@@ -226,24 +226,30 @@ class ClassicGAN:
 
     def __init__(self, generator, discriminator, *, loss="non_saturating", latent_distribution="normal",
                  d_steps=1, label_smoothing=0.0, seed=None):
-        check_gan_arguments(generator, discriminator, latent_distribution, label_smoothing)
-        self.head = discriminator_head(discriminator)
-        generator_cost(loss, self.head)  # validates the name
-        self.generator = generator
-        self.discriminator = discriminator
-        self.loss = loss
-        self.latent_distribution = latent_distribution
-        self.d_steps = check_positive_int("d_steps", d_steps)
-        self.label_smoothing = float(label_smoothing)
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.latent_dim = int(generator.inputs[0].shape[-1])
-        self.conditional = len(generator.inputs) > 1
+        generator_cost(loss, discriminator_head(discriminator))  # a cost this head can express
+        # The networks, settings and seeded noise live in a `kgan.GAN`: `save` writes that model
+        # and the callbacks read its state; a loop made by `from_gan` shares the caller's.
+        self._attach(GAN(generator, discriminator, loss=loss, latent_distribution=latent_distribution,
+                         d_steps=d_steps, label_smoothing=label_smoothing, seed=seed))
+
+    def _attach(self, gan):
+        self.gan = gan
+        self.head = discriminator_head(gan.discriminator)
         self.combined = None
-        self.gan = None
         self.stop_training = False
         self.history = None
         self._make_fakes = tf.function(lambda z: self.generator(z, training=True), reduce_retracing=True)
+
+    generator = property(lambda self: self.gan.generator)
+    discriminator = property(lambda self: self.gan.discriminator)
+    loss = property(lambda self: self.gan.gan_loss.name, doc="The generator cost's name.")
+    latent_distribution = property(lambda self: self.gan.latent_distribution)
+    latent_dim = property(lambda self: self.gan.latent_dim)
+    conditional = property(lambda self: self.gan.conditional)
+    d_steps = property(lambda self: self.gan.d_steps)
+    label_smoothing = property(lambda self: self.gan.label_smoothing)
+    seed = property(lambda self: self.gan.seed)
+    seed_generator = property(lambda self: self.gan.seed_generator)
 
     @classmethod
     def from_gan(cls, gan, jit_compile="auto"):
@@ -266,12 +272,10 @@ class ClassicGAN:
                 "The classic loop trains the plain kgan.GAN (no variant, no penalties). "
                 f"Received: {type(gan).__name__} with {len(gan.penalties)} penalties"
             )
-        classic = cls(gan.generator, gan.discriminator, loss=gan.gan_loss.name,
-                      latent_distribution=gan.latent_distribution, d_steps=gan.d_steps,
-                      label_smoothing=gan.label_smoothing, seed=gan.seed)
+        generator_cost(gan.gan_loss.name, discriminator_head(gan.discriminator))
+        classic = cls.__new__(cls)
+        classic._attach(gan)
         classic.compile(d_optimizer=gan.d_optimizer, g_optimizer=gan.g_optimizer, jit_compile=jit_compile)
-        classic.seed_generator = gan.seed_generator
-        classic.gan = gan
         return classic
 
     def compile(self, d_optimizer=None, g_optimizer=None, jit_compile="auto"):
@@ -297,14 +301,11 @@ class ClassicGAN:
 
     def sample_latent(self, batch_size):
         """Latent vectors `(batch_size, latent_dim)` from the seeded distribution."""
-        return sample_latent((batch_size, self.latent_dim), self.latent_distribution, self.seed_generator)
+        return self.gan.sample_latent(batch_size)
 
     def generate(self, latent, labels=None, training=False):
-        """Runs the generator on `latent` (and `labels`, if conditional)."""
-        latent = ops.convert_to_tensor(latent, "float32")
-        if self.conditional:
-            return self.generator([latent, _label_column(labels)], training=training)
-        return self.generator(latent, training=training)
+        """Runs the generator on `latent` (and `labels`, if conditional), as `kgan.GAN.generate`."""
+        return self.gan.generate(latent, labels, training=training)
 
     def save(self, filepath):
         """Saves G and D as a `kgan.GAN` `.keras` file (what `Checkpoint` calls).
@@ -314,16 +315,13 @@ class ClassicGAN:
         optimizer states are saved too when the `ClassicGAN` was made by
         `from_gan`, not otherwise.
         """
-        gan = self.gan or GAN(self.generator, self.discriminator, loss=self.loss,
-                              latent_distribution=self.latent_distribution, d_steps=self.d_steps,
-                              label_smoothing=self.label_smoothing, seed=self.seed)
         # D was compiled for its train_on_batch; Keras would save D's optimizer under
         # D (a second time, or instead of the GAN's d_optimizer), so hide it while saving.
         # D is saved trainable (it is frozen only inside DG's steps), so the reloaded GAN trains it.
         d_optimizer, self.discriminator.optimizer = self.discriminator.optimizer, None
         trainable, self.discriminator.trainable = self.discriminator.trainable, True
         try:
-            gan.save(filepath)
+            self.gan.save(filepath)
         finally:
             self.discriminator.optimizer = d_optimizer
             self.discriminator.trainable = trainable
