@@ -268,6 +268,10 @@ class GAN(keras.Model):
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`).
 
+        XLA (`jit_compile=True`) is turned off, with a warning, under several
+        replicas (it cannot compile that step) and on a CPU when `d_steps > 1`
+        (its conditional G step is slower there than without XLA).
+
         If G or D computes in float16 (built under the `"mixed_float16"`
         dtype policy), its optimizer is wrapped in a
         `keras.optimizers.LossScaleOptimizer`, and the train step scales the
@@ -277,6 +281,11 @@ class GAN(keras.Model):
             # XLA cannot compile a step whose replicas' variables live on different devices.
             warnings.warn("jit_compile=True is not supported with several replicas; training without XLA under "
                           f"{type(self.distribute_strategy).__name__}.", stacklevel=2)
+            kwargs["jit_compile"] = False
+        if kwargs.get("jit_compile") is True and self.d_steps > 1 and not tf.config.list_physical_devices("GPU"):
+            # The G step of every k-th step is a conditional; XLA runs it several times slower on a CPU.
+            warnings.warn(f"jit_compile=True with d_steps={self.d_steps} is slower on a CPU (XLA's conditional G step: "
+                          "2.4-3.5x, benchmarks/d_steps_xla.py); training without XLA.", stacklevel=2)
             kwargs["jit_compile"] = False
         super().compile(**kwargs)
         self.d_optimizer = _loss_scaled(keras.optimizers.get(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)),

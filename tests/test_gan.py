@@ -37,6 +37,20 @@ def test_fit_two_steps_gives_finite_values_for_every_metric(tiny_dataset, jit_co
     assert int(gan.d_optimizer.iterations) == 2 and int(gan.g_optimizer.iterations) == 2
 
 
+@pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="the rule is for CPU-only machines")
+def test_xla_is_turned_off_with_a_warning_for_k_discriminator_steps_on_a_cpu(tiny_dataset):
+    # benchmarks/d_steps_xla.py: on a CPU a d_steps > 1 step costs 2.4-3.5x more with XLA than without.
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0, d_steps=3)
+    with pytest.warns(UserWarning, match="jit_compile=True with d_steps=3 is slower on a CPU"):
+        gan.compile(jit_compile=True)
+    assert gan.jit_compile is False
+    gan.fit(tiny_dataset.take(3), epochs=1, verbose=0)
+    assert int(gan.d_optimizer.iterations) == 3 and int(gan.g_optimizer.iterations) == 1
+    one_step = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+    one_step.compile(jit_compile=True)
+    assert one_step.jit_compile is True
+
+
 def test_train_step_updates_d_in_its_step_and_g_in_its_step(tiny_images):
     gan = make_gan()
     g_before, d_before = weights(gan.generator), weights(gan.discriminator)
