@@ -1,4 +1,4 @@
-"""The speed benchmark (benchmarks/run.py) keeps running, and counts FLOPs as RESULTS.md says."""
+"""The speed benchmarks (benchmarks/run.py, d_steps_xla.py) keep running; run.py counts FLOPs as RESULTS.md says."""
 
 import importlib.util
 import json
@@ -76,3 +76,16 @@ def test_training_step_flops_count_the_passes_each_loop_does(bench):
     # The lecture's loop runs G forward once more, to make DG's batch.
     assert bench.training_step_flops(generator, discriminator, reuse_fakes=False) == fit + 2 * sum(g)
     assert 1.8e9 < fit < 1.9e9  # about 1.8 GFLOP per image
+
+
+def test_d_steps_xla_benchmark_prints_every_case_and_writes_json(tmp_path):
+    out = tmp_path / "d_steps.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "d_steps_xla.py"), "--variants", "gan", "--d-steps", "1", "2",
+         "--repeats", "1", "--steps", "2", "--json", str(out)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = json.loads(out.read_text())["rows"]
+    assert [(r["d_steps"], r["xla"]) for r in rows] == [(1, True), (1, False), (2, True), (2, False)]
+    assert rows[0]["ratio_to_d_steps_1_xla"] == 1.0 and all(r["seconds_per_step"] > 0 for r in rows)
