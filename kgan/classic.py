@@ -35,7 +35,7 @@ import tensorflow as tf
 from keras import ops
 
 from kgan import losses as losses_lib
-from kgan.gan import GAN, check_gan_arguments, head_kind, sample_latent
+from kgan.gan import GAN, head_kind
 from kgan.utils import check_positive_int
 
 GENERATOR_COSTS = ("non_saturating", "minimax", "maximum_likelihood")

@@ -243,7 +243,8 @@ def train(
             gan.compile(
                 d_optimizer=keras.optimizers.Adam(lr_d, beta_1=beta_1),
                 g_optimizer=keras.optimizers.Adam(lr_g, beta_1=beta_1),
-                jit_compile=jit_compile and strategy.num_replicas_in_sync == 1,
+                # The classic trainer compiles its own D and DG (below); the GAN's step is fit's.
+                jit_compile=jit_compile and strategy.num_replicas_in_sync == 1 and trainer == "fit",
                 steps_per_execution=steps_per_execution,
             )
     finally:
