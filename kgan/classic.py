@@ -316,15 +316,17 @@ class ClassicGAN:
         `from_gan`, not otherwise.
         """
         # D was compiled for its train_on_batch; Keras would save D's optimizer under
-        # D (a second time, or instead of the GAN's d_optimizer), so hide it while saving.
+        # D (a second time, or instead of the GAN's d_optimizer), and D's compile config,
+        # which makes `load_model` compile D again and warn that this optimizer has no saved
+        # variables; so hide both while saving (`compile` makes them again on resume).
         # D is saved trainable (it is frozen only inside DG's steps), so the reloaded GAN trains it.
-        d_optimizer, self.discriminator.optimizer = self.discriminator.optimizer, None
-        trainable, self.discriminator.trainable = self.discriminator.trainable, True
+        d = self.discriminator
+        saved = d.optimizer, d.compiled, d.trainable
+        d.optimizer, d.compiled, d.trainable = None, False, True
         try:
             self.gan.save(filepath)
         finally:
-            self.discriminator.optimizer = d_optimizer
-            self.discriminator.trainable = trainable
+            d.optimizer, d.compiled, d.trainable = saved
 
     # -- the lecture's loop ----------------------------------------------
 

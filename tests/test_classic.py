@@ -1,5 +1,7 @@
 """The lecture 004 loop: DG with D frozen, alternating train_on_batch, correct under Keras 3."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -168,8 +170,33 @@ def test_from_gan_trains_the_gans_networks_with_its_optimizers_and_checkpoints_t
     classic.fit(tiny_dataset.repeat(), epochs=2, steps_per_epoch=2, initial_epoch=1, verbose=0,
                 callbacks=[kcallbacks.Checkpoint(tmp_path)])
     assert int(gan.d_optimizer.iterations) == 2 and int(gan.g_optimizer.iterations) == 1
-    restored = keras.saving.load_model(kcallbacks.Checkpoint.latest(tmp_path))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        restored = keras.saving.load_model(kcallbacks.Checkpoint.latest(tmp_path))
+    # D's own compile (for train_on_batch) is not saved: no "Skipping variable loading for optimizer" on reload.
+    assert not [w for w in caught if "Skipping variable loading" in str(w.message)], [str(w.message) for w in caught]
+    assert not restored.discriminator.compiled
     assert int(restored.d_optimizer.iterations) == 2 and int(restored.g_optimizer.iterations) == 1
     assert restored.discriminator.trainable  # D is frozen only inside DG's steps
     with pytest.raises(ValueError, match="plain kgan.GAN"):
         ClassicGAN.from_gan(GAN(tiny_generator(), tiny_discriminator(), penalties=[lambda *a: 0.0]))
+
+
+def test_an_interrupted_classic_run_resumes_with_both_optimizers_and_no_warning(tmp_path, capsys):
+    from kgan.datasets import load_arrays
+    from kgan.training import train
+
+    images, labels, _ = load_arrays()
+    data = tmp_path / "small.npz"
+    np.savez(data, x=images[:128, ..., 0], y=labels[:128])
+    settings = dict(dataset="npz", data_path=data, batch_size=32, trainer="classic", seed=1, verbose=0,
+                    output_dir=tmp_path / "run", export_dir=tmp_path / "exports")
+    train(epochs=1, **settings)
+    (tmp_path / "run" / "finished.json").unlink()  # what a kill after epoch 1 leaves
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = train(epochs=2, **settings)
+    assert "Resuming the interrupted run" in capsys.readouterr().out
+    assert not [w for w in caught if "Skipping variable loading" in str(w.message)]
+    assert int(result.gan.d_optimizer.iterations) == 8 and int(result.gan.g_optimizer.iterations) == 8
+    assert (tmp_path / "run" / "history.csv").read_text().splitlines()[1:][-1].startswith("2,")
