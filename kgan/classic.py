@@ -226,15 +226,15 @@ class ClassicGAN:
 
     def __init__(self, generator, discriminator, *, loss="non_saturating", latent_distribution="normal",
                  d_steps=1, label_smoothing=0.0, seed=None):
-        generator_cost(loss, discriminator_head(discriminator))  # a cost this head can express
         # The networks, settings and seeded noise live in a `kgan.GAN`: `save` writes that model
         # and the callbacks read its state; a loop made by `from_gan` shares the caller's.
         self._attach(GAN(generator, discriminator, loss=loss, latent_distribution=latent_distribution,
                          d_steps=d_steps, label_smoothing=label_smoothing, seed=seed))
 
     def _attach(self, gan):
-        self.gan = gan
         self.head = discriminator_head(gan.discriminator)
+        generator_cost(gan.gan_loss.name, self.head)  # a cost this head can express
+        self.gan = gan
         self.combined = None
         self.stop_training = False
         self.history = None
@@ -272,7 +272,6 @@ class ClassicGAN:
                 "The classic loop trains the plain kgan.GAN (no variant, no penalties). "
                 f"Received: {type(gan).__name__} with {len(gan.penalties)} penalties"
             )
-        generator_cost(gan.gan_loss.name, discriminator_head(gan.discriminator))
         classic = cls.__new__(cls)
         classic._attach(gan)
         classic.compile(d_optimizer=gan.d_optimizer, g_optimizer=gan.g_optimizer, jit_compile=jit_compile)
