@@ -1,4 +1,4 @@
-"""Layers kgan's builders use where Keras' own fall short for GAN training."""
+"""Layers kgan's builders use where Keras' own fall short for GAN training, and D's spectrally normalised blocks."""
 
 import keras
 import tensorflow as tf
@@ -39,3 +39,65 @@ class Dropout(keras.layers.Dropout):
 
         keep = replica_rows(draw, shape[0]) >= self.rate
         return tf.where(keep, inputs / ops.cast(1.0 - self.rate, inputs.dtype), ops.zeros_like(inputs))
+
+
+def spectral_normalized(layer, enabled=True):
+    """`layer` wrapped in `keras.layers.SpectralNormalization` (Miyato et al. 2018), or `layer` itself.
+
+    The wrapper is named `<layer name>_sn` and computes in the layer's dtype
+    policy, so a float32 head stays float32 under mixed precision (the
+    wrapper casts its output to its input's dtype).
+
+    Keras' wrapper differs from the paper's Algorithm 1 in one respect: each
+    call in training mode runs one power iteration and *stores* `W / sigma(W)`
+    in the wrapped kernel, then applies the layer; the gradient flows to that
+    normalised kernel, not through `sigma`. Between two training calls the
+    optimizer's update moves the kernel's spectral norm slightly off 1, so in
+    inference mode the layer applies the last normalised kernel as updated.
+
+    Args:
+        layer: a layer with a `kernel` (`Dense`, `Conv2D`, ...).
+        enabled: if false, `layer` is returned unchanged.
+
+    Returns:
+        The wrapped layer, or `layer`.
+
+    Example:
+        >>> spectral_normalized(keras.layers.Dense(1, name="score")).name
+        'score_sn'
+    """
+    if not enabled:
+        return layer
+    return keras.layers.SpectralNormalization(layer, name=f"{layer.name}_sn", dtype=layer.dtype_policy)
+
+
+def discriminator_head(x, units, activation, *, spectral_norm=False, kernel_initializer="glorot_uniform",
+                       name="score"):
+    """D's float32 Dense head named `name`, applied to the features `x`.
+
+    Without spectral normalisation this is `Dense(units, activation)`. With
+    it, a spectrally normalised linear Dense (`<name>_sn`) followed, for a
+    sigmoid or softmax head, by an `Activation` layer `<name>_activation`:
+    `kgan.gan.logit_reader` reads D's logits at that layer's input, where it
+    cannot see inside the wrapper, and `kgan.gan.head_kind` reads the
+    activation from it.
+
+    Args:
+        x: D's features.
+        units: 1 (a logit or sigmoid probability) or 2 (a softmax over [fake, real]).
+        activation: `None`, `"sigmoid"` or `"softmax"`.
+        spectral_norm: whether to normalise the Dense (Miyato et al. 2018).
+        kernel_initializer: the Dense's kernel initializer.
+        name: the Dense's name.
+
+    Returns:
+        D's output tensor.
+    """
+    if not spectral_norm:
+        return keras.layers.Dense(units, activation=activation, kernel_initializer=kernel_initializer,
+                                  dtype="float32", name=name)(x)
+    dense = keras.layers.Dense(units, kernel_initializer=kernel_initializer, dtype="float32", name=name)
+    x = spectral_normalized(dense)(x)
+    if activation is None:
+        return x
+    return keras.layers.Activation(activation, dtype="float32", name=f"{name}_activation")(x)

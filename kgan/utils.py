@@ -55,3 +55,10 @@ def check_positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
     return value
+
+
+def check_bool(name, value):
+    """Raises `ValueError` unless `value` is `True` or `False` (a flag such as `spectral_norm`)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"`{name}` must be True or False. Received: {name}={value!r}")
+    return value

@@ -10,10 +10,15 @@ Every preset is a pair of keyword sets for `build_dcgan_generator` and
 | `mlp_lecture002` | lecture 002 (Raschka's MLP GAN on MNIST) | G: Linear(100, 128), LeakyReLU(0.01), Dropout(0.5), Linear(784), tanh; D: Linear(784, 128), LeakyReLU(0.01), Dropout(0.5), Linear(1), sigmoid. Latent 100. |
 | `mlp_lecture003` | lecture 003 (MLP cGAN), in `CONDITIONAL_ARCHITECTURES` | conditional, 10x10 label embedding; G 110-256-512-1024-784 LeakyReLU(0.2), tanh; D 794-1024-512-256-1 LeakyReLU(0.2), Dropout(0.3), sigmoid. Latent 100, 10 classes unless `num_classes` says otherwise. |
 | `upsample`   | lecture 001 (PyTorch) | G: Linear -> (H/4, W/4, 128) -> BatchNorm -> [Upsample x2, Conv3x3, BatchNorm, LeakyReLU(0.01)] x 2 (64, 32) -> Conv3x3 -> tanh, DCGAN init. Latent 64. D: the `dcgan` discriminator with BatchNorm. |
+
+`build_models(arch, spectral_norm=True)` wraps every Conv2D and Dense of any
+preset's discriminator in `keras.layers.SpectralNormalization` (Miyato et al.
+2018); the generator is unchanged.
 """
 
 from kgan.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
 from kgan.models.mlp import build_mlp_discriminator, build_mlp_generator
+from kgan.utils import check_bool
 
 ARCHITECTURES = {
     "dcgan": {
@@ -98,7 +103,8 @@ def check_arch(arch, variant="gan"):
         raise ValueError(f"ACGAN's two-headed D is convolutional; choose a conv architecture. Received: arch={arch!r}")
 
 
-def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_classes=None, init=None, seed=None):
+def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_classes=None, init=None,
+                 spectral_norm=False, seed=None):
     """Builds the generator and discriminator of a named architecture.
 
     Args:
@@ -108,13 +114,17 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
         num_classes: if set, both networks are conditional on integer labels.
         init: `"default"` or `"dcgan"` to override the architecture's
             initialisation; `None` keeps it.
+        spectral_norm: whether to spectrally normalise every Conv2D and Dense
+            of the discriminator (Miyato et al. 2018); every preset's
+            discriminator builder takes it, the lecture presets included
+            (they are then no longer the lecture's exact networks).
         seed: seed of the initializers.
 
     Returns:
         `(generator, discriminator)`, two functional `keras.Model`s.
 
     Raises:
-        ValueError: if `arch` is unknown.
+        ValueError: if `arch` is unknown, or `spectral_norm` is not a bool.
 
     Example:
         >>> g, d = build_models("lecture004")
@@ -126,6 +136,7 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
         raise ValueError(f"`arch` must be one of {sorted(presets)}. Received: arch={arch!r}")
     preset = presets[arch]
     g_kwargs, d_kwargs = dict(preset["generator"]), dict(preset["discriminator"])
+    d_kwargs["spectral_norm"] = check_bool("spectral_norm", spectral_norm)
     if preset.get("family") == "mlp":
         if init is not None:
             raise ValueError(

@@ -11,7 +11,7 @@ from keras import layers
 
 from kgan import layers as kgan_layers
 from kgan.distribute import synchronized_batchnorm
-from kgan.utils import check_positive_int
+from kgan.utils import check_bool, check_positive_int
 
 HEADS = ("logit", "sigmoid", "softmax2")
 UPSAMPLING = ("transpose", "nearest")
@@ -185,6 +185,7 @@ def build_dcgan_discriminator(
     head="logit",
     init="default",
     num_classes=None,
+    spectral_norm=False,
     seed=None,
     name="discriminator",
 ):
@@ -208,6 +209,13 @@ def build_dcgan_discriminator(
         init: `"default"` or `"dcgan"` (conv kernels N(0, 0.02), lecture 001).
         num_classes: if set, the discriminator is conditional: it takes
             `[images, labels]`, the label embedded as an extra image channel.
+        spectral_norm: whether to wrap every Conv2D and the Dense head in
+            `keras.layers.SpectralNormalization` (Miyato et al. 2018,
+            "Spectral Normalization for Generative Adversarial Networks"),
+            named `<layer>_sn`. A sigmoid or softmax head then becomes a
+            linear Dense followed by an `Activation` layer named
+            `score_activation`, so `kgan.GAN` still reads D's logits. The
+            label embedding of a conditional D is not normalised.
         seed: seed of the initializers.
         name: model name.
 
@@ -229,6 +237,7 @@ def build_dcgan_discriminator(
         raise ValueError(f"`head` must be one of {HEADS}. Received: head={head!r}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+    check_bool("spectral_norm", spectral_norm)
     kernel_init, gamma_init = _conv_initializers(init, seed)
 
     images = keras.Input(image_shape, name="images")
@@ -243,7 +252,9 @@ def build_dcgan_discriminator(
         x = layers.Concatenate(name="condition")([x, label_map])
 
     for i, (n, stride) in enumerate(zip(filters, strides), start=1):
-        x = layers.Conv2D(n, kernel_size, strides=stride, padding="same", kernel_initializer=kernel_init, name=f"block{i}_conv")(x)
+        conv = layers.Conv2D(n, kernel_size, strides=stride, padding="same", kernel_initializer=kernel_init,
+                             name=f"block{i}_conv")
+        x = kgan_layers.spectral_normalized(conv, spectral_norm)(x)
         if batchnorm and i > 1:
             x = _batch_norm(gamma_init, name=f"block{i}_bn")(x)
         x = layers.LeakyReLU(negative_slope, name=f"block{i}_act")(x)
@@ -251,7 +262,7 @@ def build_dcgan_discriminator(
             x = kgan_layers.Dropout(dropout, name=f"block{i}_dropout")(x)
     x = layers.Flatten(name="flatten")(x)
     units, activation = {"logit": (1, None), "sigmoid": (1, "sigmoid"), "softmax2": (2, "softmax")}[head]
-    score = layers.Dense(units, activation=activation, dtype="float32", name="score")(x)
+    score = kgan_layers.discriminator_head(x, units, activation, spectral_norm=spectral_norm)
     return keras.Model(inputs if len(inputs) > 1 else images, score, name=name)
 
 

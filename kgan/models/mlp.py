@@ -14,7 +14,7 @@ import keras
 from keras import layers
 
 from kgan import layers as kgan_layers
-from kgan.utils import check_positive_int
+from kgan.utils import check_bool, check_positive_int
 
 HEADS = ("logit", "sigmoid")
 
@@ -104,6 +104,7 @@ def build_mlp_discriminator(
     head="sigmoid",
     num_classes=None,
     label_embedding_dim=10,
+    spectral_norm=False,
     seed=None,
     name="discriminator",
 ):
@@ -120,6 +121,13 @@ def build_mlp_discriminator(
             `[samples, labels]` and concatenates the flattened sample with a
             learned embedding of the label.
         label_embedding_dim: size of the label embedding.
+        spectral_norm: whether to wrap every Dense, the head included, in
+            `keras.layers.SpectralNormalization` (Miyato et al. 2018,
+            "Spectral Normalization for Generative Adversarial Networks"),
+            named `<layer>_sn`. A sigmoid head then becomes a linear Dense
+            followed by an `Activation` layer `score_activation`, so
+            `kgan.GAN` still reads D's logits. The label embedding is not
+            normalised.
         seed: seed of the initializers.
         name: model name.
 
@@ -129,6 +137,7 @@ def build_mlp_discriminator(
     input_shape = _shape(input_shape, "input_shape")
     if head not in HEADS:
         raise ValueError(f"`head` must be one of {HEADS}. Received: head={head!r}")
+    check_bool("spectral_norm", spectral_norm)
     samples = keras.Input(input_shape, name="images" if len(input_shape) > 1 else "samples")
     inputs = [samples]
     x = layers.Flatten(name="flatten")(samples) if len(input_shape) > 1 else samples
@@ -144,12 +153,13 @@ def build_mlp_discriminator(
         x = layers.Concatenate(name="sample_and_label")([x, embedding])
     init = keras.initializers.GlorotUniform(seed=seed)
     for i, units in enumerate(hidden_units, start=1):
-        x = layers.Dense(units, kernel_initializer=init, name=f"dense_{i}")(x)
+        dense = layers.Dense(units, kernel_initializer=init, name=f"dense_{i}")
+        x = kgan_layers.spectral_normalized(dense, spectral_norm)(x)
         x = _activation(x, activation, negative_slope, f"act_{i}")
         if dropout:
             x = kgan_layers.Dropout(dropout, seed=seed, name=f"dropout_{i}")(x)
-    x = layers.Dense(1, activation="sigmoid" if head == "sigmoid" else None, kernel_initializer=init,
-                     dtype="float32", name="score")(x)
+    x = kgan_layers.discriminator_head(x, 1, "sigmoid" if head == "sigmoid" else None, spectral_norm=spectral_norm,
+                                       kernel_initializer=init)
     return keras.Model(inputs if len(inputs) > 1 else samples, x, name=name)
 
 

@@ -15,6 +15,7 @@ import keras
 from keras import layers, ops
 
 from kgan.gan import GAN
+from kgan.layers import spectral_normalized
 from kgan.models.dcgan import build_dcgan_discriminator
 from kgan.utils import check_positive_int
 
@@ -77,6 +78,7 @@ def build_acgan_discriminator(image_shape=(28, 28, 1), num_classes=10, *, name="
         name: model name.
         **kwargs: trunk arguments of `build_dcgan_discriminator` (`filters`,
             `strides`, `kernel_size`, `dropout`, `batchnorm`, `init`, `seed`, ...).
+            With `spectral_norm=True` both heads are spectrally normalised too.
 
     Returns:
         A functional `keras.Model` with outputs `[validity (batch, 1), classes (batch, num_classes)]`.
@@ -89,8 +91,9 @@ def build_acgan_discriminator(image_shape=(28, 28, 1), num_classes=10, *, name="
     check_positive_int("num_classes", num_classes)
     trunk = build_dcgan_discriminator(image_shape, head="logit", **kwargs)
     features = trunk.get_layer("flatten").output
-    validity = layers.Dense(1, dtype="float32", name="validity")(features)
-    classes = layers.Dense(num_classes, dtype="float32", name="classes")(features)
+    spectral_norm = kwargs.get("spectral_norm", False)
+    validity = spectral_normalized(layers.Dense(1, dtype="float32", name="validity"), spectral_norm)(features)
+    classes = spectral_normalized(layers.Dense(num_classes, dtype="float32", name="classes"), spectral_norm)(features)
     return keras.Model(trunk.input, [validity, classes], name=name)
 
 
