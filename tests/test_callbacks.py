@@ -69,6 +69,18 @@ def test_checkpoint_saves_atomically_keeps_the_newest_and_reloads(tiny_dataset, 
     assert int(loaded.g_optimizer.iterations) == 4
 
 
+def test_checkpoint_skips_a_non_finite_loss_but_not_a_score_another_callback_left_unevaluated(tmp_path):
+    gan = make_gan()
+    checkpoint = Checkpoint(tmp_path)
+    checkpoint.set_model(gan)
+    checkpoint.set_params({"epochs": 10})
+    checkpoint.on_epoch_end(0, {"d_loss": float("nan"), "g_loss": 1.0})
+    assert Checkpoint.list(tmp_path) == []
+    # GANMetrics logs NaN scores on the epochs it does not evaluate: the model is fine, save it.
+    checkpoint.on_epoch_end(1, {"d_loss": 0.5, "g_loss": 1.0, "classifier_score": float("nan")})
+    assert [p.name for _, p in Checkpoint.list(tmp_path)] == ["epoch_0002.keras"]
+
+
 def test_standard_tensorboard_callback_works(tiny_dataset, tmp_path):
     gan = make_gan()
     gan.fit(tiny_dataset.take(1), epochs=1, verbose=0, callbacks=[keras.callbacks.TensorBoard(str(tmp_path))])

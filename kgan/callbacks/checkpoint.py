@@ -55,7 +55,10 @@ class Checkpoint(keras.callbacks.Callback):
         last = epoch + 1 == (self.params or {}).get("epochs")
         if (epoch + 1) % self.every and not last:
             return
-        bad = [k for k, v in (logs or {}).items() if not math.isfinite(float(v))]
+        # The training's own metrics: a callback's score that is NaN on the epochs it does not
+        # evaluate (GANMetrics) says nothing about the model.
+        own = {m.name for m in getattr(self.model, "metrics", ())} or set(logs or {})
+        bad = [k for k, v in (logs or {}).items() if k in own and not math.isfinite(float(v))]
         if bad:
             # Never let a blown-up model push good checkpoints out.
             print(f"\nCheckpoint: not saving epoch {epoch + 1}: {', '.join(bad)} not finite.", flush=True)
