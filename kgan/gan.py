@@ -25,8 +25,9 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from kgan import augment as augment_lib
 from kgan import losses as losses_lib
-from kgan.distribute import replica_rows
+from kgan.distribute import cross_replica_mean, replica_rows
 from kgan.utils import check_positive_int
 
 LATENT_DISTRIBUTIONS = ("normal", "uniform", "uniform01")
@@ -172,6 +173,29 @@ class GAN(keras.Model):
             lecture 000's "adding noise to discriminator inputs"). 0 disables it.
         instance_noise_steps: if set, the noise is annealed linearly to 0 over
             this many discriminator steps; `None` keeps it constant.
+        ema: decay of an exponential moving average of G's weights (e.g.
+            0.999; `None` disables it). The averaged generator,
+            `ema_generator`, is what `generate(training=False)` (sample grids,
+            metrics), `sampler` and the export use; the raw G keeps training.
+            Its decay warms up as `min(ema, (1 + t) / (10 + t))` over G's first
+            steps t (TF's `ExponentialMovingAverage` with `num_updates`), so
+            the average forgets the random initial weights quickly. BatchNorm
+            statistics are copied, not averaged (as StyleGAN2 does). Karras et
+            al. 2018 (PGGAN); Yazici et al. 2019, "The Unusual Effectiveness
+            of Averaging in GAN Training".
+        augment: differentiable augmentation of every image D sees, real and
+            generated, in D's step and G's step: operations of
+            `kgan.augment.OPERATIONS`, comma-separated (`"color,translation,
+            cutout"`, DiffAugment's full policy), or `None`.
+        augment_probability: the probability of applying each operation to
+            each image (1.0: DiffAugment); the starting value when adaptive.
+        ada_target: if set, the probability adapts (ADA, Karras et al. 2020):
+            after every D step it moves up when D's overfitting signal
+            `r_t = E[sign(D(real))]` is above this target (ADA's 0.6) and down
+            when below, by `batch / (ada_kimg * 1000)`, within [0, 1].
+        ada_kimg: thousands of real images over which the adaptive probability
+            can move from 0 to 1 (ADA uses 500 for long runs; shorter runs
+            need a faster response).
 
     Example:
         >>> g, d = kgan.models.build_models("dcgan")
@@ -195,6 +219,11 @@ class GAN(keras.Model):
         fake_labels="data",
         instance_noise=0.0,
         instance_noise_steps=None,
+        ema=None,
+        augment=None,
+        augment_probability=1.0,
+        ada_target=None,
+        ada_kimg=100,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -223,6 +252,21 @@ class GAN(keras.Model):
         self.fake_labels = fake_labels
         self.instance_noise = float(instance_noise)
         self.instance_noise_steps = instance_noise_steps
+        self.ema = _check_ema(ema)
+        # The averaged generator: a copy of G's graph whose weights follow G's (see `update_ema`).
+        self.ema_generator = _average_of(generator) if self.ema is not None else None
+        self.augment = ",".join(augment_lib.parse_policy(augment)) or None
+        self.augment_probability = _check_probability("augment_probability", augment_probability)
+        self.ada_target = None if ada_target is None else _check_probability("ada_target", ada_target)
+        self.ada_kimg = float(ada_kimg)
+        if not self.ada_kimg > 0:
+            raise ValueError(f"`ada_kimg` must be a positive number. Received: ada_kimg={ada_kimg!r}")
+        if self.ada_target is not None and self.augment is None:
+            raise ValueError(f"`ada_target` adapts the augmentation's probability; set `augment` too. "
+                             f"Received: augment=None, ada_target={ada_target!r}")
+        # A variable, so the adaptive probability is checkpointed and a resumed run continues from it.
+        self.augment_p = (keras.Variable(self.augment_probability, dtype="float32", trainable=False,
+                                         name="augment_p") if self.augment else None)
         self._head = self._discriminator_head(discriminator)
         # A plain function (not tracked, so not saved): it shares D's variables.
         self._read_logits = logit_reader(discriminator, self._head)
@@ -230,6 +274,7 @@ class GAN(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_acc_tracker = keras.metrics.Mean(name="d_real_acc")
         self.d_fake_acc_tracker = keras.metrics.Mean(name="d_fake_acc")
+        self.augment_p_tracker = keras.metrics.Mean(name="augment_p") if self.ada_target is not None else None
         # Penalties given by the caller (serialised in the config) and those a
         # variant adds itself with `add_penalty` (rebuilt by its constructor).
         self._config_penalties = tuple(penalties)
@@ -344,7 +389,9 @@ class GAN(keras.Model):
     @property
     def metrics(self):
         accuracy = [self.d_real_acc_tracker, self.d_fake_acc_tracker] if self.logs_accuracy else []
-        return [self.d_loss_tracker, self.g_loss_tracker, *accuracy, *self.penalty_trackers, *self.extra_trackers]
+        ada = [self.augment_p_tracker] if self.augment_p_tracker is not None else []
+        return [self.d_loss_tracker, self.g_loss_tracker, *accuracy, *self.penalty_trackers, *self.extra_trackers,
+                *ada]
 
     def get_config(self):
         if any(not hasattr(p, "get_config") for p in self._config_penalties):
@@ -368,6 +415,11 @@ class GAN(keras.Model):
             "fake_labels": self.fake_labels,
             "instance_noise": self.instance_noise,
             "instance_noise_steps": self.instance_noise_steps,
+            "ema": self.ema,
+            "augment": self.augment,
+            "augment_probability": self.augment_probability,
+            "ada_target": self.ada_target,
+            "ada_kimg": self.ada_kimg,
         }
 
     @classmethod
@@ -399,16 +451,39 @@ class GAN(keras.Model):
             latent: latent vectors `(batch, latent_dim)`.
             labels: for a conditional generator, integer class ids of shape
                 `(batch,)` or `(batch, 1)`.
+            training: `True` inside the train step (the raw G, in training
+                mode); `False` for sampling, which uses `sampler` (the EMA
+                generator when `ema` is set).
 
         Raises:
             ValueError: if a conditional generator gets no labels, labels of
                 the wrong length, or labels outside `[0, num_classes)`.
         """
         latent = ops.convert_to_tensor(latent, "float32")
+        generator = self.generator if training else self.sampler
         if self.conditional:
             labels = self._check_labels(labels, ops.shape(latent)[0])
-            return self.generator([latent, _as_label_column(labels)], training=training)
-        return self.generator(latent, training=training)
+            return generator([latent, _as_label_column(labels)], training=training)
+        return generator(latent, training=training)
+
+    @property
+    def sampler(self):
+        """The generator to sample from and to export: the EMA generator if `ema` is set, else G."""
+        return self.generator if self.ema_generator is None else self.ema_generator
+
+    def update_ema(self):
+        """Moves the EMA generator's weights towards G's (after every G step).
+
+        Under `tf.distribute` every replica updates its own copy from its own
+        (mirrored, identical) G, so the copies stay equal without a reduction.
+        """
+        steps = ops.cast(self.g_optimizer.iterations, "float32")
+        decay = ops.minimum(self.ema, (1.0 + steps) / (10.0 + steps))
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+            if weight.trainable:
+                average.assign(decay * average + (1.0 - decay) * weight)
+            else:
+                average.assign(weight)
 
     def discriminate(self, images, labels=None, training=False):
         """D's verdict on `images` as logits of shape `(batch,)`, whatever D's head."""
@@ -449,7 +524,12 @@ class GAN(keras.Model):
         Every loss passes real and generated images through this before D, in
         D's step and in G's step alike, so both distributions are blurred the
         same way (Sonderby et al. 2017, "Amortised MAP inference", Sec. 3.1).
+        Differentiable augmentation (`augment`) comes first, for the same
+        reason (Zhao et al. 2020: augmenting only the real images teaches G
+        to draw augmented ones).
         """
+        if self.augment:
+            images = augment_lib.diff_augment(images, self.augment, self.augment_p, seed=self.seed_generator)
         if not self.instance_noise:
             return images
         shape = ops.shape(images)
@@ -598,9 +678,22 @@ class GAN(keras.Model):
             scaled_loss = self.d_optimizer.scale_loss(d_loss / replicas)
         d_vars = self.discriminator.trainable_variables
         self.d_optimizer.apply(tape.gradient(scaled_loss, d_vars), d_vars)
+        if self.ada_target is not None:
+            self._adapt_augment_probability(d_logs, ops.shape(real_images)[0] * replicas)
         self.after_discriminator_step(d_logs)
         self.d_loss_tracker.update_state(d_loss)
         self._update_trackers(d_logs)
+
+    def _adapt_augment_probability(self, logs, global_batch):
+        """ADA's controller (Karras et al. 2020, Sec. 3): `p += sign(r_t - target) * batch / (kimg * 1000)`.
+
+        `r_t = E[sign(D(real))] = 2 * d_real_acc - 1`, averaged over the replicas
+        so every replica moves its copy of `p` the same way.
+        """
+        r_t = 2.0 * cross_replica_mean(logs["d_real_acc"]) - 1.0
+        step = ops.sign(r_t - self.ada_target) * ops.cast(global_batch, "float32") / (self.ada_kimg * 1000.0)
+        self.augment_p.assign(ops.clip(self.augment_p + step, 0.0, 1.0))
+        self.augment_p_tracker.update_state(self.augment_p)
 
     def _update_trackers(self, logs):
         for tracker in (self.d_real_acc_tracker, self.d_fake_acc_tracker, *self.penalty_trackers, *self.extra_trackers):
@@ -619,6 +712,8 @@ class GAN(keras.Model):
         with tape:
             scaled_loss = self.g_optimizer.scale_loss(g_loss / replicas)
         self.g_optimizer.apply(tape.gradient(scaled_loss, g_vars), g_vars)
+        if self.ema_generator is not None:
+            self.update_ema()
         self.g_loss_tracker.update_state(g_loss)
         self._update_trackers(g_logs)
         return g_loss
@@ -647,6 +742,29 @@ def _check_num_classes(num_classes, generator, conditional):
         return None
     embeddings = [layer for layer in generator.layers if isinstance(layer, keras.layers.Embedding)]
     return int(embeddings[0].input_dim) if embeddings else None
+
+
+def _check_ema(ema):
+    if ema is None:
+        return None
+    if isinstance(ema, bool) or not isinstance(ema, (int, float)) or not 0.0 < ema < 1.0:
+        raise ValueError(f"`ema` must be a decay in (0, 1), e.g. 0.999, or None. Received: ema={ema!r}")
+    return float(ema)
+
+
+def _check_probability(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"`{name}` must be a probability in [0, 1]. Received: {name}={value!r}")
+    return float(value)
+
+
+def _average_of(generator):
+    """A copy of `generator` (same graph, its own weights, set to G's) to hold the moving average."""
+    average = keras.models.clone_model(generator)
+    average.name = f"{generator.name}_ema"
+    average.set_weights(generator.get_weights())
+    average.trainable = False
+    return average
 
 
 def _loss_scaled(optimizer, model):
