@@ -31,6 +31,62 @@ def positive_float(text):
     return value
 
 
+def decay_or_off(text):
+    """argparse type: an EMA decay in (0, 1), or 0 / "off" for none (returns None)."""
+    if text.strip().lower() in ("0", "off", "none"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a decay in (0, 1) such as 0.999, or 0 for none, received {text!r}")
+    return value
+
+
+def probability(text):
+    """argparse type: a float in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a probability in [0, 1], received {text!r}")
+    return value
+
+
+def probability_or_off(text):
+    """argparse type: a probability in [0, 1], or "off" (returns None)."""
+    return None if text.strip().lower() in ("off", "none") else probability(text)
+
+
+def non_negative_float(text):
+    """argparse type: a float >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, received {text!r}")
+    return value
+
+
+def augment_policy(text):
+    """argparse type: comma-separated augmentation operations, or "off" (returns None)."""
+    from kgan.augment import parse_policy
+
+    if text.strip().lower() in ("off", "none", ""):
+        return None
+    try:
+        return ",".join(parse_policy(text))
+    except ValueError:
+        from kgan.augment import OPERATIONS
+
+        raise argparse.ArgumentTypeError(
+            f"expected operations from {', '.join(OPERATIONS)} (comma-separated) or off, received {text!r}"
+        ) from None
+
+
 def add_train_arguments(parser, **defaults):
     """Adds the main job's flags to `parser`; `defaults` override the library's defaults."""
     from kgan.datasets import DATASETS
@@ -94,6 +150,25 @@ def add_train_arguments(parser, **defaults):
                         help="float16 compute with loss scaling (mixed_float16): for GPUs; correct but slower on CPUs")
     parser.add_argument("--steps-per-execution", type=positive_int, default=1,
                         help="train steps per call of the compiled step (default: %(default)s)")
+    small_data = parser.add_argument_group("small-data training (docs/small_data.md)")
+    small_data.add_argument("--ema", type=decay_or_off, default=d.get("ema"),
+                            help="decay of the moving average of G's weights used for samples, metrics and the "
+                                 "export, e.g. 0.999; 0 for none (default: %(default)s)")
+    small_data.add_argument("--augment", type=augment_policy, default=d.get("augment"),
+                            help="differentiable augmentation of every image D sees (DiffAugment): operations from "
+                                 "color, translation, cutout, comma-separated; off for none (default: %(default)s)")
+    small_data.add_argument("--augment-probability", type=probability, default=d.get("augment_probability", 1.0),
+                            help="probability of each augmentation per image; the start value with --ada-target "
+                                 "(default: %(default)s)")
+    small_data.add_argument("--ada-target", type=probability_or_off, default=d.get("ada_target"),
+                            help="adapt the augmentation probability to keep E[sign(D(real))] at this target "
+                                 "(ADA; 0.6); off for a fixed probability (default: %(default)s)")
+    small_data.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction,
+                            default=d.get("spectral_norm", False),
+                            help="spectral normalisation of D's layers (default: %(default)s)")
+    small_data.add_argument("--r1", type=non_negative_float, default=d.get("r1", 0.0),
+                            help="weight gamma of the R1 penalty on D's gradient at real images; 0 for none "
+                                 "(default: %(default)s)")
     distributed = parser.add_argument_group("several devices or machines (tf.distribute; see README)")
     distributed.add_argument("--strategy", choices=("default", "mirrored", "multi_worker"), default="default",
                              help="mirrored: every GPU of this machine; multi_worker: one process per machine, "
@@ -335,7 +410,7 @@ def run_export(args):
         name = args.export_name or f"{config.get('dataset', 'model').replace('_embedded', '')}_" \
                                    f"{config.get('arch', 'gan') if config.get('variant', 'gan') == 'gan' else config['variant']}"
         metadata = {**config, "checkpoint": str(checkpoint)}
-        path = export_generator(gan.generator, args.export_dir or run_dir / "saved_models", name, metadata=metadata)
+        path = export_generator(gan.sampler, args.export_dir or run_dir / "saved_models", name, metadata=metadata)
     except (ValueError, FileNotFoundError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -117,6 +117,12 @@ def train(
     strategy=None,
     mixed_precision=False,
     steps_per_execution=1,
+    ema=None,
+    augment=None,
+    augment_probability=1.0,
+    ada_target=None,
+    spectral_norm=False,
+    r1=0.0,
 ):
     """Trains a GAN on an image dataset and exports its generator for TF Serving.
 
@@ -173,6 +179,17 @@ def train(
             is the global batch, split over the replicas. Only the chief
             writes `output_dir` and the export; other workers write to a
             temporary folder that is deleted at the end.
+        ema: decay of the moving average of G's weights that the samples,
+            metrics and export use (`kgan.GAN`'s `ema`; e.g. 0.999), or None.
+        augment: differentiable augmentation of D's inputs, e.g.
+            `"color,translation,cutout"` (`kgan.augment`), or None.
+        augment_probability: probability of each augmentation (the start
+            value when `ada_target` is set).
+        ada_target: adapt the probability to keep `E[sign(D(real))]` at this
+            target (ADA; 0.6), or None for a fixed probability.
+        spectral_norm: spectrally normalise D's layers (Miyato et al. 2018).
+        r1: weight gamma of the R1 penalty on D's gradient at real data
+            (Mescheder et al. 2018); 0 disables it.
 
     Returns:
         A `TrainResult`.
@@ -197,6 +214,11 @@ def train(
     check_positive_int("epochs", epochs)
     if trainer not in TRAINERS:
         raise ValueError(f"`trainer` must be one of {TRAINERS}. Received: trainer={trainer!r}")
+    if trainer == "classic" and (ema is not None or augment or r1):
+        raise ValueError("The EMA generator, augmentation and R1 need the fit trainer. "
+                         f"Received: trainer='classic', ema={ema!r}, augment={augment!r}, r1={r1!r}")
+    if not r1 >= 0:
+        raise ValueError(f"`r1` must be >= 0. Received: r1={r1!r}")
     if trainer == "classic" and tensorboard:
         raise ValueError("TensorBoard logging needs the fit trainer. Received: trainer='classic', tensorboard=True")
     check_positive_int("batch_size", batch_size)
@@ -233,13 +255,20 @@ def train(
     keras.utils.set_random_seed(seed)
     images, labels, info = datasets.load_arrays(dataset, data_path)
     variant_options = dict(variant_options or {})
+    gan_options = dict(ema=ema, augment=augment, augment_probability=augment_probability, ada_target=ada_target)
+    variant_options.update({k: v for k, v in gan_options.items() if v is not None})
+    if r1:
+        from kgan.penalties import R1Penalty  # noqa: PLC0415
+
+        variant_options["penalties"] = [*variant_options.get("penalties", ()), R1Penalty(r1)]
     check_positive_int("steps_per_execution", steps_per_execution)
     policy = keras.config.dtype_policy()
     try:
         if mixed_precision:
             keras.config.set_dtype_policy("mixed_float16")
         with strategy.scope():
-            gan = _build_gan(variant, arch, info, latent_dim, init, seed, loss, variant_options, dataset)
+            gan = _build_gan(variant, arch, info, latent_dim, init, seed, loss, variant_options, dataset,
+                             spectral_norm)
             gan.compile(
                 d_optimizer=keras.optimizers.Adam(lr_d, beta_1=beta_1),
                 g_optimizer=keras.optimizers.Adam(lr_g, beta_1=beta_1),
@@ -249,13 +278,13 @@ def train(
             )
     finally:
         keras.config.set_dtype_policy(policy)  # the models keep theirs; later layers get the caller's
-    generator = gan.generator
     num_classes = gan.num_classes if gan.conditional else None
     config = dict(
         arch=arch, dataset=dataset, data_path=str(data_path) if data_path else None, epochs=epochs,
         batch_size=batch_size, latent_dim=gan.latent_dim, latent_distribution=gan.latent_distribution,
         lr_d=lr_d, lr_g=lr_g, beta_1=beta_1, loss=gan.gan_loss.name, init=init, seed=seed, image_shape=list(info.image_shape),
-        num_examples=info.num_examples, variant=variant, num_classes=num_classes,
+        num_examples=info.num_examples, variant=variant, num_classes=num_classes, ema=ema, augment=augment,
+        augment_probability=augment_probability, ada_target=ada_target, spectral_norm=bool(spectral_norm), r1=r1,
         variant_options={k: [repr(p) for p in v] if k == "penalties" else v for k, v in variant_options.items()},
     )
     initial_epoch = 0
@@ -263,7 +292,6 @@ def train(
         runs.check_resumable(state.config, config)
         with strategy.scope():
             gan = keras.saving.load_model(state.checkpoint)
-        generator = gan.generator
         initial_epoch = state.epoch
         print(f"Resuming the interrupted run in {run_dir} after epoch {initial_epoch} (from {state.checkpoint}).",
               flush=True)
@@ -303,7 +331,7 @@ def train(
         raise TrainingDiverged(monitor.reason)
 
     export_path = export_generator(
-        generator,
+        gan.sampler,  # the EMA generator when there is one
         (export_dir if chief else None) or run_dir / "saved_models",
         export_name,
         metadata={**config, "final_metrics": {k: v[-1] for k, v in history.items()}},
@@ -316,10 +344,11 @@ def train(
     return TrainResult(run_dir, export_path, history, gan)
 
 
-def _build_gan(variant, arch, info, latent_dim, init, seed, loss, variant_options, dataset):
+def _build_gan(variant, arch, info, latent_dim, init, seed, loss, variant_options, dataset, spectral_norm=False):
     """The uncompiled GAN of `variant` (under the caller's strategy scope)."""
+    sn = {"spectral_norm": True} if spectral_norm else {}
     if variant == "gan":
-        generator, discriminator = build_models(arch, info.image_shape, latent_dim, init=init, seed=seed)
+        generator, discriminator = build_models(arch, info.image_shape, latent_dim, init=init, seed=seed, **sn)
         return GAN(generator, discriminator, loss=loss, seed=seed, **variant_options)
     from kgan.variants import build_variant  # noqa: PLC0415
 
@@ -328,4 +357,4 @@ def _build_gan(variant, arch, info, latent_dim, init, seed, loss, variant_option
     if loss != "non_saturating":  # an explicit --loss overrides the variant's own
         variant_options.setdefault("loss", loss)
     return build_variant(variant, arch, info.image_shape, latent_dim, num_classes=info.num_classes, init=init,
-                         seed=seed, **variant_options)
+                         seed=seed, **sn, **variant_options)

@@ -32,16 +32,23 @@ def command(data, run_dir, *extra):
 
 def final_weights(run_dir):
     gan = keras.saving.load_model(run_dir / "checkpoints" / "epoch_0005.keras")
-    return [v.numpy() for v in gan.generator.weights + gan.discriminator.weights]
+    # Every variable of the GAN: G, D, the EMA generator and the augmentation probability, if any.
+    return [v.numpy() for v in gan.weights] + [gan.seed_generator.state.numpy()]
 
 
-def test_killed_run_resumes_with_the_same_command_and_matches_an_uninterrupted_run(small_mnist, tmp_path):
-    straight = subprocess.run(command(small_mnist, tmp_path / "straight"), capture_output=True, text=True,
+SMALL_DATA = ("--ema", "0.9", "--augment", "color,translation,cutout", "--augment-probability", "0.3",
+              "--ada-target", "0.6", "--r1", "0.5", "--spectral-norm")
+
+
+@pytest.mark.parametrize("options", [(), SMALL_DATA], ids=["plain", "ema-ada-r1-sn"])
+def test_killed_run_resumes_with_the_same_command_and_matches_an_uninterrupted_run(small_mnist, tmp_path, options):
+    straight = subprocess.run(command(small_mnist, tmp_path / "straight", *options), capture_output=True, text=True,
                               timeout=600)
     assert straight.returncode == 0, straight.stderr[-2000:]
 
     run_dir = tmp_path / "killed"
-    process = subprocess.Popen(command(small_mnist, run_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command(small_mnist, run_dir, *options), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while not (run_dir / "checkpoints" / "epoch_0002.keras").exists():
         assert process.poll() is None and time.time() < deadline, "the run ended before it could be killed"
@@ -50,7 +57,7 @@ def test_killed_run_resumes_with_the_same_command_and_matches_an_uninterrupted_r
     process.wait()
     assert not (run_dir / "finished.json").exists()
 
-    resumed = subprocess.run(command(small_mnist, run_dir), capture_output=True, text=True, timeout=600)
+    resumed = subprocess.run(command(small_mnist, run_dir, *options), capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "Resuming the interrupted run" in resumed.stdout and "after epoch" in resumed.stdout
     for a, b in zip(final_weights(tmp_path / "straight"), final_weights(run_dir)):
@@ -60,7 +67,7 @@ def test_killed_run_resumes_with_the_same_command_and_matches_an_uninterrupted_r
     assert (run_dir / "saved_models" / "npz_dcgan" / "1" / "saved_model.pb").exists()
 
     # Finished: the same command now refuses to overwrite it, unless told.
-    again = subprocess.run(command(small_mnist, run_dir), capture_output=True, text=True, timeout=600)
+    again = subprocess.run(command(small_mnist, run_dir, *options), capture_output=True, text=True, timeout=600)
     assert again.returncode == 2 and "finished run; pass --overwrite" in again.stderr
     assert "Traceback" not in again.stderr
 

@@ -36,7 +36,7 @@ CONDITIONAL_VARIANTS = ("cgan", "acgan")
 
 
 def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_classes=None,
-                  init=None, seed=None, **options):
+                  init=None, seed=None, spectral_norm=False, **options):
     """Builds a variant's generator and discriminator from an architecture preset, and the model.
 
     Args:
@@ -50,6 +50,8 @@ def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_d
             ignored by the unconditional variants.
         init: `"default"` or `"dcgan"` to override the architecture's initialisation.
         seed: seed of the initializers and of the model's noise.
+        spectral_norm: spectrally normalise D's layers (Miyato et al. 2018);
+            not for BEGAN, whose D is an autoencoder.
         **options: the variant's constructor arguments (`d_steps`,
             `gp_weight`, `validity_weight`, `instance_noise`, `label_smoothing`, ...).
 
@@ -71,14 +73,19 @@ def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_d
     if conditional and not num_classes:
         raise ValueError(f"The {variant} variant is conditional and needs num_classes. Received: num_classes=None")
     labels = num_classes if conditional else None
+    if spectral_norm and variant == "began":
+        raise ValueError("BEGAN's discriminator is an autoencoder; spectral normalisation is for classifier Ds. "
+                         "Received: variant='began', spectral_norm=True")
     if variant == "acgan":
         preset = ARCHITECTURES[arch]
         generator = build_dcgan_generator(latent_dim or preset["latent_dim"], tuple(image_shape), num_classes=labels,
                                           seed=seed, **_with_init(preset["generator"], init))
         d_kwargs = {k: v for k, v in _with_init(preset["discriminator"], init).items() if k not in ("head", "name")}
-        discriminator = build_acgan_discriminator(tuple(image_shape), num_classes, seed=seed, **d_kwargs)
+        discriminator = build_acgan_discriminator(tuple(image_shape), num_classes, seed=seed,
+                                                  spectral_norm=spectral_norm, **d_kwargs)
     else:
-        generator, discriminator = build_models(arch, image_shape, latent_dim, num_classes=labels, init=init, seed=seed)
+        generator, discriminator = build_models(arch, image_shape, latent_dim, num_classes=labels, init=init, seed=seed,
+                                                spectral_norm=spectral_norm)
         if variant == "began":
             discriminator = build_began_discriminator(tuple(image_shape), init=init or "default", seed=seed)
     return VARIANTS[variant](generator, discriminator, seed=seed, **options)
