@@ -89,3 +89,16 @@ def test_d_steps_xla_benchmark_prints_every_case_and_writes_json(tmp_path):
     rows = json.loads(out.read_text())["rows"]
     assert [(r["d_steps"], r["xla"]) for r in rows] == [(1, True), (1, False), (2, True), (2, False)]
     assert rows[0]["ratio_to_d_steps_1_xla"] == 1.0 and all(r["seconds_per_step"] > 0 for r in rows)
+
+
+def test_ema_augment_cost_benchmark_prints_every_case_and_writes_json(tmp_path):
+    out = tmp_path / "cost.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "ema_augment_cost.py"), "--repeats", "1", "--steps", "2",
+         "--no-jit", "--json", str(out)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = json.loads(out.read_text())["rows"]
+    assert [r["case"] for r in rows] == ["plain", "ema", "augment", "ema+augment", "ema+ada"]
+    assert rows[0]["ratio_to_plain"] == 1.0 and all(r["seconds_per_step"] > 0 for r in rows)

@@ -119,3 +119,16 @@ def test_conditional_builders_take_labels():
     images = np.asarray(g([z, labels]))
     assert images.shape == (3, 28, 28, 1)
     assert d([images, labels]).shape == (3, 1)
+
+
+def test_hidden_units_add_infogan_style_fully_connected_layers_to_g_and_d():
+    generator = build_dcgan_generator(8, (8, 8, 1), stem_filters=4, filters=(4,), hidden_units=(32,), seed=0)
+    discriminator = build_dcgan_discriminator((8, 8, 1), filters=(4, 8), hidden_units=(16,), seed=0)
+    assert [generator.get_layer(n).units for n in ("hidden1",)] == [32]
+    assert generator.get_layer("project").input.shape[-1] == 32
+    assert discriminator.get_layer("hidden1").units == 16
+    assert discriminator.layers[-1].input.shape[-1] == 16
+    plain = build_dcgan_discriminator((8, 8, 1), filters=(4, 8), seed=0)
+    assert not any(layer.name.startswith("hidden") for layer in plain.layers)
+    with pytest.raises(ValueError, match="hidden_units"):
+        build_dcgan_generator(8, (8, 8, 1), hidden_units=(0,))

@@ -70,6 +70,7 @@ def build_dcgan_generator(
     upsampling="transpose",
     stem="dense_norm_act",
     negative_slope=0.2,
+    hidden_units=(),
     init="default",
     num_classes=None,
     seed=None,
@@ -97,6 +98,10 @@ def build_dcgan_generator(
             004) or `"dense_reshape_norm"` (Dense, Reshape, BatchNorm over
             channels, no activation: lecture 001).
         negative_slope: slope of the LeakyReLU units.
+        hidden_units: widths of fully connected layers (Dense, BatchNorm,
+            LeakyReLU) between the latent vector and the projection, as
+            InfoGAN's MNIST generator (Chen et al. 2016, Table 4: 1024).
+            Cheap next to the convolutions; `()` adds none.
         init: `"default"` (Keras defaults) or `"dcgan"` (lecture 001: conv
             kernels N(0, 0.02), BatchNorm gamma N(1, 0.02)).
         num_classes: if set, the generator is conditional: it takes
@@ -145,6 +150,10 @@ def build_dcgan_generator(
         inputs.append(labels)
         x = layers.Multiply(name="condition")([x, _label_embedding(labels, num_classes, latent_dim, "label")])
 
+    for i, units in enumerate(hidden_units, start=1):
+        x = layers.Dense(check_positive_int("hidden_units", units), name=f"hidden{i}")(x)
+        x = _batch_norm(gamma_init, name=f"hidden{i}_bn")(x)
+        x = layers.LeakyReLU(negative_slope, name=f"hidden{i}_act")(x)
     x = layers.Dense(h0 * w0 * stem_filters, name="project")(x)
     if stem == "dense_norm_act":
         x = _batch_norm(gamma_init, name="project_bn")(x)
@@ -182,6 +191,7 @@ def build_dcgan_discriminator(
     negative_slope=0.2,
     dropout=0.0,
     batchnorm=False,
+    hidden_units=(),
     head="logit",
     init="default",
     num_classes=None,
@@ -202,6 +212,9 @@ def build_dcgan_discriminator(
         negative_slope: slope of the LeakyReLU units.
         dropout: dropout rate after each block (0 disables it).
         batchnorm: whether to put BatchNorm after each conv but the first.
+        hidden_units: widths of fully connected layers (Dense, LeakyReLU)
+            between the flattened features and the head, as InfoGAN's MNIST
+            discriminator (Chen et al. 2016, Table 4: 1024); `()` adds none.
         head: `"logit"` (Dense(1), a logit: the default, numerically stable),
             `"sigmoid"` (Dense(1, sigmoid), lecture 000) or `"softmax2"`
             (Dense(2, softmax) over [fake, real], lecture 004). `kgan.GAN`
@@ -261,6 +274,10 @@ def build_dcgan_discriminator(
         if dropout:
             x = kgan_layers.Dropout(dropout, name=f"block{i}_dropout")(x)
     x = layers.Flatten(name="flatten")(x)
+    for i, units in enumerate(hidden_units, start=1):
+        dense = layers.Dense(check_positive_int("hidden_units", units), name=f"hidden{i}")
+        x = kgan_layers.spectral_normalized(dense, spectral_norm)(x)
+        x = layers.LeakyReLU(negative_slope, name=f"hidden{i}_act")(x)
     units, activation = {"logit": (1, None), "sigmoid": (1, "sigmoid"), "softmax2": (2, "softmax")}[head]
     score = kgan_layers.discriminator_head(x, units, activation, spectral_norm=spectral_norm)
     return keras.Model(inputs if len(inputs) > 1 else images, score, name=name)
