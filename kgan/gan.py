@@ -261,6 +261,10 @@ class GAN(keras.Model):
         self.ada_kimg = float(ada_kimg)
         if not self.ada_kimg > 0:
             raise ValueError(f"`ada_kimg` must be a positive number. Received: ada_kimg={ada_kimg!r}")
+        if self.augment and self.ada_target is None and self.augment_probability == 0.0:
+            raise ValueError("With a fixed probability of 0 the augmentation is never applied; set "
+                             "`augment_probability` > 0, an `ada_target`, or `augment=None`. "
+                             f"Received: augment={self.augment!r}, augment_probability=0.0, ada_target=None")
         if self.ada_target is not None and self.augment is None:
             raise ValueError(f"`ada_target` adapts the augmentation's probability; set `augment` too. "
                              f"Received: augment=None, ada_target={ada_target!r}")
