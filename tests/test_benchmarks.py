@@ -102,3 +102,20 @@ def test_ema_augment_cost_benchmark_prints_every_case_and_writes_json(tmp_path):
     rows = json.loads(out.read_text())["rows"]
     assert [r["case"] for r in rows] == ["plain", "ema", "augment", "ema+augment", "ema+ada"]
     assert rows[0]["ratio_to_plain"] == 1.0 and all(r["seconds_per_step"] > 0 for r in rows)
+
+
+def test_ablation_table_summarises_every_run_and_draws_the_curve(tmp_path):
+    out = tmp_path / "ablation"
+    out.mkdir()
+    for config, seed, score in (("baseline", 0, 6.6), ("baseline", 1, 6.4), ("ema", 0, 8.1)):
+        records = [{"epoch": e, "train_seconds": 60.0 * e, "classifier_score": score - 1 + e / 2,
+                    "frechet_distance": 40.0 / e, "classes_covered": 10} for e in (1, 2)]
+        (out / f"{config}-s{seed}.json").write_text(json.dumps(
+            {"config": config, "seed": seed, "epochs": 2, "final": records[-1], "records": records}))
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ablation.py"), "--table", "--out", str(out)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| baseline") or line.startswith("| ema")]
+    assert rows == ["| baseline | 0, 1 | 2 | 6.60, 6.40 | 20.0, 20.0 | 10, 10 | 2.0 | never, never |",
+                    "| ema | 0 | 2 | 8.10 | 20.0 | 10 | 2.0 | 2.0 |"]
+    assert (tmp_path / "ablation_curve.png").stat().st_size > 0
