@@ -20,62 +20,53 @@ def positive_int(text):
     return value
 
 
+def _float_in(text, accept, expected):
+    """`text` as a float if `accept(value)`, else an argparse error saying what was `expected`."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not accept(value):  # NaN is never accepted
+        raise argparse.ArgumentTypeError(f"expected {expected}, received {text!r}")
+    return value
+
+
 def positive_float(text):
-    """argparse type: a float > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}")
-    return value
+    """argparse type: a finite float > 0."""
+    return _float_in(text, lambda v: 0 < v < float("inf"), "a positive number")
 
 
-def decay_or_off(text):
-    """argparse type: an EMA decay in (0, 1), or 0 / "off" for none (returns None)."""
-    if text.strip().lower() in ("0", "off", "none"):
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a decay in (0, 1) such as 0.999, or 0 for none, received {text!r}")
-    return value
+def non_negative_float(text):
+    """argparse type: a finite float >= 0."""
+    return _float_in(text, lambda v: 0 <= v < float("inf"), "a number >= 0")
 
 
 def probability(text):
     """argparse type: a float in [0, 1]."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a probability in [0, 1], received {text!r}")
-    return value
+    return _float_in(text, lambda v: 0 <= v <= 1, "a probability in [0, 1]")
+
+
+def _off(text):
+    return text.strip().lower() in ("off", "none", "")
+
+
+def decay_or_off(text):
+    """argparse type: an EMA decay in (0, 1), or 0 / "off" for none (returns None)."""
+    if _off(text) or text.strip() == "0":
+        return None
+    return _float_in(text, lambda v: 0 < v < 1, "a decay in (0, 1) such as 0.999, or 0 for none")
 
 
 def probability_or_off(text):
     """argparse type: a probability in [0, 1], or "off" (returns None)."""
-    return None if text.strip().lower() in ("off", "none") else probability(text)
-
-
-def non_negative_float(text):
-    """argparse type: a float >= 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, received {text!r}")
-    return value
+    return None if _off(text) else probability(text)
 
 
 def augment_policy(text):
     """argparse type: comma-separated augmentation operations, or "off" (returns None)."""
     from kgan.augment import parse_policy
 
-    if text.strip().lower() in ("off", "none", ""):
+    if _off(text):
         return None
     try:
         return ",".join(parse_policy(text))
@@ -106,7 +97,8 @@ def add_train_arguments(parser, **defaults):
     parser.add_argument("--lr-g", type=positive_float, default=d["lr_g"],
                         help="generator learning rate (default: %(default)s)")
     parser.add_argument("--arch", choices=sorted({**ARCHITECTURES, **CONDITIONAL_ARCHITECTURES}), default=d["arch"],
-                        help="network architecture: dcgan (fast default), lecture004 (the Keras lecture's DCGAN, "
+                        help="network architecture: dcgan_fc (the main job's: dcgan with InfoGAN's fully connected layers), "
+                             "dcgan (the lighter DCGAN), lecture004 (the Keras lecture's DCGAN, "
                              "exactly), upsample (lecture 001's Upsample+Conv3x3 generator), mlp_lecture002, mlp_lecture003 "
                              "(lecture 003's MLP cGAN: cgan only) (default: %(default)s)")
     parser.add_argument("--dataset", choices=DATASETS, default=d["dataset"],
@@ -120,7 +112,7 @@ def add_train_arguments(parser, **defaults):
                              "(default: runs/<export-name>-<timestamp>)")
     parser.add_argument("--export-name", default=None,
                         help="model name of the SavedModel export, saved_models/<name>/<version> "
-                             "(default: <dataset>_<arch>, e.g. mnist_dcgan)")
+                             "(default: <dataset>_<arch>, e.g. mnist_dcgan_fc)")
     parser.add_argument("--export-dir", default=None,
                         help="base folder of the export (default: <output-dir>/saved_models)")
     parser.add_argument("--seed", type=int, default=d["seed"],
@@ -186,6 +178,11 @@ def run_train(args):
     kwargs = {k: v for k, v in vars(args).items() if k not in ("command", "func", "cpu_devices")}
     from kgan.training import TrainingDiverged
 
+    if kwargs.get("trainer") == "classic" and (kwargs.get("ema") is not None or kwargs.get("augment")):
+        # The main job's recipe is fit's; lecture 004's train_on_batch loop has no EMA generator or augmentation.
+        print("The classic trainer runs lecture 004's loop as it is: no EMA generator, no augmentation.", flush=True)
+        kwargs.update(ema=None, augment=None, ada_target=None)
+
     if args.cpu_devices:
         from kgan.distribute import split_cpu
 
@@ -218,7 +215,9 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train_parser = commands.add_parser("train", help="train a GAN and export its generator",
                                        description=DESCRIPTION)
-    add_train_arguments(train_parser)
+    from kgan.training import MAIN_JOB
+
+    add_train_arguments(train_parser, **MAIN_JOB)
     train_parser.add_argument("--variant", choices=("gan", "wgan", "wgan_gp", "dragan", "lsgan", "began", "cgan",
                                                     "acgan"), default="gan",
                               help="the GAN variant, with its paper's defaults (README: the GAN family; the "

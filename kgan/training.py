@@ -42,6 +42,11 @@ class TrainResult:
 
 TRAINERS = ("fit", "classic")
 
+# The main job's recipe: what `python scripts/train_mnist_gan.py` and `kgan train` use unless told otherwise
+# (`train()` itself defaults to the plain DCGAN). Chosen by the ablation in benchmarks/RESULTS.md.
+MAIN_JOB = dict(arch="dcgan_fc", lr_d=5e-4, lr_g=5e-4, ema=0.999, augment="color,translation,cutout",
+                augment_probability=0.0, ada_target=0.6, epochs=50)
+
 
 def _trainee(gan, trainer, jit_compile):
     """What runs the epochs: `gan` itself (`fit`) or lecture 004's loop over its networks and optimizers."""
@@ -209,7 +214,7 @@ def train(
     Example:
         >>> result = kgan.train(epochs=1)  # doctest: +SKIP
         >>> result.export_path  # doctest: +SKIP
-        PosixPath('runs/mnist_dcgan-20261123-150000/saved_models/mnist_dcgan/1')
+        PosixPath('runs/mnist_dcgan_fc-20261123-150000/saved_models/mnist_dcgan_fc/1')
     """
     check_positive_int("epochs", epochs)
     if trainer not in TRAINERS:

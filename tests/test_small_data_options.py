@@ -33,6 +33,12 @@ def test_train_records_the_options_and_exports_the_ema_generator(digits, tmp_pat
     exported = load_generator(result.export_path)(latent)
     np.testing.assert_allclose(exported, result.gan.ema_generator(latent, training=False), atol=1e-5)
     assert not np.allclose(exported, result.gan.generator(latent, training=False), atol=1e-4)
+    # `kgan export` of the run's checkpoint exports the EMA generator too, as a new version.
+    from kgan.cli import main
+
+    assert main(["export", str(result.run_dir)]) == 0
+    again = load_generator(result.export_path.parent / "2")(latent)
+    np.testing.assert_allclose(again, exported, atol=1e-6)
 
 
 def test_the_classic_trainer_refuses_the_options_before_writing_anything(tmp_path):
@@ -51,3 +57,12 @@ def test_the_classic_trainer_refuses_the_options_before_writing_anything(tmp_pat
 def test_bad_small_data_flags_exit_2_with_one_line(args, message):
     result = run_script(*args)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_main_jobs_classic_trainer_drops_the_recipe_it_cannot_run(digits, tmp_path):
+    result = run_script("--trainer", "classic", "--dataset", "npz", "--data-path", digits, "--epochs", 1,
+                        "--batch-size", 32, "--output-dir", tmp_path / "run")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "no EMA generator, no augmentation" in result.stdout
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["trainer"] == "classic" and config["ema"] is None and config["augment"] is None
