@@ -5,7 +5,7 @@ finds in it:
 
 ```
 saved_models/            # base_dir
-  mnist_dcgan/           # name: mount this as /models/mnist_dcgan
+  mnist_dcgan_fc/           # name: mount this as /models/mnist_dcgan_fc
     1/
     2/                   # a version: a complete SavedModel
       saved_model.pb
@@ -24,9 +24,9 @@ Example:
 
 ```python
 path = kgan.export.export_generator(
-    generator, "saved_models", "mnist_dcgan", metadata={"epochs": 20}
-)  # saved_models/mnist_dcgan/1
-generate = kgan.export.load_generator("saved_models/mnist_dcgan")
+    generator, "saved_models", "mnist_dcgan_fc", metadata={"epochs": 20}
+)  # saved_models/mnist_dcgan_fc/1
+generate = kgan.export.load_generator("saved_models/mnist_dcgan_fc")
 images = generate(np.random.normal(size=(16, generate.latent_dim)))
 ```
 """
@@ -129,10 +129,10 @@ def export_generator(
     ```python
     # `generator`: a trained functional keras.Model, latent_dim 100.
     path = export_generator(
-        generator, "saved_models", "mnist_dcgan",
+        generator, "saved_models", "mnist_dcgan_fc",
         metadata={"architecture": "dcgan", "latent_distribution": "normal"},
     )
-    # saved_models/mnist_dcgan/1; serve saved_models/mnist_dcgan with
+    # saved_models/mnist_dcgan_fc/1; serve saved_models/mnist_dcgan_fc with
     # TF Serving as docs/serving.md shows.
     ```
     """
@@ -186,8 +186,8 @@ def load_generator(export_dir):
     counterpart of a TF Serving `predict` call.
 
     Args:
-        export_dir: a version folder (`saved_models/mnist_dcgan/3`), or a
-            model folder (`saved_models/mnist_dcgan`), in which case the
+        export_dir: a version folder (`saved_models/mnist_dcgan_fc/3`), or a
+            model folder (`saved_models/mnist_dcgan_fc`), in which case the
             highest version is loaded, as TF Serving would.
 
     Returns:
@@ -204,7 +204,7 @@ def load_generator(export_dir):
     Example:
 
     ```python
-    generate = load_generator("saved_models/mnist_dcgan")
+    generate = load_generator("saved_models/mnist_dcgan_fc")
     images = generate(np.random.normal(size=(16, generate.latent_dim)))
     digits = generate(np.random.normal(size=(10, 100)), labels=np.arange(10))
     ```
@@ -244,7 +244,7 @@ def read_metadata(export_dir):
     Example:
 
     ```python
-    read_metadata("saved_models/mnist_dcgan")["latent_dim"]  # 100
+    read_metadata("saved_models/mnist_dcgan_fc")["latent_dim"]  # 100
     ```
     """
     path = _resolve_export_dir(export_dir) / METADATA_PATH
@@ -260,7 +260,7 @@ def latest_version(model_dir):
     """Returns the highest version in a model folder, as TF Serving sees it.
 
     Args:
-        model_dir: a model folder such as `saved_models/mnist_dcgan`.
+        model_dir: a model folder such as `saved_models/mnist_dcgan_fc`.
 
     Returns:
         The largest integer among the names of `model_dir`'s subfolders, or
@@ -270,7 +270,7 @@ def latest_version(model_dir):
     Example:
 
     ```python
-    latest_version("saved_models/mnist_dcgan")  # 2
+    latest_version("saved_models/mnist_dcgan_fc")  # 2
     ```
     """
     model_dir = pathlib.Path(model_dir)
