@@ -186,7 +186,7 @@ def table(out=OUT):
     for r in runs:
         by_config.setdefault(r["config"], []).append(r)
     print("| configuration | seeds | epochs | classifier score (per seed) | Fréchet distance | classes | "
-          "training min | first score >= 8.0 (min) |")
+          "training min | first score >= 8.0: epoch (min) |")
     print("|---|---|---:|---|---|---|---:|---|")
     for config, group in by_config.items():
         group.sort(key=lambda r: r["seed"])
@@ -194,8 +194,8 @@ def table(out=OUT):
         fds = ", ".join(f"{r['final']['frechet_distance']:.1f}" for r in group)
         classes = ", ".join(str(int(r["final"]["classes_covered"])) for r in group)
         minutes = np.mean([r["records"][-1]["train_seconds"] / 60 for r in group])
-        first = ", ".join(next((f"{x['train_seconds'] / 60:.1f}" for x in r["records"] if x["classifier_score"] >= 8.0),
-                               "never") for r in group)
+        first = ", ".join(next((f"{x['epoch']:.0f} ({x['train_seconds'] / 60:.1f})" for x in r["records"]
+                                if x["classifier_score"] >= 8.0), "never") for r in group)
         print(f"| {config} | {', '.join(str(r['seed']) for r in group)} | {group[0]['epochs']} | {scores} | {fds} | "
               f"{classes} | {minutes:.1f} | {first} |")
     fig = Figure(figsize=(11, 4), dpi=100)

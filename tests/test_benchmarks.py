@@ -117,5 +117,5 @@ def test_ablation_table_summarises_every_run_and_draws_the_curve(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| baseline") or line.startswith("| ema")]
     assert rows == ["| baseline | 0, 1 | 2 | 6.60, 6.40 | 20.0, 20.0 | 10, 10 | 2.0 | never, never |",
-                    "| ema | 0 | 2 | 8.10 | 20.0 | 10 | 2.0 | 2.0 |"]
+                    "| ema | 0 | 2 | 8.10 | 20.0 | 10 | 2.0 | 2 (2.0) |"]
     assert (tmp_path / "ablation_curve.png").stat().st_size > 0
