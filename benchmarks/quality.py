@@ -3,7 +3,7 @@
     python benchmarks/quality.py                      # the default main job (kgan train), ~8 min on 2 CPU cores
     python benchmarks/quality.py --epochs 5 --every 1 # a quick look
 
-Trains with `kgan.training.train`'s defaults plus a `kgan.metrics.GANMetrics` callback every `--every`
+Trains the main job's recipe (`kgan.training.MAIN_JOB`) plus a `kgan.metrics.GANMetrics` callback every `--every`
 epochs, then writes the curve (classifier score, Fréchet distance, KID, classes covered against wall
 time) to `--plot`, the per-evaluation records to `--json`, and prints a Markdown table for
 benchmarks/RESULTS.md. Target of the default main job: classifier score >= 9.0 with all ten classes
@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from kgan.metrics import GANMetrics, read_card
-from kgan.training import default_run_dir, train
+from kgan.training import MAIN_JOB, default_run_dir, train
 from kgan.utils import atomic_path
 
 HERE = pathlib.Path(__file__).parent
@@ -66,7 +66,7 @@ def main(argv=None):
     command = shlex.join(["python", "benchmarks/quality.py", *(sys.argv[1:] if argv is None else argv)])
 
     metrics = GANMetrics(every=args.every, on_collapse="warn")
-    kwargs = {"epochs": args.epochs} if args.epochs else {}
+    kwargs = {**MAIN_JOB, **({"epochs": args.epochs} if args.epochs else {})}  # the main job's recipe
     result = train(output_dir=args.output_dir or default_run_dir("quality"), verbose=2,
                    extra_callbacks=[metrics], **kwargs)
     reference = read_card("mnist")["reference"]
