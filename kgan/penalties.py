@@ -23,15 +23,20 @@ from kgan.distribute import cross_replica_mean, replica_rows
 _EPSILON = 1e-10
 
 
-def _gradient_norm_penalty(discriminator_fn, points, target, epsilon):
-    """`E[(||grad_x D(x)|| - target)^2]` over the batch `points`, norm over all non-batch axes."""
+def _squared_gradient_norms(discriminator_fn, points):
+    """`||grad_x D(x)||^2` for each sample of the batch `points`, over all non-batch axes."""
     with tf.GradientTape() as tape:
         tape.watch(points)
         scores = discriminator_fn(points)
     gradients = tape.gradient(scores, points)
     if gradients is None:  # D ignores its input: the gradient is 0 everywhere.
         gradients = ops.zeros_like(points)
-    squared = ops.sum(ops.square(ops.reshape(gradients, (ops.shape(gradients)[0], -1))), axis=1)
+    return ops.sum(ops.square(ops.reshape(gradients, (ops.shape(gradients)[0], -1))), axis=1)
+
+
+def _gradient_norm_penalty(discriminator_fn, points, target, epsilon):
+    """`E[(||grad_x D(x)|| - target)^2]` over the batch `points`, norm over all non-batch axes."""
+    squared = _squared_gradient_norms(discriminator_fn, points)
     # epsilon under the root keeps the norm's own gradient finite where D's gradient is 0.
     norms = ops.sqrt(squared + epsilon)
     return ops.mean(ops.square(norms - target))
@@ -120,15 +125,9 @@ def r1_penalty(discriminator_fn, real_data):
         >>> r1 = r1_penalty(lambda x: gan.discriminate(x, training=True), real)  # doctest: +SKIP
     """
     real_data = ops.convert_to_tensor(real_data, "float32")
-    with tf.GradientTape() as tape:
-        tape.watch(real_data)
-        scores = discriminator_fn(real_data)
-    gradients = tape.gradient(scores, real_data)
-    if gradients is None:  # D ignores its input: the gradient is 0 everywhere.
-        gradients = ops.zeros_like(real_data)
     # Under tf.distribute this is the mean over this replica's rows; GAN.train_step's
     # division by the replica count and the summed gradients make it the global batch's mean.
-    return ops.mean(ops.sum(ops.square(ops.reshape(gradients, (ops.shape(gradients)[0], -1))), axis=1))
+    return ops.mean(_squared_gradient_norms(discriminator_fn, real_data))
 
 
 def _check_nonnegative(name, value):
