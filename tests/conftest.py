@@ -32,6 +32,15 @@ def tiny_discriminator(num_classes=None, **kwargs):
                                      **kwargs)
 
 
+def write_digits_npz(path, count):
+    """The first `count` embedded MNIST digits as a Keras-style .npz (`x`, `y`) at `path`, for runs on a small file."""
+    from kgan.datasets import load_arrays
+
+    images, labels, _ = load_arrays()
+    np.savez(path, x=images[:count, ..., 0], y=labels[:count])
+    return path
+
+
 @pytest.fixture
 def tiny_images():
     rng = np.random.default_rng(0)

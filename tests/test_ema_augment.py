@@ -128,6 +128,15 @@ def test_bad_options_are_refused_with_the_value(options, match):
         make_gan(**options)
 
 
+@pytest.mark.parametrize("variant", ["wgan_gp", "began"])
+def test_ada_is_refused_for_ds_without_a_real_fake_verdict_but_fixed_augmentation_is_not(variant):
+    from kgan.variants import build_variant
+
+    with pytest.raises(ValueError, match="needs a D with a real/fake verdict.*Received: ada_target=0.6"):
+        build_variant(variant, "dcgan", (8, 8, 1), 4, seed=0, augment="translation", ada_target=0.6)
+    assert build_variant(variant, "dcgan", (8, 8, 1), 4, seed=0, augment="translation").augment == "translation"
+
+
 def test_policies_parse_to_the_known_operations():
     assert parse_policy("translation, cutout") == ("translation", "cutout")
     assert parse_policy(None) == () and parse_policy("") == ()

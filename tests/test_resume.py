@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import kgan  # noqa: F401 (registers GAN for load_model)
-from kgan.datasets import load_arrays
+from conftest import write_digits_npz
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "train_mnist_gan.py"
@@ -19,10 +19,7 @@ SCRIPT = ROOT / "scripts" / "train_mnist_gan.py"
 
 @pytest.fixture(scope="module")
 def small_mnist(tmp_path_factory):
-    images, labels, _ = load_arrays()
-    path = tmp_path_factory.mktemp("data") / "small.npz"
-    np.savez(path, x=images[:256, ..., 0], y=labels[:256])
-    return path
+    return write_digits_npz(tmp_path_factory.mktemp("data") / "small.npz", 256)
 
 
 def command(data, run_dir, *extra):

@@ -6,18 +6,14 @@ import numpy as np
 import pytest
 
 from kgan.export import load_generator
+from conftest import write_digits_npz
 from kgan.training import train
 from test_main_job import run_script
 
 
 @pytest.fixture(scope="module")
 def digits(tmp_path_factory):
-    from kgan.datasets import load_arrays
-
-    images, labels, _ = load_arrays()
-    path = tmp_path_factory.mktemp("data") / "digits.npz"
-    np.savez(path, x=images[:64, ..., 0], y=labels[:64])
-    return path
+    return write_digits_npz(tmp_path_factory.mktemp("data") / "digits.npz", 64)
 
 
 def test_train_records_the_options_and_exports_the_ema_generator(digits, tmp_path):
