@@ -101,6 +101,14 @@ def add_train_arguments(parser, **defaults):
                              "dcgan (the lighter DCGAN), lecture004 (the Keras lecture's DCGAN, "
                              "exactly), upsample (lecture 001's Upsample+Conv3x3 generator), mlp_lecture002, mlp_lecture003 "
                              "(lecture 003's MLP cGAN: cgan only) (default: %(default)s)")
+    if "variant" in defaults:  # the main job and `kgan train`; a variant script fixes its variant
+        from kgan.variants import VARIANTS
+
+        parser.add_argument("--variant", choices=sorted(VARIANTS), default=d["variant"],
+                            help="the GAN variant, with its paper's defaults (docs/variants.md; the variant scripts "
+                                 "expose each variant's own flags): infogan (the main job's: InfoGAN's categorical "
+                                 "code, no labels needed), gan (the plain GAN of the lectures), ... "
+                                 "(default: %(default)s)")
     parser.add_argument("--dataset", choices=DATASETS, default=d["dataset"],
                         help="mnist_embedded: 5,000 real MNIST digits shipped with kgan (offline); mnist, "
                              "fashion_mnist: tensorflow-datasets (prepared locally or downloadable); npz: a Keras "
@@ -182,6 +190,9 @@ def run_train(args):
         # The main job's recipe is fit's; lecture 004's train_on_batch loop has no EMA generator or augmentation.
         print("The classic trainer runs lecture 004's loop as it is: no EMA generator, no augmentation.", flush=True)
         kwargs.update(ema=None, augment=None, ada_target=None)
+    if kwargs.get("trainer") == "classic" and kwargs.get("variant") == "infogan":
+        print("The classic trainer trains the plain GAN: no InfoGAN code.", flush=True)
+        kwargs["variant"] = "gan"
 
     if args.cpu_devices:
         from kgan.distribute import split_cpu
@@ -218,10 +229,6 @@ def build_parser():
     from kgan.training import MAIN_JOB
 
     add_train_arguments(train_parser, **MAIN_JOB)
-    train_parser.add_argument("--variant", choices=("gan", "wgan", "wgan_gp", "dragan", "lsgan", "began", "cgan",
-                                                    "acgan"), default="gan",
-                              help="the GAN variant, with its paper's defaults (README: the GAN family; the "
-                                   "variant scripts expose each variant's own flags) (default: %(default)s)")
     train_parser.set_defaults(func=run_train)
     evaluate_parser = commands.add_parser(
         "evaluate", help="score an exported generator: classifier score, Frechet distance, KID",

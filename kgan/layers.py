@@ -101,3 +101,46 @@ def discriminator_head(x, units, activation, *, spectral_norm=False, kernel_init
     if activation is None:
         return x
     return keras.layers.Activation(activation, dtype="float32", name=f"{name}_activation")(x)
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class CategoricalCode(keras.layers.Layer):
+    """Reads a categorical code from a Gaussian latent vector and puts it in front as a one-hot.
+
+    `z -> concat(one_hot(argmax(z[:, :categories])), z)`. The argmax of
+    `categories` independent N(0, 1) draws is uniform over the categories,
+    so a generator that starts with this layer keeps the plain N(0, I)
+    latent contract (exports, metrics and `kgan sample` need nothing new)
+    while it is given a discrete choice, the categorical code of InfoGAN
+    (Chen et al. 2016). `kgan.variants.InfoGAN` trains G to make that code
+    readable from its images.
+
+    Args:
+        categories: the number of categories (at most the latent size).
+
+    Example:
+        >>> code = CategoricalCode(3)
+        >>> code(np.array([[0.1, 2.0, -1.0, 0.5]], "float32"))  # category 1 of 3, then z
+        array([[0. , 1. , 0. , 0.1, 2. , -1. , 0.5]], dtype=float32)
+    """
+
+    def __init__(self, categories, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(categories, int) or isinstance(categories, bool) or categories < 2:
+            raise ValueError(f"`categories` must be an integer >= 2. Received: categories={categories!r}")
+        self.categories = categories
+
+    def build(self, input_shape):
+        if input_shape[-1] is not None and input_shape[-1] < self.categories:
+            raise ValueError(f"The latent size must be at least categories={self.categories}. "
+                             f"Received: latent size {input_shape[-1]}")
+
+    def call(self, latent):
+        code = ops.one_hot(ops.argmax(latent[:, : self.categories], axis=-1), self.categories, dtype=latent.dtype)
+        return ops.concatenate([code, latent], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], None if input_shape[-1] is None else input_shape[-1] + self.categories)
+
+    def get_config(self):
+        return {**super().get_config(), "categories": self.categories}

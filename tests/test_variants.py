@@ -11,7 +11,7 @@ from kgan.callbacks import SampleGrid
 from kgan.export import export_generator, load_generator
 from kgan.gan import GAN
 from kgan.variants import (
-    ACGAN, BEGAN, CGAN, DRAGAN, LSGAN, WGAN, WGANGP, build_acgan_discriminator, build_began_discriminator,
+    ACGAN, BEGAN, CGAN, DRAGAN, LSGAN, WGAN, WGANGP, InfoGAN, build_acgan_discriminator, build_began_discriminator,
     build_variant,
 )
 
@@ -31,6 +31,8 @@ MAKERS = {
                            seed=0),
     "cgan": lambda: CGAN(tiny_generator(NUM_CLASSES), tiny_discriminator(NUM_CLASSES), seed=0),
     "acgan": lambda: ACGAN(tiny_generator(NUM_CLASSES), tiny_acgan_discriminator(), validity_weight=0.5, seed=0),
+    "infogan": lambda: InfoGAN(tiny_generator(categorical_code=NUM_CLASSES), tiny_acgan_discriminator(),
+                               info_weight=0.5, seed=0),
 }
 OWN_METRICS = {
     "wgan": set(),
@@ -40,6 +42,7 @@ OWN_METRICS = {
     "began": {"k_t", "convergence"},
     "cgan": {"d_real_acc", "d_fake_acc"},
     "acgan": {"d_real_acc", "d_fake_acc", "d_class_acc", "g_class_acc"},
+    "infogan": {"d_real_acc", "d_fake_acc", "info_acc"},
 }
 
 
@@ -241,8 +244,10 @@ def test_build_variant_builds_every_variant_from_a_preset():
         assert model.conditional and model.num_classes == NUM_CLASSES
     with pytest.raises(ValueError, match="num_classes=None"):
         build_variant("acgan", "dcgan", (8, 8, 1))
-    with pytest.raises(ValueError, match="variant='infogan'"):
-        build_variant("infogan")
+    model = build_variant("infogan", "dcgan", (8, 8, 1), 4, categories=3, seed=0)
+    assert not model.conditional and model.categories == 3
+    with pytest.raises(ValueError, match="variant='nope'"):
+        build_variant("nope")
 
 
 def test_cgan_builds_on_lecture003s_mlp_with_normal_label_embeddings():

@@ -99,8 +99,8 @@ def check_arch(arch, variant="gan"):
     """Checks that `variant` can be built on the architecture preset `arch`.
 
     The presets are the keys of `ARCHITECTURES`; the cgan variant may also use
-    a `CONDITIONAL_ARCHITECTURES` preset (lecture 003's MLPs), and ACGAN's
-    two-headed discriminator needs a convolutional preset.
+    a `CONDITIONAL_ARCHITECTURES` preset (lecture 003's MLPs), and the
+    two-headed discriminators of ACGAN and InfoGAN need a convolutional preset.
 
     Raises:
         ValueError: naming `arch` and the presets `variant` accepts.
@@ -108,8 +108,9 @@ def check_arch(arch, variant="gan"):
     if arch not in ARCHITECTURES and not (variant == "cgan" and arch in CONDITIONAL_ARCHITECTURES):
         raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)} (or, for the cgan variant, "
                          f"{sorted(CONDITIONAL_ARCHITECTURES)}). Received: arch={arch!r}")
-    if variant == "acgan" and ARCHITECTURES[arch].get("family") == "mlp":
-        raise ValueError(f"ACGAN's two-headed D is convolutional; choose a conv architecture. Received: arch={arch!r}")
+    if variant in ("acgan", "infogan") and ARCHITECTURES[arch].get("family") == "mlp":
+        raise ValueError(f"The {variant} variant's two-headed D is convolutional; choose a conv architecture. "
+                         f"Received: arch={arch!r}")
 
 
 def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_classes=None, init=None,

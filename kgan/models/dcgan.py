@@ -73,6 +73,7 @@ def build_dcgan_generator(
     hidden_units=(),
     init="default",
     num_classes=None,
+    categorical_code=None,
     seed=None,
     name="generator",
 ):
@@ -107,6 +108,9 @@ def build_dcgan_generator(
         num_classes: if set, the generator is conditional: it takes
             `[latent, labels]` and multiplies the latent vector by a learned
             embedding of the integer label.
+        categorical_code: if set, the number of categories of an InfoGAN
+            categorical code read from the latent vector's first entries
+            (`kgan.layers.CategoricalCode`; the latent stays N(0, I)).
         seed: seed of the initializers.
         name: model name.
 
@@ -149,6 +153,8 @@ def build_dcgan_generator(
         labels = keras.Input((1,), dtype="int32", name="labels")
         inputs.append(labels)
         x = layers.Multiply(name="condition")([x, _label_embedding(labels, num_classes, latent_dim, "label")])
+    if categorical_code is not None:
+        x = kgan_layers.CategoricalCode(categorical_code, name="categorical_code")(x)
 
     for i, units in enumerate(hidden_units, start=1):
         x = layers.Dense(check_positive_int("hidden_units", units), name=f"hidden{i}")(x)

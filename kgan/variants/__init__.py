@@ -10,16 +10,18 @@
 | `began`   | `BEGAN`  | Berthelot et al. 2017; lecture 000 |
 | `cgan`    | `CGAN`   | Mirza & Osindero 2014; lecture 003 |
 | `acgan`   | `ACGAN`  | Odena et al. 2017; lecture 001 |
+| `infogan` | `InfoGAN` | Chen et al. 2016 (categorical code); the main job |
 
 `build_variant(name, arch, image_shape, ...)` builds the networks from a
 `kgan.models.ARCHITECTURES` preset (with the variant's own discriminator for
-BEGAN and ACGAN) and returns the uncompiled model.
+BEGAN, ACGAN and InfoGAN) and returns the uncompiled model.
 """
 
 from kgan.gan import GAN
 from kgan.models import ARCHITECTURES, build_dcgan_generator, build_models, check_arch
 from kgan.variants.began import BEGAN, build_began_discriminator
 from kgan.variants.conditional import ACGAN, CGAN, build_acgan_discriminator
+from kgan.variants.infogan import InfoGAN
 from kgan.variants.simple import DRAGAN, LSGAN, WGAN, WGANGP
 
 VARIANTS = {
@@ -31,19 +33,22 @@ VARIANTS = {
     "began": BEGAN,
     "cgan": CGAN,
     "acgan": ACGAN,
+    "infogan": InfoGAN,
 }
+TWO_HEADED_VARIANTS = ("acgan", "infogan")
 CONDITIONAL_VARIANTS = ("cgan", "acgan")
 
 
 def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_classes=None,
-                  init=None, seed=None, spectral_norm=False, **options):
+                  init=None, seed=None, spectral_norm=False, categories=10, **options):
     """Builds a variant's generator and discriminator from an architecture preset, and the model.
 
     Args:
         variant: a key of `VARIANTS`.
         arch: a key of `kgan.models.ARCHITECTURES`; its generator is used as
             is, its discriminator's conv trunk too (BEGAN gets an autoencoder
-            instead; ACGAN gets the trunk with a validity and a class head).
+            instead; ACGAN and InfoGAN get the trunk with a validity and a
+            class head, and InfoGAN's G a categorical code).
         image_shape: `(height, width, channels)`.
         latent_dim: latent size (default: the architecture's).
         num_classes: number of classes; required by `cgan` and `acgan`,
@@ -52,6 +57,7 @@ def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_d
         seed: seed of the initializers and of the model's noise.
         spectral_norm: spectrally normalise D's layers (Miyato et al. 2018);
             not for BEGAN, whose D is an autoencoder.
+        categories: InfoGAN's number of code categories (ignored by the others).
         **options: the variant's constructor arguments (`d_steps`,
             `gp_weight`, `validity_weight`, `instance_noise`, `label_smoothing`, ...).
 
@@ -76,12 +82,14 @@ def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_d
     if spectral_norm and variant == "began":
         raise ValueError("BEGAN's discriminator is an autoencoder; spectral normalisation is for classifier Ds. "
                          "Received: variant='began', spectral_norm=True")
-    if variant == "acgan":
+    if variant in TWO_HEADED_VARIANTS:
         preset = ARCHITECTURES[arch]
+        heads = num_classes if variant == "acgan" else categories
+        code = categories if variant == "infogan" else None
         generator = build_dcgan_generator(latent_dim or preset["latent_dim"], tuple(image_shape), num_classes=labels,
-                                          seed=seed, **_with_init(preset["generator"], init))
+                                          categorical_code=code, seed=seed, **_with_init(preset["generator"], init))
         d_kwargs = {k: v for k, v in _with_init(preset["discriminator"], init).items() if k not in ("head", "name")}
-        discriminator = build_acgan_discriminator(tuple(image_shape), num_classes, seed=seed,
+        discriminator = build_acgan_discriminator(tuple(image_shape), heads, seed=seed,
                                                   spectral_norm=spectral_norm, **d_kwargs)
     else:
         generator, discriminator = build_models(arch, image_shape, latent_dim, num_classes=labels, init=init, seed=seed,
@@ -99,6 +107,6 @@ def _with_init(kwargs, init):
 
 
 __all__ = [
-    "ACGAN", "BEGAN", "CGAN", "CONDITIONAL_VARIANTS", "DRAGAN", "LSGAN", "VARIANTS", "WGAN", "WGANGP",
+    "ACGAN", "BEGAN", "CGAN", "CONDITIONAL_VARIANTS", "DRAGAN", "InfoGAN", "LSGAN", "VARIANTS", "WGAN", "WGANGP",
     "build_acgan_discriminator", "build_began_discriminator", "build_variant",
 ]

@@ -68,6 +68,9 @@ def add_variant_arguments(parser, variant, **defaults):
                                  "(default: %(default)s)")
         parser.add_argument("--classification-weight", type=_nonnegative, default=d["classification_weight"],
                             help="weight of the auxiliary classification loss (default: %(default)s)")
+    if variant == "infogan":
+        parser.add_argument("--info-weight", type=_nonnegative, default=d.get("info_weight", 1.0),
+                            help="weight lambda of InfoGAN's mutual-information term (default: %(default)s)")
     return parser
 
 
@@ -81,7 +84,8 @@ def variant_options(args):
         A dict of constructor arguments.
     """
     options = {"d_steps": args.__dict__.pop("d_steps")}
-    for key in ("label_smoothing", "gp_weight", "fake_labels", "validity_weight", "classification_weight"):
+    for key in ("label_smoothing", "gp_weight", "fake_labels", "validity_weight", "classification_weight",
+                "info_weight"):
         if key in args.__dict__:
             options[key] = args.__dict__.pop(key)
     noise, noise_steps = args.__dict__.pop("instance_noise"), args.__dict__.pop("instance_noise_steps")

@@ -90,15 +90,44 @@ def build_acgan_discriminator(image_shape=(28, 28, 1), num_classes=10, *, name="
     """
     check_positive_int("num_classes", num_classes)
     trunk = build_dcgan_discriminator(image_shape, head="logit", **kwargs)
-    features = trunk.get_layer("flatten").output
+    hidden = kwargs.get("hidden_units", ())
+    features = trunk.get_layer(f"hidden{len(hidden)}_act" if hidden else "flatten").output
     spectral_norm = kwargs.get("spectral_norm", False)
     validity = spectral_normalized(layers.Dense(1, dtype="float32", name="validity"), spectral_norm)(features)
     classes = spectral_normalized(layers.Dense(num_classes, dtype="float32", name="classes"), spectral_norm)(features)
     return keras.Model(trunk.input, [validity, classes], name=name)
 
 
+class AuxiliaryHeadGAN(GAN):
+    """A GAN whose D has two heads on one trunk: a validity logit and a classifier (ACGAN, InfoGAN).
+
+    `discriminate` reads the validity head, so the losses, penalties and
+    callbacks of `kgan.GAN` work unchanged; `discriminate_and_classify`
+    reads both.
+    """
+
+    def _discriminator_head(self, discriminator):
+        outputs = discriminator.outputs
+        if len(discriminator.inputs) != 1 or len(outputs) != 2 or outputs[0].shape[-1] != 1:
+            raise ValueError(
+                f"{type(self).__name__}'s discriminator must take images only and output [validity (batch, 1), classes "
+                f"(batch, num_classes)]. Received: inputs {[tuple(i.shape) for i in discriminator.inputs]}, "
+                f"outputs {[tuple(o.shape) for o in outputs]}"
+            )
+        return "logit"
+
+    def discriminate_and_classify(self, images, training=False):
+        """D's validity logits `(batch,)` and class logits `(batch, num_classes)`."""
+        validity, classes = self.discriminator(images, training=training)
+        return ops.reshape(ops.cast(validity, "float32"), (-1,)), ops.cast(classes, "float32")
+
+    def discriminate(self, images, labels=None, training=False):
+        """D's validity logits `(batch,)`; labels are not D's input here."""
+        return self.discriminate_and_classify(images, training=training)[0]
+
+
 @keras.saving.register_keras_serializable(package="kgan")
-class ACGAN(GAN):
+class ACGAN(AuxiliaryHeadGAN):
     """Auxiliary Classifier GAN (Odena et al. 2017; lecture 001).
 
     G draws an image of a requested class; D judges validity and classifies
@@ -141,25 +170,6 @@ class ACGAN(GAN):
         self.classification_weight = float(classification_weight)
         self.add_metric_tracker("d_class_acc")
         self.add_metric_tracker("g_class_acc")
-
-    def _discriminator_head(self, discriminator):
-        outputs = discriminator.outputs
-        if len(discriminator.inputs) != 1 or len(outputs) != 2 or outputs[0].shape[-1] != 1:
-            raise ValueError(
-                "ACGAN's discriminator must take images only and output [validity (batch, 1), classes "
-                f"(batch, num_classes)]. Received: inputs {[tuple(i.shape) for i in discriminator.inputs]}, "
-                f"outputs {[tuple(o.shape) for o in outputs]}"
-            )
-        return "logit"
-
-    def discriminate_and_classify(self, images, training=False):
-        """D's validity logits `(batch,)` and class logits `(batch, num_classes)`."""
-        validity, classes = self.discriminator(images, training=training)
-        return ops.reshape(ops.cast(validity, "float32"), (-1,)), ops.cast(classes, "float32")
-
-    def discriminate(self, images, labels=None, training=False):
-        """D's validity logits `(batch,)`; the labels are not D's input in ACGAN."""
-        return self.discriminate_and_classify(images, training=training)[0]
 
     def discriminator_loss(self, real_images, fake_images, labels=None, fake_labels=None):
         fake_labels = labels if fake_labels is None else fake_labels
