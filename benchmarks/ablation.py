@@ -93,6 +93,13 @@ CONFIGS = {
     "recipe-fc256": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4},  # = recipe (an early name)
     "ema+b32": {"ema": 0.999, "batch_size": 32},
     "ema+ttur": {"ema": 0.999, "lr_d": 4e-4, "lr_g": 1e-4},
+    # InfoGAN's categorical code (10 categories, lambda 1) on top of the recipe.
+    "recipe+ada+info": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4, "variant": "infogan",
+                        "augment": "color,translation,cutout", "augment_probability": 0.0, "ada_target": 0.6},
+    "recipe+info": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4, "variant": "infogan"},
+    "recipe+ada+info+decay": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4, "variant": "infogan",
+                              "augment": "color,translation,cutout", "augment_probability": 0.0, "ada_target": 0.6,
+                              "lr_decay": "linear"},
     "default": None,  # the main job's new defaults, whatever they are (kgan.training.MAIN_JOB)
 }
 
@@ -107,11 +114,11 @@ def run(config, seed, epochs, every, out=OUT):
 
     from kgan.metrics import GANMetrics
     from kgan.models import ARCHITECTURES
-    from kgan.training import train
+    from kgan.training import MAIN_JOB, train
 
     ARCHITECTURES.update(CANDIDATE_ARCHITECTURES)
 
-    options = dict(CONFIGS[config] or {})
+    options = dict(MAIN_JOB if CONFIGS[config] is None else CONFIGS[config])
     if epochs:
         options["epochs"] = epochs
     records = []
@@ -133,11 +140,27 @@ def run(config, seed, epochs, every, out=OUT):
                       f"FD {record['frechet_distance']:.1f}, classes {record['classes_covered']}, "
                       f"train {record['train_seconds']:.0f} s", flush=True)
 
+    class LinearDecay(keras.callbacks.Callback):
+        """A probe: both learning rates held for the first half, then decayed linearly to 0 by the last epoch."""
+
+        def __init__(self, epochs):
+            super().__init__()
+            self.epochs = epochs
+
+        def on_epoch_begin(self, epoch, logs=None):
+            half = self.epochs // 2
+            factor = 1.0 if epoch < half else 1.0 - (epoch - half) / (self.epochs - half)
+            for optimizer, lr in ((self.model.d_optimizer, options["lr_d"]), (self.model.g_optimizer, options["lr_g"])):
+                optimizer.learning_rate.assign(lr * factor)
+
     metrics = GANMetrics(every=every, on_collapse=None)
+    extra = []
+    if options.pop("lr_decay", None):
+        extra.append(LinearDecay(options.get("epochs", 50)))
     started = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         result = train(output_dir=pathlib.Path(tmp) / "run", seed=seed, verbose=0, on_divergence="warn",
-                       extra_callbacks=[metrics, Clock()], **options)
+                       extra_callbacks=[metrics, Clock(), *extra], **options)
     final = metrics.records[-1]
     summary = {
         "config": config, "options": options, "seed": seed, "epochs": len(result.history["d_loss"]),
