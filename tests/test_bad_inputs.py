@@ -17,7 +17,7 @@ from conftest import tiny_generator
 from kgan.cli import main
 from kgan.datasets import load_arrays, make_dataset
 
-SHIPPED = Path(__file__).resolve().parents[1] / "saved_models" / "mnist_dcgan_fc"
+SHIPPED = Path(__file__).resolve().parents[1] / "saved_models" / "mnist_infogan"
 
 
 def images(n=4, dtype="uint8"):
@@ -74,7 +74,7 @@ LIBRARY_CASES = [
     ("a serving call with the wrong latent size", lambda f: kgan.load_generator(SHIPPED)(np.zeros((2, 7))),
      ValueError, r"latent must have shape \(batch, 64\); Received: shape=\(2, 7\)"),
     ("an export version that exists", lambda f: kgan.export_generator(tiny_generator(), SHIPPED.parent,
-                                                                       "mnist_dcgan_fc", version=1),
+                                                                       "mnist_infogan", version=1),
      FileExistsError, "Received: version=1"),
     ("an unknown architecture", lambda f: kgan.build_models("resnet"), ValueError, "arch='resnet'"),
     ("an unknown loss", lambda f: kgan.losses.get("hinge2"), ValueError, "loss='hinge2'"),

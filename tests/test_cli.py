@@ -115,12 +115,12 @@ def test_export_of_a_corrupt_checkpoint_exits_2_naming_it(capsys, tmp_path):
 
 
 def test_the_shipped_generator_samples_right_after_install(capsys, tmp_path):
-    shipped = Path(__file__).resolve().parents[1] / "saved_models" / "mnist_dcgan_fc"
+    shipped = Path(__file__).resolve().parents[1] / "saved_models" / "mnist_infogan"
     status, _, err = run(capsys, "sample", shipped, "-n", 16, "-o", tmp_path / "digits.npz")
     assert status == 0, err
     images = np.load(tmp_path / "digits.npz")["images"]
     assert images.shape == (16, 28, 28, 1) and images.std() > 0.1
-    assert read_metadata(shipped)["arch"] == "dcgan_fc"
+    assert read_metadata(shipped)["arch"] == "dcgan_fc" and read_metadata(shipped)["variant"] == "infogan"
 
 
 def test_kgan_train_takes_a_variant(tmp_path):

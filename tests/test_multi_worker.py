@@ -17,7 +17,7 @@ TIMEOUT = 300  # seconds for both workers together; they are killed after that
 
 
 @pytest.mark.parametrize("script, export_name", [
-    ("train_mnist_gan.py", "npz_dcgan_fc"),
+    ("train_mnist_gan.py", "npz_infogan"),
     # k critic steps per G step: the G step's condition is taken in the cross-replica context.
     ("train_wgan_gp.py", "npz_wgan_gp"),
 ])

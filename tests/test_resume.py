@@ -61,7 +61,7 @@ def test_killed_run_resumes_with_the_same_command_and_matches_an_uninterrupted_r
         np.testing.assert_array_equal(a, b)
     rows = (run_dir / "history.csv").read_text().splitlines()[1:]
     assert [r.split(",")[0] for r in rows] == [str(e) for e in range(1, 6)]
-    assert (run_dir / "saved_models" / "npz_dcgan_fc" / "1" / "saved_model.pb").exists()
+    assert (run_dir / "saved_models" / "npz_infogan" / "1" / "saved_model.pb").exists()
 
     # Finished: the same command now refuses to overwrite it, unless told.
     again = subprocess.run(command(small_mnist, run_dir, *options), capture_output=True, text=True, timeout=600)

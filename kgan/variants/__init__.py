@@ -89,8 +89,8 @@ def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_d
         generator = build_dcgan_generator(latent_dim or preset["latent_dim"], tuple(image_shape), num_classes=labels,
                                           categorical_code=code, seed=seed, **_with_init(preset["generator"], init))
         d_kwargs = {k: v for k, v in _with_init(preset["discriminator"], init).items() if k not in ("head", "name")}
-        discriminator = build_acgan_discriminator(tuple(image_shape), heads, seed=seed,
-                                                  spectral_norm=spectral_norm, **d_kwargs)
+        discriminator = build_acgan_discriminator(tuple(image_shape), heads, seed=seed, spectral_norm=spectral_norm,
+                                                  name=f"{variant}_discriminator", **d_kwargs)
     else:
         generator, discriminator = build_models(arch, image_shape, latent_dim, num_classes=labels, init=init, seed=seed,
                                                 spectral_norm=spectral_norm)
