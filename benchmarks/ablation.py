@@ -101,6 +101,10 @@ CONFIGS = {
                               "augment": "color,translation,cutout", "augment_probability": 0.0, "ada_target": 0.6,
                               "lr_decay": "linear"},
     "default": None,  # the main job's new defaults, whatever they are (kgan.training.MAIN_JOB)
+    # On top of the main job's defaults (kgan.training.MAIN_JOB):
+    "default+sn": {"main_job": True, "spectral_norm": True},
+    "default+r1": {"main_job": True, "r1": 1.0},
+    "default+codes20": {"main_job": True, "variant_options": {"categories": 20}},
 }
 
 
@@ -119,6 +123,8 @@ def run(config, seed, epochs, every, out=OUT):
     ARCHITECTURES.update(CANDIDATE_ARCHITECTURES)
 
     options = dict(MAIN_JOB if CONFIGS[config] is None else CONFIGS[config])
+    if options.pop("main_job", False):
+        options = {**MAIN_JOB, **options}
     if epochs:
         options["epochs"] = epochs
     records = []
