@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from kgan.metrics import GANMetrics, read_card
 from kgan.training import MAIN_JOB, default_run_dir, train
-from kgan.utils import atomic_path
+from kgan.core.utils import atomic_path
 
 HERE = pathlib.Path(__file__).parent
 EVERY = 5  # epochs between evaluations

@@ -57,10 +57,10 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import kgan  # noqa: E402
-from kgan import datasets  # noqa: E402
+from kgan.data import load_arrays, make_dataset  # noqa: E402
 from kgan.classic import ClassicGAN  # noqa: E402
 from kgan.export import export_generator, load_generator  # noqa: E402
-from kgan.gan import GAN  # noqa: E402
+from kgan.core import GAN  # noqa: E402
 from kgan.models import build_models  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -211,7 +211,7 @@ class _StepTimer(keras.callbacks.Callback):
 def real_data(batch_size, seed=0):
     """kgan's pipeline over its embedded 5,000 MNIST digits, repeated: `(images, labels)` batches in [-1, 1]."""
     images, labels, _ = _mnist_arrays()
-    return datasets.make_dataset(images, labels, batch_size=batch_size, seed=seed, repeat=True)
+    return make_dataset(images, labels, batch_size=batch_size, seed=seed, repeat=True)
 
 
 _ARRAYS = {}
@@ -219,7 +219,7 @@ _ARRAYS = {}
 
 def _mnist_arrays():
     if not _ARRAYS:
-        _ARRAYS["mnist"] = datasets.load_arrays("mnist_embedded")
+        _ARRAYS["mnist"] = load_arrays("mnist_embedded")
     return _ARRAYS["mnist"]
 
 

@@ -37,7 +37,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-MNIST_NPZ = pathlib.Path(__file__).resolve().parent.parent / "kgan" / "datasets" / "mnist_5k.npz"
+MNIST_NPZ = pathlib.Path(__file__).resolve().parent.parent / "kgan" / "data" / "mnist_5k.npz"
 WORKS = ("fit", "classic")
 
 

@@ -34,9 +34,9 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from kgan import losses as losses_lib
-from kgan.gan import GAN, head_kind
-from kgan.utils import check_positive_int
+from kgan.core import losses as losses_lib
+from kgan.core import GAN, head_kind
+from kgan.core.utils import check_positive_int
 
 GENERATOR_COSTS = ("non_saturating", "minimax", "maximum_likelihood")
 
@@ -103,7 +103,7 @@ def generator_cost(cost, head):
     - `"maximum_likelihood"`: `-1/2 E[exp(sigma^-1(D(G(z))))]`, with
       `sigma^-1(D)` D's logit; the target is ignored.
 
-    Each equals the matching `kgan.losses.<cost>_generator_loss` of D's logits,
+    Each equals the matching `kgan.core.losses.<cost>_generator_loss` of D's logits,
     so `ClassicGAN` and `kgan.GAN.fit` optimise the same objective.
 
     Args:

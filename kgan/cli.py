@@ -64,14 +64,14 @@ def probability_or_off(text):
 
 def augment_policy(text):
     """argparse type: comma-separated augmentation operations, or "off" (returns None)."""
-    from kgan.augment import parse_policy
+    from kgan.core.augment import parse_policy
 
     if _off(text):
         return None
     try:
         return ",".join(parse_policy(text))
     except ValueError:
-        from kgan.augment import OPERATIONS
+        from kgan.core.augment import OPERATIONS
 
         raise argparse.ArgumentTypeError(
             f"expected operations from {', '.join(OPERATIONS)} (comma-separated) or off, received {text!r}"
@@ -80,7 +80,7 @@ def augment_policy(text):
 
 def add_train_arguments(parser, **defaults):
     """Adds the main job's flags to `parser`; `defaults` override the library's defaults."""
-    from kgan.datasets import DATASETS
+    from kgan.data import DATASETS
     from kgan.models import ARCHITECTURES, CONDITIONAL_ARCHITECTURES
 
     d = dict(epochs=50, batch_size=64, lr_d=2e-4, lr_g=2e-4, arch="dcgan", dataset="mnist_embedded", seed=0)
@@ -129,7 +129,7 @@ def add_train_arguments(parser, **defaults):
                         help="do not compile the train step with XLA (slower; for debugging)")
     parser.add_argument("--tensorboard", action="store_true",
                         help="also write TensorBoard logs to <output-dir>/tensorboard")
-    from kgan.losses import LOSSES
+    from kgan.core.losses import LOSSES
 
     parser.add_argument("--trainer", choices=("fit", "classic"), default="fit",
                         help="fit: GAN.fit, one compiled train step (fast); classic: lecture 004's loop, D and the "
@@ -195,7 +195,7 @@ def run_train(args):
         kwargs["variant"] = "gan"
 
     if args.cpu_devices:
-        from kgan.distribute import split_cpu
+        from kgan.core.distribute import split_cpu
 
         try:
             split_cpu(args.cpu_devices)
@@ -325,9 +325,10 @@ def run_sample(args):
 
     import numpy as np
 
-    from kgan import explore, plotting
+    from kgan import explore
+    from kgan.core import plotting
     from kgan.export import load_generator
-    from kgan.utils import atomic_path
+    from kgan.core.utils import atomic_path
 
     output = pathlib.Path(args.output)
     suffix = output.suffix.lower()
@@ -426,8 +427,8 @@ def run_export(args):
 
 def run_info(args):
     """Lists what kgan can train: variants, architectures, losses, datasets."""
-    from kgan import losses
-    from kgan.datasets import DATASETS
+    from kgan.core import losses
+    from kgan.data import DATASETS
     from kgan.models import ARCHITECTURES
 
     try:

@@ -10,8 +10,8 @@ import dataclasses
 
 import numpy as np
 
-from kgan import plotting
-from kgan.utils import atomic_path
+from kgan.core import plotting
+from kgan.core.utils import atomic_path
 
 
 @dataclasses.dataclass
@@ -45,7 +45,7 @@ def as_sampler(model, latent_distribution=None):
     if isinstance(model, Sampler):
         return model
     from kgan.export import ExportedGenerator  # noqa: PLC0415 (keep import light)
-    from kgan.gan import GAN  # noqa: PLC0415
+    from kgan.core import GAN  # noqa: PLC0415
 
     if isinstance(model, GAN):
         return Sampler(

@@ -589,7 +589,7 @@ def _write_saved_model(generator, spec, path):
 
 
 def _to_uint8(images):
-    """[-1, 1] floats -> [0, 255] uint8 pixels, as `kgan.plotting.to_uint8` does."""
+    """[-1, 1] floats -> [0, 255] uint8 pixels, as `kgan.core.plotting.to_uint8` does."""
     return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0.0, 255.0), tf.uint8)
 
 

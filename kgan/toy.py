@@ -22,7 +22,7 @@ import dataclasses
 import keras
 import numpy as np
 
-from kgan.utils import atomic_path, check_positive_int
+from kgan.core.utils import atomic_path, check_positive_int
 
 
 def _rng(seed):
@@ -374,14 +374,14 @@ def train_toy_gan(
             linear output. SELU never goes below -1.758, so data beyond it
             (the ring's modes at x = -2 and y = -2) needs the linear output.
         latent_distribution: `"uniform01"`, `"uniform"` or `"normal"`.
-        loss: a name from `kgan.losses.LOSSES` (default: the variant's;
+        loss: a name from `kgan.core.losses.LOSSES` (default: the variant's;
             `"non_saturating"` for the plain GAN).
         d_steps: discriminator steps per generator step (default: the
             variant's; 1 for the plain GAN, 5 for WGAN-GP).
         label_smoothing: one-sided label smoothing (lecture 002).
         instance_noise, instance_noise_steps: Gaussian noise on D's inputs,
             annealed to 0 over that many D steps (lecture 000's remedy).
-        penalties: terms added to D's loss (`kgan.penalties`, e.g.
+        penalties: terms added to D's loss (`kgan.core.penalties`, e.g.
             `WeightPenalty`, lecture 000's "penalizing discriminator weights").
         variant: `"gan"` or a key of `kgan.variants.VARIANTS` that needs no
             labels (`"wgan_gp"`, `"lsgan"`, ...). The Wasserstein, hinge and
@@ -457,7 +457,7 @@ def _default_loss(gan_class):
 
 def generate_samples(gan, num_samples, seed=0):
     """`num_samples` generated samples from a fixed, seeded latent batch, as a numpy array."""
-    from kgan.gan import sample_latent
+    from kgan.core import sample_latent
 
     latent = sample_latent((num_samples, gan.latent_dim), gan.latent_distribution, seed=seed)
     return np.asarray(gan.generate(latent, training=False))
@@ -523,7 +523,7 @@ def ring_remedies():
         an L2 penalty on D's weights, 5 D steps per G step, the least-squares
         loss (LSGAN) and WGAN-GP.
     """
-    from kgan.penalties import WeightPenalty
+    from kgan.core.penalties import WeightPenalty
 
     return (
         Remedy("minimax", "the zero-sum game, C_G = -C_D (lectures 002, 004)", {"loss": "minimax"}),

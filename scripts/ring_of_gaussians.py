@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 
 from kgan import callbacks, toy  # noqa: E402
 from kgan.cli import positive_int  # noqa: E402
-from kgan.losses import LOSSES  # noqa: E402
+from kgan.core.losses import LOSSES  # noqa: E402
 
 NUM_MODES, RADIUS, STD, NUM_SAMPLES = 8, 2.0, 0.02, 2000
 

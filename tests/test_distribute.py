@@ -9,8 +9,8 @@ import pytest
 import tensorflow as tf
 
 from conftest import tiny_discriminator, tiny_generator
-from kgan import distribute
-from kgan.gan import GAN
+from kgan.core import distribute
+from kgan.core import GAN
 from test_variants import MAKERS
 
 VARIANTS = {
@@ -104,7 +104,7 @@ def test_unknown_strategy_is_refused():
 def test_train_under_mirrored_strategy_writes_the_run_and_export(mirrored, tmp_path):
     from kgan.training import train
 
-    data = np.load(pathlib.Path(__file__).resolve().parents[1] / "kgan" / "datasets" / "mnist_5k.npz")
+    data = np.load(pathlib.Path(__file__).resolve().parents[1] / "kgan" / "data" / "mnist_5k.npz")
     np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
     result = train(dataset="npz", data_path=tmp_path / "digits.npz", epochs=1, batch_size=32, verbose=0,
                    output_dir=tmp_path / "run", strategy=mirrored)

@@ -7,7 +7,7 @@ from PIL import Image
 from conftest import TINY_LATENT, tiny_discriminator, tiny_generator
 from kgan import explore
 from kgan.export import export_generator, load_generator
-from kgan.gan import GAN
+from kgan.core import GAN
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import TINY_SHAPE, tiny_discriminator, tiny_generator
-from kgan.layers import CategoricalCode
+from kgan.core.layers import CategoricalCode
 from kgan.variants import InfoGAN, build_acgan_discriminator
 from kgan.variants.infogan import with_code
 

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from kgan.gan import GAN
+from kgan.core import GAN
 from kgan.models import build_models
 from kgan.models import mlp
 

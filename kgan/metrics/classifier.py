@@ -21,8 +21,8 @@ import pathlib
 import keras
 import numpy as np
 
-from kgan import datasets
-from kgan.utils import atomic_path, check_positive_int
+from kgan.data import load_arrays
+from kgan.core.utils import atomic_path, check_positive_int
 
 FEATURE_LAYER = "features"
 CARD_SUFFIX = ".json"
@@ -178,15 +178,15 @@ def load_split(dataset="mnist_embedded", data_path=None):
         `(train_images, train_labels, held_out_images, held_out_labels, info)`.
     """
     if dataset == "mnist_embedded":
-        images, labels, info = datasets.load_arrays("mnist_embedded")
+        images, labels, info = load_arrays("mnist_embedded")
         return (*split_embedded_mnist(images, labels), info)
     if dataset not in ("mnist", "fashion_mnist", "npz"):
         raise ValueError(
             "A classifier trains on 'mnist_embedded', 'mnist', 'fashion_mnist' or a Keras-layout 'npz'. "
             f"Received: dataset={dataset!r}"
         )
-    train_images, train_labels, info = datasets.load_arrays(dataset, data_path, split="train")
-    test_images, test_labels, _ = datasets.load_arrays(dataset, data_path, split="test")
+    train_images, train_labels, info = load_arrays(dataset, data_path, split="train")
+    test_images, test_labels, _ = load_arrays(dataset, data_path, split="test")
     if train_labels is None or test_labels is None:
         raise ValueError(f"A classifier needs labelled images. Received: dataset={dataset!r} without labels")
     return train_images, train_labels, test_images, test_labels, info

@@ -222,7 +222,7 @@ def _as_unit_range(images):
 
 
 def sample_latent_numpy(num, latent_dim, distribution="normal", seed=0):
-    """Latent vectors as NumPy, from the distributions of `kgan.gan.sample_latent`."""
+    """Latent vectors as NumPy, from the distributions of `kgan.core.latent.sample_latent`."""
     rng = np.random.default_rng(seed)
     if distribution == "normal":
         return rng.standard_normal((num, latent_dim)).astype(np.float32)

@@ -6,7 +6,7 @@
 """
 
 from kgan.cli import positive_float, positive_int
-from kgan.penalties import WeightPenalty
+from kgan.core.penalties import WeightPenalty
 
 
 def _fraction(text):

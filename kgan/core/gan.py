@@ -4,7 +4,7 @@ The train step is Goodfellow's Algorithm 1 (lecture 002) as lecture 001 writes
 it: D on real and on generated samples (labels 1 and 0, the mean of both
 errors), then G against D's "real" verdict. Variants plug in:
 
-- a loss pair (`kgan.losses.GANLoss`: non-saturating by default),
+- a loss pair (`kgan.core.losses.GANLoss`: non-saturating by default),
 - penalties added to D's loss (callables `penalty(gan, real, fake, labels)`),
 - conditioning (a generator with a second, integer-label input),
 - `d_steps` discriminator steps per generator step,
@@ -16,55 +16,26 @@ errors), then G against D's "real" verdict. Variants plug in:
 
 Training is `gan.fit(dataset, callbacks=[...])`, so everything `fit` gives
 (tf.function/XLA, progress bar, callbacks, distribution) stays.
+
+The class is in three parts: `GAN` (its arguments, Keras plumbing and
+serialisation), `kgan.core.hooks.GANHooks` (the pieces variants plug into)
+and `kgan.core.train_step.TrainStep` (the train step).
 """
 
 import warnings
 
 import keras
-import numpy as np
 import tensorflow as tf
-from keras import ops
 
-from kgan import augment as augment_lib
-from kgan import losses as losses_lib
-from kgan.distribute import cross_replica_mean, replica_rows
-from kgan.utils import check_positive_int
+from kgan.core import augment as augment_lib
+from kgan.core import losses as losses_lib
+from kgan.core.heads import logit_reader
+from kgan.core.hooks import GANHooks
+from kgan.core.latent import LATENT_DISTRIBUTIONS
+from kgan.core.train_step import TrainStep
+from kgan.core.utils import check_positive_int
 
-LATENT_DISTRIBUTIONS = ("normal", "uniform", "uniform01")
 FAKE_LABELS = ("data", "random")
-
-
-def sample_latent(shape, distribution="normal", seed=None):
-    """Draws latent vectors as the lectures do.
-
-    Args:
-        shape: output shape, e.g. `(batch, latent_dim)`.
-        distribution: `"normal"` (standard normal: lectures 001, 004),
-            `"uniform"` (uniform in [-1, 1]: lecture 002) or `"uniform01"`
-            (uniform in [0, 1): lecture 000's `torch.rand`).
-        seed: an int or a `keras.random.SeedGenerator`.
-
-    Returns:
-        A float32 tensor of `shape`.
-    """
-    if distribution == "normal":
-        return keras.random.normal(shape, seed=seed)
-    if distribution == "uniform":
-        return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
-    if distribution == "uniform01":
-        return keras.random.uniform(shape, minval=0.0, maxval=1.0, seed=seed)
-    raise ValueError(
-        f"`latent_distribution` must be one of {LATENT_DISTRIBUTIONS}. Received: latent_distribution={distribution!r}"
-    )
-
-
-def fixed_latent(model, num, seed=0):
-    """`num` latent vectors for `model` (anything with `latent_dim` and `latent_distribution`), as NumPy.
-
-    Drawn with their own `seed`, not the model's noise stream, so callbacks
-    that look at the same vectors every epoch do not change the training.
-    """
-    return np.asarray(sample_latent((num, model.latent_dim), model.latent_distribution, seed=seed))
 
 
 def check_gan_arguments(generator, discriminator, latent_distribution, label_smoothing):
@@ -83,64 +54,8 @@ def check_gan_arguments(generator, discriminator, latent_distribution, label_smo
         raise ValueError(f"`label_smoothing` must be in [0, 1). Received: label_smoothing={label_smoothing!r}")
 
 
-def head_kind(discriminator):
-    """How to read D's output as a logit: "logit", "sigmoid" or "softmax2"."""
-    units = discriminator.output.shape[-1]
-    activation = getattr(discriminator.layers[-1], "activation", None)
-    activation = getattr(activation, "__name__", str(activation))
-    if units == 2 and activation == "softmax":
-        return "softmax2"
-    if units == 1 and activation == "sigmoid":
-        return "sigmoid"
-    if units == 1:
-        return "logit"
-    raise ValueError(
-        "The discriminator must output one logit, one sigmoid probability or a two-way softmax "
-        f"over [fake, real]. Received: output shape {tuple(discriminator.output.shape)} with activation {activation}"
-    )
-
-
-def logit_reader(discriminator, head):
-    """A function `(inputs, training) -> logits (batch,)` reading D's output before its sigmoid or softmax.
-
-    Inverting the activation instead (`log p - log(1 - p)`) needs clipping
-    and loses the gradient once D is confident (|logit| > ~16 in float32),
-    exactly when G needs it. The reader runs D up to its last layer and
-    applies that layer's kernel and bias itself, sharing D's variables.
-
-    Args:
-        discriminator: the discriminator.
-        head: its `head_kind`.
-
-    Returns:
-        The reader, or `None` if D already outputs logits or its last layer
-        is neither a Dense with the activation nor an Activation layer (then
-        `GAN` inverts the activation).
-    """
-    if head not in ("sigmoid", "softmax2"):
-        return None
-    last = discriminator.layers[-1]
-    if not isinstance(last, (keras.layers.Dense, keras.layers.Activation)):
-        return None
-    features = keras.Model(discriminator.inputs, last.input, name=f"{discriminator.name}_features")
-
-    def read(inputs, training=False):
-        logits = features(inputs, training=training)
-        if isinstance(last, keras.layers.Dense):
-            logits = ops.matmul(ops.cast(logits, last.kernel.dtype), last.kernel)
-            if last.use_bias:
-                logits = logits + last.bias
-        logits = ops.cast(logits, "float32")
-        if head == "sigmoid":
-            return ops.reshape(logits, (-1,))
-        # A softmax over [fake, real]: p_real = sigmoid(z_real - z_fake).
-        return logits[:, 1] - logits[:, 0]
-
-    return read
-
-
 @keras.saving.register_keras_serializable(package="kgan")
-class GAN(keras.Model):
+class GAN(TrainStep, GANHooks, keras.Model):
     """A generative adversarial network trained with `fit`.
 
     Args:
@@ -149,7 +64,7 @@ class GAN(keras.Model):
         discriminator: a `keras.Model` from images (and labels, if
             conditional) to one logit, one sigmoid probability, or a two-way
             softmax over [fake, real] (lecture 004's head).
-        loss: a name from `kgan.losses.LOSSES` or a `kgan.losses.GANLoss`.
+        loss: a name from `kgan.core.losses.LOSSES` or a `kgan.core.losses.GANLoss`.
             Default `"non_saturating"`.
         latent_distribution: `"normal"`, `"uniform"` ([-1, 1]) or `"uniform01"`.
         d_steps: discriminator steps per generator step (k of Algorithm 1,
@@ -185,7 +100,7 @@ class GAN(keras.Model):
             of Averaging in GAN Training".
         augment: differentiable augmentation of every image D sees, real and
             generated, in D's step and G's step: operations of
-            `kgan.augment.OPERATIONS`, comma-separated (`"color,translation,
+            `kgan.core.augment.OPERATIONS`, comma-separated (`"color,translation,
             cutout"`, DiffAugment's full policy), or `None`.
         augment_probability: the probability of applying each operation to
             each image (1.0: DiffAugment); the starting value when adaptive.
@@ -404,7 +319,7 @@ class GAN(keras.Model):
     def get_config(self):
         if any(not hasattr(p, "get_config") for p in self._config_penalties):
             raise NotImplementedError(
-                "A GAN with plain-function penalties cannot be serialised; use the classes of kgan.penalties "
+                "A GAN with plain-function penalties cannot be serialised; use the classes of kgan.core.penalties "
                 f"or subclass GAN. Received: penalties={self._config_penalties!r}"
             )
         if self.gan_loss.name not in losses_lib.LOSSES or losses_lib.LOSSES[self.gan_loss.name] != self.gan_loss:
@@ -440,302 +355,6 @@ class GAN(keras.Model):
         ]
         return cls(**config)
 
-    # -- the pieces variants plug into ----------------------------------
-
-    def sample_latent(self, batch_size):
-        """Latent vectors `(batch_size, latent_dim)` from the model's seeded distribution.
-
-        Under `tf.distribute` each replica gets its own rows of one global draw
-        (`kgan.distribute.replica_rows`), so the replicas' noise is independent.
-        """
-        return replica_rows(
-            lambda n: sample_latent((n, self.latent_dim), self.latent_distribution, self.seed_generator), batch_size
-        )
-
-    def generate(self, latent, labels=None, training=False):
-        """Runs the generator on `latent` (and `labels`, if conditional).
-
-        Args:
-            latent: latent vectors `(batch, latent_dim)`.
-            labels: for a conditional generator, integer class ids of shape
-                `(batch,)` or `(batch, 1)`.
-            training: `True` inside the train step (the raw G, in training
-                mode); `False` for sampling, which uses `sampler` (the EMA
-                generator when `ema` is set).
-
-        Raises:
-            ValueError: if a conditional generator gets no labels, labels of
-                the wrong length, or labels outside `[0, num_classes)`.
-        """
-        latent = ops.convert_to_tensor(latent, "float32")
-        generator = self.generator if training else self.sampler
-        if self.conditional:
-            labels = self._check_labels(labels, ops.shape(latent)[0])
-            return generator([latent, _as_label_column(labels)], training=training)
-        return generator(latent, training=training)
-
-    @property
-    def sampler(self):
-        """The generator to sample from and to export: the EMA generator if `ema` is set, else G."""
-        return self.generator if self.ema_generator is None else self.ema_generator
-
-    def update_ema(self):
-        """Moves the EMA generator's weights towards G's (after every G step).
-
-        Under `tf.distribute` every replica updates its own copy from its own
-        (mirrored, identical) G, so the copies stay equal without a reduction.
-        """
-        steps = ops.cast(self.g_optimizer.iterations, "float32")
-        decay = ops.minimum(self.ema, (1.0 + steps) / (10.0 + steps))
-        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
-            if weight.trainable:
-                average.assign(decay * average + (1.0 - decay) * weight)
-            else:
-                average.assign(weight)
-
-    def discriminate(self, images, labels=None, training=False):
-        """D's verdict on `images` as logits of shape `(batch,)`, whatever D's head."""
-        inputs = images
-        if len(self.discriminator.inputs) > 1:
-            labels = self._check_labels(labels, ops.shape(images)[0])
-            inputs = [images, _as_label_column(labels)]
-        if self._read_logits is not None:
-            return self._read_logits(inputs, training=training)
-        return self._to_logits(self.discriminator(inputs, training=training))
-
-    def sample_fake_labels(self, labels, batch_size):
-        """The labels that condition a generated batch (`None` if unconditional).
-
-        `fake_labels="data"` reuses the real batch's labels; `"random"` draws
-        them uniformly over the classes with the model's seeded noise.
-        """
-        if not self.conditional:
-            return None
-        if self.fake_labels == "data":
-            return labels
-        return replica_rows(
-            lambda n: keras.random.randint((n,), 0, self.num_classes, seed=self.seed_generator, dtype="int32"),
-            batch_size,
-        )
-
-    def instance_noise_stddev(self):
-        """The current standard deviation of the instance noise (annealed by D's step count)."""
-        stddev = ops.convert_to_tensor(self.instance_noise, "float32")
-        if self.instance_noise_steps is None:
-            return stddev
-        progress = ops.cast(self.d_optimizer.iterations, "float32") / float(self.instance_noise_steps)
-        return stddev * ops.maximum(0.0, 1.0 - progress)
-
-    def discriminator_inputs(self, images):
-        """What D sees of `images`: the images plus (annealed) instance noise, if enabled.
-
-        Every loss passes real and generated images through this before D, in
-        D's step and in G's step alike, so both distributions are blurred the
-        same way (Sonderby et al. 2017, "Amortised MAP inference", Sec. 3.1).
-        Differentiable augmentation (`augment`) comes first, for the same
-        reason (Zhao et al. 2020: augmenting only the real images teaches G
-        to draw augmented ones).
-        """
-        if self.augment:
-            images = augment_lib.diff_augment(images, self.augment, self.augment_p, seed=self.seed_generator)
-        if not self.instance_noise:
-            return images
-        shape = ops.shape(images)
-        noise = replica_rows(lambda n: keras.random.normal((n, *shape[1:]), seed=self.seed_generator), shape[0])
-        return images + self.instance_noise_stddev() * noise
-
-    def after_discriminator_step(self, logs):
-        """Called after every D update with the logs of `discriminator_loss`.
-
-        WGAN clips D's weights here; BEGAN updates its equilibrium term k_t.
-        """
-
-    def _discriminator_head(self, discriminator):
-        """How D's output is read; variants with another kind of D override it."""
-        return head_kind(discriminator)
-
-    def _check_labels(self, labels, batch_size):
-        if labels is None:
-            raise ValueError(
-                "This GAN is conditional; pass integer labels of shape (batch,). Received: labels=None"
-            )
-        if tf.is_symbolic_tensor(labels) or not tf.executing_eagerly():
-            return labels  # inside a traced step the data pipeline's labels are trusted
-        values = np.asarray(labels)
-        if not np.issubdtype(values.dtype, np.integer):
-            raise ValueError(f"`labels` must be integer class ids. Received: labels.dtype={values.dtype}")
-        if values.size != int(batch_size) or values.ndim > 2 or (values.ndim == 2 and values.shape[1] != 1):
-            raise ValueError(
-                f"`labels` must have shape ({int(batch_size)},) or ({int(batch_size)}, 1) to match the batch. "
-                f"Received: labels.shape={values.shape}"
-            )
-        if self.num_classes is not None and values.size and (values.min() < 0 or values.max() >= self.num_classes):
-            raise ValueError(
-                f"`labels` must lie in [0, {self.num_classes}). Received: labels={values.reshape(-1).tolist()}"
-            )
-        return values
-
-    def _to_logits(self, outputs):
-        # Only for Ds whose pre-activation output cannot be read (see `logit_reader`).
-        outputs = ops.cast(outputs, "float32")
-        if self._head == "logit":
-            return ops.reshape(outputs, (-1,))
-        eps = keras.config.epsilon()
-        if self._head == "sigmoid":
-            p = ops.clip(ops.reshape(outputs, (-1,)), eps, 1.0 - eps)
-            return ops.log(p) - ops.log1p(-p)
-        # Two-way softmax over [fake, real] (lecture 004): sigmoid(log p_real - log p_fake) == p_real.
-        p = ops.clip(outputs, eps, 1.0 - eps)
-        return ops.log(p[:, 1]) - ops.log(p[:, 0])
-
-    def discriminator_loss(self, real_images, fake_images, labels=None, fake_labels=None):
-        """D's loss on a real and a generated batch. Returns `(loss, logs)`.
-
-        Override to change what D learns (ACGAN adds a classification term);
-        the train step stays the same. `fake_labels` (default `labels`) are
-        the labels the fakes were generated for.
-        """
-        fake_labels = labels if fake_labels is None else fake_labels
-        real_logits = self.discriminate(self.discriminator_inputs(real_images), labels, training=True)
-        fake_logits = self.discriminate(self.discriminator_inputs(fake_images), fake_labels, training=True)
-        loss = self.gan_loss.discriminator(real_logits, fake_logits, label_smoothing=self.label_smoothing)
-        logs = {
-            "d_real_acc": ops.mean(ops.cast(real_logits >= 0.0, "float32")),
-            "d_fake_acc": ops.mean(ops.cast(fake_logits < 0.0, "float32")),
-        }
-        return self.add_penalties(loss, logs, real_images, fake_images, labels)
-
-    def add_penalties(self, loss, logs, real_images, fake_images, labels=None):
-        """Adds every penalty to D's `loss` and its value to `logs`. Returns `(loss, logs)`.
-
-        Variants that override `discriminator_loss` end with this call.
-        """
-        logs = dict(logs)
-        for penalty, tracker in zip(self.penalties, self.penalty_trackers):
-            value = penalty(self, real_images, fake_images, labels)
-            logs[tracker.name] = value
-            loss = loss + value
-        return loss, logs
-
-    def generator_loss(self, fake_images, labels=None):
-        """G's loss on a generated batch (made for `labels`). Returns `(loss, logs)`."""
-        fake_logits = self.discriminate(self.discriminator_inputs(fake_images), labels, training=True)
-        return self.gan_loss.generator(fake_logits), {}
-
-    # -- the one train step ------------------------------------------------
-
-    def train_step(self, data):
-        real_images, labels = self._unpack(data)
-        batch_size = ops.shape(real_images)[0]
-        # Under tf.distribute each replica sees its share of the global batch and
-        # the optimizers sum the replicas' gradients: scale to the global mean.
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-
-        fake_labels = self.sample_fake_labels(labels, batch_size)
-        with tf.GradientTape() as g_tape:
-            fake_images = self.generate(self.sample_latent(batch_size), fake_labels, training=True)
-            with g_tape.stop_recording():
-                self._discriminator_step(real_images, ops.stop_gradient(fake_images), labels, replicas, fake_labels)
-            if self.d_steps == 1:
-                # G's step reuses the batch it made for D's step (judged by the
-                # updated D), as the PyTorch DCGAN example does: one G forward
-                # pass less per step, 1.2x faster on the CPU.
-                g_loss, g_logs = self.generator_loss(fake_images, fake_labels)
-        if self.d_steps == 1:
-            self._apply_generator_gradients(g_tape, g_loss, g_logs, replicas)
-        else:
-            # Algorithm 1 (lecture 002): k D steps, each on a fresh real batch, then one G step.
-            g_turn = ops.equal(self.d_optimizer.iterations % self.d_steps, 0)
-            if replicas == 1:
-                tf.cond(g_turn, lambda: self._generator_step(batch_size, labels, replicas),
-                        lambda: ops.convert_to_tensor(0.0))
-            else:
-                self._distributed_generator_step(g_turn, batch_size, labels, replicas)
-        logs = {m.name: m.result() for m in self.metrics}
-        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
-            # Keras averages the workers' logs with `reduce(MEAN, axis=0)`, which needs an axis to reduce.
-            logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
-        return logs
-
-    def _distributed_generator_step(self, g_turn, batch_size, labels, replicas):
-        """The G step of every `d_steps`-th step, under a strategy with several replicas.
-
-        A `tf.cond` in a replica context may not hold a branch that
-        synchronises the replicas (synchronised BatchNorm, the optimizer's
-        gradient all-reduce); so the decision is taken in the cross-replica
-        context and the G step runs on every replica from there, the way
-        `keras.optimizers.LossScaleOptimizer` skips non-finite steps.
-        """
-
-        def generator_step(batch_size, labels):
-            self._generator_step(batch_size, labels, replicas)
-
-        def cross_replica(strategy, g_turn, batch_size, labels):
-            # Every replica computed the same decision (from the mirrored step counter).
-            decision = strategy.experimental_local_results(g_turn)[0]
-            ops.cond(decision,
-                     lambda: strategy.extended.call_for_each_replica(generator_step, args=(batch_size, labels)),
-                     lambda: None)
-
-        tf.distribute.get_replica_context().merge_call(cross_replica, args=(g_turn, batch_size, labels))
-
-    def _discriminator_step(self, real_images, fake_images, labels, replicas, fake_labels=None):
-        with tf.GradientTape() as tape:
-            d_loss, d_logs = self.discriminator_loss(real_images, fake_images, labels, fake_labels)
-            # Loss scaling for mixed precision (a no-op unless the optimizer is a LossScaleOptimizer).
-            scaled_loss = self.d_optimizer.scale_loss(d_loss / replicas)
-        d_vars = self.discriminator.trainable_variables
-        self.d_optimizer.apply(tape.gradient(scaled_loss, d_vars), d_vars)
-        if self.ada_target is not None:
-            self._adapt_augment_probability(d_logs, ops.shape(real_images)[0] * replicas)
-        self.after_discriminator_step(d_logs)
-        self.d_loss_tracker.update_state(d_loss)
-        self._update_trackers(d_logs)
-
-    def _adapt_augment_probability(self, logs, global_batch):
-        """ADA's controller (Karras et al. 2020, Sec. 3): `p += sign(r_t - target) * batch / (kimg * 1000)`.
-
-        `r_t = E[sign(D(real))] = 2 * d_real_acc - 1`, averaged over the replicas
-        so every replica moves its copy of `p` the same way.
-        """
-        r_t = 2.0 * cross_replica_mean(logs["d_real_acc"]) - 1.0
-        step = ops.sign(r_t - self.ada_target) * ops.cast(global_batch, "float32") / (self.ada_kimg * 1000.0)
-        self.augment_p.assign(ops.clip(self.augment_p + step, 0.0, 1.0))
-        self.augment_p_tracker.update_state(self.augment_p)
-
-    def _update_trackers(self, logs):
-        for tracker in (self.d_real_acc_tracker, self.d_fake_acc_tracker, *self.penalty_trackers, *self.extra_trackers):
-            if tracker.name in logs:
-                tracker.update_state(logs[tracker.name])
-
-    def _generator_step(self, batch_size, labels, replicas):
-        with tf.GradientTape() as tape:
-            fake_labels = self.sample_fake_labels(labels, batch_size)
-            fake_images = self.generate(self.sample_latent(batch_size), fake_labels, training=True)
-            g_loss, g_logs = self.generator_loss(fake_images, fake_labels)
-        return self._apply_generator_gradients(tape, g_loss, g_logs, replicas)
-
-    def _apply_generator_gradients(self, tape, g_loss, g_logs, replicas):
-        g_vars = self.generator.trainable_variables
-        with tape:
-            scaled_loss = self.g_optimizer.scale_loss(g_loss / replicas)
-        self.g_optimizer.apply(tape.gradient(scaled_loss, g_vars), g_vars)
-        if self.ema_generator is not None:
-            self.update_ema()
-        self.g_loss_tracker.update_state(g_loss)
-        self._update_trackers(g_logs)
-        return g_loss
-
-    def _unpack(self, data):
-        images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if self.conditional and labels is None:
-            raise ValueError(
-                "This GAN's generator is conditional, so the dataset must yield (images, labels). Received: images only"
-            )
-        return images, labels if self.conditional else None
-
-    def test_step(self, data):
-        raise NotImplementedError("GAN.evaluate is not defined; use kgan metrics callbacks to score a GAN.")
 
 
 def _check_num_classes(num_classes, generator, conditional):
@@ -788,9 +407,3 @@ def _loss_scaled(optimizer, model):
 
 def _penalty_name(penalty):
     return getattr(penalty, "name", None) or getattr(penalty, "__name__", type(penalty).__name__)
-
-
-def _as_label_column(labels):
-    """Integer labels as `(batch, 1)`, the shape the conditional builders take."""
-    labels = ops.cast(labels, "int32")
-    return ops.reshape(labels, (-1, 1))
