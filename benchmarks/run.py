@@ -22,7 +22,7 @@ images consumed by D per step, times steps per second):
   and the lecture loop with XLA (archs without Dropout);
 - the input pipeline: `fit` on one in-memory batch repeated vs the tf.data
   pipeline, and the pipeline alone;
-- generator inference through the exported SavedModel (`kgan.export`):
+- generator inference through the exported SavedModel (`kgan.serving`):
   images/s at batch 256 and latency at batch 1.
 
 FLOP convention (`training_step_flops`): 1 multiply-add = 2 FLOPs; only
@@ -59,7 +59,7 @@ import tensorflow as tf  # noqa: E402
 import kgan  # noqa: E402
 from kgan.data import load_arrays, make_dataset  # noqa: E402
 from kgan.classic import ClassicGAN  # noqa: E402
-from kgan.export import export_generator, load_generator  # noqa: E402
+from kgan.serving import export_generator, load_generator  # noqa: E402
 from kgan.core import GAN  # noqa: E402
 from kgan.models import build_models  # noqa: E402
 
@@ -310,7 +310,7 @@ def time_torch(arch, batch_size, *, seconds, warmup, work="fit"):
 
 
 def time_inference(arch, *, seconds, latency_calls, batch_size=256):
-    """Generator inference through the exported SavedModel (`kgan.export.load_generator`).
+    """Generator inference through the exported SavedModel (`kgan.serving.load_generator`).
 
     Returns:
         `(images_per_second at batch_size, median latency in seconds at batch 1)`.

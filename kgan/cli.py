@@ -325,9 +325,9 @@ def run_sample(args):
 
     import numpy as np
 
-    from kgan import explore
+    from kgan.serving import explore
     from kgan.core import plotting
-    from kgan.export import load_generator
+    from kgan.serving import load_generator
     from kgan.core.utils import atomic_path
 
     output = pathlib.Path(args.output)
@@ -399,7 +399,7 @@ def run_export(args):
 
     import kgan  # noqa: F401 (registers kgan's classes for load_model)
     from kgan.callbacks import Checkpoint
-    from kgan.export import export_generator
+    from kgan.serving import export_generator
 
     run_dir = pathlib.Path(args.run_dir)
     try:

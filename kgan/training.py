@@ -18,7 +18,7 @@ from kgan import callbacks as kcallbacks
 from kgan import runs
 from kgan.data import load_arrays, make_dataset
 from kgan.core import distribute
-from kgan.export import export_generator
+from kgan.serving import export_generator
 from kgan.classic import ClassicGAN
 from kgan.core import GAN
 from kgan.models import build_models, check_arch

@@ -9,7 +9,7 @@ from PIL import Image
 
 from conftest import tiny_discriminator, tiny_generator
 from kgan.cli import main
-from kgan.export import export_generator, read_metadata
+from kgan.serving import export_generator, read_metadata
 from kgan.core import GAN
 
 

@@ -5,8 +5,8 @@ import pytest
 from PIL import Image
 
 from conftest import TINY_LATENT, tiny_discriminator, tiny_generator
-from kgan import explore
-from kgan.export import export_generator, load_generator
+from kgan.serving import explore
+from kgan.serving import export_generator, load_generator
 from kgan.core import GAN
 
 

@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from kgan import cli
 from kgan.callbacks import HistoryLog
-from kgan.export import export_generator
+from kgan.serving import export_generator
 from kgan.core import GAN
 from kgan.metrics import (
     Evaluator, GANMetrics, Protocol, class_histogram, classes_covered, classifier_score, evaluate_export,

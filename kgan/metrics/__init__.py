@@ -12,7 +12,7 @@ classifier of the data's own classes (MNIST's is shipped; see
   prints results beside the real-against-real references;
 - `GANMetrics`: a callback logging the scores every N epochs of `fit`, with a
   mode-collapse alarm;
-- `evaluate_export`: scores a generator exported by `kgan.export`;
+- `evaluate_export`: scores a generator exported by `kgan.serving`;
 - the toy-problem checks of `kgan.toy`, re-exported here: `mode_coverage`
   (modes covered and share of high-quality samples on the ring of Gaussians),
   `moment_errors`, `mean_distance_to_line`.
