@@ -11,7 +11,7 @@ images consumed by D per step, times steps per second):
 - the fp32 matmul peak: `tf.linalg.matmul` of two n x n matrices, best of several;
 - for `lecture004` (lecture 004's DCGAN) and `dcgan` (kgan's default), at batch
   64 and 256: (a) kgan's `GAN.fit` (XLA, the main job's setting), (b) the
-  classic loop of lecture 004 (`kgan.classic.ClassicGAN`: D.train_on_batch,
+  classic loop of lecture 004 (`kgan.training.ClassicGAN`: D.train_on_batch,
   then DG.train_on_batch, compiled as the lecture does, i.e. Keras's default
   `jit_compile="auto"`, which is no XLA on a CPU), (c) the PyTorch port
   (`benchmarks/torch_dcgan.py`) doing kgan's `fit` work;
@@ -58,7 +58,7 @@ import tensorflow as tf  # noqa: E402
 
 import kgan  # noqa: E402
 from kgan.data import load_arrays, make_dataset  # noqa: E402
-from kgan.classic import ClassicGAN  # noqa: E402
+from kgan.training import ClassicGAN  # noqa: E402
 from kgan.serving import export_generator, load_generator  # noqa: E402
 from kgan.core import GAN  # noqa: E402
 from kgan.models import build_models  # noqa: E402

@@ -33,7 +33,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from kgan import toy  # noqa: E402
-from kgan.classic import GENERATOR_COSTS  # noqa: E402
+from kgan.training.combined import GENERATOR_COSTS  # noqa: E402
 from kgan.cli import positive_int  # noqa: E402
 
 

@@ -9,7 +9,8 @@ import pytest
 from conftest import tiny_discriminator, tiny_generator
 from kgan import callbacks as kcallbacks
 from kgan.core import losses
-from kgan.classic import GENERATOR_COSTS, ClassicGAN, build_combined_model, generator_cost, targets
+from kgan.training.classic import ClassicGAN
+from kgan.training.combined import GENERATOR_COSTS, build_combined_model, generator_cost, targets
 from kgan.core import GAN
 
 

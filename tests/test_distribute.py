@@ -64,7 +64,7 @@ def test_each_replica_draws_its_own_rows_of_one_global_draw(mirrored):
 
 
 def test_classic_trainer_trains_under_mirrored_strategy(mirrored, tiny_dataset):
-    from kgan.classic import ClassicGAN
+    from kgan.training import ClassicGAN
 
     with mirrored.scope():
         gan = VARIANTS["gan"]()

@@ -15,11 +15,11 @@ import keras
 import tensorflow as tf
 
 from kgan import callbacks as kcallbacks
-from kgan import runs
+from kgan.training import runs
 from kgan.data import load_arrays, make_dataset
 from kgan.core import distribute
 from kgan.serving import export_generator
-from kgan.classic import ClassicGAN
+from kgan.training.classic import ClassicGAN
 from kgan.core import GAN
 from kgan.models import build_models, check_arch
 from kgan.core.utils import atomic_path, check_positive_int
@@ -73,7 +73,7 @@ def prepare_run_dir(run_dir, overwrite=False):
         overwrite: start a finished run again from scratch (its files are deleted).
 
     Returns:
-        A `kgan.runs.RunState`: `"new"` or `"resumable"`.
+        A `kgan.training.runs.RunState`: `"new"` or `"resumable"`.
 
     Raises:
         FileExistsError: if `run_dir` holds a finished run (and not `overwrite`),
@@ -156,7 +156,7 @@ def train(
         verbose: `fit`'s verbosity (1: progress bar).
         extra_callbacks: more Keras callbacks.
         trainer: `"fit"` (`GAN.fit`: one compiled train step) or `"classic"`
-            (lecture 004's loop, `kgan.classic.ClassicGAN`: D, then the combined DG
+            (lecture 004's loop, `kgan.training.ClassicGAN`: D, then the combined DG
             model with D frozen, trained by `train_on_batch`), with the same data,
             callbacks, checkpoints and export.
         overwrite: if `output_dir` holds a finished run, delete it and start
