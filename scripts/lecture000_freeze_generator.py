@@ -22,6 +22,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from kgan import toy  # noqa: E402
+from kgan.cli.examples import add_example_arguments, prepare_output_dir  # noqa: E402
 from kgan.cli import positive_int  # noqa: E402
 
 MEAN, STD = 4.0, 0.2
@@ -30,7 +31,7 @@ MEAN, STD = 4.0, 0.2
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    toy.add_example_arguments(parser, "lecture000_freeze_generator", epochs=8)
+    add_example_arguments(parser, "lecture000_freeze_generator", epochs=8)
     parser.add_argument("--freeze-steps", type=positive_int, default=3,
                         help="K: G trained on one batch out of K (default: %(default)s)")
     parser.add_argument("--batches-per-epoch", type=positive_int, default=600,
@@ -40,7 +41,7 @@ def parse_args(argv=None):
 
 def run(args):
     """Runs the three trainings; returns `(output_dir, [(label, Moments), ...])`."""
-    output_dir = toy.prepare_output_dir(args.output_dir, "lecture000_freeze_generator")
+    output_dir = prepare_output_dir(args.output_dir, "lecture000_freeze_generator")
     data = toy.normal_vectors(args.batches_per_epoch * 30, seed=args.seed)
     k, epochs = args.freeze_steps, args.epochs
     runs = [(f"k=1, {epochs} epochs", 1, epochs), (f"k={k}, {epochs} epochs", k, epochs),

@@ -18,13 +18,14 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from kgan import callbacks, toy  # noqa: E402
+from kgan.cli.examples import add_example_arguments, prepare_output_dir  # noqa: E402
 from kgan.cli import positive_int  # noqa: E402
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    toy.add_example_arguments(parser, "lecture000_line", epochs=10)
+    add_example_arguments(parser, "lecture000_line", epochs=10)
     parser.add_argument("--slope", type=float, default=2.0, help="slope of the line (default: %(default)s)")
     parser.add_argument("--intercept", type=float, default=1.0, help="intercept of the line (default: %(default)s)")
     parser.add_argument("--batches-per-epoch", type=positive_int, default=100,
@@ -34,7 +35,7 @@ def parse_args(argv=None):
 
 def run(args):
     """Trains the example; returns `(output_dir, mean distance to the line, samples)`."""
-    output_dir = toy.prepare_output_dir(args.output_dir, "lecture000_line")
+    output_dir = prepare_output_dir(args.output_dir, "lecture000_line")
     data = toy.line_points(args.batches_per_epoch * 64, args.slope, args.intercept, seed=args.seed)
     gan = toy.train_toy_gan(data, latent_distribution="normal", optimizer="adam", lr_g=1e-3, lr_d=1e-3,
                             batch_size=64, epochs=args.epochs, seed=args.seed, verbose=2,

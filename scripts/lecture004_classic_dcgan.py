@@ -32,15 +32,15 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from kgan import toy  # noqa: E402
 from kgan.training.combined import GENERATOR_COSTS  # noqa: E402
+from kgan.cli.examples import add_example_arguments  # noqa: E402
 from kgan.cli import positive_int  # noqa: E402
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    toy.add_example_arguments(parser, "lecture004_classic_dcgan", epochs=80)
+    add_example_arguments(parser, "lecture004_classic_dcgan", epochs=80)
     parser.add_argument("--loss", choices=GENERATOR_COSTS, default="non_saturating",
                         help="generator cost: the lecture's flipped target (non_saturating), zero-sum (minimax) or "
                              "maximum_likelihood (default: %(default)s)")

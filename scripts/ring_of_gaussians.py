@@ -29,6 +29,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from kgan import callbacks, toy  # noqa: E402
+from kgan.cli.examples import add_example_arguments, prepare_output_dir  # noqa: E402
 from kgan.cli import positive_int  # noqa: E402
 from kgan.core.losses import LOSSES  # noqa: E402
 
@@ -38,7 +39,7 @@ NUM_MODES, RADIUS, STD, NUM_SAMPLES = 8, 2.0, 0.02, 2000
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    toy.add_example_arguments(parser, "ring_of_gaussians", epochs=30)
+    add_example_arguments(parser, "ring_of_gaussians", epochs=30)
     parser.add_argument("--batches-per-epoch", type=positive_int, default=200,
                         help="batches of 128 per epoch (default: %(default)s)")
     parser.add_argument("--loss", choices=sorted(LOSSES), default="non_saturating",
@@ -56,7 +57,7 @@ def parse_args(argv=None):
 
 def run(args):
     """Trains the example; returns `(output_dir, toy.ModeCoverage)`."""
-    output_dir = toy.prepare_output_dir(args.output_dir, "ring_of_gaussians")
+    output_dir = prepare_output_dir(args.output_dir, "ring_of_gaussians")
     modes = toy.ring_modes(NUM_MODES, RADIUS)
     min_samples = NUM_SAMPLES // 100
 
@@ -78,7 +79,7 @@ def run(args):
 
 def compare(args):
     """Trains every remedy; returns `(output_dir, [toy.RemedyResult])`."""
-    output_dir = toy.prepare_output_dir(args.output_dir, "ring_of_gaussians_compare")
+    output_dir = prepare_output_dir(args.output_dir, "ring_of_gaussians_compare")
 
     def progress(result):
         c = result.coverage

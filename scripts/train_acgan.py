@@ -20,7 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from kgan.variants.cli import run_script  # noqa: E402
+from kgan.cli.variants import run_script  # noqa: E402
 
 VARIANT = "acgan"
 DEFAULTS = dict(epochs=40)
