@@ -1,7 +1,8 @@
 """The core of kgan: the `GAN` model and what it is made of.
 
 - `gan`: `GAN`, one `keras.Model` with one train step for every variant
-  (`hooks`: the pieces variants plug into; `train_step`: Algorithm 1);
+  (`hooks`: the pieces variants plug into; `train_step`: Algorithm 1;
+  `arguments`: the checks of its arguments);
 - `heads`: reading D's output as a logit (`head_kind`, `logit_reader`);
 - `latent`: `sample_latent`, `fixed_latent`;
 - `losses`, `penalties`: the GAN losses and the terms added to D's loss;

@@ -29,29 +29,11 @@ import tensorflow as tf
 
 from kgan.core import augment as augment_lib
 from kgan.core import losses as losses_lib
+from kgan.core.arguments import FAKE_LABELS, check_ema, check_gan_arguments, check_num_classes, check_probability
 from kgan.core.heads import logit_reader
 from kgan.core.hooks import GANHooks
-from kgan.core.latent import LATENT_DISTRIBUTIONS
 from kgan.core.train_step import TrainStep
 from kgan.core.utils import check_positive_int
-
-FAKE_LABELS = ("data", "random")
-
-
-def check_gan_arguments(generator, discriminator, latent_distribution, label_smoothing):
-    """The argument checks every GAN trainer (`GAN`, `ClassicGAN`) shares; raises `ValueError`."""
-    if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
-        raise ValueError(
-            "`generator` and `discriminator` must be keras.Model instances. "
-            f"Received: generator={type(generator).__name__}, discriminator={type(discriminator).__name__}"
-        )
-    if latent_distribution not in LATENT_DISTRIBUTIONS:
-        raise ValueError(
-            f"`latent_distribution` must be one of {LATENT_DISTRIBUTIONS}. "
-            f"Received: latent_distribution={latent_distribution!r}"
-        )
-    if not 0.0 <= label_smoothing < 1.0:
-        raise ValueError(f"`label_smoothing` must be in [0, 1). Received: label_smoothing={label_smoothing!r}")
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -159,7 +141,7 @@ class GAN(TrainStep, GANHooks, keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.conditional = len(generator.inputs) > 1
-        self.num_classes = _check_num_classes(num_classes, generator, self.conditional)
+        self.num_classes = check_num_classes(num_classes, generator, self.conditional)
         if fake_labels == "random" and self.conditional and self.num_classes is None:
             raise ValueError(
                 "fake_labels='random' needs the number of classes; pass num_classes. Received: num_classes=None"
@@ -167,12 +149,12 @@ class GAN(TrainStep, GANHooks, keras.Model):
         self.fake_labels = fake_labels
         self.instance_noise = float(instance_noise)
         self.instance_noise_steps = instance_noise_steps
-        self.ema = _check_ema(ema)
+        self.ema = check_ema(ema)
         # The averaged generator: a copy of G's graph whose weights follow G's (see `update_ema`).
         self.ema_generator = _average_of(generator) if self.ema is not None else None
         self.augment = ",".join(augment_lib.parse_policy(augment)) or None
-        self.augment_probability = _check_probability("augment_probability", augment_probability)
-        self.ada_target = None if ada_target is None else _check_probability("ada_target", ada_target)
+        self.augment_probability = check_probability("augment_probability", augment_probability)
+        self.ada_target = None if ada_target is None else check_probability("ada_target", ada_target)
         self.ada_kimg = float(ada_kimg)
         if not self.ada_kimg > 0:
             raise ValueError(f"`ada_kimg` must be a positive number. Received: ada_kimg={ada_kimg!r}")
@@ -355,34 +337,6 @@ class GAN(TrainStep, GANHooks, keras.Model):
         ]
         return cls(**config)
 
-
-
-def _check_num_classes(num_classes, generator, conditional):
-    if num_classes is not None:
-        if not conditional:
-            raise ValueError(
-                "`num_classes` is only for conditional GANs (a generator with a labels input). "
-                f"Received: num_classes={num_classes!r}"
-            )
-        return check_positive_int("num_classes", num_classes)
-    if not conditional:
-        return None
-    embeddings = [layer for layer in generator.layers if isinstance(layer, keras.layers.Embedding)]
-    return int(embeddings[0].input_dim) if embeddings else None
-
-
-def _check_ema(ema):
-    if ema is None:
-        return None
-    if isinstance(ema, bool) or not isinstance(ema, (int, float)) or not 0.0 < ema < 1.0:
-        raise ValueError(f"`ema` must be a decay in (0, 1), e.g. 0.999, or None. Received: ema={ema!r}")
-    return float(ema)
-
-
-def _check_probability(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"`{name}` must be a probability in [0, 1]. Received: {name}={value!r}")
-    return float(value)
 
 
 def _average_of(generator):
