@@ -16,14 +16,11 @@ Saves histograms.png (one panel per run) and prints each run's mean and std erro
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan import lectures, metrics  # noqa: E402
-from kgan.cli.examples import add_example_arguments, prepare_output_dir  # noqa: E402
-from kgan.cli import positive_int  # noqa: E402
+from kgan import lectures, metrics
+from kgan.cli import positive_int
+from kgan.cli.examples import add_example_arguments, prepare_output_dir
 
 MEAN, STD = 4.0, 0.2
 

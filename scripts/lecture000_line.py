@@ -12,14 +12,11 @@ over the line) and prints the mean distance to the line.
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan import callbacks, lectures, metrics  # noqa: E402
-from kgan.cli.examples import add_example_arguments, prepare_output_dir  # noqa: E402
-from kgan.cli import positive_int  # noqa: E402
+from kgan import callbacks, lectures, metrics
+from kgan.cli import positive_int
+from kgan.cli.examples import add_example_arguments, prepare_output_dir
 
 
 def parse_args(argv=None):

@@ -23,13 +23,10 @@ scoring, 228 s of CPU (user + system), so a few minutes on a quiet machine.
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan.cli.examples import add_example_arguments  # noqa: E402
-from kgan.cli import positive_int  # noqa: E402
+from kgan.cli import positive_int
+from kgan.cli.examples import add_example_arguments
 
 
 def parse_args(argv=None):

@@ -27,14 +27,11 @@ score 7.02, Frechet distance 50.9, all 10 classes.
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan.training.combined import GENERATOR_COSTS  # noqa: E402
-from kgan.cli.examples import add_example_arguments  # noqa: E402
-from kgan.cli import positive_int  # noqa: E402
+from kgan.cli import positive_int
+from kgan.cli.examples import add_example_arguments
+from kgan.training.combined import GENERATOR_COSTS
 
 
 def parse_args(argv=None):

@@ -23,15 +23,12 @@ share, samples per mode) and saves compare.png, one panel per remedy.
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan import callbacks, lectures, metrics  # noqa: E402
-from kgan.cli.examples import add_example_arguments, prepare_output_dir  # noqa: E402
-from kgan.cli import positive_int  # noqa: E402
-from kgan.core.losses import LOSSES  # noqa: E402
+from kgan import callbacks, lectures, metrics
+from kgan.cli import positive_int
+from kgan.cli.examples import add_example_arguments, prepare_output_dir
+from kgan.core.losses import LOSSES
 
 NUM_MODES, RADIUS, STD, NUM_SAMPLES = 8, 2.0, 0.02, 2000
 
