@@ -57,11 +57,11 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import kgan  # noqa: E402
-from kgan.data import load_arrays, make_dataset  # noqa: E402
-from kgan.training import ClassicGAN  # noqa: E402
-from kgan.serving import export_generator, load_generator  # noqa: E402
 from kgan.core import GAN  # noqa: E402
+from kgan.data import load_arrays, make_dataset  # noqa: E402
 from kgan.models import build_models  # noqa: E402
+from kgan.serving import export_generator, load_generator  # noqa: E402
+from kgan.training import ClassicGAN  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 

@@ -40,9 +40,8 @@ def worker(args):
     import keras
     import numpy as np
 
-    from kgan.core import distribute
+    from kgan.core import GAN, distribute
     from kgan.data import load_arrays, make_dataset
-    from kgan.core import GAN
     from kgan.models import build_models
 
     if args.cpu_devices:

@@ -8,10 +8,9 @@ import pytest
 
 from conftest import tiny_discriminator, tiny_generator
 from kgan import callbacks as kcallbacks
-from kgan.core import losses
+from kgan.core import GAN, losses
 from kgan.training.classic import ClassicGAN
 from kgan.training.combined import GENERATOR_COSTS, build_combined_model, generator_cost, targets
-from kgan.core import GAN
 
 
 def make_classic(head="softmax2", num_classes=None, **kwargs):

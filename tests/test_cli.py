@@ -9,8 +9,8 @@ from PIL import Image
 
 from conftest import tiny_discriminator, tiny_generator
 from kgan.cli import main
-from kgan.serving import export_generator, read_metadata
 from kgan.core import GAN
+from kgan.serving import export_generator, read_metadata
 
 
 @pytest.fixture(scope="module")

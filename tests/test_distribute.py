@@ -9,8 +9,7 @@ import pytest
 import tensorflow as tf
 
 from conftest import tiny_discriminator, tiny_generator
-from kgan.core import distribute
-from kgan.core import GAN
+from kgan.core import GAN, distribute
 from test_variants import MAKERS
 
 VARIANTS = {

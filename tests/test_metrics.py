@@ -9,8 +9,8 @@ import tensorflow as tf
 
 from kgan import cli
 from kgan.callbacks import HistoryLog
-from kgan.serving import export_generator
 from kgan.core import GAN
+from kgan.serving import export_generator
 from kgan.metrics import (
     Evaluator, GANMetrics, Protocol, class_histogram, classes_covered, classifier_score, evaluate_export,
     format_report, frechet_distance, frechet_distance_from_moments, is_mode_collapse, kernel_inception_distance,

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from kgan.core import GAN
-from kgan.models import build_models
-from kgan.models import mlp
+from kgan.models import build_models, mlp
 
 
 def dense_layers(model):

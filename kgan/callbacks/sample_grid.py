@@ -5,8 +5,7 @@ import pathlib
 import keras
 import numpy as np
 
-from kgan.core import plotting
-from kgan.core import fixed_latent
+from kgan.core import fixed_latent, plotting
 from kgan.core.utils import atomic_path
 
 

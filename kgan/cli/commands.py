@@ -98,10 +98,9 @@ def run_sample(args):
 
     import numpy as np
 
-    from kgan.serving import explore
     from kgan.core import plotting
-    from kgan.serving import load_generator
     from kgan.core.utils import atomic_path
+    from kgan.serving import explore, load_generator
 
     output = pathlib.Path(args.output)
     suffix = output.suffix.lower()

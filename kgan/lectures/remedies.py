@@ -12,7 +12,6 @@ from kgan.lectures.toy_gan import generate_samples, train_toy_gan
 from kgan.lectures.toy_plots import plot_rings
 from kgan.metrics.toy_checks import ModeCoverage, mode_coverage
 
-
 #: The ring benchmark's GAN: lecture 000's SELU/ELU MLPs widened to 128 units, G with a linear output
 #: (SELU's floor, -1.758, would put the modes at x = -2 and y = -2 out of reach), latent 16 ~ N(0, 1),
 #: Adam(1e-3, beta_1=0.5), batches of 128.

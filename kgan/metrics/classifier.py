@@ -20,8 +20,8 @@ import pathlib
 import keras
 import numpy as np
 
-from kgan.data import load_arrays
 from kgan.core.utils import check_positive_int
+from kgan.data import load_arrays
 
 FEATURE_LAYER = "features"
 CARD_SUFFIX = ".json"

@@ -44,8 +44,8 @@ def as_sampler(model, latent_distribution=None):
     """
     if isinstance(model, Sampler):
         return model
-    from kgan.serving.load import ExportedGenerator  # noqa: PLC0415 (keep import light)
     from kgan.core import GAN  # noqa: PLC0415
+    from kgan.serving.load import ExportedGenerator  # noqa: PLC0415 (keep import light)
 
     if isinstance(model, GAN):
         return Sampler(

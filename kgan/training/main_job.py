@@ -15,14 +15,13 @@ import keras
 import tensorflow as tf
 
 from kgan import callbacks as kcallbacks
-from kgan.training import runs
-from kgan.data import load_arrays, make_dataset
-from kgan.core import distribute
-from kgan.serving import export_generator
-from kgan.training.classic import ClassicGAN
-from kgan.core import GAN
-from kgan.models import build_models, check_arch
+from kgan.core import GAN, distribute
 from kgan.core.utils import atomic_path, check_positive_int
+from kgan.data import load_arrays, make_dataset
+from kgan.models import build_models, check_arch
+from kgan.serving import export_generator
+from kgan.training import runs
+from kgan.training.classic import ClassicGAN
 
 
 @dataclasses.dataclass

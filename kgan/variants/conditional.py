@@ -16,8 +16,8 @@ from keras import layers, ops
 
 from kgan.core import GAN
 from kgan.core.layers import spectral_normalized
-from kgan.models.dcgan import build_dcgan_discriminator
 from kgan.core.utils import check_positive_int
+from kgan.models.dcgan import build_dcgan_discriminator
 
 
 def _check_conditional(gan, name):
