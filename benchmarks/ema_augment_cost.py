@@ -21,7 +21,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from kgan.gan import GAN  # noqa: E402
+from kgan.core import GAN  # noqa: E402
 from kgan.models import build_models  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -21,9 +21,9 @@ import sys
 import numpy as np
 from matplotlib.figure import Figure
 
+from kgan.core.utils import atomic_path
 from kgan.metrics import GANMetrics, read_card
 from kgan.training import MAIN_JOB, default_run_dir, train
-from kgan.utils import atomic_path
 
 HERE = pathlib.Path(__file__).parent
 EVERY = 5  # epochs between evaluations

@@ -11,7 +11,7 @@ images consumed by D per step, times steps per second):
 - the fp32 matmul peak: `tf.linalg.matmul` of two n x n matrices, best of several;
 - for `lecture004` (lecture 004's DCGAN) and `dcgan` (kgan's default), at batch
   64 and 256: (a) kgan's `GAN.fit` (XLA, the main job's setting), (b) the
-  classic loop of lecture 004 (`kgan.classic.ClassicGAN`: D.train_on_batch,
+  classic loop of lecture 004 (`kgan.training.ClassicGAN`: D.train_on_batch,
   then DG.train_on_batch, compiled as the lecture does, i.e. Keras's default
   `jit_compile="auto"`, which is no XLA on a CPU), (c) the PyTorch port
   (`benchmarks/torch_dcgan.py`) doing kgan's `fit` work;
@@ -22,7 +22,7 @@ images consumed by D per step, times steps per second):
   and the lecture loop with XLA (archs without Dropout);
 - the input pipeline: `fit` on one in-memory batch repeated vs the tf.data
   pipeline, and the pipeline alone;
-- generator inference through the exported SavedModel (`kgan.export`):
+- generator inference through the exported SavedModel (`kgan.serving`):
   images/s at batch 256 and latency at batch 1.
 
 FLOP convention (`training_step_flops`): 1 multiply-add = 2 FLOPs; only
@@ -57,11 +57,11 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import kgan  # noqa: E402
-from kgan import datasets  # noqa: E402
-from kgan.classic import ClassicGAN  # noqa: E402
-from kgan.export import export_generator, load_generator  # noqa: E402
-from kgan.gan import GAN  # noqa: E402
+from kgan.core import GAN  # noqa: E402
+from kgan.data import load_arrays, make_dataset  # noqa: E402
 from kgan.models import build_models  # noqa: E402
+from kgan.serving import export_generator, load_generator  # noqa: E402
+from kgan.training import ClassicGAN  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -211,7 +211,7 @@ class _StepTimer(keras.callbacks.Callback):
 def real_data(batch_size, seed=0):
     """kgan's pipeline over its embedded 5,000 MNIST digits, repeated: `(images, labels)` batches in [-1, 1]."""
     images, labels, _ = _mnist_arrays()
-    return datasets.make_dataset(images, labels, batch_size=batch_size, seed=seed, repeat=True)
+    return make_dataset(images, labels, batch_size=batch_size, seed=seed, repeat=True)
 
 
 _ARRAYS = {}
@@ -219,7 +219,7 @@ _ARRAYS = {}
 
 def _mnist_arrays():
     if not _ARRAYS:
-        _ARRAYS["mnist"] = datasets.load_arrays("mnist_embedded")
+        _ARRAYS["mnist"] = load_arrays("mnist_embedded")
     return _ARRAYS["mnist"]
 
 
@@ -310,7 +310,7 @@ def time_torch(arch, batch_size, *, seconds, warmup, work="fit"):
 
 
 def time_inference(arch, *, seconds, latency_calls, batch_size=256):
-    """Generator inference through the exported SavedModel (`kgan.export.load_generator`).
+    """Generator inference through the exported SavedModel (`kgan.serving.load_generator`).
 
     Returns:
         `(images_per_second at batch_size, median latency in seconds at batch 1)`.

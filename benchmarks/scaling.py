@@ -40,9 +40,8 @@ def worker(args):
     import keras
     import numpy as np
 
-    from kgan import distribute
-    from kgan.datasets import load_arrays, make_dataset
-    from kgan.gan import GAN
+    from kgan.core import GAN, distribute
+    from kgan.data import load_arrays, make_dataset
     from kgan.models import build_models
 
     if args.cpu_devices:
@@ -78,7 +77,7 @@ def measure(setting, batch, steps, warmup, timeout=900):
     elif setting == "mirrored, 2 logical CPUs":
         commands, envs = [base + ["--strategy", "mirrored", "--cpu-devices", "2"]], [env]
     else:
-        from kgan.distribute import local_tf_configs  # noqa: PLC0415
+        from kgan.core.distribute import local_tf_configs  # noqa: PLC0415
 
         commands = [base + ["--strategy", "multi_worker"]] * 2
         envs = [dict(env, TF_CONFIG=config) for config in local_tf_configs(2)]

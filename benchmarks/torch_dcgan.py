@@ -15,7 +15,7 @@ step costs the same multiply-adds as in Keras. `--work` picks which step:
   batch and on the fakes (detached: no backward pass into G); then G is
   trained through D (D's weights frozen, so only D's input gradients are
   computed) on the SAME fakes.
-- `classic` (lecture 004's `train_on_batch` loop, `kgan.classic.ClassicGAN`):
+- `classic` (lecture 004's `train_on_batch` loop, `kgan.training.ClassicGAN`):
   G makes fakes without a tape; D is trained on fakes and reals in one batch;
   then G is trained through the frozen D on a fresh latent batch (one more G
   forward pass than `fit`).
@@ -37,7 +37,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-MNIST_NPZ = pathlib.Path(__file__).resolve().parent.parent / "kgan" / "datasets" / "mnist_5k.npz"
+MNIST_NPZ = pathlib.Path(__file__).resolve().parent.parent / "kgan" / "data" / "mnist_5k.npz"
 WORKS = ("fit", "classic")
 
 

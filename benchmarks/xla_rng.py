@@ -20,7 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from kgan import layers as kgan_layers  # noqa: E402
+from kgan.core import layers as kgan_layers  # noqa: E402
 
 
 def best_seconds(fn, x, jit_compile, repeats=5):
@@ -57,7 +57,7 @@ def cases():
 
     return [
         ("keras.layers.Dropout(0.3)", dropout, True),
-        ("kgan.layers.Dropout(0.3) (philox; what the builders use)", kgan_dropout, True),
+        ("kgan.core.layers.Dropout(0.3) (philox; what the builders use)", kgan_dropout, True),
         ("stateless_uniform alg=auto_select (default)", uniform("auto_select"), True),
         ("stateless_uniform alg=philox", uniform("philox"), True),
         ("stateless_uniform alg=threefry", uniform("threefry"), False),  # XLA only

@@ -16,14 +16,16 @@ import os  # noqa: E402
 # Keras's progress bar; a value the user set is kept.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from kgan import callbacks, datasets, losses, models  # noqa: E402
-from kgan import penalties, variants  # noqa: E402  (registers the variants for load_model)
-from kgan.export import export_generator, load_generator  # noqa: E402
-from kgan.gan import GAN, sample_latent  # noqa: E402
+from kgan import callbacks, data, models  # noqa: E402
+from kgan import data as datasets  # noqa: E402  (the name kgan had before kgan.data)
+from kgan import variants  # noqa: E402  (registers the variants for load_model)
+from kgan.core import losses, penalties  # noqa: E402
+from kgan.serving import export_generator, load_generator  # noqa: E402
+from kgan.core import GAN, sample_latent  # noqa: E402
 from kgan.models import build_models  # noqa: E402
 from kgan.training import train  # noqa: E402
 
 __all__ = [
-    "GAN", "build_models", "callbacks", "datasets", "export_generator", "load_generator", "losses", "models",
+    "GAN", "build_models", "callbacks", "data", "datasets", "export_generator", "load_generator", "losses", "models",
     "penalties", "sample_latent", "train", "variants",
 ]

@@ -16,13 +16,11 @@ Saves histograms.png (one panel per run) and prints each run's mean and std erro
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan import toy  # noqa: E402
-from kgan.cli import positive_int  # noqa: E402
+from kgan import lectures, metrics
+from kgan.cli import positive_int
+from kgan.cli.examples import add_example_arguments, prepare_output_dir
 
 MEAN, STD = 4.0, 0.2
 
@@ -30,7 +28,7 @@ MEAN, STD = 4.0, 0.2
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    toy.add_example_arguments(parser, "lecture000_freeze_generator", epochs=8)
+    add_example_arguments(parser, "lecture000_freeze_generator", epochs=8)
     parser.add_argument("--freeze-steps", type=positive_int, default=3,
                         help="K: G trained on one batch out of K (default: %(default)s)")
     parser.add_argument("--batches-per-epoch", type=positive_int, default=600,
@@ -40,19 +38,19 @@ def parse_args(argv=None):
 
 def run(args):
     """Runs the three trainings; returns `(output_dir, [(label, Moments), ...])`."""
-    output_dir = toy.prepare_output_dir(args.output_dir, "lecture000_freeze_generator")
-    data = toy.normal_vectors(args.batches_per_epoch * 30, seed=args.seed)
+    output_dir = prepare_output_dir(args.output_dir, "lecture000_freeze_generator")
+    data = lectures.normal_vectors(args.batches_per_epoch * 30, seed=args.seed)
     k, epochs = args.freeze_steps, args.epochs
     runs = [(f"k=1, {epochs} epochs", 1, epochs), (f"k={k}, {epochs} epochs", k, epochs),
             (f"k={k}, {k * epochs} epochs", k, k * epochs)]
     results, panels = [], []
     for label, d_steps, n_epochs in runs:
         print(f"\n== {label}")
-        gan = toy.train_toy_gan(data, d_steps=d_steps, epochs=n_epochs, seed=args.seed, verbose=2)
-        samples = toy.generate_samples(gan, 1000, seed=args.seed)
-        results.append((label, toy.moment_errors(samples, MEAN, STD)))
+        gan = lectures.train_toy_gan(data, d_steps=d_steps, epochs=n_epochs, seed=args.seed, verbose=2)
+        samples = lectures.generate_samples(gan, 1000, seed=args.seed)
+        results.append((label, metrics.moment_errors(samples, MEAN, STD)))
         panels.append(samples)
-    toy.plot_histograms(panels, MEAN, STD, output_dir / "histograms.png", titles=[r[0] for r in results])
+    lectures.plot_histograms(panels, MEAN, STD, output_dir / "histograms.png", titles=[r[0] for r in results])
     return output_dir, results
 
 

@@ -11,19 +11,17 @@ std against the target.
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan import callbacks, toy  # noqa: E402
-from kgan.cli import positive_float, positive_int  # noqa: E402
+from kgan import callbacks, lectures, metrics
+from kgan.cli import positive_float, positive_int
+from kgan.cli.examples import add_example_arguments, prepare_output_dir
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    toy.add_example_arguments(parser, "lecture000_gaussian", epochs=8)
+    add_example_arguments(parser, "lecture000_gaussian", epochs=8)
     parser.add_argument("--mean", type=float, default=4.0, help="target mean (default: %(default)s)")
     parser.add_argument("--std", type=positive_float, default=0.2, help="target std (default: %(default)s)")
     parser.add_argument("--vector-length", type=positive_int, default=10,
@@ -36,14 +34,14 @@ def parse_args(argv=None):
 
 
 def run(args):
-    """Trains the example; returns `(output_dir, toy.Moments)`."""
-    output_dir = toy.prepare_output_dir(args.output_dir, "lecture000_gaussian")
-    data = toy.normal_vectors(args.batches_per_epoch * 30, args.vector_length, args.mean, args.std, seed=args.seed)
-    gan = toy.train_toy_gan(data, epochs=args.epochs, d_steps=args.d_steps, seed=args.seed, verbose=2,
+    """Trains the example; returns `(output_dir, metrics.Moments)`."""
+    output_dir = prepare_output_dir(args.output_dir, "lecture000_gaussian")
+    data = lectures.normal_vectors(args.batches_per_epoch * 30, args.vector_length, args.mean, args.std, seed=args.seed)
+    gan = lectures.train_toy_gan(data, epochs=args.epochs, d_steps=args.d_steps, seed=args.seed, verbose=2,
                             callbacks=[callbacks.HistoryLog(output_dir, title="lecture 000, example 1")])
-    samples = toy.generate_samples(gan, 1000, seed=args.seed)
-    toy.plot_histogram(samples, args.mean, args.std, output_dir / "histogram.png")
-    return output_dir, toy.moment_errors(samples, args.mean, args.std)
+    samples = lectures.generate_samples(gan, 1000, seed=args.seed)
+    lectures.plot_histogram(samples, args.mean, args.std, output_dir / "histogram.png")
+    return output_dir, metrics.moment_errors(samples, args.mean, args.std)
 
 
 def main(argv=None):

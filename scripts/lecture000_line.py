@@ -12,19 +12,17 @@ over the line) and prints the mean distance to the line.
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan import callbacks, toy  # noqa: E402
-from kgan.cli import positive_int  # noqa: E402
+from kgan import callbacks, lectures, metrics
+from kgan.cli import positive_int
+from kgan.cli.examples import add_example_arguments, prepare_output_dir
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    toy.add_example_arguments(parser, "lecture000_line", epochs=10)
+    add_example_arguments(parser, "lecture000_line", epochs=10)
     parser.add_argument("--slope", type=float, default=2.0, help="slope of the line (default: %(default)s)")
     parser.add_argument("--intercept", type=float, default=1.0, help="intercept of the line (default: %(default)s)")
     parser.add_argument("--batches-per-epoch", type=positive_int, default=100,
@@ -34,20 +32,20 @@ def parse_args(argv=None):
 
 def run(args):
     """Trains the example; returns `(output_dir, mean distance to the line, samples)`."""
-    output_dir = toy.prepare_output_dir(args.output_dir, "lecture000_line")
-    data = toy.line_points(args.batches_per_epoch * 64, args.slope, args.intercept, seed=args.seed)
-    gan = toy.train_toy_gan(data, latent_distribution="normal", optimizer="adam", lr_g=1e-3, lr_d=1e-3,
+    output_dir = prepare_output_dir(args.output_dir, "lecture000_line")
+    data = lectures.line_points(args.batches_per_epoch * 64, args.slope, args.intercept, seed=args.seed)
+    gan = lectures.train_toy_gan(data, latent_distribution="normal", optimizer="adam", lr_g=1e-3, lr_d=1e-3,
                             batch_size=64, epochs=args.epochs, seed=args.seed, verbose=2,
                             callbacks=[callbacks.HistoryLog(output_dir, title="lecture 000, example 2")])
-    samples = toy.generate_samples(gan, 1000, seed=args.seed)
-    toy.plot_line(samples, args.slope, args.intercept, output_dir / "scatter.png")
-    return output_dir, toy.mean_distance_to_line(samples, args.slope, args.intercept), samples
+    samples = lectures.generate_samples(gan, 1000, seed=args.seed)
+    lectures.plot_line(samples, args.slope, args.intercept, output_dir / "scatter.png")
+    return output_dir, metrics.mean_distance_to_line(samples, args.slope, args.intercept), samples
 
 
 def main(argv=None):
     args = parse_args(argv)
     output_dir, distance, samples = run(args)
-    spread = toy.mean_distance_to_line(toy.line_points(1000, args.slope, args.intercept, seed=1) + 0.5,
+    spread = metrics.mean_distance_to_line(lectures.line_points(1000, args.slope, args.intercept, seed=1) + 0.5,
                                        args.slope, args.intercept)
     print(f"\nPictures and curves: {output_dir}")
     print(f"mean distance to the line: {distance:.4f} (points shifted by 0.5 would be at {spread:.4f})")

@@ -23,19 +23,16 @@ scoring, 228 s of CPU (user + system), so a few minutes on a quiet machine.
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan import toy  # noqa: E402
-from kgan.cli import positive_int  # noqa: E402
+from kgan.cli import positive_int
+from kgan.cli.examples import add_example_arguments
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    toy.add_example_arguments(parser, "lecture002_mlp_mnist", epochs=100)
+    add_example_arguments(parser, "lecture002_mlp_mnist", epochs=100)
     parser.add_argument("--trainer", choices=("fit", "classic"), default="fit",
                         help="GAN.fit or lecture 004's train_on_batch loop (default: %(default)s)")
     parser.add_argument("--label-smoothing", type=float, default=0.0,

@@ -27,20 +27,17 @@ score 7.02, Frechet distance 50.9, all 10 classes.
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan import toy  # noqa: E402
-from kgan.classic import GENERATOR_COSTS  # noqa: E402
-from kgan.cli import positive_int  # noqa: E402
+from kgan.cli import positive_int
+from kgan.cli.examples import add_example_arguments
+from kgan.training.combined import GENERATOR_COSTS
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    toy.add_example_arguments(parser, "lecture004_classic_dcgan", epochs=80)
+    add_example_arguments(parser, "lecture004_classic_dcgan", epochs=80)
     parser.add_argument("--loss", choices=GENERATOR_COSTS, default="non_saturating",
                         help="generator cost: the lecture's flipped target (non_saturating), zero-sum (minimax) or "
                              "maximum_likelihood (default: %(default)s)")

@@ -15,7 +15,7 @@ at x = -2 and y = -2), Adam(1e-3, beta_1=0.5), batches of 128. Saves ring.png (s
 the modes, covered modes in green), history.png/csv (losses, modes covered and
 high-quality share per epoch) and prints the final numbers.
 
---compare trains one GAN per remedy kgan has (kgan.toy.ring_remedies():
+--compare trains one GAN per remedy kgan has (kgan.lectures.ring_remedies():
 minimax and non-saturating costs, label smoothing, annealed instance noise, a
 D weight penalty, 5 D steps, LSGAN, WGAN-GP) on the same data with the same
 seed and number of batches, prints one table (modes covered, high-quality
@@ -23,14 +23,12 @@ share, samples per mode) and saves compare.png, one panel per remedy.
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan import callbacks, toy  # noqa: E402
-from kgan.cli import positive_int  # noqa: E402
-from kgan.losses import LOSSES  # noqa: E402
+from kgan import callbacks, lectures, metrics
+from kgan.cli import positive_int
+from kgan.cli.examples import add_example_arguments, prepare_output_dir
+from kgan.core.losses import LOSSES
 
 NUM_MODES, RADIUS, STD, NUM_SAMPLES = 8, 2.0, 0.02, 2000
 
@@ -38,7 +36,7 @@ NUM_MODES, RADIUS, STD, NUM_SAMPLES = 8, 2.0, 0.02, 2000
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    toy.add_example_arguments(parser, "ring_of_gaussians", epochs=30)
+    add_example_arguments(parser, "ring_of_gaussians", epochs=30)
     parser.add_argument("--batches-per-epoch", type=positive_int, default=200,
                         help="batches of 128 per epoch (default: %(default)s)")
     parser.add_argument("--loss", choices=sorted(LOSSES), default="non_saturating",
@@ -55,40 +53,40 @@ def parse_args(argv=None):
 
 
 def run(args):
-    """Trains the example; returns `(output_dir, toy.ModeCoverage)`."""
-    output_dir = toy.prepare_output_dir(args.output_dir, "ring_of_gaussians")
-    modes = toy.ring_modes(NUM_MODES, RADIUS)
+    """Trains the example; returns `(output_dir, metrics.ModeCoverage)`."""
+    output_dir = prepare_output_dir(args.output_dir, "ring_of_gaussians")
+    modes = lectures.ring_modes(NUM_MODES, RADIUS)
     min_samples = NUM_SAMPLES // 100
 
     def check(samples):
-        coverage = toy.mode_coverage(samples, modes, STD, min_samples=min_samples)
+        coverage = metrics.mode_coverage(samples, modes, STD, min_samples=min_samples)
         return {"modes_covered": coverage.modes_covered, "high_quality_share": coverage.high_quality_share}
 
-    data = toy.ring_of_gaussians(args.batches_per_epoch * 128, NUM_MODES, RADIUS, STD, seed=args.seed)
-    gan = toy.train_toy_gan(
-        data, **toy.RING_GAN, loss=args.loss, d_steps=args.d_steps, label_smoothing=args.label_smoothing,
+    data = lectures.ring_of_gaussians(args.batches_per_epoch * 128, NUM_MODES, RADIUS, STD, seed=args.seed)
+    gan = lectures.train_toy_gan(
+        data, **lectures.RING_GAN, loss=args.loss, d_steps=args.d_steps, label_smoothing=args.label_smoothing,
         epochs=args.epochs, seed=args.seed, verbose=2,
-        callbacks=[toy.SampleCheck(check, NUM_SAMPLES, seed=args.seed),
+        callbacks=[lectures.SampleCheck(check, NUM_SAMPLES, seed=args.seed),
                    callbacks.HistoryLog(output_dir, title="ring of Gaussians")],
     )
-    samples = toy.generate_samples(gan, NUM_SAMPLES, seed=args.seed)
-    toy.plot_ring(samples, modes, STD, output_dir / "ring.png", min_samples=min_samples)
-    return output_dir, toy.mode_coverage(samples, modes, STD, min_samples=min_samples)
+    samples = lectures.generate_samples(gan, NUM_SAMPLES, seed=args.seed)
+    lectures.plot_ring(samples, modes, STD, output_dir / "ring.png", min_samples=min_samples)
+    return output_dir, metrics.mode_coverage(samples, modes, STD, min_samples=min_samples)
 
 
 def compare(args):
-    """Trains every remedy; returns `(output_dir, [toy.RemedyResult])`."""
-    output_dir = toy.prepare_output_dir(args.output_dir, "ring_of_gaussians_compare")
+    """Trains every remedy; returns `(output_dir, [lectures.RemedyResult])`."""
+    output_dir = prepare_output_dir(args.output_dir, "ring_of_gaussians_compare")
 
     def progress(result):
         c = result.coverage
         print(f"{result.remedy.name}: {c.modes_covered}/{c.num_modes} modes, {c.high_quality_share:.0%} high quality "
               f"({result.seconds:.0f} s)", flush=True)
 
-    results = toy.compare_ring_remedies(num_modes=NUM_MODES, radius=RADIUS, std=STD,
+    results = lectures.compare_ring_remedies(num_modes=NUM_MODES, radius=RADIUS, std=STD,
                                         batches_per_epoch=args.batches_per_epoch, epochs=args.epochs,
                                         num_samples=NUM_SAMPLES, seed=args.seed, progress=progress)
-    toy.plot_remedy_comparison(results, output_dir / "compare.png", num_modes=NUM_MODES, radius=RADIUS, std=STD)
+    lectures.plot_remedy_comparison(results, output_dir / "compare.png", num_modes=NUM_MODES, radius=RADIUS, std=STD)
     return output_dir, results
 
 
@@ -97,7 +95,7 @@ def main(argv=None):
     if args.compare:
         output_dir, results = compare(args)
         print(f"\nThe same seed ({args.seed}) and {args.epochs} x {args.batches_per_epoch} batches of 128 for each:")
-        print(toy.format_remedy_table(results))
+        print(lectures.format_remedy_table(results))
         print(f"\nOne panel per remedy: {output_dir / 'compare.png'}")
         return 0
     output_dir, coverage = run(args)

@@ -15,12 +15,9 @@ d_class_acc and g_class_acc in history.csv say how well D classifies real
 digits and how often G's digits are classified as the class asked for.
 """
 
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan.variants.cli import run_script  # noqa: E402
+from kgan.cli.variants import run_script
 
 VARIANT = "acgan"
 DEFAULTS = dict(epochs=40)

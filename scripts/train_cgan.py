@@ -13,12 +13,9 @@ you can see whether G draws the digit it is asked for. The export takes
 `latent` and `labels` (see docs/serving.md).
 """
 
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan.variants.cli import run_script  # noqa: E402
+from kgan.cli.variants import run_script
 
 VARIANT = "cgan"
 DEFAULTS = dict(epochs=40)  # ~5 min on the 5,000 embedded digits, 2 CPU cores (621 CPU s; docs/variants.md)

@@ -13,13 +13,10 @@ SavedModel export under saved_models/<name>/<version>.
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan.cli import add_train_arguments, run_train  # noqa: E402
-from kgan.training import MAIN_JOB  # noqa: E402
+from kgan.cli import add_train_arguments, run_train
+from kgan.training import MAIN_JOB
 
 
 def main(argv=None):

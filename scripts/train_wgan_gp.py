@@ -13,12 +13,9 @@ history.csv, -d_loss without the penalty estimates the Wasserstein distance:
 it should fall as the samples improve.
 """
 
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-
-from kgan.variants.cli import run_script  # noqa: E402
+from kgan.cli.variants import run_script
 
 VARIANT = "wgan_gp"
 # Adam(2e-4, beta_1=0.5) and one critic step per G step (the paper has 5): on a 2-core CPU the samples

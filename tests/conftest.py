@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from kgan.distribute import split_cpu
+from kgan.core.distribute import split_cpu
 
 # Two logical CPUs, so MirroredStrategy can be tested without GPUs (tests/test_distribute.py).
 # Ops still run on /cpu:0 unless a strategy asks for both.
@@ -34,7 +34,7 @@ def tiny_discriminator(num_classes=None, **kwargs):
 
 def write_digits_npz(path, count):
     """The first `count` embedded MNIST digits as a Keras-style .npz (`x`, `y`) at `path`, for runs on a small file."""
-    from kgan.datasets import load_arrays
+    from kgan.data import load_arrays
 
     images, labels, _ = load_arrays()
     np.savez(path, x=images[:count, ..., 0], y=labels[:count])
@@ -60,6 +60,6 @@ def mirrored():
     One for the whole session: strategies created one after another in a process can
     hand out the same collective instance keys to different graphs.
     """
-    from kgan import distribute
+    from kgan.core import distribute
 
     return distribute.get_strategy("mirrored", devices=["/cpu:0", "/cpu:1"])

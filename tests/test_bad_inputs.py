@@ -15,7 +15,7 @@ import pytest
 import kgan
 from conftest import tiny_generator
 from kgan.cli import main
-from kgan.datasets import load_arrays, make_dataset
+from kgan.data import load_arrays, make_dataset
 
 SHIPPED = Path(__file__).resolve().parents[1] / "saved_models" / "mnist_infogan"
 
@@ -77,7 +77,7 @@ LIBRARY_CASES = [
                                                                        "mnist_infogan", version=1),
      FileExistsError, "Received: version=1"),
     ("an unknown architecture", lambda f: kgan.build_models("resnet"), ValueError, "arch='resnet'"),
-    ("an unknown loss", lambda f: kgan.losses.get("hinge2"), ValueError, "loss='hinge2'"),
+    ("an unknown loss", lambda f: kgan.core.losses.get("hinge2"), ValueError, "loss='hinge2'"),
     ("a non-positive epoch count", lambda f: kgan.train(epochs=0, output_dir=f / "e0"), ValueError, "epochs=0"),
 ]
 
@@ -122,7 +122,7 @@ def test_a_checkpoint_carrying_code_is_not_run_unless_trusted(tmp_path):
     import keras
 
     from conftest import tiny_discriminator
-    from kgan.gan import GAN
+    from kgan.core import GAN
 
     latent = keras.Input((4,))
     smuggled = keras.layers.Lambda(lambda x: x * 1.0, name="smuggled")(latent)  # arbitrary Python code

@@ -7,7 +7,7 @@ from PIL import Image
 
 from conftest import tiny_discriminator, tiny_generator
 from kgan.callbacks import Checkpoint, HistoryLog, SampleGrid
-from kgan.gan import GAN
+from kgan.core import GAN
 
 
 def make_gan(num_classes=None):

@@ -8,9 +8,9 @@ import pytest
 
 from conftest import tiny_discriminator, tiny_generator
 from kgan import callbacks as kcallbacks
-from kgan import losses
-from kgan.classic import GENERATOR_COSTS, ClassicGAN, build_combined_model, generator_cost, targets
-from kgan.gan import GAN
+from kgan.core import GAN, losses
+from kgan.training.classic import ClassicGAN
+from kgan.training.combined import GENERATOR_COSTS, build_combined_model, generator_cost, targets
 
 
 def make_classic(head="softmax2", num_classes=None, **kwargs):
@@ -183,7 +183,7 @@ def test_from_gan_trains_the_gans_networks_with_its_optimizers_and_checkpoints_t
 
 
 def test_an_interrupted_classic_run_resumes_with_both_optimizers_and_no_warning(tmp_path, capsys):
-    from kgan.datasets import load_arrays
+    from kgan.data import load_arrays
     from kgan.training import train
 
     images, labels, _ = load_arrays()

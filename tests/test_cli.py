@@ -9,8 +9,8 @@ from PIL import Image
 
 from conftest import tiny_discriminator, tiny_generator
 from kgan.cli import main
-from kgan.export import export_generator, read_metadata
-from kgan.gan import GAN
+from kgan.core import GAN
+from kgan.serving import export_generator, read_metadata
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,7 @@ def test_kgan_train_takes_a_variant(tmp_path):
 
     import numpy as np
 
-    data = np.load(pathlib.Path(__file__).resolve().parents[1] / "kgan" / "datasets" / "mnist_5k.npz")
+    data = np.load(pathlib.Path(__file__).resolve().parents[1] / "kgan" / "data" / "mnist_5k.npz")
     np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
     result = subprocess.run(
         [sys.executable, "-m", "kgan.cli", "train", "--variant", "lsgan", "--dataset", "npz", "--data-path",

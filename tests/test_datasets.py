@@ -1,4 +1,4 @@
-"""Tests for kgan.datasets: sources, conversions and the tf.data pipeline.
+"""Tests for kgan.data: sources, conversions and the tf.data pipeline.
 
 Everything runs offline: tensorflow-datasets is exercised through
 `tfds.testing.mock_data`, and the download-host check is monkeypatched.
@@ -13,8 +13,8 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 from PIL import Image
 
-import kgan.datasets as kd
-from kgan.datasets import DATASETS, DatasetInfo, load_arrays, load_dataset, make_dataset
+import kgan.data.tfds as kd
+from kgan.data import DATASETS, DatasetInfo, load_arrays, load_dataset, make_dataset
 
 
 def _first_batch(ds):

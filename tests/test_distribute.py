@@ -9,8 +9,7 @@ import pytest
 import tensorflow as tf
 
 from conftest import tiny_discriminator, tiny_generator
-from kgan import distribute
-from kgan.gan import GAN
+from kgan.core import GAN, distribute
 from test_variants import MAKERS
 
 VARIANTS = {
@@ -64,7 +63,7 @@ def test_each_replica_draws_its_own_rows_of_one_global_draw(mirrored):
 
 
 def test_classic_trainer_trains_under_mirrored_strategy(mirrored, tiny_dataset):
-    from kgan.classic import ClassicGAN
+    from kgan.training import ClassicGAN
 
     with mirrored.scope():
         gan = VARIANTS["gan"]()
@@ -104,7 +103,7 @@ def test_unknown_strategy_is_refused():
 def test_train_under_mirrored_strategy_writes_the_run_and_export(mirrored, tmp_path):
     from kgan.training import train
 
-    data = np.load(pathlib.Path(__file__).resolve().parents[1] / "kgan" / "datasets" / "mnist_5k.npz")
+    data = np.load(pathlib.Path(__file__).resolve().parents[1] / "kgan" / "data" / "mnist_5k.npz")
     np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
     result = train(dataset="npz", data_path=tmp_path / "digits.npz", epochs=1, batch_size=32, verbose=0,
                    output_dir=tmp_path / "run", strategy=mirrored)

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import tiny_discriminator, tiny_generator
 from kgan.callbacks import Checkpoint, DivergenceMonitor, DivergenceWarning
-from kgan.gan import GAN
+from kgan.core import GAN
 
 
 def make_gan(**kwargs):

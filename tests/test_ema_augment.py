@@ -7,8 +7,8 @@ import tensorflow as tf
 
 import kgan  # noqa: F401 (registers GAN for load_model)
 from conftest import TINY_SHAPE, tiny_discriminator, tiny_generator
-from kgan.augment import OPERATIONS, diff_augment, parse_policy
-from kgan.gan import GAN
+from kgan.core import GAN
+from kgan.core.augment import OPERATIONS, diff_augment, parse_policy
 
 
 def make_gan(**options):

@@ -5,9 +5,8 @@ import pytest
 from PIL import Image
 
 from conftest import TINY_LATENT, tiny_discriminator, tiny_generator
-from kgan import explore
-from kgan.export import export_generator, load_generator
-from kgan.gan import GAN
+from kgan.core import GAN
+from kgan.serving import explore, export_generator, load_generator
 
 
 @pytest.fixture(scope="module")

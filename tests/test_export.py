@@ -1,4 +1,4 @@
-"""Tests for `kgan.export`: generators as TF Serving SavedModels."""
+"""Tests for `kgan.serving`: generators as TF Serving SavedModels."""
 
 import datetime
 import hashlib
@@ -17,7 +17,7 @@ import pytest
 import tensorflow as tf
 from keras import layers
 
-from kgan import export
+from kgan import serving
 
 LATENT_DIM = 4
 NUM_CLASSES = 3
@@ -106,7 +106,7 @@ def generator():
 def exported(generator, tmp_path_factory):
     """One unconditional export shared by the tests that only read it."""
     base = tmp_path_factory.mktemp("shared") / "saved_models"
-    return export.export_generator(generator, base, "tiny")
+    return serving.export_generator(generator, base, "tiny")
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def conditional_generator():
 @pytest.fixture(scope="module")
 def conditional_exported(conditional_generator, tmp_path_factory):
     base = tmp_path_factory.mktemp("shared") / "saved_models"
-    return export.export_generator(conditional_generator, base, "cgan")
+    return serving.export_generator(conditional_generator, base, "cgan")
 
 
 def _saved_model_cli():
@@ -141,7 +141,7 @@ def _quiet_env():
 
 
 def test_export_writes_version_1_in_tf_serving_layout(generator, tmp_path):
-    path = export.export_generator(generator, tmp_path / "models", "tiny")
+    path = serving.export_generator(generator, tmp_path / "models", "tiny")
 
     assert path == tmp_path / "models" / "tiny" / "1"
     assert (path / "saved_model.pb").is_file()
@@ -155,38 +155,38 @@ def test_export_writes_version_1_in_tf_serving_layout(generator, tmp_path):
 def test_second_export_is_version_2_and_leaves_version_1_byte_identical(
     generator, tmp_path
 ):
-    first = export.export_generator(generator, tmp_path, "tiny")
+    first = serving.export_generator(generator, tmp_path, "tiny")
     before = _digest(first)
 
-    second = export.export_generator(build_generator(seed=5), tmp_path, "tiny")
+    second = serving.export_generator(build_generator(seed=5), tmp_path, "tiny")
 
     assert second == tmp_path / "tiny" / "2"
     assert _digest(first) == before
-    assert export.latest_version(tmp_path / "tiny") == 2
+    assert serving.latest_version(tmp_path / "tiny") == 2
 
 
 def test_existing_version_raises_file_exists_and_is_untouched(generator, tmp_path):
-    path = export.export_generator(generator, tmp_path, "tiny", version=3)
+    path = serving.export_generator(generator, tmp_path, "tiny", version=3)
     before = _digest(path)
 
     with pytest.raises(FileExistsError, match=str(path)):
-        export.export_generator(build_generator(seed=5), tmp_path, "tiny", version=3)
+        serving.export_generator(build_generator(seed=5), tmp_path, "tiny", version=3)
 
     assert _digest(path) == before
     assert os.listdir(tmp_path / "tiny") == ["3"]
 
 
 def test_overwrite_replaces_existing_version(generator, tmp_path):
-    export.export_generator(generator, tmp_path, "tiny", version=1)
+    serving.export_generator(generator, tmp_path, "tiny", version=1)
     replacement = build_generator(seed=5)
 
-    path = export.export_generator(
+    path = serving.export_generator(
         replacement, tmp_path, "tiny", version=1, overwrite=True
     )
 
     latent = _latent(3)
     np.testing.assert_allclose(
-        export.load_generator(path)(latent), _predict(replacement, latent), atol=1e-5
+        serving.load_generator(path)(latent), _predict(replacement, latent), atol=1e-5
     )
     assert os.listdir(tmp_path / "tiny") == ["1"]
 
@@ -195,17 +195,17 @@ def test_overwrite_replaces_existing_version(generator, tmp_path):
 def test_failed_export_leaves_no_temp_folder_and_no_half_version(
     generator, tmp_path, monkeypatch, overwrite
 ):
-    existing = export.export_generator(generator, tmp_path, "tiny")
+    existing = serving.export_generator(generator, tmp_path, "tiny")
     before = _digest(existing)
-    real_write = export._write_saved_model
+    real_write = serving.export.write_saved_model
 
     def write_then_fail(*args):
         real_write(*args)  # files really land in the temp folder first
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(export, "_write_saved_model", write_then_fail)
+    monkeypatch.setattr(serving.export, "write_saved_model", write_then_fail)
     with pytest.raises(RuntimeError, match="disk full"):
-        export.export_generator(
+        serving.export_generator(
             generator,
             tmp_path,
             "tiny",
@@ -223,9 +223,9 @@ def test_failed_first_export_removes_the_folders_it_created(
     def fail(*args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(export, "_write_saved_model", fail)
+    monkeypatch.setattr(serving.export, "write_saved_model", fail)
     with pytest.raises(RuntimeError):
-        export.export_generator(generator, tmp_path / "new" / "models", "tiny")
+        serving.export_generator(generator, tmp_path / "new" / "models", "tiny")
 
     assert os.listdir(tmp_path) == []
 
@@ -235,9 +235,9 @@ def test_latest_version_counts_only_integer_folders(tmp_path):
         (tmp_path / name).mkdir()
     (tmp_path / "12").write_text("a file, not a version")
 
-    assert export.latest_version(tmp_path) == 10
-    assert export.latest_version(tmp_path / "missing") is None
-    assert export.latest_version(tmp_path / "notes") is None
+    assert serving.latest_version(tmp_path) == 10
+    assert serving.latest_version(tmp_path / "missing") is None
+    assert serving.latest_version(tmp_path / "notes") is None
 
 
 # The exported signature -----------------------------------------------------
@@ -296,7 +296,7 @@ def test_export_runs_with_only_tensorflow_importable(generator, exported, tmp_pa
 def test_export_runs_generator_in_inference_mode(generator, exported):
     latent = _latent(5)
 
-    images = export.load_generator(exported)(latent)
+    images = serving.load_generator(exported)(latent)
 
     np.testing.assert_allclose(images, _predict(generator, latent), atol=1e-5)
     training_mode = keras.ops.convert_to_numpy(generator(latent, training=True))
@@ -321,7 +321,7 @@ def test_uint8_and_png_signatures_give_the_same_pictures_as_serving_default(expo
 )
 def test_conditional_export_takes_latent_and_int_labels(tmp_path, label_shape):
     generator = build_conditional_generator(label_shape)
-    path = export.export_generator(generator, tmp_path, "cgan")
+    path = serving.export_generator(generator, tmp_path, "cgan")
 
     signature = tf.saved_model.load(str(path)).signatures["serving_default"]
     inputs = signature.structured_input_signature[1]
@@ -339,7 +339,7 @@ def test_conditional_export_takes_latent_and_int_labels(tmp_path, label_shape):
         images, _predict(generator, latent, labels, label_shape), atol=1e-5
     )
     assert not np.allclose(images[0], images[1])  # the label matters
-    assert export.read_metadata(path)["num_classes"] == NUM_CLASSES
+    assert serving.read_metadata(path)["num_classes"] == NUM_CLASSES
 
 
 def test_saved_model_cli_shows_and_runs_every_signature(
@@ -408,11 +408,11 @@ def test_saved_model_cli_shows_and_runs_every_signature(
 def test_load_generator_accepts_model_folder_and_picks_highest_version(
     generator, tmp_path
 ):
-    export.export_generator(generator, tmp_path, "tiny")
+    serving.export_generator(generator, tmp_path, "tiny")
     newer = build_generator(seed=5)
-    export.export_generator(newer, tmp_path, "tiny")
+    serving.export_generator(newer, tmp_path, "tiny")
 
-    generate = export.load_generator(tmp_path / "tiny")
+    generate = serving.load_generator(tmp_path / "tiny")
 
     assert generate.path == tmp_path / "tiny" / "2"
     assert (generate.latent_dim, generate.image_shape) == (LATENT_DIM, (8, 8, 1))
@@ -422,7 +422,7 @@ def test_load_generator_accepts_model_folder_and_picks_highest_version(
 
 def test_load_generator_missing_dir_raises_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError, match="nowhere"):
-        export.load_generator(tmp_path / "nowhere")
+        serving.load_generator(tmp_path / "nowhere")
 
 
 def test_load_generator_non_savedmodel_dir_raises_value_error(tmp_path):
@@ -430,11 +430,11 @@ def test_load_generator_non_savedmodel_dir_raises_value_error(tmp_path):
     (tmp_path / "junk" / "notes.txt").write_text("not a model")
 
     with pytest.raises(ValueError, match="junk.*not a SavedModel"):
-        export.load_generator(tmp_path / "junk")
+        serving.load_generator(tmp_path / "junk")
 
 
 def test_load_generator_wrong_latent_size_names_the_shape(exported):
-    generate = export.load_generator(exported)
+    generate = serving.load_generator(exported)
 
     with pytest.raises(ValueError) as error:
         generate(np.zeros((2, 7)))
@@ -445,14 +445,14 @@ def test_load_generator_wrong_latent_size_names_the_shape(exported):
 
 
 def test_load_generator_checks_labels(conditional_exported, exported):
-    generate = export.load_generator(conditional_exported)
+    generate = serving.load_generator(conditional_exported)
 
     with pytest.raises(ValueError, match="Received: labels=None"):
         generate(_latent(2))
     with pytest.raises(ValueError, match=r"\[0, 3\); Received: labels=\[0, 3\]"):
         generate(_latent(2), [0, 3])
     with pytest.raises(ValueError, match="unconditional"):
-        export.load_generator(exported)(_latent(2), labels=[0, 1])
+        serving.load_generator(exported)(_latent(2), labels=[0, 1])
     assert generate(_latent(2), labels=1).shape == (2, 8, 8, 1)
 
 
@@ -467,9 +467,9 @@ def test_metadata_round_trip(generator, tmp_path):
         "epochs": np.int64(20),  # NumPy scalars are common in training code
         "losses": {"generator": "non_saturating"},
     }
-    path = export.export_generator(generator, tmp_path, "tiny", metadata=metadata)
+    path = serving.export_generator(generator, tmp_path, "tiny", metadata=metadata)
 
-    stored = export.read_metadata(path)
+    stored = serving.read_metadata(path)
 
     assert stored == json.loads((path / "assets.extra" / "kgan.json").read_text())
     assert {k: stored[k] for k in metadata} == {**metadata, "epochs": 20}
@@ -478,18 +478,18 @@ def test_metadata_round_trip(generator, tmp_path):
     assert stored["num_classes"] is None
     assert stored["kgan_version"] == __import__("kgan").__version__
     datetime.datetime.fromisoformat(stored["created"])
-    assert export.read_metadata(tmp_path / "tiny") == stored
+    assert serving.read_metadata(tmp_path / "tiny") == stored
 
 
 def test_metadata_that_contradicts_the_generator_raises_before_writing(
     generator, tmp_path
 ):
     with pytest.raises(ValueError, match="Received: latent_dim=100"):
-        export.export_generator(
+        serving.export_generator(
             generator, tmp_path, "tiny", metadata={"latent_dim": 100}
         )
     with pytest.raises(ValueError, match="JSON-serialisable"):
-        export.export_generator(
+        serving.export_generator(
             generator, tmp_path, "tiny", metadata={"when": datetime.date.today()}
         )
     assert os.listdir(tmp_path) == []
@@ -515,7 +515,7 @@ def test_invalid_name_or_version_raises_value_error(
     generator, tmp_path, kwargs, received
 ):
     with pytest.raises(ValueError, match=f"Received: {received}"):
-        export.export_generator(generator, tmp_path, **kwargs)
+        serving.export_generator(generator, tmp_path, **kwargs)
     assert os.listdir(tmp_path) == []
 
 
@@ -524,18 +524,18 @@ def test_generator_with_three_inputs_raises_value_error(tmp_path):
     model = keras.Model(inputs, layers.Add()(inputs))
 
     with pytest.raises(ValueError, match="1 input .* or 2 inputs"):
-        export.export_generator(model, tmp_path)
+        serving.export_generator(model, tmp_path)
     with pytest.raises(ValueError, match="Received: generator=str"):
-        export.export_generator("generator.keras", tmp_path)
+        serving.export_generator("generator.keras", tmp_path)
 
 
 def test_exports_kgan_conditional_dcgan_generator(tmp_path):
     from conftest import tiny_generator
 
     generator = tiny_generator(num_classes=NUM_CLASSES)
-    path = export.export_generator(generator, tmp_path, "dcgan")
+    path = serving.export_generator(generator, tmp_path, "dcgan")
 
-    generate = export.load_generator(path)
+    generate = serving.load_generator(path)
     latent, labels = _latent(NUM_CLASSES), np.arange(NUM_CLASSES)
     expected = generator.predict([latent, labels[:, None]], verbose=0)
     np.testing.assert_allclose(generate(latent, labels), expected, atol=1e-5)
@@ -546,7 +546,7 @@ def test_export_stores_each_weight_once(tmp_path):
     from kgan.models import build_models
 
     generator, _ = build_models("dcgan")
-    path = export.export_generator(generator, tmp_path, "once")
+    path = serving.export_generator(generator, tmp_path, "once")
     reader = tf.train.load_checkpoint(str(path / "variables" / "variables"))
     stored = sum(int(np.prod(shape)) for shape in reader.get_variable_to_shape_map().values())
     assert generator.count_params() <= stored < 1.01 * generator.count_params()  # (+ a step counter)

@@ -6,8 +6,7 @@ import pytest
 import tensorflow as tf
 
 from conftest import TINY_LATENT, tiny_discriminator, tiny_generator
-from kgan import losses
-from kgan.gan import GAN, sample_latent
+from kgan.core import GAN, losses, sample_latent
 
 EXPECTED_METRICS = {"d_loss", "g_loss", "d_real_acc", "d_fake_acc"}
 

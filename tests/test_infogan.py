@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import TINY_SHAPE, tiny_discriminator, tiny_generator
-from kgan.layers import CategoricalCode
+from kgan.core.layers import CategoricalCode
 from kgan.variants import InfoGAN, build_acgan_discriminator
 from kgan.variants.infogan import with_code
 
@@ -68,7 +68,7 @@ def test_infogan_refuses_a_generator_without_a_code_or_a_q_head_of_another_size(
 
 
 def test_the_export_takes_a_latent_vector_only(tmp_path):
-    from kgan.export import export_generator, load_generator
+    from kgan.serving import export_generator, load_generator
 
     model = tiny_infogan()
     path = export_generator(model.sampler, tmp_path, "info", version=1)

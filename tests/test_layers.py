@@ -1,11 +1,11 @@
-"""kgan.layers.Dropout: Keras' Dropout with a fast mask under XLA and its own mask per replica."""
+"""kgan.core.layers.Dropout: Keras' Dropout with a fast mask under XLA and its own mask per replica."""
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from kgan.layers import Dropout
+from kgan.core.layers import Dropout
 
 
 @pytest.mark.parametrize("jit_compile", [False, True])

@@ -6,7 +6,9 @@ import pathlib
 import numpy as np
 import pytest
 
-from kgan import toy
+from kgan import lectures
+from kgan.lectures import remedies as ring_experiment
+from kgan.metrics import toy_checks
 
 SCRIPTS = pathlib.Path(__file__).resolve().parent.parent / "scripts"
 TINY = dict(epochs=1, batches_per_epoch=2, num_samples=200)
@@ -20,7 +22,7 @@ def load_script(name):
 
 
 def test_the_remedies_cover_the_lectures_tricks_and_kgans_variants():
-    remedies = toy.ring_remedies()
+    remedies = lectures.ring_remedies()
     names = [r.name for r in remedies]
     assert len(set(names)) == len(names)
     assert names[:2] == ["minimax", "non-saturating"]  # the plain GANs first
@@ -35,12 +37,12 @@ def test_the_remedies_cover_the_lectures_tricks_and_kgans_variants():
 
 def test_every_remedy_trains_and_is_scored_on_the_same_latent_batch():
     seen = []
-    results = toy.compare_ring_remedies(**TINY, progress=seen.append)
-    assert [r.remedy.name for r in results] == [r.name for r in toy.ring_remedies()] and seen == results
+    results = lectures.compare_ring_remedies(**TINY, progress=seen.append)
+    assert [r.remedy.name for r in results] == [r.name for r in lectures.ring_remedies()] and seen == results
     for r in results:
         assert r.samples.shape == (200, 2) and np.isfinite(r.samples).all(), r.remedy.name
         assert r.coverage.num_modes == 8 and 0.0 <= r.coverage.high_quality_share <= 1.0
-        assert r.coverage == toy.mode_coverage(r.samples, toy.ring_modes(), 0.02, min_samples=2)
+        assert r.coverage == toy_checks.mode_coverage(r.samples, lectures.ring_modes(), 0.02, min_samples=2)
         assert r.seconds > 0
     # A remedy that were silently dropped would train the plain GAN again and give its samples.
     plain = next(r.samples for r in results if r.remedy.name == "non-saturating")
@@ -50,65 +52,66 @@ def test_every_remedy_trains_and_is_scored_on_the_same_latent_batch():
 
 
 def test_the_same_seed_and_budget_give_the_same_samples():
-    remedy = (toy.Remedy("plain", "test"),)
-    first, second = (toy.compare_ring_remedies(remedy, **TINY)[0] for _ in range(2))
+    remedy = (lectures.Remedy("plain", "test"),)
+    first, second = (lectures.compare_ring_remedies(remedy, **TINY)[0] for _ in range(2))
     np.testing.assert_allclose(first.samples, second.samples, atol=1e-5)
-    other = toy.compare_ring_remedies(remedy, **TINY, seed=1)[0]
+    other = lectures.compare_ring_remedies(remedy, **TINY, seed=1)[0]
     assert not np.allclose(first.samples, other.samples, atol=1e-3)
 
 
 def test_wasserstein_variants_get_a_linear_critic_and_their_own_defaults():
-    data = toy.ring_of_gaussians(64, seed=0)
-    gan = toy.train_toy_gan(data, **toy.RING_GAN | dict(batch_size=32), variant="wgan_gp", epochs=1)
+    data = lectures.ring_of_gaussians(64, seed=0)
+    gan = lectures.train_toy_gan(data, **lectures.RING_GAN | dict(batch_size=32), variant="wgan_gp", epochs=1)
     assert gan.gan_loss.name == "wasserstein" and gan.d_steps == 5
     assert gan.discriminator.layers[-1].activation.__name__ == "linear"
-    plain = toy.train_toy_gan(data, **toy.RING_GAN | dict(batch_size=32), epochs=1)
+    plain = lectures.train_toy_gan(data, **lectures.RING_GAN | dict(batch_size=32), epochs=1)
     assert plain.discriminator.layers[-1].activation.__name__ == "sigmoid"
     assert plain.gan_loss.name == "non_saturating" and plain.d_steps == 1
-    chosen = toy.train_toy_gan(data, **toy.RING_GAN | dict(batch_size=32), variant="wgan_gp", d_steps=1, epochs=1)
+    chosen = lectures.train_toy_gan(data, **lectures.RING_GAN | dict(batch_size=32), variant="wgan_gp", d_steps=1,
+                                    epochs=1)
     assert chosen.d_steps == 1  # the caller's choice wins over the variant's default
 
 
 def test_instance_noise_is_annealed_over_half_the_run():
-    remedy = toy.Remedy("noise", "test", {"instance_noise": 0.1})
+    remedy = lectures.Remedy("noise", "test", {"instance_noise": 0.1})
     seen = {}
-    original = toy.train_toy_gan
+    original = ring_experiment.train_toy_gan
 
     def spy(data, **kwargs):
         seen.update(kwargs)
         return original(data, **kwargs)
 
-    toy.train_toy_gan = spy
+    ring_experiment.train_toy_gan = spy
     try:
-        toy.compare_ring_remedies((remedy,), epochs=2, batches_per_epoch=3, num_samples=100)
+        lectures.compare_ring_remedies((remedy,), epochs=2, batches_per_epoch=3, num_samples=100)
     finally:
-        toy.train_toy_gan = original
+        ring_experiment.train_toy_gan = original
     assert seen["instance_noise"] == 0.1 and seen["instance_noise_steps"] == 3
 
 
 def test_bad_comparisons_are_refused():
     with pytest.raises(ValueError, match="Received: remedies"):
-        toy.compare_ring_remedies(())
+        lectures.compare_ring_remedies(())
     with pytest.raises(ValueError, match="Received: variant='cgan'"):
-        toy.train_toy_gan(toy.ring_of_gaussians(32, seed=0), variant="cgan")
+        lectures.train_toy_gan(lectures.ring_of_gaussians(32, seed=0), variant="cgan")
     with pytest.raises(ValueError, match="one title per panel"):
-        toy.plot_rings([np.zeros((3, 2))], toy.ring_modes(), 0.02, "unused.png", titles=[])
+        lectures.plot_rings([np.zeros((3, 2))], lectures.ring_modes(), 0.02, "unused.png", titles=[])
 
 
 def test_the_table_and_the_figure_show_every_remedy(tmp_path):
-    remedies = (toy.Remedy("plain", "test"), toy.Remedy("smooth", "test", {"label_smoothing": 0.1}))
-    results = toy.compare_ring_remedies(remedies, **TINY)
-    table = toy.format_remedy_table(results).splitlines()
+    remedies = (lectures.Remedy("plain", "test"), lectures.Remedy("smooth", "test", {"label_smoothing": 0.1}))
+    results = lectures.compare_ring_remedies(remedies, **TINY)
+    table = lectures.format_remedy_table(results).splitlines()
     assert "modes covered" in table[0] and "high quality" in table[0]
     assert [line.split()[0] for line in table[1:]] == ["plain", "smooth"]
     assert all("/8" in line and "%" in line for line in table[1:])
-    toy.plot_remedy_comparison(results, tmp_path / "compare.png")
+    lectures.plot_remedy_comparison(results, tmp_path / "compare.png")
     assert (tmp_path / "compare.png").stat().st_size > 5000
 
 
 def test_the_ring_script_compares_the_remedies(tmp_path, capsys, monkeypatch):
-    remedies = toy.ring_remedies()[:2]  # every remedy trains in the test above; two keep this one fast
-    monkeypatch.setattr(toy, "ring_remedies", lambda: remedies)
+    remedies = lectures.ring_remedies()[:2]  # every remedy trains in the test above; two keep this one fast
+    monkeypatch.setattr(ring_experiment, "ring_remedies", lambda: remedies)
     module = load_script("ring_of_gaussians")
     assert module.main(["--compare", "--output-dir", str(tmp_path), "--epochs", "1",
                         "--batches-per-epoch", "2"]) == 0
@@ -134,9 +137,9 @@ def test_the_mlp_mnist_example_defaults_to_the_settings_that_draw_digits():
 
 def test_the_ring_generator_can_reach_every_mode():
     # SELU never goes below -1.758: with lecture 000's SELU output the modes at x = -2 and y = -2 are out of reach.
-    data = toy.ring_of_gaussians(64, seed=0)
-    ring = toy.train_toy_gan(data, **toy.RING_GAN | dict(batch_size=32), epochs=1)
+    data = lectures.ring_of_gaussians(64, seed=0)
+    ring = lectures.train_toy_gan(data, **lectures.RING_GAN | dict(batch_size=32), epochs=1)
     assert ring.generator.layers[-1].activation.__name__ == "linear"
-    assert toy.ring_modes().min() < -1.76
-    lecture = toy.train_toy_gan(toy.normal_vectors(60, seed=0), epochs=1)
+    assert lectures.ring_modes().min() < -1.76
+    lecture = lectures.train_toy_gan(lectures.normal_vectors(60, seed=0), epochs=1)
     assert lecture.generator.layers[-1].activation.__name__ == "selu"  # lecture 000's example keeps its SELU

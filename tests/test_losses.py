@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from kgan import losses
+from kgan.core import losses
 
 REAL = np.array([2.0, -1.0], "float32")
 FAKE = np.array([0.5, -3.0], "float32")

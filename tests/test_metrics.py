@@ -9,8 +9,8 @@ import tensorflow as tf
 
 from kgan import cli
 from kgan.callbacks import HistoryLog
-from kgan.export import export_generator
-from kgan.gan import GAN
+from kgan.core import GAN
+from kgan.serving import export_generator
 from kgan.metrics import (
     Evaluator, GANMetrics, Protocol, class_histogram, classes_covered, classifier_score, evaluate_export,
     format_report, frechet_distance, frechet_distance_from_moments, is_mode_collapse, kernel_inception_distance,
@@ -174,7 +174,7 @@ def test_report_prints_every_score_beside_the_real_reference(small_evaluator):
 def test_classifier_for_fashion_mnist_trains_from_tfds_when_the_data_is_there(tmp_path, monkeypatch):
     import tensorflow_datasets as tfds
 
-    import kgan.datasets as kd
+    import kgan.data.tfds as kd
 
     monkeypatch.setattr(kd, "_host_reachable", lambda *args, **kwargs: True)
     with tfds.testing.mock_data(num_examples=40):
@@ -301,7 +301,7 @@ def test_kgan_evaluate_exits_2_with_one_line_on_a_missing_directory(tmp_path, ca
 
 def test_toy_problem_checks_are_reachable_from_kgan_metrics():
     import kgan.metrics
-    import kgan.toy
+    import kgan.metrics.toy_checks
 
-    assert kgan.metrics.mode_coverage is kgan.toy.mode_coverage
-    assert kgan.metrics.moment_errors is kgan.toy.moment_errors
+    assert kgan.metrics.mode_coverage is kgan.metrics.toy_checks.mode_coverage
+    assert kgan.metrics.moment_errors is kgan.metrics.toy_checks.moment_errors

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from keras import layers
 
-from kgan.export import export_generator
 from kgan.metrics import Evaluator, GANMetrics, Protocol, evaluate_export, format_report, load_classifier
 from kgan.metrics.classifier import load_split, to_unit_range
 from kgan.metrics.scores import label_accuracy, label_accuracy_per_class
+from kgan.serving import export_generator
 
 SMALL = Protocol(num_samples=200, kid_subset_size=100, kid_subsets=10)
 

@@ -4,9 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from kgan.gan import GAN
-from kgan.models import build_models
-from kgan.models import mlp
+from kgan.core import GAN
+from kgan.models import build_models, mlp
 
 
 def dense_layers(model):

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from kgan.distribute import local_tf_configs
+from kgan.core.distribute import local_tf_configs
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 TIMEOUT = 300  # seconds for both workers together; they are killed after that
@@ -22,7 +22,7 @@ TIMEOUT = 300  # seconds for both workers together; they are killed after that
     ("train_wgan_gp.py", "npz_wgan_gp"),
 ])
 def test_two_workers_on_localhost_train_and_only_the_chief_writes(script, export_name, tmp_path):
-    data = np.load(REPO / "kgan" / "datasets" / "mnist_5k.npz")
+    data = np.load(REPO / "kgan" / "data" / "mnist_5k.npz")
     np.savez(tmp_path / "digits.npz", x_train=data["x"][:128], y_train=data["y"][:128])
     configs = local_tf_configs(2)
     output_dir = tmp_path / "run"

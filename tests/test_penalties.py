@@ -6,8 +6,7 @@ import pytest
 import tensorflow as tf
 
 from conftest import tiny_discriminator, tiny_generator
-from kgan import penalties
-from kgan.gan import GAN
+from kgan.core import GAN, penalties
 
 SHAPE = (4, 3, 3, 2)  # batch of 4 images, 3x3 with 2 channels: the norm must cover every non-batch axis
 

@@ -7,8 +7,7 @@ import tensorflow as tf
 
 import kgan  # noqa: F401  (registers kgan's serialisable classes for load_model)
 from conftest import TINY_SHAPE, tiny_discriminator, tiny_generator
-from kgan import penalties
-from kgan.gan import GAN
+from kgan.core import GAN, penalties
 from test_distribute import train_two_steps
 from test_penalties import SHAPE, linear_d
 

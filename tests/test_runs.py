@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from kgan import runs
+from kgan.training import runs
 
 
 def test_missing_or_empty_directory_is_a_new_run(tmp_path):

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from kgan.export import load_generator
+from kgan.serving import load_generator
 from conftest import write_digits_npz
 from kgan.training import train
 from test_main_job import run_script

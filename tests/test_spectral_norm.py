@@ -7,7 +7,7 @@ import tensorflow as tf
 
 import kgan  # noqa: F401  (registers kgan's serialisable classes for load_model)
 from conftest import TINY_SHAPE, tiny_discriminator, tiny_generator
-from kgan.gan import GAN, head_kind
+from kgan.core import GAN, head_kind
 from kgan.models import build_mlp_discriminator, build_models
 from test_distribute import train_two_steps
 

@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from conftest import tiny_discriminator, tiny_generator
-from kgan.gan import GAN
+from kgan.core import GAN
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -46,7 +46,7 @@ def test_a_float32_gan_keeps_plain_optimizers():
 def test_train_with_mixed_precision_and_steps_per_execution(tmp_path):
     from kgan.training import train
 
-    data = np.load(ROOT / "kgan" / "datasets" / "mnist_5k.npz")
+    data = np.load(ROOT / "kgan" / "data" / "mnist_5k.npz")
     np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
     result = train(dataset="npz", data_path=tmp_path / "digits.npz", epochs=1, batch_size=16, verbose=0,
                    output_dir=tmp_path / "run", mixed_precision=True, steps_per_execution=2)

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kgan.export import load_generator
+from kgan.serving import load_generator
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 

@@ -6,10 +6,9 @@ import pytest
 import tensorflow as tf
 
 from conftest import TINY_LATENT, TINY_SHAPE, tiny_discriminator, tiny_generator
-from kgan import penalties
 from kgan.callbacks import SampleGrid
-from kgan.export import export_generator, load_generator
-from kgan.gan import GAN
+from kgan.core import GAN, penalties
+from kgan.serving import export_generator, load_generator
 from kgan.variants import (
     ACGAN, BEGAN, CGAN, DRAGAN, LSGAN, WGAN, WGANGP, InfoGAN, build_acgan_discriminator, build_began_discriminator,
     build_variant,

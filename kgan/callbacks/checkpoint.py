@@ -6,7 +6,7 @@ import re
 
 import keras
 
-from kgan.utils import atomic_path
+from kgan.core.utils import atomic_path
 
 _NAME = re.compile(r"^epoch_(\d+)\.keras$")
 

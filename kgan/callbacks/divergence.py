@@ -100,7 +100,7 @@ class DivergenceMonitor(keras.callbacks.Callback):
         model = self.model
         if not hasattr(model, "sample_latent") or self.reason or epoch + 1 < self.collapse_start_epoch:
             return
-        from kgan.gan import fixed_latent  # noqa: PLC0415
+        from kgan.core import fixed_latent  # noqa: PLC0415
 
         latent = fixed_latent(model, self.num_samples, self.seed)
         labels = None

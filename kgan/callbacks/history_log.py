@@ -6,8 +6,8 @@ import pathlib
 
 import keras
 
-from kgan import plotting
-from kgan.utils import atomic_path
+from kgan.core import plotting
+from kgan.core.utils import atomic_path
 
 
 class HistoryLog(keras.callbacks.Callback):

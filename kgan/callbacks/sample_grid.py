@@ -5,9 +5,8 @@ import pathlib
 import keras
 import numpy as np
 
-from kgan import plotting
-from kgan.gan import fixed_latent
-from kgan.utils import atomic_path
+from kgan.core import fixed_latent, plotting
+from kgan.core.utils import atomic_path
 
 
 class SampleGrid(keras.callbacks.Callback):

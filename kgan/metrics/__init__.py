@@ -12,22 +12,23 @@ classifier of the data's own classes (MNIST's is shipped; see
   prints results beside the real-against-real references;
 - `GANMetrics`: a callback logging the scores every N epochs of `fit`, with a
   mode-collapse alarm;
-- `evaluate_export`: scores a generator exported by `kgan.export`;
-- the toy-problem checks of `kgan.toy`, re-exported here: `mode_coverage`
-  (modes covered and share of high-quality samples on the ring of Gaussians),
-  `moment_errors`, `mean_distance_to_line`.
+- `evaluate_export`: scores a generator exported by `kgan.serving`;
+- `train_classifier` (`classifier_training`): trains a classifier and writes
+  its card with the protocol's real-against-real references;
+- the toy-problem checks (`toy_checks`, for the data of `kgan.lectures`),
+  re-exported here: `mode_coverage` (modes covered and share of high-quality
+  samples on the ring of Gaussians), `moment_errors`, `mean_distance_to_line`.
 """
 
-from kgan.metrics.classifier import (
-    FEATURE_LAYER, build_classifier, load_classifier, read_card, split_embedded_mnist, train_classifier,
-)
+from kgan.metrics.classifier import FEATURE_LAYER, build_classifier, load_classifier, read_card, split_embedded_mnist
+from kgan.metrics.classifier_training import train_classifier
 from kgan.metrics.evaluation import Evaluator, Protocol, evaluate_export, format_report, reference_scores
 from kgan.metrics.gan_metrics import GANMetrics, is_mode_collapse
 from kgan.metrics.scores import (
     class_histogram, classes_covered, classifier_score, frechet_distance, frechet_distance_from_moments,
     kernel_inception_distance,
 )
-from kgan.toy import ModeCoverage, Moments, mean_distance_to_line, mode_coverage, moment_errors
+from kgan.metrics.toy_checks import ModeCoverage, Moments, mean_distance_to_line, mode_coverage, moment_errors
 
 __all__ = [
     "FEATURE_LAYER", "Evaluator", "GANMetrics", "ModeCoverage", "Moments", "Protocol", "build_classifier",

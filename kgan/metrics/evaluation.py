@@ -222,7 +222,7 @@ def _as_unit_range(images):
 
 
 def sample_latent_numpy(num, latent_dim, distribution="normal", seed=0):
-    """Latent vectors as NumPy, from the distributions of `kgan.gan.sample_latent`."""
+    """Latent vectors as NumPy, from the distributions of `kgan.core.latent.sample_latent`."""
     rng = np.random.default_rng(seed)
     if distribution == "normal":
         return rng.standard_normal((num, latent_dim)).astype(np.float32)
@@ -247,7 +247,7 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
 
     Args:
         export_dir: a SavedModel version folder or a model folder (highest
-            version), as written by `kgan.export.export_generator`.
+            version), as written by `kgan.serving.export_generator`.
         classifier: `"mnist"` or a trained classifier's weights path.
         evaluator: an `Evaluator` to use instead of `classifier`'s.
         batch_size: images generated per call.
@@ -267,11 +267,11 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
         >>> result["scores"]["classifier_score"]  # doctest: +SKIP
         9.1
     """
-    from kgan import export
+    from kgan import serving
 
-    generate = export.load_generator(export_dir)
+    generate = serving.load_generator(export_dir)
     try:
-        metadata = export.read_metadata(export_dir)
+        metadata = serving.read_metadata(export_dir)
     except FileNotFoundError:
         metadata = {}
     evaluator = evaluator or Evaluator.from_classifier(classifier)

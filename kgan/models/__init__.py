@@ -16,9 +16,9 @@ preset's discriminator in `keras.layers.SpectralNormalization` (Miyato et al.
 2018); the generator is unchanged.
 """
 
+from kgan.core.utils import check_bool
 from kgan.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
 from kgan.models.mlp import build_mlp_discriminator, build_mlp_generator
-from kgan.utils import check_bool
 
 ARCHITECTURES = {
     "dcgan": {

@@ -9,9 +9,9 @@ import math
 import keras
 from keras import layers
 
-from kgan import layers as kgan_layers
-from kgan.distribute import synchronized_batchnorm
-from kgan.utils import check_bool, check_positive_int
+from kgan.core import layers as kgan_layers
+from kgan.core.distribute import synchronized_batchnorm
+from kgan.core.utils import check_bool, check_positive_int
 
 HEADS = ("logit", "sigmoid", "softmax2")
 UPSAMPLING = ("transpose", "nearest")
@@ -110,7 +110,7 @@ def build_dcgan_generator(
             embedding of the integer label.
         categorical_code: if set, the number of categories of an InfoGAN
             categorical code read from the latent vector's first entries
-            (`kgan.layers.CategoricalCode`; the latent stays N(0, I)).
+            (`kgan.core.layers.CategoricalCode`; the latent stays N(0, I)).
         seed: seed of the initializers.
         name: model name.
 

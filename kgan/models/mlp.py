@@ -13,8 +13,8 @@ import math
 import keras
 from keras import layers
 
-from kgan import layers as kgan_layers
-from kgan.utils import check_bool, check_positive_int
+from kgan.core import layers as kgan_layers
+from kgan.core.utils import check_bool, check_positive_int
 
 HEADS = ("logit", "sigmoid")
 

@@ -17,7 +17,7 @@
 BEGAN, ACGAN and InfoGAN) and returns the uncompiled model.
 """
 
-from kgan.gan import GAN
+from kgan.core import GAN
 from kgan.models import ARCHITECTURES, build_dcgan_generator, build_models, check_arch
 from kgan.variants.began import BEGAN, build_began_discriminator
 from kgan.variants.conditional import ACGAN, CGAN, build_acgan_discriminator

@@ -13,10 +13,10 @@ training converges; it is logged as the metric `convergence`, with `k_t`.
 import keras
 from keras import layers, ops
 
-from kgan.distribute import cross_replica_mean
-from kgan.gan import GAN
+from kgan.core import GAN
+from kgan.core.distribute import cross_replica_mean
+from kgan.core.utils import check_positive_int
 from kgan.models.dcgan import _check_image_shape, _conv_initializers
-from kgan.utils import check_positive_int
 
 
 def build_began_discriminator(

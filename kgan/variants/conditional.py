@@ -14,10 +14,10 @@ They differ in how D uses the labels:
 import keras
 from keras import layers, ops
 
-from kgan.gan import GAN
-from kgan.layers import spectral_normalized
+from kgan.core import GAN
+from kgan.core.layers import spectral_normalized
+from kgan.core.utils import check_positive_int
 from kgan.models.dcgan import build_dcgan_discriminator
-from kgan.utils import check_positive_int
 
 
 def _check_conditional(gan, name):

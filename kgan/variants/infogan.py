@@ -1,6 +1,6 @@
 """InfoGAN's categorical code (Chen et al. 2016): an unconditional G that must make a discrete choice visible.
 
-G starts with `kgan.layers.CategoricalCode`, which reads a category `c` from
+G starts with `kgan.core.layers.CategoricalCode`, which reads a category `c` from
 the first entries of its N(0, I) latent vector (their argmax: uniform over
 the categories). D has a second head, Q, that must tell `c` from the image;
 G and Q both minimise Q's cross-entropy (the variational lower bound on the
@@ -14,8 +14,8 @@ The exported generator is unconditional: it takes the latent vector only.
 import keras
 from keras import ops
 
-from kgan.distribute import replica_rows
-from kgan.layers import CategoricalCode
+from kgan.core.distribute import replica_rows
+from kgan.core.layers import CategoricalCode
 from kgan.variants.conditional import AuxiliaryHeadGAN, _accuracy, _cross_entropy
 
 
@@ -56,7 +56,7 @@ class InfoGAN(AuxiliaryHeadGAN):
 
     Args:
         generator: an unconditional generator that starts with a
-            `kgan.layers.CategoricalCode` layer
+            `kgan.core.layers.CategoricalCode` layer
             (`build_dcgan_generator(..., categorical_code=10)`).
         discriminator: a model from images to `[validity (batch, 1), code
             logits (batch, categories)]` (`build_acgan_discriminator(shape, categories)`).

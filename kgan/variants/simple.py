@@ -7,8 +7,8 @@ clipping, and picks the paper's defaults; the train step is the base one.
 
 import keras
 
-from kgan.gan import GAN
-from kgan.penalties import DraganPenalty, GradientPenalty, WeightClipping
+from kgan.core import GAN
+from kgan.core.penalties import DraganPenalty, GradientPenalty, WeightClipping
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -61,7 +61,7 @@ class WGANGP(GAN):
 
     D's loss is the Wasserstein critic loss plus
     `gp_weight * E[(||grad D(x_hat)||_2 - 1)^2]` on random interpolates of
-    real and generated samples (`kgan.penalties.GradientPenalty`, logged as
+    real and generated samples (`kgan.core.penalties.GradientPenalty`, logged as
     `gradient_penalty`); G takes one step per `d_steps` critic steps. The
     paper's optimizer, Adam(1e-4, beta_1=0, beta_2=0.9), is the default of
     `compile`.
@@ -102,7 +102,7 @@ class DRAGAN(GAN):
     D's loss is the non-saturating GAN's plus
     `gp_weight * E[(||grad D(x + delta)||_2 - 1)^2]` with `delta` Gaussian
     noise of `noise_scale` times the batch's standard deviation
-    (`kgan.penalties.DraganPenalty`, logged as `dragan_penalty`).
+    (`kgan.core.penalties.DraganPenalty`, logged as `dragan_penalty`).
 
     Args:
         generator: as for `kgan.GAN`.
@@ -128,7 +128,7 @@ class LSGAN(GAN):
     """Least-squares GAN (Mao et al. 2017; lecture 000's LSGAN row).
 
     D regresses its (linear) output to 1 on real and 0 on generated samples;
-    G pulls D's output on its samples to 1 (`kgan.losses.least_squares_*`).
+    G pulls D's output on its samples to 1 (`kgan.core.losses.least_squares_*`).
 
     Args:
         generator: as for `kgan.GAN`.

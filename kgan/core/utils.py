@@ -62,3 +62,10 @@ def check_bool(name, value):
     if not isinstance(value, bool):
         raise ValueError(f"`{name}` must be True or False. Received: {name}={value!r}")
     return value
+
+
+def check_positive_number(name, value):
+    """Raises `ValueError` unless `value` is a number > 0 (NaN fails); returns it as a float."""
+    if not value > 0:
+        raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
+    return float(value)

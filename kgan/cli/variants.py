@@ -5,8 +5,11 @@
 `variant_options` of `kgan.training.train`.
 """
 
-from kgan.cli import positive_float, positive_int
-from kgan.penalties import WeightPenalty
+import argparse
+
+from kgan.cli.train import add_train_arguments, run_train
+from kgan.cli.types import positive_float, positive_int
+from kgan.core.penalties import WeightPenalty
 
 
 def _fraction(text):
@@ -31,7 +34,7 @@ def add_variant_arguments(parser, variant, **defaults):
     """Adds the tricks every variant takes and the flags of `variant` to `parser`.
 
     Args:
-        parser: an `argparse.ArgumentParser` (already holding `kgan.cli.add_train_arguments`).
+        parser: an `argparse.ArgumentParser` (already holding `kgan.cli.train.add_train_arguments`).
         variant: a key of `kgan.variants.VARIANTS`.
         **defaults: defaults of these flags (`d_steps`, `gp_weight`, `validity_weight`, ...).
     """
@@ -109,10 +112,6 @@ def run_script(variant, doc, argv=None, train_defaults=None, variant_defaults=No
         train_defaults: defaults of the main job's flags (e.g. `epochs`).
         variant_defaults: defaults of the variant's flags (e.g. `d_steps`).
     """
-    import argparse  # noqa: PLC0415
-
-    from kgan.cli import add_train_arguments, run_train  # noqa: PLC0415
-
     description, _, epilog = doc.partition("\n\n")
     parser = argparse.ArgumentParser(description=description, epilog=epilog,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

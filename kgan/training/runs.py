@@ -18,7 +18,7 @@ import pathlib
 import shutil
 
 from kgan.callbacks.checkpoint import Checkpoint
-from kgan.utils import atomic_path
+from kgan.core.utils import atomic_path
 
 CONFIG = "config.json"
 FINISHED = "finished.json"

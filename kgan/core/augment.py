@@ -12,14 +12,14 @@ overfitting signal `r_t = E[sign(D(real))]`.
 The operations follow the authors' `DiffAugment_tf.py` (images in [-1, 1],
 translated and cut-out pixels set to 0), written with matmuls and masks
 instead of gathers so they compile well with XLA. Every random draw is one
-global draw split by `kgan.distribute.replica_rows`, so each replica of a
+global draw split by `kgan.core.distribute.replica_rows`, so each replica of a
 `tf.distribute` strategy augments its own images independently.
 """
 
 import keras
 from keras import ops
 
-from kgan.distribute import replica_rows
+from kgan.core.distribute import replica_rows
 
 OPERATIONS = ("color", "translation", "cutout")
 DEFAULT_POLICY = "color,translation,cutout"

@@ -9,7 +9,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from kgan.utils import atomic_path
+from kgan.core.utils import atomic_path
 
 
 def to_uint8(images):

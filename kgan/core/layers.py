@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kgan.distribute import replica_rows
+from kgan.core.distribute import replica_rows
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -20,7 +20,7 @@ class Dropout(keras.layers.Dropout):
       (`benchmarks/xla_rng.py`: 704 ms vs 9.6 ms for lecture 004's first D
       block at batch 64), half of lecture 004's compiled train step;
     - under `tf.distribute`, each replica takes its rows of a mask drawn for
-      the global batch (`kgan.distribute.replica_rows`), where Keras' layer
+      the global batch (`kgan.core.distribute.replica_rows`), where Keras' layer
       would give every replica the same mask.
 
     With `noise_shape`, Keras' own implementation is used.
@@ -78,8 +78,8 @@ def discriminator_head(x, units, activation, *, spectral_norm=False, kernel_init
     Without spectral normalisation this is `Dense(units, activation)`. With
     it, a spectrally normalised linear Dense (`<name>_sn`) followed, for a
     sigmoid or softmax head, by an `Activation` layer `<name>_activation`:
-    `kgan.gan.logit_reader` reads D's logits at that layer's input, where it
-    cannot see inside the wrapper, and `kgan.gan.head_kind` reads the
+    `kgan.core.heads.logit_reader` reads D's logits at that layer's input, where it
+    cannot see inside the wrapper, and `kgan.core.heads.head_kind` reads the
     activation from it.
 
     Args:

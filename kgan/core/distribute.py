@@ -4,7 +4,7 @@ A kgan model built and compiled under a strategy's scope trains with `fit`
 exactly as on one device; `kgan.train(strategy=...)` and the scripts'
 `--strategy mirrored|multi_worker` do that for you:
 
-    >>> strategy = kgan.distribute.get_strategy("mirrored")  # every GPU of this machine
+    >>> strategy = kgan.core.distribute.get_strategy("mirrored")  # every GPU of this machine
     >>> with strategy.scope():                                 # doctest: +SKIP
     ...     gan = kgan.GAN(*kgan.models.build_models("dcgan"), seed=0)
     ...     gan.compile()

@@ -18,7 +18,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kgan.distribute import cross_replica_mean, replica_rows
+from kgan.core.distribute import cross_replica_mean, replica_rows
 
 _EPSILON = 1e-10
 

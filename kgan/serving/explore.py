@@ -1,7 +1,7 @@
 """Exploring a trained generator: seeded samples, interpolations, latent grids, GIFs.
 
 Everything here works on a *sampler*: a `kgan.GAN`, a generator `keras.Model`,
-or an export loaded with `kgan.export.load_generator`, so the same calls serve
+or an export loaded with `kgan.serving.load_generator`, so the same calls serve
 a training run and a deployed model. Latent vectors come from integer seeds,
 so a picture can be reproduced from its seed alone.
 """
@@ -10,8 +10,8 @@ import dataclasses
 
 import numpy as np
 
-from kgan import plotting
-from kgan.utils import atomic_path
+from kgan.core import plotting
+from kgan.core.utils import atomic_path
 
 
 @dataclasses.dataclass
@@ -44,8 +44,8 @@ def as_sampler(model, latent_distribution=None):
     """
     if isinstance(model, Sampler):
         return model
-    from kgan.export import ExportedGenerator  # noqa: PLC0415 (keep import light)
-    from kgan.gan import GAN  # noqa: PLC0415
+    from kgan.core import GAN  # noqa: PLC0415
+    from kgan.serving.load import ExportedGenerator  # noqa: PLC0415 (keep import light)
 
     if isinstance(model, GAN):
         return Sampler(
@@ -55,7 +55,7 @@ def as_sampler(model, latent_distribution=None):
             _num_classes_of(model.generator),
         )
     if isinstance(model, ExportedGenerator):
-        from kgan.export import read_metadata  # noqa: PLC0415
+        from kgan.serving.metadata import read_metadata  # noqa: PLC0415
 
         recorded = read_metadata(model.path).get("latent_distribution", "normal")
         return Sampler(model, model.latent_dim, latent_distribution or recorded, model.num_classes)

@@ -15,12 +15,13 @@ import keras
 import tensorflow as tf
 
 from kgan import callbacks as kcallbacks
-from kgan import datasets, distribute, runs
-from kgan.export import export_generator
-from kgan.classic import ClassicGAN
-from kgan.gan import GAN
+from kgan.core import GAN, distribute
+from kgan.core.utils import atomic_path, check_positive_int
+from kgan.data import load_arrays, make_dataset
 from kgan.models import build_models, check_arch
-from kgan.utils import atomic_path, check_positive_int
+from kgan.serving import export_generator
+from kgan.training import runs
+from kgan.training.classic import ClassicGAN
 
 
 @dataclasses.dataclass
@@ -71,7 +72,7 @@ def prepare_run_dir(run_dir, overwrite=False):
         overwrite: start a finished run again from scratch (its files are deleted).
 
     Returns:
-        A `kgan.runs.RunState`: `"new"` or `"resumable"`.
+        A `kgan.training.runs.RunState`: `"new"` or `"resumable"`.
 
     Raises:
         FileExistsError: if `run_dir` holds a finished run (and not `overwrite`),
@@ -133,7 +134,7 @@ def train(
 
     Args:
         arch: a key of `kgan.models.ARCHITECTURES` (`dcgan`, `lecture004`, `upsample`).
-        dataset: a name from `kgan.datasets.DATASETS`.
+        dataset: a name from `kgan.data.DATASETS`.
         data_path: the file or folder for the `npz` and `folder` datasets.
         epochs: passes over the dataset.
         batch_size: images per step.
@@ -141,7 +142,7 @@ def train(
         lr_d: discriminator learning rate (Adam).
         lr_g: generator learning rate (Adam).
         beta_1: Adam's beta_1 for both (0.5, DCGAN).
-        loss: a name from `kgan.losses.LOSSES`.
+        loss: a name from `kgan.core.losses.LOSSES`.
         init: `"dcgan"` or `"default"` to override the architecture's initialisation.
         seed: seed of data order, weights and noise.
         output_dir: the run directory (default `runs/<export_name>-<timestamp>`);
@@ -154,7 +155,7 @@ def train(
         verbose: `fit`'s verbosity (1: progress bar).
         extra_callbacks: more Keras callbacks.
         trainer: `"fit"` (`GAN.fit`: one compiled train step) or `"classic"`
-            (lecture 004's loop, `kgan.classic.ClassicGAN`: D, then the combined DG
+            (lecture 004's loop, `kgan.training.ClassicGAN`: D, then the combined DG
             model with D frozen, trained by `train_on_batch`), with the same data,
             callbacks, checkpoints and export.
         overwrite: if `output_dir` holds a finished run, delete it and start
@@ -178,7 +179,7 @@ def train(
         steps_per_execution: train steps per call of the compiled function
             (fewer Python round trips; callbacks see every N-th batch).
         strategy: a `tf.distribute.Strategy`, or a name from
-            `kgan.distribute.STRATEGIES` (`"mirrored"`: every GPU of this
+            `kgan.core.distribute.STRATEGIES` (`"mirrored"`: every GPU of this
             machine; `"multi_worker"`: one process per machine, set up by
             `TF_CONFIG`). The models are built and trained under it; `batch_size`
             is the global batch, split over the replicas. Only the chief
@@ -187,7 +188,7 @@ def train(
         ema: decay of the moving average of G's weights that the samples,
             metrics and export use (`kgan.GAN`'s `ema`; e.g. 0.999), or None.
         augment: differentiable augmentation of D's inputs, e.g.
-            `"color,translation,cutout"` (`kgan.augment`), or None.
+            `"color,translation,cutout"` (`kgan.core.augment`), or None.
         augment_probability: probability of each augmentation (the start
             value when `ada_target` is set).
         ada_target: adapt the probability to keep `E[sign(D(real))]` at this
@@ -258,12 +259,12 @@ def train(
         tf.config.experimental.enable_op_determinism()
         jit_compile = False  # Keras turns XLA off under op determinism anyway; say so here
     keras.utils.set_random_seed(seed)
-    images, labels, info = datasets.load_arrays(dataset, data_path)
+    images, labels, info = load_arrays(dataset, data_path)
     variant_options = dict(variant_options or {})
     gan_options = dict(ema=ema, augment=augment, augment_probability=augment_probability, ada_target=ada_target)
     variant_options.update({k: v for k, v in gan_options.items() if v is not None})
     if r1:
-        from kgan.penalties import R1Penalty  # noqa: PLC0415
+        from kgan.core.penalties import R1Penalty  # noqa: PLC0415
 
         variant_options["penalties"] = [*variant_options.get("penalties", ()), R1Penalty(r1)]
     check_positive_int("steps_per_execution", steps_per_execution)
@@ -322,7 +323,7 @@ def train(
     history = {}
     if initial_epoch < epochs:
         # Epoch-indexed shuffling: a resumed run sees the batches an uninterrupted one would.
-        data = datasets.make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs,
+        data = make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs,
                                      initial_epoch=initial_epoch)
         data = distribute.shard_by_data(data)
         # shuffle=False: the tf.data pipeline already shuffles (and Keras would warn).

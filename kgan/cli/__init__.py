@@ -1,0 +1,32 @@
+"""The `kgan` command line, and the argument parsers the training scripts share.
+
+Bad usage exits with status 2 and a one-line message, never a traceback.
+
+- `commands`: the `kgan` command (`main`, `build_parser`) and its `evaluate`,
+  `sample`, `export` and `info` subcommands;
+- `train`: the main job's flags (`add_train_arguments`) and `run_train`, for
+  `kgan train` and the training scripts;
+- `variants`: the flags of the variants and the stabilising tricks, and the
+  whole `main` of a variant script (`run_script`);
+- `examples`: the flags and output folder of the lecture example scripts;
+- `types`: the argparse types (`positive_int`, `probability`, ...).
+
+This is the top layer: it imports the library, and nothing in the library imports it.
+"""
+
+from kgan.cli.commands import (
+    DESCRIPTION, add_evaluate_arguments, add_export_arguments, add_sample_arguments, build_parser, main, run_evaluate,
+    run_export, run_info, run_sample,
+)
+from kgan.cli.train import add_train_arguments, run_train
+from kgan.cli.types import (
+    augment_policy, decay_or_off, labels_list, non_negative_float, non_negative_int, positive_float, positive_int,
+    probability, probability_or_off,
+)
+
+__all__ = [
+    "DESCRIPTION", "add_evaluate_arguments", "add_export_arguments", "add_sample_arguments", "add_train_arguments",
+    "augment_policy", "build_parser", "decay_or_off", "labels_list", "main", "non_negative_float", "non_negative_int",
+    "positive_float", "positive_int", "probability", "probability_or_off", "run_evaluate", "run_export", "run_info",
+    "run_sample", "run_train",
+]

@@ -1,0 +1,225 @@
+"""The `kgan` command line, and the argument parser the training scripts share.
+
+Bad usage exits with status 2 and a one-line message, never a traceback.
+"""
+
+import argparse
+import sys
+
+from kgan.cli.train import add_train_arguments, run_train
+from kgan.cli.types import labels_list, non_negative_int, positive_int
+
+DESCRIPTION = "Train a GAN on images and export its generator for TF Serving."
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="kgan", description=DESCRIPTION)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    train_parser = commands.add_parser("train", help="train a GAN and export its generator",
+                                       description=DESCRIPTION)
+    from kgan.training import MAIN_JOB
+
+    add_train_arguments(train_parser, **MAIN_JOB)
+    train_parser.set_defaults(func=run_train)
+    evaluate_parser = commands.add_parser(
+        "evaluate", help="score an exported generator: classifier score, Frechet distance, KID",
+        description="Score an exported generator against held-out real images, beside real-vs-real references "
+                    "(see docs/metrics.md).")
+    add_evaluate_arguments(evaluate_parser)
+    evaluate_parser.set_defaults(func=run_evaluate)
+    sample_parser = commands.add_parser(
+        "sample", help="write images from an exported generator (PNG grid, GIF or .npz)",
+        description="Write images from an exported generator: seeded samples, an interpolation between two seeds, "
+                    "a grid over two latent directions, or one row per class.")
+    add_sample_arguments(sample_parser)
+    sample_parser.set_defaults(func=run_sample)
+    export_parser = commands.add_parser(
+        "export", help="export a run's checkpoint as a new TF Serving version",
+        description="Export the generator of a training run's checkpoint as a SavedModel for TF Serving.")
+    add_export_arguments(export_parser)
+    export_parser.set_defaults(func=run_export)
+    info_parser = commands.add_parser("info", help="list variants, architectures, losses and datasets")
+    info_parser.set_defaults(func=run_info)
+    return parser
+
+
+def add_evaluate_arguments(parser):
+    """Adds the flags of `kgan evaluate` (and scripts/evaluate.py) to `parser`."""
+    parser.add_argument("export_dir", metavar="EXPORT_DIR",
+                        help="a SavedModel version folder, or a model folder (its highest version is scored)")
+    parser.add_argument("--classifier", default="mnist",
+                        help="'mnist' (shipped) or a *_classifier.weights.h5 from scripts/train_classifier.py "
+                             "(default: %(default)s)")
+    return parser
+
+
+def run_evaluate(args):
+    """Runs `kgan.metrics.evaluate_export` from parsed arguments; returns the exit status."""
+    from kgan.metrics import evaluate_export
+
+    try:
+        evaluate_export(args.export_dir, args.classifier)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+
+def add_sample_arguments(parser):
+    """Adds the flags of `kgan sample`."""
+    parser.add_argument("export_dir", metavar="EXPORT",
+                        help="an exported generator: a SavedModel version folder, or a model folder (highest version)")
+    parser.add_argument("--output", "-o", required=True,
+                        help="where to write: .png (a grid), .gif (an animation; with --interpolate or "
+                             "--latent-grid), or .npz (images, latent vectors and labels as arrays)")
+    parser.add_argument("--num", "-n", type=positive_int, default=64,
+                        help="how many images (default: %(default)s; per class with --per-class)")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="seed of the latent vectors: the same seed gives the same images (default: %(default)s)")
+    parser.add_argument("--labels", type=labels_list, default=None,
+                        help="class id(s) for a conditional generator: one for all images, or one per image")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--interpolate", nargs=2, type=non_negative_int, metavar=("SEED_A", "SEED_B"),
+                      help="images along the (spherical) path from SEED_A's latent vector to SEED_B's")
+    mode.add_argument("--latent-grid", action="store_true",
+                      help="a grid over two random latent directions around --seed's vector")
+    mode.add_argument("--per-class", action="store_true",
+                      help="--num images of every class, one row per class (conditional generators)")
+    parser.add_argument("--steps", type=positive_int, default=10,
+                        help="images along an interpolation, or per side of a latent grid (default: %(default)s)")
+    parser.add_argument("--overwrite", action="store_true", help="replace --output if it exists")
+    return parser
+
+
+def run_sample(args):
+    """Writes samples of an exported generator; returns the exit status."""
+    import pathlib
+
+    import numpy as np
+
+    from kgan.core import plotting
+    from kgan.core.utils import atomic_path
+    from kgan.serving import explore, load_generator
+
+    output = pathlib.Path(args.output)
+    suffix = output.suffix.lower()
+    try:
+        if suffix not in (".png", ".gif", ".npz"):
+            raise ValueError(f"--output must end in .png, .gif or .npz. Received: {args.output}")
+        if output.exists() and not args.overwrite:
+            raise FileExistsError(f"{output} exists; pass --overwrite or choose another --output. Received: {output}")
+        generator = load_generator(args.export_dir)
+        labels = None if args.labels is None else np.asarray(args.labels)
+        latent = None
+        ncols = None
+        if args.interpolate:
+            images = explore.interpolate(generator, *args.interpolate, steps=args.steps, labels=labels)
+            ncols = len(images)
+        elif args.latent_grid:
+            images = explore.latent_grid(generator, args.seed, steps=args.steps, labels=labels)
+            ncols = args.steps
+        elif args.per_class:
+            images = explore.class_grid(generator, per_class=args.num, seed=args.seed)
+            labels = np.repeat(np.arange(generator.num_classes), args.num)
+            ncols = args.num
+        else:
+            if labels is not None and labels.size not in (1, args.num):
+                raise ValueError(f"--labels needs 1 or --num={args.num} values. Received: {len(labels)} values")
+            images, latent = explore.sample(generator, args.num, args.seed, labels=labels)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".png":
+            plotting.save_image_grid(images, output, ncols=ncols)
+        elif suffix == ".gif":
+            explore.save_gif(images, output)
+        else:
+            arrays = {"images": images.astype("float32")}
+            if latent is not None:
+                arrays["latent"] = latent
+            if labels is not None:
+                arrays["labels"] = np.broadcast_to(labels, (len(images),)).astype("int32")
+            with atomic_path(output) as tmp:
+                np.savez_compressed(tmp, **arrays)
+    except (ValueError, FileNotFoundError, FileExistsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {len(images)} images to {output}")
+    return 0
+
+
+def add_export_arguments(parser):
+    """Adds the flags of `kgan export`."""
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="a run directory written by `kgan train`")
+    parser.add_argument("--checkpoint", default=None,
+                        help="the .keras checkpoint to export (default: the newest in RUN_DIR/checkpoints)")
+    parser.add_argument("--export-dir", default=None,
+                        help="base folder of the export (default: RUN_DIR/saved_models)")
+    parser.add_argument("--export-name", default=None,
+                        help="model name of the export (default: the run's, from its config.json)")
+    parser.add_argument("--trust-checkpoint", action="store_true",
+                        help="load a checkpoint that holds Python code (Lambda layers); only for files you trust "
+                             "(Keras safe_mode=False)")
+    return parser
+
+
+def run_export(args):
+    """Exports the generator of a run's checkpoint as a new SavedModel version; returns the exit status."""
+    import json
+    import pathlib
+
+    import keras
+
+    import kgan  # noqa: F401 (registers kgan's classes for load_model)
+    from kgan.callbacks import Checkpoint
+    from kgan.serving import export_generator
+
+    run_dir = pathlib.Path(args.run_dir)
+    try:
+        if not run_dir.is_dir():
+            raise FileNotFoundError(f"No run directory at {run_dir}. Received: RUN_DIR={args.run_dir}")
+        checkpoint = pathlib.Path(args.checkpoint) if args.checkpoint else Checkpoint.latest(run_dir / "checkpoints")
+        if checkpoint is None or not checkpoint.is_file():
+            raise FileNotFoundError(f"No checkpoint to export in {run_dir / 'checkpoints'}. Received: {checkpoint}")
+        config_path = run_dir / "config.json"
+        config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+        try:
+            gan = keras.saving.load_model(checkpoint, safe_mode=not args.trust_checkpoint)
+        except Exception as error:  # a corrupt or foreign file: say which, without a traceback
+            raise ValueError(f"Cannot read the checkpoint {checkpoint}: {error}".splitlines()[0]) from None
+        name = args.export_name or f"{config.get('dataset', 'model').replace('_embedded', '')}_" \
+                                   f"{config.get('arch', 'gan') if config.get('variant', 'gan') == 'gan' else config['variant']}"
+        metadata = {**config, "checkpoint": str(checkpoint)}
+        path = export_generator(gan.sampler, args.export_dir or run_dir / "saved_models", name, metadata=metadata)
+    except (ValueError, FileNotFoundError, FileExistsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Exported {checkpoint} to {path}")
+    return 0
+
+
+def run_info(args):
+    """Lists what kgan can train: variants, architectures, losses, datasets."""
+    from kgan.core import losses
+    from kgan.data import DATASETS
+    from kgan.models import ARCHITECTURES
+
+    try:
+        from kgan.variants import VARIANTS
+    except ImportError:  # pragma: no cover - the variants package is optional while it is built
+        VARIANTS = {"gan": None}
+    sections = {
+        "variants": sorted(VARIANTS),
+        "architectures": sorted(ARCHITECTURES),
+        "losses": sorted(losses.LOSSES),
+        "datasets": list(DATASETS),
+        "latent distributions": ["normal", "uniform", "uniform01"],
+    }
+    for title, names in sections.items():
+        print(f"{title}: {', '.join(names)}")
+    return 0
+
+
+def main(argv=None):
+    """Entry point of the `kgan` console script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,90 @@
+"""argparse types: the value checks every kgan command and script shares (bad values exit with status 2)."""
+
+import argparse
+
+
+def positive_int(text):
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+    return value
+
+
+def _float_in(text, accept, expected):
+    """`text` as a float if `accept(value)`, else an argparse error saying what was `expected`."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not accept(value):  # NaN is never accepted
+        raise argparse.ArgumentTypeError(f"expected {expected}, received {text!r}")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite float > 0."""
+    return _float_in(text, lambda v: 0 < v < float("inf"), "a positive number")
+
+
+def non_negative_float(text):
+    """argparse type: a finite float >= 0."""
+    return _float_in(text, lambda v: 0 <= v < float("inf"), "a number >= 0")
+
+
+def probability(text):
+    """argparse type: a float in [0, 1]."""
+    return _float_in(text, lambda v: 0 <= v <= 1, "a probability in [0, 1]")
+
+
+def _off(text):
+    return text.strip().lower() in ("off", "none", "")
+
+
+def decay_or_off(text):
+    """argparse type: an EMA decay in (0, 1), or 0 / "off" for none (returns None)."""
+    if _off(text) or text.strip() == "0":
+        return None
+    return _float_in(text, lambda v: 0 < v < 1, "a decay in (0, 1) such as 0.999, or 0 for none")
+
+
+def probability_or_off(text):
+    """argparse type: a probability in [0, 1], or "off" (returns None)."""
+    return None if _off(text) else probability(text)
+
+
+def augment_policy(text):
+    """argparse type: comma-separated augmentation operations, or "off" (returns None)."""
+    from kgan.core.augment import parse_policy
+
+    if _off(text):
+        return None
+    try:
+        return ",".join(parse_policy(text))
+    except ValueError:
+        from kgan.core.augment import OPERATIONS
+
+        raise argparse.ArgumentTypeError(
+            f"expected operations from {', '.join(OPERATIONS)} (comma-separated) or off, received {text!r}"
+        ) from None
+
+def labels_list(text):
+    """argparse type: one integer class id or a comma-separated list of them."""
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected class ids like 3 or 0,1,2, received {text!r}") from None
+
+
+def non_negative_int(text):
+    """argparse type: an integer >= 0 (seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, received {text!r}")
+    return value

@@ -1,0 +1,155 @@
+"""Where images come from: `load_arrays` reads any source of `DATASETS` as `uint8` arrays and a `DatasetInfo`.
+
+The shipped `mnist_5k.npz` (`"mnist_embedded"`) is read here; the other sources
+have a module each (`kgan.data.npz`, `kgan.data.tfds`, `kgan.data.folders`).
+"""
+
+import dataclasses
+import importlib.resources
+
+from kgan.data.folders import load_folder
+from kgan.data.npz import load_npz, read_npz
+from kgan.data.tfds import load_tfds
+from kgan.data.validation import convert_images, standardize_image_size, to_nhwc_uint8, validate_labels
+
+DATASETS = ("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder")
+
+_MNIST_CLASS_NAMES = tuple(str(i) for i in range(10))
+_FASHION_MNIST_CLASS_NAMES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetInfo:
+    """What a loaded data set contains.
+
+    Attributes:
+        name: The source it came from, one of `DATASETS`.
+        num_examples: Number of images.
+        image_shape: `(height, width, channels)` of every image, after any
+            resizing or channel conversion.
+        num_classes: Number of classes, or `None` when the images have no
+            labels (a folder without class subfolders, an `x`-only npz).
+        class_names: One name per class index, or `None` without labels.
+    """
+
+    name: str
+    num_examples: int
+    image_shape: tuple
+    num_classes: int | None
+    class_names: tuple | None
+
+
+def load_arrays(
+    name="mnist_embedded",
+    path=None,
+    *,
+    split="train",
+    data_dir=None,
+    image_size=None,
+    channels=None,
+):
+    """Loads a data set as `uint8` image and `int32` label arrays.
+
+    Args:
+        name: One of `DATASETS`. Defaults to `"mnist_embedded"`, the 5,000
+            digits shipped with kgan.
+        path: For `"npz"`, the `.npz` file; for `"folder"`, the image folder.
+            For `"mnist"` / `"fashion_mnist"`, an optional Keras-layout `.npz`
+            to read instead of tensorflow-datasets. Not accepted for
+            `"mnist_embedded"`.
+        split: `"train"` or `"test"` for a Keras-layout npz; any
+            tensorflow-datasets split string (e.g. `"train[:10%]"`) for
+            `"mnist"` / `"fashion_mnist"`. Sources without splits (embedded,
+            plain `x`/`y` npz, folder) only have `"train"`.
+        data_dir: tensorflow-datasets data directory. Defaults to
+            `~/tensorflow_datasets`.
+        image_size: Optional `(height, width)` (or one int for square images)
+            to resize to, bilinearly with antialiasing, rounded back to
+            `uint8`. For `"folder"` it defaults to the size of the first image.
+        channels: Optional 1 or 3 to convert to greyscale or RGB. For
+            `"folder"` it defaults to 1 if every image is greyscale (RGB files
+            whose three channels agree count as greyscale), else 3.
+
+    Returns:
+        A tuple `(images, labels, info)`: `images` a `uint8` array of shape
+        `(N, H, W, C)`, `labels` an `int32` array of shape `(N,)` or `None`,
+        and a `DatasetInfo`.
+
+    Raises:
+        ValueError: If `name` is unknown, `path` is missing for `"npz"` /
+            `"folder"`, an argument is invalid, or a file or folder does not
+            hold usable images.
+        FileNotFoundError: If `path` does not exist, or the tensorflow-datasets
+            data is neither prepared in `data_dir` nor downloadable (offline).
+
+    Example:
+
+    >>> images, labels, info = load_arrays()
+    >>> images.shape, images.dtype, labels.dtype
+    ((5000, 28, 28, 1), dtype('uint8'), dtype('int32'))
+    >>> info.num_classes
+    10
+    """
+    if name not in DATASETS:
+        raise ValueError(
+            f"Unknown dataset. Expected one of {DATASETS}. Received: name={name!r}"
+        )
+    image_size = standardize_image_size(image_size)
+    if channels is not None and channels not in (1, 3):
+        raise ValueError(
+            f"`channels` must be 1 (greyscale) or 3 (RGB). Received: channels={channels!r}"
+        )
+    if name in ("npz", "folder") and path is None:
+        raise ValueError(
+            f"Dataset {name!r} reads local data and needs `path` "
+            f"(the {'.npz file' if name == 'npz' else 'image folder'}). Received: path=None"
+        )
+    if name == "mnist_embedded" and path is not None:
+        raise ValueError(
+            "Dataset 'mnist_embedded' is shipped with kgan and takes no `path`; "
+            f"use name='npz' to read a file. Received: path={path!r}"
+        )
+
+    if name == "folder":
+        images, labels, class_names = load_folder(path, image_size, channels)
+    else:
+        if name == "mnist_embedded":
+            shipped = importlib.resources.files("kgan.data").joinpath("mnist_5k.npz")
+            with shipped.open("rb") as f:
+                images, labels = read_npz(f, "mnist_5k.npz (shipped with kgan)", split)
+            class_names = _MNIST_CLASS_NAMES
+        elif path is not None:
+            images, labels = load_npz(path, split)
+            class_names = {
+                "mnist": _MNIST_CLASS_NAMES,
+                "fashion_mnist": _FASHION_MNIST_CLASS_NAMES,
+            }.get(name)
+        else:
+            images, labels, class_names = load_tfds(name, split, data_dir)
+        images = to_nhwc_uint8(images, name)
+        images = convert_images(images, image_size, channels)
+
+    if labels is not None:
+        labels = validate_labels(labels, len(images))
+        if class_names is None:
+            num_classes = int(labels.max()) + 1 if labels.size else 0
+            class_names = tuple(str(i) for i in range(num_classes))
+    info = DatasetInfo(
+        name=name,
+        num_examples=int(images.shape[0]),
+        image_shape=tuple(int(d) for d in images.shape[1:]),
+        num_classes=None if labels is None else len(class_names),
+        class_names=None if labels is None else tuple(class_names),
+    )
+    return images, labels, info

@@ -1,0 +1,47 @@
+"""Export a trained generator as a TensorFlow SavedModel for TF Serving.
+
+TF Serving watches a model folder and serves the highest integer version it
+finds in it:
+
+```
+saved_models/            # base_dir
+  mnist_dcgan_fc/           # name: mount this as /models/mnist_dcgan_fc
+    1/
+    2/                   # a version: a complete SavedModel
+      saved_model.pb
+      variables/
+      assets.extra/kgan.json   # kgan's metadata; TF Serving ignores it
+```
+
+`export_generator` writes one version with a single `serving_default`
+signature, `latent` (and `labels`) in, `images` out, and only ever publishes a
+complete folder. The export holds TensorFlow ops and variables only, so loading
+it needs neither kgan nor Keras. `load_generator` wraps an export in a function
+that takes and returns NumPy arrays. See `docs/serving.md` for the TF Serving
+side.
+
+Example:
+
+```python
+path = kgan.serving.export_generator(
+    generator, "saved_models", "mnist_dcgan_fc", metadata={"epochs": 20}
+)  # saved_models/mnist_dcgan_fc/1
+generate = kgan.serving.load_generator("saved_models/mnist_dcgan_fc")
+images = generate(np.random.normal(size=(16, generate.latent_dim)))
+```
+
+Modules: `export` (`export_generator`), `signatures` (what the SavedModel
+serves), `metadata` (`kgan.json` and the version folders), `load`
+(`load_generator`) and `explore` (samples, interpolations and grids of a
+generator).
+"""
+
+from kgan.serving.export import export_generator
+from kgan.serving.load import ExportedGenerator, load_generator
+from kgan.serving.metadata import METADATA_PATH, latest_version, read_metadata
+from kgan.serving.signatures import PNG_SIGNATURE_NAME, SIGNATURE_NAME, UINT8_SIGNATURE_NAME
+
+__all__ = [
+    "METADATA_PATH", "PNG_SIGNATURE_NAME", "SIGNATURE_NAME", "UINT8_SIGNATURE_NAME", "ExportedGenerator",
+    "export_generator", "latest_version", "load_generator", "read_metadata",
+]

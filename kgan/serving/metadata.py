@@ -1,0 +1,154 @@
+"""The folders TF Serving reads (one integer version each) and kgan's `kgan.json` metadata in them."""
+
+import datetime
+import json
+import pathlib
+import re
+
+import numpy as np
+import tensorflow as tf
+
+METADATA_PATH = pathlib.Path("assets.extra", "kgan.json")
+
+# TF Serving treats a child folder as a version only if its name is an integer,
+# so temporary folders named `.tmp-...` are invisible to it.
+_VERSION_PATTERN = re.compile(r"[0-9]+")
+# Keys of `kgan.json` that kgan computes; callers may not set them.
+_RESERVED_METADATA_KEYS = ("kgan_version", "created")
+# Keys kgan reads from the generator; a caller's value must agree with them.
+_MODEL_METADATA_KEYS = ("latent_dim", "image_shape", "num_classes")
+
+
+def read_metadata(export_dir):
+    """Reads the `kgan.json` metadata that `export_generator` wrote.
+
+    Args:
+        export_dir: a version folder, or a model folder (highest version).
+
+    Returns:
+        The metadata dict: the caller's `metadata` plus `kgan_version`,
+        `created`, `latent_dim`, `image_shape` and `num_classes`.
+
+    Raises:
+        FileNotFoundError: if `export_dir` or its `kgan.json` does not exist.
+        ValueError: if `export_dir` is not a SavedModel or folder of versions.
+
+    Example:
+
+    ```python
+    read_metadata("saved_models/mnist_dcgan_fc")["latent_dim"]  # 100
+    ```
+    """
+    path = resolve_export_dir(export_dir) / METADATA_PATH
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No kgan metadata at {path}; was this exported by "
+            f"kgan.serving.export_generator? Received: export_dir={str(export_dir)!r}"
+        )
+    return json.loads(path.read_text())
+
+
+def latest_version(model_dir):
+    """Returns the highest version in a model folder, as TF Serving sees it.
+
+    Args:
+        model_dir: a model folder such as `saved_models/mnist_dcgan_fc`.
+
+    Returns:
+        The largest integer among the names of `model_dir`'s subfolders, or
+        None if `model_dir` does not exist or has no version folders.
+        Temporary `.tmp-*` folders of exports in progress are not versions.
+
+    Example:
+
+    ```python
+    latest_version("saved_models/mnist_dcgan_fc")  # 2
+    ```
+    """
+    model_dir = pathlib.Path(model_dir)
+    if not model_dir.is_dir():
+        return None
+    versions = [
+        int(child.name)
+        for child in model_dir.iterdir()
+        if _VERSION_PATTERN.fullmatch(child.name) and child.is_dir()
+    ]
+    return max(versions, default=None)
+
+
+
+def metadata_json(metadata, spec):
+    """Returns the text of `kgan.json`, or raises before anything is written."""
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        raise ValueError(
+            f"metadata must be a dict. Received: metadata={metadata!r}"
+        )
+    reserved = sorted(set(metadata) & set(_RESERVED_METADATA_KEYS))
+    if reserved:
+        raise ValueError(
+            f"metadata keys {reserved} are set by kgan. "
+            f"Received: metadata={metadata!r}"
+        )
+    from_model = {
+        "latent_dim": spec.latent_dim,
+        "image_shape": list(spec.image_shape),
+        "num_classes": spec.num_classes,
+    }
+    for key in _MODEL_METADATA_KEYS:
+        if key not in metadata:
+            continue
+        given = metadata[key]
+        if isinstance(given, tuple):
+            given = list(given)
+        if key == "num_classes" and spec.conditional and spec.num_classes is None:
+            from_model[key] = given  # e.g. labels not fed to an Embedding
+        elif given != from_model[key]:
+            raise ValueError(
+                f"metadata[{key!r}] disagrees with the generator's "
+                f"{from_model[key]!r}. Received: {key}={metadata[key]!r}"
+            )
+    import kgan  # here, not at the top: kgan/__init__ may import this module
+
+    document = {
+        **metadata,
+        **from_model,
+        "kgan_version": kgan.__version__,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+    }
+    try:
+        return json.dumps(document, indent=2, default=_numpy_to_json)
+    except (TypeError, ValueError) as e:
+        raise ValueError(
+            f"metadata must be JSON-serialisable ({e}). "
+            f"Received: metadata={metadata!r}"
+        ) from None
+
+
+def _numpy_to_json(value):
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+
+def resolve_export_dir(export_dir):
+    """Returns the version folder that `export_dir` names, as TF Serving picks."""
+    path = pathlib.Path(export_dir)
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"No export at {path}. Received: export_dir={str(export_dir)!r}"
+        )
+    if not tf.saved_model.contains_saved_model(str(path)):
+        version = latest_version(path)
+        if version is not None:
+            path = path / str(version)
+    if not tf.saved_model.contains_saved_model(str(path)):
+        raise ValueError(
+            f"{path} is not a SavedModel (no saved_model.pb) nor a folder of "
+            f"integer versions. Received: export_dir={str(export_dir)!r}"
+        )
+    return path

@@ -1,0 +1,151 @@
+"""What an exported generator serves: its three signatures, from the generator's inputs and outputs."""
+
+import keras
+import tensorflow as tf
+
+SIGNATURE_NAME = "serving_default"
+UINT8_SIGNATURE_NAME = "images_uint8"
+PNG_SIGNATURE_NAME = "png"
+
+
+class GeneratorSpec:
+    """What export needs to know about a generator's inputs and outputs."""
+
+    def __init__(self, latent_dim, image_shape, label_shape=None, num_classes=None):
+        self.latent_dim = latent_dim
+        self.image_shape = image_shape
+        self.label_shape = label_shape  # the generator's, without the batch
+        self.num_classes = num_classes
+
+    @property
+    def conditional(self):
+        return self.label_shape is not None
+
+
+def inspect_generator(generator):
+    if not isinstance(generator, keras.Model):
+        raise ValueError(
+            "generator must be a keras.Model. "
+            f"Received: generator={type(generator).__name__}"
+        )
+    try:
+        inputs, outputs = generator.inputs, generator.outputs
+    except AttributeError:
+        inputs = outputs = None
+    if not inputs or len(inputs) not in (1, 2):
+        raise ValueError(
+            "generator must be a functional keras.Model with 1 input (latent) "
+            "or 2 inputs (latent, labels). Received: inputs="
+            f"{None if not inputs else [tuple(x.shape) for x in inputs]}"
+        )
+    latent = inputs[0]
+    if (
+        len(latent.shape) != 2
+        or latent.shape[1] is None
+        or not keras.backend.is_float_dtype(latent.dtype)
+    ):
+        raise ValueError(
+            "generator's first input must be float latent vectors of shape "
+            f"(batch, latent_dim). Received: shape={tuple(latent.shape)}, "
+            f"dtype={latent.dtype}"
+        )
+    if len(outputs) != 1 or len(outputs[0].shape) != 4:
+        raise ValueError(
+            "generator must return one batch of images of shape "
+            "(batch, H, W, C). Received: outputs="
+            f"{[tuple(x.shape) for x in outputs]}"
+        )
+    image_shape = tuple(outputs[0].shape[1:])
+    if len(inputs) == 1:
+        return GeneratorSpec(latent.shape[1], image_shape)
+
+    labels = inputs[1]
+    label_shape = tuple(labels.shape[1:])
+    if label_shape not in ((), (1,)) and (
+        len(label_shape) != 1 or label_shape[0] is None
+    ):
+        raise ValueError(
+            "generator's second input must be labels of shape (batch,), "
+            "(batch, 1) or one-hot (batch, num_classes). "
+            f"Received: shape={tuple(labels.shape)}"
+        )
+    if label_shape not in ((), (1,)):
+        num_classes = label_shape[0]  # one-hot
+    else:
+        num_classes = _embedding_size(generator, labels)
+    return GeneratorSpec(latent.shape[1], image_shape, label_shape, num_classes)
+
+
+def _embedding_size(generator, labels):
+    """Returns `input_dim` of the Embedding fed by `labels`, if there is one."""
+    for layer in generator.layers:
+        if isinstance(layer, keras.layers.Embedding):
+            try:
+                if layer.input is labels:
+                    return layer.input_dim
+            except (AttributeError, ValueError):  # layer used more than once
+                continue
+    return None
+
+
+
+def write_saved_model(generator, spec, path):
+    """Writes the SavedModel with its three signatures to `path`."""
+    latent_spec = tf.TensorSpec((None, spec.latent_dim), tf.float32, name="latent")
+    latent_dtype = generator.inputs[0].dtype
+
+    if spec.conditional:
+        label_dtype = generator.inputs[1].dtype
+
+        def generate(latent, labels):
+            if spec.label_shape == (1,):
+                labels = labels[:, None]
+            elif spec.label_shape != ():
+                labels = tf.one_hot(labels, spec.label_shape[0])
+            images = generator(
+                [tf.cast(latent, latent_dtype), tf.cast(labels, label_dtype)],
+                training=False,
+            )
+            return tf.cast(images, tf.float32)
+
+        signature = [latent_spec, tf.TensorSpec((None,), tf.int32, name="labels")]
+    else:
+
+        def generate(latent):
+            return tf.cast(generator(tf.cast(latent, latent_dtype), training=False), tf.float32)
+
+        signature = [latent_spec]
+
+    def serve(*inputs):
+        return {"images": generate(*inputs)}
+
+    def serve_uint8(*inputs):
+        return {"images": _to_uint8(generate(*inputs))}
+
+    def serve_png(*inputs):
+        pixels = _to_uint8(generate(*inputs))
+        # TF Serving's REST API sends outputs whose name ends in `_bytes` as
+        # {"b64": "..."}, so clients get ready-to-save PNG files.
+        png = tf.map_fn(tf.io.encode_png, pixels, fn_output_signature=tf.string)
+        return {"png_bytes": png}
+
+    archive = keras.export.ExportArchive()
+    # No `archive.track(generator)`: the endpoints track the variables they use,
+    # and tracking the Keras variables too stores every weight twice (once per
+    # wrapper), doubling the export's size.
+    archive.add_endpoint(SIGNATURE_NAME, _named_like(serve, signature), input_signature=signature)
+    archive.add_endpoint(UINT8_SIGNATURE_NAME, _named_like(serve_uint8, signature), input_signature=signature)
+    archive.add_endpoint(PNG_SIGNATURE_NAME, _named_like(serve_png, signature), input_signature=signature)
+    archive.write_out(str(path), verbose=False)
+
+
+def _to_uint8(images):
+    """[-1, 1] floats -> [0, 255] uint8 pixels, as `kgan.core.plotting.to_uint8` does."""
+    return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0.0, 255.0), tf.uint8)
+
+
+def _named_like(fn, signature):
+    """`fn(*inputs)` with named positional parameters, so signature inputs keep their names."""
+    if len(signature) == 2:
+        return lambda latent, labels: fn(latent, labels)
+    return lambda latent: fn(latent)
