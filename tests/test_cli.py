@@ -139,3 +139,24 @@ def test_kgan_train_takes_a_variant(tmp_path):
         capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads((tmp_path / "run" / "config.json").read_text())["variant"] == "lsgan"
+
+
+def test_kgan_train_takes_infogans_number_of_categories(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import write_digits_npz
+
+    write_digits_npz(tmp_path / "digits.npz", 64)
+    result = subprocess.run(
+        [sys.executable, "-m", "kgan.cli", "train", "--variant", "infogan", "--categories", "12", "--dataset", "npz",
+         "--data-path", str(tmp_path / "digits.npz"), "--epochs", "1", "--batch-size", "32", "--output-dir",
+         str(tmp_path / "run")],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["variant"] == "infogan" and config["variant_options"]["categories"] == 12
+    bad = subprocess.run([sys.executable, "-m", "kgan.cli", "train", "--categories", "0"], capture_output=True,
+                         text=True, timeout=600)
+    assert bad.returncode == 2 and "--categories: expected a positive integer, received '0'" in bad.stderr

@@ -39,6 +39,9 @@ def add_train_arguments(parser, **defaults):
                                  "expose each variant's own flags): infogan (the main job's: InfoGAN's categorical "
                                  "code, no labels needed), gan (the plain GAN of the lectures), ... "
                                  "(default: %(default)s)")
+        parser.add_argument("--categories", type=positive_int, default=d.get("categories", 10),
+                            help="categories of InfoGAN's code; the main job uses more than the ten digit classes "
+                                 "(benchmarks/RESULTS.md); --variant infogan only (default: %(default)s)")
     parser.add_argument("--dataset", choices=DATASETS, default=d["dataset"],
                         help="mnist_embedded: 5,000 real MNIST digits shipped with kgan (offline); mnist, "
                              "fashion_mnist: tensorflow-datasets (prepared locally or downloadable); npz: a Keras "
@@ -50,7 +53,8 @@ def add_train_arguments(parser, **defaults):
                              "(default: runs/<export-name>-<timestamp>)")
     parser.add_argument("--export-name", default=None,
                         help="model name of the SavedModel export, saved_models/<name>/<version> "
-                             "(default: <dataset>_<arch>, e.g. mnist_dcgan_fc)")
+                             "(default: <dataset>_<variant>, e.g. mnist_infogan; <dataset>_<arch> for the plain "
+                             "gan)")
     parser.add_argument("--export-dir", default=None,
                         help="base folder of the export (default: <output-dir>/saved_models)")
     parser.add_argument("--seed", type=int, default=d["seed"],
@@ -123,6 +127,9 @@ def run_train(args):
     if kwargs.get("trainer") == "classic" and kwargs.get("variant") == "infogan":
         print("The classic trainer trains the plain GAN: no InfoGAN code.", flush=True)
         kwargs["variant"] = "gan"
+    categories = kwargs.pop("categories", None)
+    if kwargs.get("variant") == "infogan" and categories is not None:
+        kwargs["variant_options"] = {**(kwargs.get("variant_options") or {}), "categories": categories}
 
     if args.cpu_devices:
         from kgan.core.distribute import split_cpu
