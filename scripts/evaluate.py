@@ -1,6 +1,6 @@
 """Scores an exported generator: classifier score, Fréchet distance and KID beside real-data references.
 
-    python scripts/evaluate.py runs/mnist_dcgan_fc-20261123-150000/saved_models/mnist_dcgan_fc
+    python scripts/evaluate.py runs/mnist_infogan-20261123-150000/saved_models/mnist_infogan
     python scripts/evaluate.py saved_models/fashion_dcgan --classifier classifiers/fashion_mnist_classifier.weights.h5
 
 The same as `kgan evaluate EXPORT_DIR`; see docs/metrics.md for the protocol.

@@ -263,7 +263,7 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
             classifier.
 
     Example:
-        >>> result = evaluate_export("runs/mnist_dcgan_fc-.../saved_models/mnist_dcgan_fc")  # doctest: +SKIP
+        >>> result = evaluate_export("runs/mnist_infogan-.../saved_models/mnist_infogan")  # doctest: +SKIP
         >>> result["scores"]["classifier_score"]  # doctest: +SKIP
         9.1
     """

@@ -5,7 +5,7 @@ finds in it:
 
 ```
 saved_models/            # base_dir
-  mnist_dcgan_fc/           # name: mount this as /models/mnist_dcgan_fc
+  mnist_infogan/           # name: mount this as /models/mnist_infogan
     1/
     2/                   # a version: a complete SavedModel
       saved_model.pb
@@ -24,9 +24,9 @@ Example:
 
 ```python
 path = kgan.serving.export_generator(
-    generator, "saved_models", "mnist_dcgan_fc", metadata={"epochs": 20}
-)  # saved_models/mnist_dcgan_fc/1
-generate = kgan.serving.load_generator("saved_models/mnist_dcgan_fc")
+    generator, "saved_models", "mnist_infogan", metadata={"epochs": 20}
+)  # saved_models/mnist_infogan/1
+generate = kgan.serving.load_generator("saved_models/mnist_infogan")
 images = generate(np.random.normal(size=(16, generate.latent_dim)))
 ```
 

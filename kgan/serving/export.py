@@ -81,10 +81,10 @@ def export_generator(
     ```python
     # `generator`: a trained functional keras.Model, latent_dim 100.
     path = export_generator(
-        generator, "saved_models", "mnist_dcgan_fc",
+        generator, "saved_models", "mnist_infogan",
         metadata={"architecture": "dcgan", "latent_distribution": "normal"},
     )
-    # saved_models/mnist_dcgan_fc/1; serve saved_models/mnist_dcgan_fc with
+    # saved_models/mnist_infogan/1; serve saved_models/mnist_infogan with
     # TF Serving as docs/serving.md shows.
     ```
     """

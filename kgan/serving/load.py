@@ -16,8 +16,8 @@ def load_generator(export_dir):
     counterpart of a TF Serving `predict` call.
 
     Args:
-        export_dir: a version folder (`saved_models/mnist_dcgan_fc/3`), or a
-            model folder (`saved_models/mnist_dcgan_fc`), in which case the
+        export_dir: a version folder (`saved_models/mnist_infogan/3`), or a
+            model folder (`saved_models/mnist_infogan`), in which case the
             highest version is loaded, as TF Serving would.
 
     Returns:
@@ -34,7 +34,7 @@ def load_generator(export_dir):
     Example:
 
     ```python
-    generate = load_generator("saved_models/mnist_dcgan_fc")
+    generate = load_generator("saved_models/mnist_infogan")
     images = generate(np.random.normal(size=(16, generate.latent_dim)))
     digits = generate(np.random.normal(size=(10, 100)), labels=np.arange(10))
     ```

@@ -36,7 +36,7 @@ def read_metadata(export_dir):
     Example:
 
     ```python
-    read_metadata("saved_models/mnist_dcgan_fc")["latent_dim"]  # 100
+    read_metadata("saved_models/mnist_infogan")["latent_dim"]  # 100
     ```
     """
     path = resolve_export_dir(export_dir) / METADATA_PATH
@@ -52,7 +52,7 @@ def latest_version(model_dir):
     """Returns the highest version in a model folder, as TF Serving sees it.
 
     Args:
-        model_dir: a model folder such as `saved_models/mnist_dcgan_fc`.
+        model_dir: a model folder such as `saved_models/mnist_infogan`.
 
     Returns:
         The largest integer among the names of `model_dir`'s subfolders, or
@@ -62,7 +62,7 @@ def latest_version(model_dir):
     Example:
 
     ```python
-    latest_version("saved_models/mnist_dcgan_fc")  # 2
+    latest_version("saved_models/mnist_infogan")  # 2
     ```
     """
     model_dir = pathlib.Path(model_dir)

@@ -215,7 +215,7 @@ def train(
     Example:
         >>> result = kgan.train(epochs=1)  # doctest: +SKIP
         >>> result.export_path  # doctest: +SKIP
-        PosixPath('runs/mnist_dcgan_fc-20261123-150000/saved_models/mnist_dcgan_fc/1')
+        PosixPath('runs/mnist_infogan-20261123-150000/saved_models/mnist_infogan/1')
     """
     check_positive_int("epochs", epochs)
     if trainer not in TRAINERS:
