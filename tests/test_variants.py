@@ -262,11 +262,42 @@ def test_acgan_on_an_mlp_architecture_is_refused():
 
 
 def test_check_arch_serves_train_and_build_variant_alike():
-    from kgan.models import check_arch
     from kgan.training import train
+    from kgan.variants import check_variant_arch
 
-    check_arch("mlp_lecture003", "cgan")  # lecture 003's conditional MLPs are a cgan preset
+    check_variant_arch("cgan", "mlp_lecture003")  # lecture 003's conditional MLPs are a cgan preset
     with pytest.raises(ValueError, match=r"Received: arch='mlp_lecture003'"):
-        check_arch("mlp_lecture003", "gan")
+        check_variant_arch("gan", "mlp_lecture003")
     with pytest.raises(ValueError, match=r"must be one of .*Received: arch='nope'"):
         train(arch="nope", epochs=1)  # refused before any data is read or any folder made
+
+
+def test_variants_register_themselves_and_declare_their_traits():
+    from kgan.variants import VARIANTS, get_variant, register_variant
+
+    assert set(VARIANTS) == {"gan", "wgan", "wgan_gp", "dragan", "lsgan", "began", "cgan", "acgan", "infogan"}
+    assert all(cls.variant_name == name for name, cls in VARIANTS.items())
+    assert {n for n, c in VARIANTS.items() if c.needs_labels} == {"cgan", "acgan"}
+    assert {n for n, c in VARIANTS.items() if c.toy} == {"gan", "wgan", "wgan_gp", "dragan", "lsgan"}
+    assert {n: c.default_loss for n, c in VARIANTS.items() if c.default_loss != "non_saturating"} == {
+        "wgan": "wasserstein", "wgan_gp": "wasserstein", "lsgan": "least_squares"}
+    with pytest.raises(ValueError, match="variant='nope'"):
+        get_variant("nope")
+    with pytest.raises(ValueError, match="registered already"):
+        register_variant("wgan")(LSGAN)
+
+    @register_variant("hinge_gan_for_this_test")
+    class HingeGAN(GAN):
+        default_loss = "hinge"
+
+    try:  # a new variant is one class: build_variant, its default loss and the toy trainer's list take it
+        model = build_variant("hinge_gan_for_this_test", "dcgan", (8, 8, 1), 4, seed=0)
+        assert type(model) is HingeGAN and model.gan_loss.name == "hinge"
+    finally:
+        del VARIANTS["hinge_gan_for_this_test"]
+
+
+def test_an_explicit_loss_overrides_the_variants_own_even_the_base_default():
+    wgan = build_variant("wgan", "dcgan", (8, 8, 1), 4, seed=0, loss="non_saturating")
+    assert wgan.gan_loss.name == "non_saturating"
+    assert build_variant("wgan", "dcgan", (8, 8, 1), 4, seed=0).gan_loss.name == "wasserstein"

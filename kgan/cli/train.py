@@ -41,7 +41,7 @@ def add_train_arguments(parser, **defaults):
                                  "(default: %(default)s)")
         parser.add_argument("--categories", type=positive_int, default=d.get("categories", 10),
                             help="categories of InfoGAN's code; the main job uses more than the ten digit classes "
-                                 "(benchmarks/RESULTS.md); --variant infogan only (default: %(default)s)")
+                                 "(benchmarks/RESULTS.md); for the variants that have a code (default: %(default)s)")
     parser.add_argument("--dataset", choices=DATASETS, default=d["dataset"],
                         help="mnist_embedded: 5,000 real MNIST digits shipped with kgan (offline); mnist, "
                              "fashion_mnist: tensorflow-datasets (prepared locally or downloadable); npz: a Keras "
@@ -69,9 +69,10 @@ def add_train_arguments(parser, **defaults):
                         help="fit: GAN.fit, one compiled train step (fast); classic: lecture 004's loop, D and the "
                              "combined DG model with D frozen trained by train_on_batch, printing [D loss] [DG loss] "
                              "(default: %(default)s)")
-    parser.add_argument("--loss", choices=sorted(LOSSES), default="non_saturating",
+    parser.add_argument("--loss", choices=sorted(LOSSES), default=None,
                         help="the GAN loss; generator costs of lectures 002 and 004: non_saturating (flipped "
-                             "target), minimax (zero-sum), maximum_likelihood (default: %(default)s)")
+                             "target), minimax (zero-sum), maximum_likelihood (default: the variant's own: "
+                             "non_saturating, wasserstein for wgan and wgan_gp, least_squares for lsgan)")
     parser.add_argument("--overwrite", action="store_true",
                         help="if --output-dir holds a finished run, delete it and train again (an interrupted run "
                              "is always resumed by running the same command again)")
@@ -115,7 +116,9 @@ def add_train_arguments(parser, **defaults):
 
 def run_train(args):
     """Runs `kgan.training.train` from parsed arguments; returns the exit status."""
-    from kgan.training import train
+    from kgan.core import GAN
+    from kgan.training import MAIN_JOB, train
+    from kgan.variants import get_variant
 
     kwargs = {k: v for k, v in vars(args).items() if k not in ("command", "func", "cpu_devices")}
     from kgan.training import TrainingDiverged
@@ -124,11 +127,13 @@ def run_train(args):
         # The main job's recipe is fit's; lecture 004's train_on_batch loop has no EMA generator or augmentation.
         print("The classic trainer runs lecture 004's loop as it is: no EMA generator, no augmentation.", flush=True)
         kwargs.update(ema=None, augment=None, ada_target=None)
-    if kwargs.get("trainer") == "classic" and kwargs.get("variant") == "infogan":
-        print("The classic trainer trains the plain GAN: no InfoGAN code.", flush=True)
+    variant = get_variant(kwargs.get("variant", "gan"))
+    if kwargs.get("trainer") == "classic" and variant is not GAN and kwargs.get("variant") == MAIN_JOB["variant"]:
+        # The main job's variant is the default of `kgan train`; the classic loop trains the plain GAN only.
+        print(f"The classic trainer trains the plain GAN, not the main job's {MAIN_JOB['variant']}.", flush=True)
         kwargs["variant"] = "gan"
     categories = kwargs.pop("categories", None)
-    if kwargs.get("variant") == "infogan" and categories is not None:
+    if categories is not None and "categories" in get_variant(kwargs.get("variant", "gan")).options:
         kwargs["variant_options"] = {**(kwargs.get("variant_options") or {}), "categories": categories}
 
     if args.cpu_devices:

@@ -10,6 +10,7 @@ import argparse
 from kgan.cli.train import add_train_arguments, run_train
 from kgan.cli.types import positive_float, positive_int
 from kgan.core.penalties import WeightPenalty
+from kgan.variants import get_variant
 
 
 def _fraction(text):
@@ -30,16 +31,37 @@ _fraction.__name__ = "number in [0, 1)"
 _nonnegative.__name__ = "number >= 0"
 
 
+# The flags of the variants' own options; a variant offers those named in its `options` trait.
+OPTION_FLAGS = {
+    "label_smoothing": dict(type=_fraction, default=0.0,
+                            help="one-sided label smoothing: D's real target is 1 - this, e.g. 0.1 "
+                                 "(default: %(default)s)"),
+    "gp_weight": dict(type=positive_float, default=10.0,
+                      help="weight lambda of the gradient penalty (default: %(default)s)"),
+    "fake_labels": dict(choices=("random", "data"), default="random",
+                        help="labels of the generated batch: random (uniform over the classes) or those of the real "
+                             "batch (default: %(default)s)"),
+    "validity_weight": dict(type=_nonnegative, default=1.0,
+                            help="weight of the real/fake loss; lecture 001 suggests 0.01 if G ignores the class "
+                                 "(default: %(default)s)"),
+    "classification_weight": dict(type=_nonnegative, default=1.0,
+                                  help="weight of the auxiliary classification loss (default: %(default)s)"),
+    "info_weight": dict(type=_nonnegative, default=1.0,
+                        help="weight lambda of InfoGAN's mutual-information term (default: %(default)s)"),
+    "categories": dict(type=positive_int, default=10,
+                       help="categories of InfoGAN's code (default: %(default)s)"),
+}
+
+
 def add_variant_arguments(parser, variant, **defaults):
-    """Adds the tricks every variant takes and the flags of `variant` to `parser`.
+    """Adds the tricks every variant takes and the flags of `variant`'s own options to `parser`.
 
     Args:
         parser: an `argparse.ArgumentParser` (already holding `kgan.cli.train.add_train_arguments`).
-        variant: a key of `kgan.variants.VARIANTS`.
+        variant: a key of `kgan.variants.VARIANTS`; its `options` trait names its flags.
         **defaults: defaults of these flags (`d_steps`, `gp_weight`, `validity_weight`, ...).
     """
-    d = dict(d_steps=1, label_smoothing=0.0, instance_noise=0.0, gp_weight=10.0, validity_weight=1.0,
-             classification_weight=1.0, fake_labels="random", init=None, beta_1=0.5)
+    d = dict(d_steps=1, instance_noise=0.0, init=None, beta_1=0.5)
     d.update(defaults)
     tricks = parser.add_argument_group("stabilising tricks (lectures 000-002)")
     tricks.add_argument("--d-steps", type=positive_int, default=d["d_steps"],
@@ -48,32 +70,17 @@ def add_variant_arguments(parser, variant, **defaults):
                         help="Adam's beta_1 for both optimizers (default: %(default)s)")
     tricks.add_argument("--init", choices=("default", "dcgan"), default=d["init"],
                         help="weight initialisation: dcgan = N(0, 0.02) conv kernels (default: the architecture's)")
-    if variant not in ("wgan", "wgan_gp", "began"):
-        tricks.add_argument("--label-smoothing", type=_fraction, default=d["label_smoothing"],
-                            help="one-sided label smoothing: D's real target is 1 - this, e.g. 0.1 "
-                                 "(default: %(default)s)")
     tricks.add_argument("--instance-noise", type=_nonnegative, default=d["instance_noise"],
                         help="std of Gaussian noise added to every image D sees (default: %(default)s = off)")
     tricks.add_argument("--instance-noise-steps", type=positive_int, default=None,
                         help="anneal the instance noise linearly to 0 over this many D steps (default: constant)")
     tricks.add_argument("--d-weight-penalty", type=_nonnegative, default=0.0,
                         help="L2 penalty on D's weights, e.g. 1e-4 (default: %(default)s = off)")
-    if variant in ("wgan_gp", "dragan"):
-        parser.add_argument("--gp-weight", type=positive_float, default=d["gp_weight"],
-                            help="weight lambda of the gradient penalty (default: %(default)s)")
-    if variant in ("cgan", "acgan"):
-        parser.add_argument("--fake-labels", choices=("random", "data"), default=d["fake_labels"],
-                            help="labels of the generated batch: random (uniform over the classes) or those of "
-                                 "the real batch (default: %(default)s)")
-    if variant == "acgan":
-        parser.add_argument("--validity-weight", type=_nonnegative, default=d["validity_weight"],
-                            help="weight of the real/fake loss; lecture 001 suggests 0.01 if G ignores the class "
-                                 "(default: %(default)s)")
-        parser.add_argument("--classification-weight", type=_nonnegative, default=d["classification_weight"],
-                            help="weight of the auxiliary classification loss (default: %(default)s)")
-    if variant == "infogan":
-        parser.add_argument("--info-weight", type=_nonnegative, default=d.get("info_weight", 1.0),
-                            help="weight lambda of InfoGAN's mutual-information term (default: %(default)s)")
+    own = parser.add_argument_group(f"the {variant} variant's options")
+    for name in get_variant(variant).options:
+        flag = dict(OPTION_FLAGS[name])
+        flag["default"] = d.get(name, flag["default"])
+        (tricks if name == "label_smoothing" else own).add_argument("--" + name.replace("_", "-"), **flag)
     return parser
 
 
@@ -87,8 +94,7 @@ def variant_options(args):
         A dict of constructor arguments.
     """
     options = {"d_steps": args.__dict__.pop("d_steps")}
-    for key in ("label_smoothing", "gp_weight", "fake_labels", "validity_weight", "classification_weight",
-                "info_weight"):
+    for key in OPTION_FLAGS:
         if key in args.__dict__:
             options[key] = args.__dict__.pop(key)
     noise, noise_steps = args.__dict__.pop("instance_noise"), args.__dict__.pop("instance_noise_steps")

@@ -47,7 +47,7 @@ class GAN(TrainStep, GANHooks, keras.Model):
             conditional) to one logit, one sigmoid probability, or a two-way
             softmax over [fake, real] (lecture 004's head).
         loss: a name from `kgan.core.losses.LOSSES` or a `kgan.core.losses.GANLoss`.
-            Default `"non_saturating"`.
+            Default: the class's `default_loss` (`"non_saturating"` here).
         latent_distribution: `"normal"`, `"uniform"` ([-1, 1]) or `"uniform01"`.
         d_steps: discriminator steps per generator step (k of Algorithm 1,
             lecture 002). Every `fit` step trains D on a fresh real batch; G is
@@ -106,7 +106,7 @@ class GAN(TrainStep, GANHooks, keras.Model):
         generator,
         discriminator,
         *,
-        loss="non_saturating",
+        loss=None,
         latent_distribution="normal",
         d_steps=1,
         label_smoothing=0.0,
@@ -133,7 +133,7 @@ class GAN(TrainStep, GANHooks, keras.Model):
             check_positive_int("instance_noise_steps", instance_noise_steps)
         self.generator = generator
         self.discriminator = discriminator
-        self.gan_loss = losses_lib.get(loss)
+        self.gan_loss = losses_lib.get(self.default_loss if loss is None else loss)
         self.latent_distribution = latent_distribution
         self.d_steps = check_positive_int("d_steps", d_steps)
         self.label_smoothing = float(label_smoothing)
@@ -288,8 +288,14 @@ class GAN(TrainStep, GANHooks, keras.Model):
         """Generates images: `gan(latent)` or, if conditional, `gan([latent, labels])`."""
         return self.generator(inputs, training=training)
 
-    # Whether D's output reads as a real/fake verdict (BEGAN's autoencoder does not).
-    logs_accuracy = True
+    # Traits a variant declares; build_variant, train(), the command line and the toy trainer read these, never
+    # a variant's name (kgan/variants/registry.py registers the classes).
+    logs_accuracy = True  # D's output reads as a real/fake verdict (BEGAN's autoencoder's does not)
+    default_loss = "non_saturating"  # the loss of the variant's paper, when `loss` is not given
+    needs_labels = False  # G and D take class labels, so the dataset must be labelled
+    conv_only = False  # its own discriminator is built on a convolutional preset's trunk
+    toy = True  # trains on lecture 000's 2-D toy problems (MLP networks with one output)
+    options = ("label_smoothing",)  # constructor (or build) options the command line offers as flags
 
     @property
     def metrics(self):

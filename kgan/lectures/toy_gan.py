@@ -1,6 +1,5 @@
 """Training a toy GAN: lecture 000's MLP GAN (SELU G, ELU/sigmoid D) on vectors, with `kgan.GAN.fit`."""
 
-import inspect
 
 import keras
 import numpy as np
@@ -9,7 +8,7 @@ from kgan.core.latent import sample_latent
 from kgan.models.mlp import (
     build_lecture000_discriminator, build_lecture000_generator, build_mlp_discriminator, build_mlp_generator,
 )
-from kgan.variants import CONDITIONAL_VARIANTS, VARIANTS
+from kgan.variants import VARIANTS
 
 
 def train_toy_gan(
@@ -79,8 +78,8 @@ def train_toy_gan(
         raise ValueError(f"`data` must be (num_samples, dim). Received: shape={data.shape}")
     if optimizer not in ("sgd", "adam"):
         raise ValueError(f"`optimizer` must be 'sgd' or 'adam'. Received: optimizer={optimizer!r}")
-    if variant not in VARIANTS or variant in CONDITIONAL_VARIANTS or variant == "began":
-        toy_variants = sorted(set(VARIANTS) - set(CONDITIONAL_VARIANTS) - {"began"})
+    if variant not in VARIANTS or not VARIANTS[variant].toy:
+        toy_variants = sorted(name for name, cls in VARIANTS.items() if cls.toy)
         raise ValueError(f"`variant` must be one of {toy_variants}. Received: variant={variant!r}")
     keras.utils.set_random_seed(seed)
     dim = data.shape[1]
@@ -93,7 +92,7 @@ def train_toy_gan(
     if d_steps is not None:
         options["d_steps"] = d_steps
     gan_class = VARIANTS[variant]
-    loss_name = loss or _default_loss(gan_class)
+    loss_name = loss or gan_class.default_loss
     if generator_output_activation == "selu":
         generator = build_lecture000_generator(latent_dim, generator_hidden, dim, seed=seed)
     else:
@@ -118,11 +117,6 @@ def train_toy_gan(
 
 
 _LINEAR_LOSSES = ("wasserstein", "hinge", "least_squares")
-
-
-def _default_loss(gan_class):
-    parameter = inspect.signature(gan_class.__init__).parameters.get("loss")
-    return parameter.default if parameter is not None else "non_saturating"
 
 
 def generate_samples(gan, num_samples, seed=0):

@@ -95,21 +95,29 @@ CONDITIONAL_ARCHITECTURES["mlp_lecture003"] = {
 }
 
 
-def check_arch(arch, variant="gan"):
-    """Checks that `variant` can be built on the architecture preset `arch`.
+def check_arch(arch, *, conditional_presets=False, conv_only=False, who="this model"):
+    """Checks that `arch` names a preset the model can be built on.
 
-    The presets are the keys of `ARCHITECTURES`; the cgan variant may also use
-    a `CONDITIONAL_ARCHITECTURES` preset (lecture 003's MLPs), and the
-    two-headed discriminators of ACGAN and InfoGAN need a convolutional preset.
+    The presets are the keys of `ARCHITECTURES`; a conditional model whose D
+    takes labels may also use a `CONDITIONAL_ARCHITECTURES` preset (lecture
+    003's MLPs); a model whose own discriminator is built on a conv trunk
+    (ACGAN's and InfoGAN's two heads) needs a convolutional preset.
+    `kgan.variants.check_variant_arch` passes a variant's traits here.
+
+    Args:
+        arch: the preset's name.
+        conditional_presets: whether `CONDITIONAL_ARCHITECTURES` are allowed.
+        conv_only: whether MLP presets are refused.
+        who: the model's name, for the error message.
 
     Raises:
-        ValueError: naming `arch` and the presets `variant` accepts.
+        ValueError: naming `arch` and the presets accepted.
     """
-    if arch not in ARCHITECTURES and not (variant == "cgan" and arch in CONDITIONAL_ARCHITECTURES):
-        raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)} (or, for the cgan variant, "
-                         f"{sorted(CONDITIONAL_ARCHITECTURES)}). Received: arch={arch!r}")
-    if variant in ("acgan", "infogan") and ARCHITECTURES[arch].get("family") == "mlp":
-        raise ValueError(f"The {variant} variant's two-headed D is convolutional; choose a conv architecture. "
+    if arch not in ARCHITECTURES and not (conditional_presets and arch in CONDITIONAL_ARCHITECTURES):
+        extra = f" (or, for a conditional model, {sorted(CONDITIONAL_ARCHITECTURES)})" if conditional_presets else ""
+        raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)}{extra}. Received: arch={arch!r}")
+    if conv_only and ARCHITECTURES.get(arch, {}).get("family") == "mlp":
+        raise ValueError(f"The two-headed discriminator of {who} is convolutional; choose a conv architecture. "
                          f"Received: arch={arch!r}")
 
 

@@ -18,10 +18,10 @@ from kgan import callbacks as kcallbacks
 from kgan.core import GAN, distribute
 from kgan.core.utils import atomic_path, check_positive_int
 from kgan.data import load_arrays, make_dataset
-from kgan.models import build_models, check_arch
 from kgan.serving import export_generator
 from kgan.training import runs
 from kgan.training.classic import ClassicGAN
+from kgan.variants import build_variant, check_variant_arch, get_variant
 
 
 @dataclasses.dataclass
@@ -103,7 +103,7 @@ def train(
     lr_d=2e-4,
     lr_g=2e-4,
     beta_1=0.5,
-    loss="non_saturating",
+    loss=None,
     init=None,
     seed=0,
     output_dir=None,
@@ -142,7 +142,7 @@ def train(
         lr_d: discriminator learning rate (Adam).
         lr_g: generator learning rate (Adam).
         beta_1: Adam's beta_1 for both (0.5, DCGAN).
-        loss: a name from `kgan.core.losses.LOSSES`.
+        loss: a name from `kgan.core.losses.LOSSES` (default: the variant's `default_loss`).
         init: `"dcgan"` or `"default"` to override the architecture's initialisation.
         seed: seed of data order, weights and noise.
         output_dir: the run directory (default `runs/<export_name>-<timestamp>`);
@@ -233,8 +233,9 @@ def train(
     for name, value in (("lr_d", lr_d), ("lr_g", lr_g)):
         if not value > 0:
             raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
-    check_arch(arch, variant)
-    export_name = export_name or f"{dataset.replace('_embedded', '')}_{arch if variant == 'gan' else variant}"
+    check_variant_arch(variant, arch)
+    # The plain GAN's export is named by its architecture, a variant's by the variant.
+    export_name = export_name or f"{dataset.replace('_embedded', '')}_{arch if get_variant(variant) is GAN else variant}"
     if on_divergence not in ("stop", "warn"):
         raise ValueError(f"`on_divergence` must be 'stop' or 'warn'. Received: on_divergence={on_divergence!r}")
     if strategy is None or isinstance(strategy, str):
@@ -352,15 +353,9 @@ def train(
 
 def _build_gan(variant, arch, info, latent_dim, init, seed, loss, variant_options, dataset, spectral_norm=False):
     """The uncompiled GAN of `variant` (under the caller's strategy scope)."""
-    sn = {"spectral_norm": True} if spectral_norm else {}
-    if variant == "gan":
-        generator, discriminator = build_models(arch, info.image_shape, latent_dim, init=init, seed=seed, **sn)
-        return GAN(generator, discriminator, loss=loss, seed=seed, **variant_options)
-    from kgan.variants import build_variant  # noqa: PLC0415
-
-    if variant in ("cgan", "acgan") and not info.num_classes:
+    if get_variant(variant).needs_labels and not info.num_classes:
         raise ValueError(f"The {variant} variant needs a labelled dataset. Received: dataset={dataset!r}")
-    if loss != "non_saturating":  # an explicit --loss overrides the variant's own
+    if loss is not None:  # an explicit loss overrides the variant's own (its `default_loss`)
         variant_options.setdefault("loss", loss)
     return build_variant(variant, arch, info.image_shape, latent_dim, num_classes=info.num_classes, init=init,
-                         seed=seed, **sn, **variant_options)
+                         seed=seed, spectral_norm=spectral_norm, **variant_options)

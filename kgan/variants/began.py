@@ -16,7 +16,9 @@ from keras import layers, ops
 from kgan.core import GAN
 from kgan.core.distribute import cross_replica_mean
 from kgan.core.utils import check_positive_int
+from kgan.models import build_models
 from kgan.models.dcgan import _check_image_shape, _conv_initializers
+from kgan.variants.registry import register_variant
 
 
 def build_began_discriminator(
@@ -84,6 +86,7 @@ def build_began_discriminator(
     return keras.Model(images, reconstruction, name=name)
 
 
+@register_variant("began")
 @keras.saving.register_keras_serializable(package="kgan")
 class BEGAN(GAN):
     """Boundary Equilibrium GAN (Berthelot et al. 2017) on the base train step.
@@ -108,6 +111,19 @@ class BEGAN(GAN):
     """
 
     logs_accuracy = False  # D reconstructs; it gives no real/fake verdict
+    toy = False  # D is a convolutional autoencoder
+    options = ()
+
+    @classmethod
+    def build_networks(cls, arch, image_shape, latent_dim, *, num_classes=None, init=None, seed=None,
+                       spectral_norm=False, **options):
+        """The preset's G and an autoencoder D (`build_began_discriminator`); returns `(G, D, options)`."""
+        if spectral_norm:
+            raise ValueError("BEGAN's discriminator is an autoencoder; spectral normalisation is for classifier Ds. "
+                             "Received: variant='began', spectral_norm=True")
+        generator, _ = build_models(arch, image_shape, latent_dim, init=init, seed=seed)
+        discriminator = build_began_discriminator(tuple(image_shape), init=init or "default", seed=seed)
+        return generator, discriminator, options
 
     def __init__(self, generator, discriminator, *, gamma=0.5, lambda_k=0.001, **kwargs):
         super().__init__(generator, discriminator, **kwargs)

@@ -17,7 +17,9 @@ from keras import layers, ops
 from kgan.core import GAN
 from kgan.core.layers import spectral_normalized
 from kgan.core.utils import check_positive_int
+from kgan.models import ARCHITECTURES, build_dcgan_generator
 from kgan.models.dcgan import build_dcgan_discriminator
+from kgan.variants.registry import register_variant
 
 
 def _check_conditional(gan, name):
@@ -29,6 +31,7 @@ def _check_conditional(gan, name):
         )
 
 
+@register_variant("cgan")
 @keras.saving.register_keras_serializable(package="kgan")
 class CGAN(GAN):
     """Conditional GAN (Mirza & Osindero 2014; lecture 003): labels condition both G and D.
@@ -53,6 +56,10 @@ class CGAN(GAN):
         >>> cgan = CGAN(g, d, seed=0)
         >>> cgan.generate(cgan.sample_latent(3), [7, 7, 7])  # three sevens, once trained
     """
+
+    needs_labels = True
+    toy = False
+    options = ("label_smoothing", "fake_labels")
 
     def __init__(self, generator, discriminator, *, fake_labels="random", **kwargs):
         super().__init__(generator, discriminator, fake_labels=fake_labels, **kwargs)
@@ -106,6 +113,25 @@ class AuxiliaryHeadGAN(GAN):
     reads both.
     """
 
+    conv_only = True  # the heads sit on a conv preset's trunk
+    toy = False
+
+    @classmethod
+    def two_headed_networks(cls, arch, image_shape, latent_dim, heads, *, num_classes=None, categorical_code=None,
+                            init=None, seed=None, spectral_norm=False):
+        """The preset's generator and `build_acgan_discriminator` with `heads` classes on the preset's trunk."""
+        preset = ARCHITECTURES[arch]
+        g_kwargs, d_kwargs = dict(preset["generator"]), dict(preset["discriminator"])
+        if init is not None:
+            g_kwargs["init"] = d_kwargs["init"] = init
+        generator = build_dcgan_generator(latent_dim or preset["latent_dim"], tuple(image_shape),
+                                          num_classes=num_classes, categorical_code=categorical_code, seed=seed,
+                                          **g_kwargs)
+        d_kwargs = {k: v for k, v in d_kwargs.items() if k not in ("head", "name")}
+        discriminator = build_acgan_discriminator(tuple(image_shape), heads, seed=seed, spectral_norm=spectral_norm,
+                                                  name=f"{cls.variant_name}_discriminator", **d_kwargs)
+        return generator, discriminator
+
     def _discriminator_head(self, discriminator):
         outputs = discriminator.outputs
         if len(discriminator.inputs) != 1 or len(outputs) != 2 or outputs[0].shape[-1] != 1:
@@ -126,6 +152,7 @@ class AuxiliaryHeadGAN(GAN):
         return self.discriminate_and_classify(images, training=training)[0]
 
 
+@register_variant("acgan")
 @keras.saving.register_keras_serializable(package="kgan")
 class ACGAN(AuxiliaryHeadGAN):
     """Auxiliary Classifier GAN (Odena et al. 2017; lecture 001).
@@ -152,6 +179,18 @@ class ACGAN(AuxiliaryHeadGAN):
         ValueError: if G is not conditional, D does not have the two heads, or
             a weight is negative.
     """
+
+    needs_labels = True
+    options = ("label_smoothing", "fake_labels", "validity_weight", "classification_weight")
+
+    @classmethod
+    def build_networks(cls, arch, image_shape, latent_dim, *, num_classes=None, init=None, seed=None,
+                       spectral_norm=False, **options):
+        """The preset's conditional G and a two-headed D classifying `num_classes`; returns `(G, D, options)`."""
+        generator, discriminator = cls.two_headed_networks(arch, image_shape, latent_dim, num_classes,
+                                                           num_classes=num_classes, init=init, seed=seed,
+                                                           spectral_norm=spectral_norm)
+        return generator, discriminator, options
 
     def __init__(self, generator, discriminator, *, validity_weight=1.0, classification_weight=1.0,
                  fake_labels="random", **kwargs):

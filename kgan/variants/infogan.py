@@ -17,6 +17,7 @@ from keras import ops
 from kgan.core.distribute import replica_rows
 from kgan.core.layers import CategoricalCode
 from kgan.variants.conditional import AuxiliaryHeadGAN, _accuracy, _cross_entropy
+from kgan.variants.registry import register_variant
 
 
 def categories_of(generator):
@@ -44,6 +45,7 @@ def with_code(latent, codes, categories):
     return ops.concatenate([head, tail], axis=-1)
 
 
+@register_variant("infogan")
 @keras.saving.register_keras_serializable(package="kgan")
 class InfoGAN(AuxiliaryHeadGAN):
     """InfoGAN with a categorical code (Chen et al. 2016), on the one train step of `kgan.GAN`.
@@ -72,6 +74,17 @@ class InfoGAN(AuxiliaryHeadGAN):
         >>> info.generate(info.sample_latent(4)).shape  # unconditional: latent only
         TensorShape([4, 28, 28, 1])
     """
+
+    options = ("label_smoothing", "info_weight", "categories")
+
+    @classmethod
+    def build_networks(cls, arch, image_shape, latent_dim, *, num_classes=None, init=None, seed=None,
+                       spectral_norm=False, categories=10, **options):
+        """The preset's G starting with a `categories`-way code and a D with a Q head; returns `(G, D, options)`."""
+        generator, discriminator = cls.two_headed_networks(arch, image_shape, latent_dim, categories,
+                                                           categorical_code=categories, init=init, seed=seed,
+                                                           spectral_norm=spectral_norm)
+        return generator, discriminator, options
 
     def __init__(self, generator, discriminator, *, info_weight=1.0, **kwargs):
         super().__init__(generator, discriminator, **kwargs)

@@ -9,8 +9,10 @@ import keras
 
 from kgan.core import GAN
 from kgan.core.penalties import DraganPenalty, GradientPenalty, WeightClipping
+from kgan.variants.registry import register_variant
 
 
+@register_variant("wgan")
 @keras.saving.register_keras_serializable(package="kgan")
 class WGAN(GAN):
     """Wasserstein GAN with weight clipping (Arjovsky et al. 2017; lecture 000's W-loss).
@@ -34,8 +36,10 @@ class WGAN(GAN):
     """
 
     logs_accuracy = False  # a critic's score has no real/fake threshold
+    default_loss = "wasserstein"
+    options = ()
 
-    def __init__(self, generator, discriminator, *, clip_value=0.01, d_steps=5, loss="wasserstein", **kwargs):
+    def __init__(self, generator, discriminator, *, clip_value=0.01, d_steps=5, loss=None, **kwargs):
         super().__init__(generator, discriminator, loss=loss, d_steps=d_steps, **kwargs)
         self.weight_clipping = WeightClipping(clip_value)
         self.clip_value = self.weight_clipping.clip_value
@@ -55,6 +59,7 @@ class WGAN(GAN):
         return {**super().get_config(), "clip_value": self.clip_value}
 
 
+@register_variant("wgan_gp")
 @keras.saving.register_keras_serializable(package="kgan")
 class WGANGP(GAN):
     """Wasserstein GAN with gradient penalty (Gulrajani et al. 2017; lecture 000's WGAN-GP row).
@@ -76,8 +81,10 @@ class WGANGP(GAN):
     """
 
     logs_accuracy = False
+    default_loss = "wasserstein"
+    options = ("gp_weight",)
 
-    def __init__(self, generator, discriminator, *, gp_weight=10.0, d_steps=5, loss="wasserstein", **kwargs):
+    def __init__(self, generator, discriminator, *, gp_weight=10.0, d_steps=5, loss=None, **kwargs):
         super().__init__(generator, discriminator, loss=loss, d_steps=d_steps, **kwargs)
         self.gradient_penalty = GradientPenalty(gp_weight)
         self.gp_weight = self.gradient_penalty.weight
@@ -95,6 +102,7 @@ class WGANGP(GAN):
         return {**super().get_config(), "gp_weight": self.gp_weight}
 
 
+@register_variant("dragan")
 @keras.saving.register_keras_serializable(package="kgan")
 class DRAGAN(GAN):
     """DRAGAN (Kodali et al. 2017; lecture 000's DRAGAN row): the GAN loss plus a gradient penalty around the data.
@@ -112,6 +120,8 @@ class DRAGAN(GAN):
         **kwargs: any other `kgan.GAN` argument (`loss` defaults to `"non_saturating"`).
     """
 
+    options = ("label_smoothing", "gp_weight")
+
     def __init__(self, generator, discriminator, *, gp_weight=10.0, noise_scale=0.5, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
         self.dragan_penalty = DraganPenalty(gp_weight, noise_scale)
@@ -123,6 +133,7 @@ class DRAGAN(GAN):
         return {**super().get_config(), "gp_weight": self.gp_weight, "noise_scale": self.noise_scale}
 
 
+@register_variant("lsgan")
 @keras.saving.register_keras_serializable(package="kgan")
 class LSGAN(GAN):
     """Least-squares GAN (Mao et al. 2017; lecture 000's LSGAN row).
@@ -136,5 +147,4 @@ class LSGAN(GAN):
         **kwargs: any other `kgan.GAN` argument.
     """
 
-    def __init__(self, generator, discriminator, *, loss="least_squares", **kwargs):
-        super().__init__(generator, discriminator, loss=loss, **kwargs)
+    default_loss = "least_squares"
