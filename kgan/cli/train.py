@@ -39,7 +39,8 @@ def add_train_arguments(parser, **defaults):
                                  "expose each variant's own flags): infogan (the main job's: InfoGAN's categorical "
                                  "code, no labels needed), gan (the plain GAN of the lectures), ... "
                                  "(default: %(default)s)")
-        parser.add_argument("--categories", type=positive_int, default=d.get("categories", 10),
+        parser.add_argument("--categories", type=positive_int,
+                            default=(d.get("variant_options") or {}).get("categories", 10),
                             help="categories of InfoGAN's code; the main job uses more than the ten digit classes "
                                  "(benchmarks/RESULTS.md); for the variants that have a code (default: %(default)s)")
     parser.add_argument("--dataset", choices=DATASETS, default=d["dataset"],
