@@ -102,9 +102,10 @@ CONFIGS = {
                               "lr_decay": "linear"},
     "default": None,  # the main job's new defaults, whatever they are (kgan.training.MAIN_JOB)
     # On top of the main job's defaults (kgan.training.MAIN_JOB):
-    "default+sn": {"main_job": True, "spectral_norm": True},
-    "default+r1": {"main_job": True, "r1": 1.0},
-    "default+codes20": {"main_job": True, "variant_options": {"categories": 20}},
+    # (measured when the main job's code had 10 categories; the records keep these names)
+    "default+sn": {"main_job": True, "variant_options": {"categories": 10}, "spectral_norm": True},
+    "default+r1": {"main_job": True, "variant_options": {"categories": 10}, "r1": 1.0},
+    "default+codes20": {"main_job": True, "variant_options": {"categories": 20}},  # the default since 2026-12-05
 }
 
 
