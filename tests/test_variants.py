@@ -10,8 +10,8 @@ from kgan.callbacks import SampleGrid
 from kgan.core import GAN, penalties
 from kgan.serving import export_generator, load_generator
 from kgan.variants import (
-    ACGAN, BEGAN, CGAN, DRAGAN, LSGAN, WGAN, WGANGP, InfoGAN, build_acgan_discriminator, build_began_discriminator,
-    build_variant,
+    ACGAN, BEGAN, CGAN, DRAGAN, LSGAN, WGAN, WGANGP, InfoGAN, RaGAN, build_acgan_discriminator,
+    build_began_discriminator, build_variant,
 )
 
 NUM_CLASSES = 3
@@ -32,6 +32,7 @@ MAKERS = {
     "acgan": lambda: ACGAN(tiny_generator(NUM_CLASSES), tiny_acgan_discriminator(), validity_weight=0.5, seed=0),
     "infogan": lambda: InfoGAN(tiny_generator(categorical_code=NUM_CLASSES), tiny_acgan_discriminator(),
                                info_weight=0.5, seed=0),
+    "ragan": lambda: RaGAN(tiny_generator(), tiny_discriminator(), seed=0),
 }
 OWN_METRICS = {
     "wgan": set(),
@@ -42,6 +43,7 @@ OWN_METRICS = {
     "cgan": {"d_real_acc", "d_fake_acc"},
     "acgan": {"d_real_acc", "d_fake_acc", "d_class_acc", "g_class_acc"},
     "infogan": {"d_real_acc", "d_fake_acc", "info_acc"},
+    "ragan": {"d_real_acc", "d_fake_acc"},
 }
 
 
@@ -275,12 +277,12 @@ def test_check_arch_serves_train_and_build_variant_alike():
 def test_variants_register_themselves_and_declare_their_traits():
     from kgan.variants import VARIANTS, get_variant, register_variant
 
-    assert set(VARIANTS) == {"gan", "wgan", "wgan_gp", "dragan", "lsgan", "began", "cgan", "acgan", "infogan"}
+    assert set(VARIANTS) == {"gan", "wgan", "wgan_gp", "dragan", "lsgan", "began", "cgan", "acgan", "infogan", "ragan"}
     assert all(cls.variant_name == name for name, cls in VARIANTS.items())
     assert {n for n, c in VARIANTS.items() if c.needs_labels} == {"cgan", "acgan"}
-    assert {n for n, c in VARIANTS.items() if c.toy} == {"gan", "wgan", "wgan_gp", "dragan", "lsgan"}
+    assert {n for n, c in VARIANTS.items() if c.toy} == {"gan", "wgan", "wgan_gp", "dragan", "lsgan", "ragan"}
     assert {n: c.default_loss for n, c in VARIANTS.items() if c.default_loss != "non_saturating"} == {
-        "wgan": "wasserstein", "wgan_gp": "wasserstein", "lsgan": "least_squares"}
+        "wgan": "wasserstein", "wgan_gp": "wasserstein", "lsgan": "least_squares", "ragan": "relativistic_average"}
     with pytest.raises(ValueError, match="variant='nope'"):
         get_variant("nope")
     with pytest.raises(ValueError, match="registered already"):

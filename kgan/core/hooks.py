@@ -198,10 +198,24 @@ class GANHooks:
             loss = loss + value
         return loss, logs
 
-    def generator_loss(self, fake_images, labels=None):
-        """G's loss on a generated batch (made for `labels`). Returns `(loss, logs)`."""
+    def generator_loss(self, fake_images, labels=None, real_images=None, real_labels=None):
+        """G's loss on a generated batch (made for `labels`). Returns `(loss, logs)`.
+
+        The train step also passes the real batch (`real_images`, `real_labels`),
+        as StyleGAN2's loss phases do, for losses that compare with it.
+        """
         fake_logits = self.discriminate(self.discriminator_inputs(fake_images), labels, training=True)
-        return self.gan_loss.generator(fake_logits), {}
+        return self.adversarial_generator_loss(fake_logits, real_images, real_labels), {}
+
+    def adversarial_generator_loss(self, fake_logits, real_images=None, real_labels=None):
+        """`gan_loss.generator` of D's logits on the fakes, and on the real batch for a relativistic loss."""
+        if not self.gan_loss.generator_needs_real:
+            return self.gan_loss.generator(fake_logits)
+        if real_images is None:
+            raise ValueError(f"The {self.gan_loss.name} loss compares with the real batch in G's step. "
+                             "Received: real_images=None")
+        real_logits = self.discriminate(self.discriminator_inputs(real_images), real_labels, training=True)
+        return self.gan_loss.generator(fake_logits, real_logits)
 
 
 def _as_label_column(labels):

@@ -14,6 +14,8 @@ from typing import Callable
 
 from keras import ops
 
+from kgan.core.distribute import cross_replica_mean
+
 
 def _mean_bce_with_logits(logits, target):
     # Stable binary cross-entropy on logits: softplus(l) - target * l.
@@ -150,6 +152,43 @@ def hinge_generator_loss(fake_logits):
     return -ops.mean(fake_logits)
 
 
+def relativistic_average_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """Relativistic average discriminator loss (RaGAN, Jolicoeur-Martineau 2018, arXiv 1807.00734).
+
+    D judges whether a real sample is more realistic than the average fake,
+    and a fake less realistic than the average real:
+    `-E_x[log sigmoid(C(x) - E[C(G(z))])] - E_z[log(1 - sigmoid(C(G(z)) - E[C(x)]))]`.
+    The batch means are taken over the global batch (all replicas).
+
+    Args:
+        real_logits: D's logits on real samples, shape `(batch,)`.
+        fake_logits: D's logits on generated samples, shape `(batch,)`.
+        label_smoothing: one-sided label smoothing of the real term's target.
+
+    Returns:
+        The scalar loss.
+    """
+    real_vs_fake, fake_vs_real = _relativistic_logits(real_logits, fake_logits)
+    return 0.5 * (_mean_bce_with_logits(real_vs_fake, 1.0 - label_smoothing) + _mean_bce_with_logits(fake_vs_real, 0.0))
+
+
+def relativistic_average_generator_loss(fake_logits, real_logits):
+    """Relativistic average generator loss (RaGAN): D's loss with the roles of real and fake swapped.
+
+    `-E_z[log sigmoid(C(G(z)) - E[C(x)])] - E_x[log(1 - sigmoid(C(x) - E[C(G(z))]))]`: unlike the other
+    generator losses it needs D's logits on real data too, so G also learns from making real data look less
+    real than its fakes.
+    """
+    real_vs_fake, fake_vs_real = _relativistic_logits(real_logits, fake_logits)
+    return 0.5 * (_mean_bce_with_logits(fake_vs_real, 1.0) + _mean_bce_with_logits(real_vs_fake, 0.0))
+
+
+def _relativistic_logits(real_logits, fake_logits):
+    """`C(x_r) - E[C(x_f)]` and `C(x_f) - E[C(x_r)]`, with the means over the global batch."""
+    return (real_logits - cross_replica_mean(ops.mean(fake_logits)),
+            fake_logits - cross_replica_mean(ops.mean(real_logits)))
+
+
 def _no_label_smoothing(name, label_smoothing):
     if label_smoothing:
         raise ValueError(
@@ -165,12 +204,16 @@ class GANLoss:
     Attributes:
         name: registry name.
         discriminator: `fn(real_logits, fake_logits, label_smoothing=0.0) -> scalar`.
-        generator: `fn(fake_logits) -> scalar`.
+        generator: `fn(fake_logits) -> scalar`, or `fn(fake_logits, real_logits) -> scalar`
+            if `generator_needs_real`.
+        generator_needs_real: whether G's loss also reads D's logits on the real batch
+            (relativistic losses); `kgan.GAN`'s G step then passes them.
     """
 
     name: str
     discriminator: Callable
     generator: Callable
+    generator_needs_real: bool = False
 
 
 LOSSES = {
@@ -182,6 +225,8 @@ LOSSES = {
     "least_squares": GANLoss("least_squares", least_squares_discriminator_loss, least_squares_generator_loss),
     "wasserstein": GANLoss("wasserstein", wasserstein_discriminator_loss, wasserstein_generator_loss),
     "hinge": GANLoss("hinge", hinge_discriminator_loss, hinge_generator_loss),
+    "relativistic_average": GANLoss("relativistic_average", relativistic_average_discriminator_loss,
+                                    relativistic_average_generator_loss, generator_needs_real=True),
 }
 
 

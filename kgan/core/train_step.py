@@ -33,24 +33,25 @@ class TrainStep:
                 # G's step reuses the batch it made for D's step (judged by the
                 # updated D), as the PyTorch DCGAN example does: one G forward
                 # pass less per step, 1.2x faster on the CPU.
-                g_loss, g_logs = self.generator_loss(fake_images, fake_labels)
+                g_loss, g_logs = self.generator_loss(fake_images, fake_labels, real_images=real_images,
+                                                     real_labels=labels)
         if self.d_steps == 1:
             self._apply_generator_gradients(g_tape, g_loss, g_logs, replicas)
         else:
             # Algorithm 1 (lecture 002): k D steps, each on a fresh real batch, then one G step.
             g_turn = ops.equal(self.d_optimizer.iterations % self.d_steps, 0)
             if replicas == 1:
-                tf.cond(g_turn, lambda: self._generator_step(batch_size, labels, replicas),
+                tf.cond(g_turn, lambda: self._generator_step(batch_size, labels, replicas, real_images),
                         lambda: ops.convert_to_tensor(0.0))
             else:
-                self._distributed_generator_step(g_turn, batch_size, labels, replicas)
+                self._distributed_generator_step(g_turn, batch_size, labels, replicas, real_images)
         logs = {m.name: m.result() for m in self.metrics}
         if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
             # Keras averages the workers' logs with `reduce(MEAN, axis=0)`, which needs an axis to reduce.
             logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
         return logs
 
-    def _distributed_generator_step(self, g_turn, batch_size, labels, replicas):
+    def _distributed_generator_step(self, g_turn, batch_size, labels, replicas, real_images):
         """The G step of every `d_steps`-th step, under a strategy with several replicas.
 
         A `tf.cond` in a replica context may not hold a branch that
@@ -60,17 +61,18 @@ class TrainStep:
         `keras.optimizers.LossScaleOptimizer` skips non-finite steps.
         """
 
-        def generator_step(batch_size, labels):
-            self._generator_step(batch_size, labels, replicas)
+        def generator_step(batch_size, labels, real_images):
+            self._generator_step(batch_size, labels, replicas, real_images)
 
-        def cross_replica(strategy, g_turn, batch_size, labels):
+        def cross_replica(strategy, g_turn, batch_size, labels, real_images):
             # Every replica computed the same decision (from the mirrored step counter).
             decision = strategy.experimental_local_results(g_turn)[0]
             ops.cond(decision,
-                     lambda: strategy.extended.call_for_each_replica(generator_step, args=(batch_size, labels)),
+                     lambda: strategy.extended.call_for_each_replica(generator_step,
+                                                                     args=(batch_size, labels, real_images)),
                      lambda: None)
 
-        tf.distribute.get_replica_context().merge_call(cross_replica, args=(g_turn, batch_size, labels))
+        tf.distribute.get_replica_context().merge_call(cross_replica, args=(g_turn, batch_size, labels, real_images))
 
     def _discriminator_step(self, real_images, fake_images, labels, replicas, fake_labels=None):
         with tf.GradientTape() as tape:
@@ -101,11 +103,12 @@ class TrainStep:
             if tracker.name in logs:
                 tracker.update_state(logs[tracker.name])
 
-    def _generator_step(self, batch_size, labels, replicas):
+    def _generator_step(self, batch_size, labels, replicas, real_images=None):
         with tf.GradientTape() as tape:
             fake_labels = self.sample_fake_labels(labels, batch_size)
             fake_images = self.generate(self.sample_latent(batch_size), fake_labels, training=True)
-            g_loss, g_logs = self.generator_loss(fake_images, fake_labels)
+            # The real batch is the last D step's: losses such as the relativistic ones compare with it.
+            g_loss, g_logs = self.generator_loss(fake_images, fake_labels, real_images=real_images, real_labels=labels)
         return self._apply_generator_gradients(tape, g_loss, g_logs, replicas)
 
     def _apply_generator_gradients(self, tape, g_loss, g_logs, replicas):

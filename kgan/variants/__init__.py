@@ -11,6 +11,7 @@
 | `cgan`    | `CGAN`   | Mirza & Osindero 2014; lecture 003 |
 | `acgan`   | `ACGAN`  | Odena et al. 2017; lecture 001 |
 | `infogan` | `InfoGAN` | Chen et al. 2016 (categorical code); the main job |
+| `ragan`   | `RaGAN`  | Jolicoeur-Martineau 2018 (relativistic average); docs/adding_a_variant.md's example |
 
 Each class registers itself with `@register_variant(name)` and declares its
 traits (`default_loss`, `needs_labels`, `conv_only`, `toy`, `options`; see
@@ -25,6 +26,7 @@ from kgan.variants.began import BEGAN, build_began_discriminator
 from kgan.variants.conditional import ACGAN, CGAN, build_acgan_discriminator
 from kgan.variants.infogan import InfoGAN
 from kgan.variants.registry import VARIANTS, get_variant, register_variant
+from kgan.variants.relativistic import RaGAN
 from kgan.variants.simple import DRAGAN, LSGAN, WGAN, WGANGP
 
 register_variant("gan")(GAN)  # the base class is the plain GAN of the lectures
@@ -83,7 +85,7 @@ def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_d
 
 
 __all__ = [
-    "ACGAN", "BEGAN", "CGAN", "DRAGAN", "InfoGAN", "LSGAN", "VARIANTS", "WGAN", "WGANGP",
+    "ACGAN", "BEGAN", "CGAN", "DRAGAN", "InfoGAN", "LSGAN", "RaGAN", "VARIANTS", "WGAN", "WGANGP",
     "build_acgan_discriminator", "build_began_discriminator", "build_variant", "check_variant_arch", "get_variant",
     "register_variant",
 ]

@@ -174,7 +174,7 @@ class BEGAN(GAN):
         fake_error = cross_replica_mean(ops.stop_gradient(fake_error))
         return real_error + ops.abs(self.gamma * real_error - fake_error)
 
-    def generator_loss(self, fake_images, labels=None):
+    def generator_loss(self, fake_images, labels=None, real_images=None, real_labels=None):
         """`L(G(z))`: G wants its samples reconstructed as well as real ones."""
         return self.reconstruction_loss(fake_images), {}
 

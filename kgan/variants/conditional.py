@@ -224,9 +224,9 @@ class ACGAN(AuxiliaryHeadGAN):
         }
         return self.add_penalties(loss, logs, real_images, fake_images, labels)
 
-    def generator_loss(self, fake_images, labels=None):
+    def generator_loss(self, fake_images, labels=None, real_images=None, real_labels=None):
         validity, classes = self.discriminate_and_classify(self.discriminator_inputs(fake_images), True)
-        loss = self.validity_weight * self.gan_loss.generator(validity)
+        loss = self.validity_weight * self.adversarial_generator_loss(validity, real_images)
         loss = loss + self.classification_weight * _cross_entropy(labels, classes)
         return loss, {"g_class_acc": _accuracy(labels, classes)}
 

@@ -125,9 +125,10 @@ class InfoGAN(AuxiliaryHeadGAN):
         }
         return self.add_penalties(loss, logs, real_images, fake_images)
 
-    def generator_loss(self, fake_images, labels=None):
+    def generator_loss(self, fake_images, labels=None, real_images=None, real_labels=None):
         validity, codes = self.discriminate_and_classify(self.discriminator_inputs(fake_images), True)
-        loss = self.gan_loss.generator(validity) + self.info_weight * _cross_entropy(labels, codes)
+        adversarial = self.adversarial_generator_loss(validity, real_images)
+        loss = adversarial + self.info_weight * _cross_entropy(labels, codes)
         return loss, {"info_acc": _accuracy(labels, codes)}
 
     def get_config(self):
