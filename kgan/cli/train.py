@@ -105,7 +105,7 @@ def add_train_arguments(parser, **defaults):
     small_data.add_argument("--r1", type=non_negative_float, default=d.get("r1", 0.0),
                             help="weight gamma of the R1 penalty on D's gradient at real images; 0 for none "
                                  "(default: %(default)s)")
-    distributed = parser.add_argument_group("several devices or machines (tf.distribute; see README)")
+    distributed = parser.add_argument_group("several devices or machines (tf.distribute; docs/distributed.md)")
     distributed.add_argument("--strategy", choices=("default", "mirrored", "multi_worker"), default="default",
                              help="mirrored: every GPU of this machine; multi_worker: one process per machine, "
                                   "set up by TF_CONFIG; --batch-size is the global batch (default: %(default)s)")
