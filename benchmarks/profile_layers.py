@@ -24,8 +24,6 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
@@ -79,21 +77,28 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     rows, peak = profile(args.arch, args.batch_size, args.repeats)
-    print(f"\n{args.arch}, batch {args.batch_size}: one training pass (forward + both gradients) per layer; "
-          f"fp32 matmul peak {peak:.1f} GFLOP/s")
+    print(
+        f"\n{args.arch}, batch {args.batch_size}: one training pass (forward + both gradients) per layer; "
+        f"fp32 matmul peak {peak:.1f} GFLOP/s"
+    )
     print("| net | layer | GFLOP | XLA ms | XLA GFLOP/s | XLA % peak | no-XLA ms | no-XLA GFLOP/s | no-XLA % peak |")
     print("|" + "---|" * 9)
     for network, name, gflop, xla, onednn in rows:
-        print(f"| {network} | {name} | {gflop:.2f} | {1000 * xla:.1f} | {gflop / xla:.1f} | {100 * gflop / xla / peak:.0f} "
-              f"| {1000 * onednn:.1f} | {gflop / onednn:.1f} | {100 * gflop / onednn / peak:.0f} |")
+        print(
+            f"| {network} | {name} | {gflop:.2f} | {1000 * xla:.1f} | {gflop / xla:.1f} "
+            f"| {100 * gflop / xla / peak:.0f} "
+            f"| {1000 * onednn:.1f} | {gflop / onednn:.1f} | {100 * gflop / onednn / peak:.0f} |"
+        )
     for label, column in (("XLA", 3), ("no XLA", 4)):
         g_time = sum(r[column] for r in rows if r[0] == "G")
         d_time = sum(r[column] for r in rows if r[0] == "D")
         step = g_time + 3 * d_time  # G trained once; D: reals, fakes, and G's step (about one more pass)
         gflop = sum(r[2] for r in rows if r[0] == "G") + 3 * sum(r[2] for r in rows if r[0] == "D")
-        print(f"{label}: the weighted layers of one fit step take about {1000 * step:.0f} ms "
-              f"({gflop / step:.1f} GFLOP/s, {100 * gflop / step / peak:.0f}% of peak; "
-              f"{args.batch_size / step:.1f} images/s if nothing else cost anything)")
+        print(
+            f"{label}: the weighted layers of one fit step take about {1000 * step:.0f} ms "
+            f"({gflop / step:.1f} GFLOP/s, {100 * gflop / step / peak:.0f}% of peak; "
+            f"{args.batch_size / step:.1f} images/s if nothing else cost anything)"
+        )
     return 0
 
 

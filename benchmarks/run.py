@@ -68,12 +68,29 @@ HERE = pathlib.Path(__file__).resolve().parent
 # Full run: what the issue asks for. Quick run: the same code paths on tiny budgets.
 # Warm-up: untimed steps (executions) first, 2 at batch <= 64, 1 above (the first compiles).
 # spe: steps_per_execution tried per arch (lecture004's steps take seconds, so fewer).
-FULL = dict(archs=("lecture004", "dcgan"), batch_sizes=(64, 256), seconds=5.0, warmup=2, matmul_n=2048,
-            matmul_repeats=10, spe={"lecture004": 4, "dcgan": 8}, latency_calls=50, xla_variants=True)
+FULL = dict(
+    archs=("lecture004", "dcgan"),
+    batch_sizes=(64, 256),
+    seconds=5.0,
+    warmup=2,
+    matmul_n=2048,
+    matmul_repeats=10,
+    spe={"lecture004": 4, "dcgan": 8},
+    latency_calls=50,
+    xla_variants=True,
+)
 # The quick run compiles only kgan fit's main row with XLA (each XLA compile takes seconds).
-QUICK = dict(archs=("dcgan",), batch_sizes=(16,), seconds=0.2, warmup=1, matmul_n=256, matmul_repeats=2,
-             spe={"lecture004": 2, "dcgan": 2},
-             latency_calls=3, xla_variants=False)
+QUICK = dict(
+    archs=("dcgan",),
+    batch_sizes=(16,),
+    seconds=0.2,
+    warmup=1,
+    matmul_n=256,
+    matmul_repeats=2,
+    spe={"lecture004": 2, "dcgan": 2},
+    latency_calls=3,
+    xla_variants=False,
+)
 
 
 # -- FLOPs --------------------------------------------------------------------
@@ -147,8 +164,13 @@ def machine_info():
     except (OSError, subprocess.CalledProcessError):
         pass
     return {
-        "cpu": model, "cpu_family_model": _cpu_family_model(), "cores": os.cpu_count(), "python": platform.python_version(), "tensorflow": tf.__version__,
-        "keras": keras.__version__, "kgan": getattr(kgan, "__version__", "?"),
+        "cpu": model,
+        "cpu_family_model": _cpu_family_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "kgan": getattr(kgan, "__version__", "?"),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "load_average_1min": os.getloadavg()[0],
     }
@@ -156,8 +178,11 @@ def machine_info():
 
 def _cpu_family_model():
     try:
-        fields = dict(map(str.strip, line.split(":", 1))
-                      for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()[:12] if ":" in line)
+        fields = dict(
+            map(str.strip, line.split(":", 1))
+            for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()[:12]
+            if ":" in line
+        )
         return f"family {fields['cpu family']} model {fields['model']}, {fields['cpu MHz']} MHz"
     except (OSError, KeyError):
         return "unknown"
@@ -199,8 +224,12 @@ class _StepTimer(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.marks.append((batch, time.perf_counter()))
-        timed = self.marks[self.warmup - 1:]
-        if len(timed) > 1 and timed[-1][0] - timed[0][0] >= self.min_steps and timed[-1][1] - timed[0][1] >= self.seconds:
+        timed = self.marks[self.warmup - 1 :]
+        if (
+            len(timed) > 1
+            and timed[-1][0] - timed[0][0] >= self.min_steps
+            and timed[-1][1] - timed[0][1] >= self.seconds
+        ):
             self.model.stop_training = True
 
     def seconds_per_step(self):
@@ -223,8 +252,17 @@ def _mnist_arrays():
     return _ARRAYS["mnist"]
 
 
-def time_fit(arch, batch_size, *, seconds, warmup, jit_compile=True, steps_per_execution=1, in_memory=False,
-             mixed_precision=False):
+def time_fit(
+    arch,
+    batch_size,
+    *,
+    seconds,
+    warmup,
+    jit_compile=True,
+    steps_per_execution=1,
+    in_memory=False,
+    mixed_precision=False,
+):
     """Seconds per step of kgan's `GAN.fit` (the main job's GAN and optimizers).
 
     Args:
@@ -240,8 +278,12 @@ def time_fit(arch, batch_size, *, seconds, warmup, jit_compile=True, steps_per_e
     finally:
         keras.config.set_dtype_policy(policy)
     gan = GAN(generator, discriminator, seed=0)
-    gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-                jit_compile=jit_compile, steps_per_execution=steps_per_execution)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        jit_compile=jit_compile,
+        steps_per_execution=steps_per_execution,
+    )
     data = real_data(batch_size)
     if in_memory:
         data = tf.data.Dataset.from_tensors(next(iter(data))).repeat()
@@ -251,12 +293,15 @@ def time_fit(arch, batch_size, *, seconds, warmup, jit_compile=True, steps_per_e
 
 
 def time_classic(arch, batch_size, *, seconds, warmup, jit_compile="auto"):
-    """Seconds per step of lecture 004's loop (`ClassicGAN`): D.train_on_batch on fakes+reals, then DG.train_on_batch."""
+    """Seconds per step of lecture 004's loop (`ClassicGAN`): D.train_on_batch on fakes+reals, then DG's."""
     keras.utils.set_random_seed(0)
     generator, discriminator = build_models(arch, seed=0)
     gan = ClassicGAN(generator, discriminator, seed=0)
-    gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-                jit_compile=jit_compile)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        jit_compile=jit_compile,
+    )
     batches = iter(real_data(batch_size))
 
     def step():
@@ -292,8 +337,21 @@ def torch_status():
 
 def time_torch(arch, batch_size, *, seconds, warmup, work="fit"):
     """Seconds per step of the PyTorch port, run in its own process so TF's and torch's thread pools do not compete."""
-    command = [sys.executable, str(HERE / "torch_dcgan.py"), "--arch", arch, "--batch-size", str(batch_size),
-               "--seconds", str(seconds), "--warmup", str(warmup), "--work", work, "--json"]
+    command = [
+        sys.executable,
+        str(HERE / "torch_dcgan.py"),
+        "--arch",
+        arch,
+        "--batch-size",
+        str(batch_size),
+        "--seconds",
+        str(seconds),
+        "--warmup",
+        str(warmup),
+        "--work",
+        work,
+        "--json",
+    ]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     generator, discriminator = build_models(arch)
@@ -352,48 +410,78 @@ def run(quick=False, use_torch=True, archs=None, batch_sizes=None, seconds=None,
     def add(measurement, arch="", batch="", per_step=None, images_per_second=None, flops_per_image=None, **extra):
         if per_step is not None and images_per_second is None:
             images_per_second = batch / per_step
-        row = dict(measurement=measurement, arch=arch, batch=batch, images_per_second=images_per_second,
-                   ms_per_step=None if per_step is None else 1000 * per_step, **extra)
+        row = dict(
+            measurement=measurement,
+            arch=arch,
+            batch=batch,
+            images_per_second=images_per_second,
+            ms_per_step=None if per_step is None else 1000 * per_step,
+            **extra,
+        )
         if flops_per_image and images_per_second:
             row["gflops"] = flops_per_image * images_per_second / 1e9
             row["peak_percent"] = 100 * row["gflops"] / peak
         rows.append(row)
-        log(f"{time.perf_counter() - t0:6.1f}s {measurement:<44} {arch:<11} {batch!s:>4}  "
+        log(
+            f"{time.perf_counter() - t0:6.1f}s {measurement:<44} {arch:<11} {batch!s:>4}  "
             + (f"{images_per_second:9.1f} img/s" if images_per_second else "")
             + (f"  {row['gflops']:6.1f} GFLOP/s ({row['peak_percent']:.0f}% peak)" if "gflops" in row else "")
-            + (f"  {extra['note']}" if extra.get("note") else ""))
+            + (f"  {extra['note']}" if extra.get("note") else "")
+        )
         return row
 
-    log(f"kgan benchmark ({'quick' if quick else 'full'}) on {info['cpu']}, {info['cores']} cores, "
-        f"load {info['load_average_1min']:.2f}, {info['date_utc']}")
+    log(
+        f"kgan benchmark ({'quick' if quick else 'full'}) on {info['cpu']}, {info['cores']} cores, "
+        f"load {info['load_average_1min']:.2f}, {info['date_utc']}"
+    )
     peak = matmul_peak(settings["matmul_n"], settings["matmul_repeats"])
-    add(f"fp32 matmul peak (n={settings['matmul_n']})", note="best of %d" % settings["matmul_repeats"],
-        gflops=peak, peak_percent=100.0)
+    add(
+        f"fp32 matmul peak (n={settings['matmul_n']})",
+        note="best of %d" % settings["matmul_repeats"],
+        gflops=peak,
+        peak_percent=100.0,
+    )
 
     for arch in archs:
         generator, discriminator = build_models(arch, seed=0)
         fit_flops = training_step_flops(generator, discriminator, reuse_fakes=True)
         classic_flops = training_step_flops(generator, discriminator, reuse_fakes=False)
-        info[f"{arch}_gflop_per_image"] = {"fit": fit_flops / 1e9, "classic": classic_flops / 1e9,
-                                           "g_forward": forward_flops(generator) / 1e9,
-                                           "d_forward": forward_flops(discriminator) / 1e9}
+        info[f"{arch}_gflop_per_image"] = {
+            "fit": fit_flops / 1e9,
+            "classic": classic_flops / 1e9,
+            "g_forward": forward_flops(generator) / 1e9,
+            "d_forward": forward_flops(discriminator) / 1e9,
+        }
         # XLA's random numbers are slow on CPUs (see RESULTS.md), so archs with Dropout train faster without it.
         fast_jit = settings["xla_variants"] and not has_dropout(generator, discriminator)
         for batch in batch_sizes:
             common = dict(seconds=seconds, warmup=warmup if batch <= 64 else 1)
             fits = [add("(a) kgan fit (XLA)", arch, batch, time_fit(arch, batch, **common), flops_per_image=fit_flops)]
             if settings["xla_variants"]:
-                fits.append(add("(a) kgan fit, XLA off", arch, batch, time_fit(arch, batch, jit_compile=False, **common),
-                                flops_per_image=fit_flops))
-            classic = add("(b) lecture loop, train_on_batch", arch, batch, time_classic(arch, batch, **common),
-                          flops_per_image=classic_flops)
+                fits.append(
+                    add(
+                        "(a) kgan fit, XLA off",
+                        arch,
+                        batch,
+                        time_fit(arch, batch, jit_compile=False, **common),
+                        flops_per_image=fit_flops,
+                    )
+                )
+            classic = add(
+                "(b) lecture loop, train_on_batch",
+                arch,
+                batch,
+                time_classic(arch, batch, **common),
+                flops_per_image=classic_flops,
+            )
             torch_row = None
             if skip_torch:
                 add("(c) PyTorch port (fit work)", arch, batch, note=f"skipped: {skip_torch}")
             else:
                 per_step, version = time_torch(arch, batch, **common)
-                torch_row = add(f"(c) PyTorch {version} port (fit work)", arch, batch, per_step,
-                                flops_per_image=fit_flops)
+                torch_row = add(
+                    f"(c) PyTorch {version} port (fit work)", arch, batch, per_step, flops_per_image=fit_flops
+                )
             for fit in fits:
                 fit["vs_classic"] = fit["images_per_second"] / classic["images_per_second"]
                 if torch_row:
@@ -402,37 +490,61 @@ def run(quick=False, use_torch=True, archs=None, batch_sizes=None, seconds=None,
         batch = batch_sizes[0]
         common = dict(seconds=seconds, warmup=warmup)
         setting = "XLA" if fast_jit else "XLA off"
-        candidates = [r for r in rows if r["arch"] == arch and r["batch"] == batch and r["measurement"].startswith("(a)")]
+        candidates = [
+            r for r in rows if r["arch"] == arch and r["batch"] == batch and r["measurement"].startswith("(a)")
+        ]
         reference = next((r for r in candidates if r["measurement"].endswith(setting)), candidates[0])
         variants = [
-            (f"kgan fit ({setting}), steps_per_execution={settings['spe'][arch]}",
-             lambda: time_fit(arch, batch, jit_compile=fast_jit, steps_per_execution=settings["spe"][arch],
-                              seconds=seconds, warmup=1)),
-            (f"kgan fit ({setting}), one in-memory batch",
-             lambda: time_fit(arch, batch, jit_compile=fast_jit, in_memory=True, **common)),
+            (
+                f"kgan fit ({setting}), steps_per_execution={settings['spe'][arch]}",
+                lambda: time_fit(
+                    arch,
+                    batch,
+                    jit_compile=fast_jit,
+                    steps_per_execution=settings["spe"][arch],
+                    seconds=seconds,
+                    warmup=1,
+                ),
+            ),
+            (
+                f"kgan fit ({setting}), one in-memory batch",
+                lambda: time_fit(arch, batch, jit_compile=fast_jit, in_memory=True, **common),
+            ),
             # For GPUs; on a CPU float16 is emulated, so this row shows the cost of the option, not a gain.
-            (f"kgan fit ({setting}), mixed_float16",
-             lambda: time_fit(arch, batch, jit_compile=fast_jit, mixed_precision=True, **common)),
+            (
+                f"kgan fit ({setting}), mixed_float16",
+                lambda: time_fit(arch, batch, jit_compile=fast_jit, mixed_precision=True, **common),
+            ),
         ]
         for name, measure in variants:
             row = add(name, arch, batch, measure(), flops_per_image=fit_flops)
             row["vs_fit"] = row["images_per_second"] / reference["images_per_second"]
             row["vs_what"] = reference["measurement"][4:]
         if fast_jit:  # the lecture's loop as the lecture compiles it is (b); here with XLA
-            row = add("lecture loop with jit_compile=True", arch, batch, time_classic(arch, batch, jit_compile=True,
-                                                                                        **common),
-                      flops_per_image=classic_flops)
+            row = add(
+                "lecture loop with jit_compile=True",
+                arch,
+                batch,
+                time_classic(arch, batch, jit_compile=True, **common),
+                flops_per_image=classic_flops,
+            )
             row["vs_fit"] = row["images_per_second"] / reference["images_per_second"]
             row["vs_what"] = reference["measurement"][4:]
 
     for batch in batch_sizes:
         add("tf.data pipeline alone (no training)", "mnist", batch, time_pipeline(batch, seconds=min(seconds, 2.0)))
     for arch in archs:
-        images_per_second, latency = time_inference(arch, seconds=min(seconds, 4.0),
-                                                    latency_calls=settings["latency_calls"])
+        images_per_second, latency = time_inference(
+            arch, seconds=min(seconds, 4.0), latency_calls=settings["latency_calls"]
+        )
         add("SavedModel inference, batch 256", arch, 256, images_per_second=images_per_second)
-        add("SavedModel inference latency, batch 1", arch, 1, note=f"{1000 * latency:.2f} ms median",
-            latency_ms=1000 * latency)
+        add(
+            "SavedModel inference latency, batch 1",
+            arch,
+            1,
+            note=f"{1000 * latency:.2f} ms median",
+            latency_ms=1000 * latency,
+        )
     info["load_average_1min_end"] = os.getloadavg()[0]
     return rows, info
 
@@ -455,7 +567,8 @@ def format_table(rows):
             ratios.append(f"{r['vs_fit']:.2f}x {r.get('vs_what', 'kgan fit')}")
         lines.append(
             f"| {r['measurement']} | {r['arch']} | {r['batch']} | {fmt(r.get('images_per_second'), '.1f')} "
-            f"| {fmt(r.get('ms_per_step'), '.1f')} | {fmt(r.get('gflops'), '.1f')} | {fmt(r.get('peak_percent'), '.0f')} "
+            f"| {fmt(r.get('ms_per_step'), '.1f')} | {fmt(r.get('gflops'), '.1f')} "
+            f"| {fmt(r.get('peak_percent'), '.0f')} "
             f"| {'; '.join(ratios)} | {r.get('note', '')} |"
         )
     return "\n".join(lines)
@@ -468,27 +581,39 @@ def main(argv=None):
     parser.add_argument("--arch", action="append", choices=("lecture004", "dcgan"), help="repeatable; default both")
     parser.add_argument("--batch-size", action="append", type=int, help="repeatable; default 64 and 256")
     parser.add_argument("--seconds", type=float, default=None, help="timed seconds per measurement (default 5)")
-    parser.add_argument("--mixed-precision", action="store_true",
-                        help="Keras policy mixed_float16 (for GPUs; slow on CPUs without fp16 units)")
+    parser.add_argument(
+        "--mixed-precision",
+        action="store_true",
+        help="Keras policy mixed_float16 (for GPUs; slow on CPUs without fp16 units)",
+    )
     parser.add_argument("--json", type=pathlib.Path, default=None, help="also write rows and machine info here")
     args = parser.parse_args(argv)
     if args.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_float16")
     start = time.perf_counter()
-    rows, info = run(quick=args.quick, use_torch=not args.no_torch, archs=args.arch, batch_sizes=args.batch_size,
-                     seconds=args.seconds)
+    rows, info = run(
+        quick=args.quick,
+        use_torch=not args.no_torch,
+        archs=args.arch,
+        batch_sizes=args.batch_size,
+        seconds=args.seconds,
+    )
     info["wall_seconds"] = time.perf_counter() - start
     info["command"] = " ".join(["python", "benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])])
     info["policy"] = keras.mixed_precision.global_policy().name
     print()
-    print(f"Machine: {info['cpu']} ({info['cpu_family_model']}), {info['cores']} cores; "
-          f"TF {info['tensorflow']}, Keras {info['keras']}; "
-          f"{info['date_utc']}; load average {info['load_average_1min']:.2f} -> {info['load_average_1min_end']:.2f}; "
-          f"policy {info['policy']}; {info['wall_seconds']:.0f} s")
+    print(
+        f"Machine: {info['cpu']} ({info['cpu_family_model']}), {info['cores']} cores; "
+        f"TF {info['tensorflow']}, Keras {info['keras']}; "
+        f"{info['date_utc']}; load average {info['load_average_1min']:.2f} -> {info['load_average_1min_end']:.2f}; "
+        f"policy {info['policy']}; {info['wall_seconds']:.0f} s"
+    )
     for arch in args.arch or (QUICK if args.quick else FULL)["archs"]:
         flops = info[f"{arch}_gflop_per_image"]
-        print(f"{arch}: {flops['fit']:.3f} GFLOP per image per fit step, {flops['classic']:.3f} per lecture-loop step "
-              f"(G forward {flops['g_forward']:.3f}, D forward {flops['d_forward']:.3f})")
+        print(
+            f"{arch}: {flops['fit']:.3f} GFLOP per image per fit step, {flops['classic']:.3f} per lecture-loop step "
+            f"(G forward {flops['g_forward']:.3f}, D forward {flops['d_forward']:.3f})"
+        )
     print(format_table(rows))
     if args.json:
         args.json.write_text(json.dumps({"info": info, "rows": rows}, indent=2))

@@ -64,8 +64,15 @@ def worker(args):
 
     timer = Timer()
     gan.fit(data, epochs=1, steps_per_epoch=args.warmup + args.steps, callbacks=[timer], verbose=0)
-    print(json.dumps({"images_per_s": args.batch * args.steps / timer.seconds,
-                      "replicas": strategy.num_replicas_in_sync, "finite": bool(np.isfinite(gan.d_loss_tracker.result()))}))
+    print(
+        json.dumps(
+            {
+                "images_per_s": args.batch * args.steps / timer.seconds,
+                "replicas": strategy.num_replicas_in_sync,
+                "finite": bool(np.isfinite(gan.d_loss_tracker.result())),
+            }
+        )
+    )
 
 
 def measure(setting, batch, steps, warmup, timeout=900):
@@ -81,8 +88,10 @@ def measure(setting, batch, steps, warmup, timeout=900):
 
         commands = [base + ["--strategy", "multi_worker"]] * 2
         envs = [dict(env, TF_CONFIG=config) for config in local_tf_configs(2)]
-    processes = [subprocess.Popen(c, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for c, e in zip(commands, envs)]
+    processes = [
+        subprocess.Popen(c, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for c, e in zip(commands, envs)
+    ]
     try:
         outputs = [p.communicate(timeout=timeout) for p in processes]
     finally:
@@ -96,8 +105,11 @@ def measure(setting, batch, steps, warmup, timeout=900):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: few steps, batch 64 only")
     parser.add_argument("--json", default=None, help="also write the numbers to this JSON file")
     parser.add_argument("--steps", type=int, default=None, help="timed steps per setting (default 40, quick 3)")
@@ -119,17 +131,28 @@ def main(argv=None):
         for setting in settings:
             result = measure(setting, batch, steps, warmup)
             base = base or result["images_per_s"]
-            rows.append({"setting": setting, "batch": batch, "replicas": result["replicas"],
-                         "images_per_s": result["images_per_s"], "vs_one_process": result["images_per_s"] / base})
+            rows.append(
+                {
+                    "setting": setting,
+                    "batch": batch,
+                    "replicas": result["replicas"],
+                    "images_per_s": result["images_per_s"],
+                    "vs_one_process": result["images_per_s"] / base,
+                }
+            )
             print(f"  {setting:28s} batch {batch:4d}: {result['images_per_s']:8.1f} images/s", flush=True)
     print("\n| setting | global batch | replicas | images/s | vs one process |")
     print("|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['setting']} | {r['batch']} | {r['replicas']} | {r['images_per_s']:.0f} | "
-              f"{r['vs_one_process']:.2f}x |")
+        print(
+            f"| {r['setting']} | {r['batch']} | {r['replicas']} | {r['images_per_s']:.0f} | "
+            f"{r['vs_one_process']:.2f}x |"
+        )
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.1f} at the end; {stamp}; {steps} timed steps after {warmup}.")
+    print(
+        f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load {os.getloadavg()[0]:.1f} at the end; {stamp}; {steps} timed steps after {warmup}."
+    )
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps({"rows": rows, "date": stamp, "steps": steps}, indent=2))
     return 0

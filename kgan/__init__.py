@@ -16,13 +16,11 @@ import os  # noqa: E402
 # Keras's progress bar; a value the user set is kept.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from kgan import callbacks, data, models  # noqa: E402
+from kgan import callbacks, data, models, variants  # noqa: E402  (variants: registers them for load_model)
 from kgan import data as datasets  # noqa: E402  (the name kgan had before kgan.data)
-from kgan import variants  # noqa: E402  (registers the variants for load_model)
-from kgan.core import losses, penalties  # noqa: E402
-from kgan.serving import export_generator, load_generator  # noqa: E402
-from kgan.core import GAN, sample_latent  # noqa: E402
+from kgan.core import GAN, losses, penalties, sample_latent  # noqa: E402
 from kgan.models import build_models  # noqa: E402
+from kgan.serving import export_generator, load_generator  # noqa: E402
 from kgan.training import train  # noqa: E402
 
 __all__ = [

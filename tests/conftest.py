@@ -14,7 +14,7 @@ from kgan.core.distribute import split_cpu
 # Ops still run on /cpu:0 unless a strategy asks for both.
 split_cpu(2)
 
-from kgan.models import build_dcgan_discriminator, build_dcgan_generator
+from kgan.models import build_dcgan_discriminator, build_dcgan_generator  # noqa: E402 (after split_cpu, on purpose)
 
 TINY_SHAPE = (8, 8, 1)
 TINY_LATENT = 4

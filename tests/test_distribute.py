@@ -1,4 +1,4 @@
-"""tf.distribute: every variant trains under MirroredStrategy exactly as on one device, with its own noise per replica."""
+"""tf.distribute: every variant trains under MirroredStrategy as on one device, with its own noise per replica."""
 
 import json
 import pathlib

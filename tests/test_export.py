@@ -4,9 +4,9 @@ import datetime
 import hashlib
 import json
 import os
-import stat
 import pathlib
 import shutil
+import stat
 import subprocess
 import sys
 import textwrap

@@ -10,14 +10,27 @@ import tensorflow as tf
 from kgan import cli
 from kgan.callbacks import HistoryLog
 from kgan.core import GAN
-from kgan.serving import export_generator
 from kgan.metrics import (
-    Evaluator, GANMetrics, Protocol, class_histogram, classes_covered, classifier_score, evaluate_export,
-    format_report, frechet_distance, frechet_distance_from_moments, is_mode_collapse, kernel_inception_distance,
-    load_classifier, read_card, split_embedded_mnist, train_classifier,
+    Evaluator,
+    GANMetrics,
+    Protocol,
+    class_histogram,
+    classes_covered,
+    classifier_score,
+    evaluate_export,
+    format_report,
+    frechet_distance,
+    frechet_distance_from_moments,
+    is_mode_collapse,
+    kernel_inception_distance,
+    load_classifier,
+    read_card,
+    split_embedded_mnist,
+    train_classifier,
 )
 from kgan.metrics.classifier import card_paths, load_split, to_unit_range
 from kgan.models import build_dcgan_discriminator, build_dcgan_generator
+from kgan.serving import export_generator
 
 MNIST_SHAPE = (28, 28, 1)
 # A small protocol keeps the callback and export tests fast.

@@ -55,7 +55,8 @@ def test_lecture004_discriminator_is_the_lecture_definition_layer_by_layer():
     _, d = build_models("lecture004")
     def block(filters, stride):
         return [
-            ("Conv2D", ("filters", filters), ("kernel_size", (5, 5)), ("strides", (stride, stride)), ("padding", "same")),
+            ("Conv2D", ("filters", filters), ("kernel_size", (5, 5)), ("strides", (stride, stride)),
+             ("padding", "same")),
             ("LeakyReLU", ("negative_slope", 0.3)),
             ("Dropout", ("rate", 0.3)),
         ]

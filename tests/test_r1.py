@@ -4,12 +4,12 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from test_distribute import train_two_steps
+from test_penalties import SHAPE, linear_d
 
 import kgan  # noqa: F401  (registers kgan's serialisable classes for load_model)
 from conftest import TINY_SHAPE, tiny_discriminator, tiny_generator
 from kgan.core import GAN, penalties
-from test_distribute import train_two_steps
-from test_penalties import SHAPE, linear_d
 
 NUM_CLASSES = 3
 

@@ -1,4 +1,4 @@
-"""Training survives: a run killed with SIGKILL resumes with the same command and ends where an uninterrupted run ends."""
+"""Training survives: a run killed with SIGKILL resumes with the same command and ends as an uninterrupted one."""
 
 import signal
 import subprocess

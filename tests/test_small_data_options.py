@@ -4,11 +4,11 @@ import json
 
 import numpy as np
 import pytest
-
-from kgan.serving import load_generator
-from conftest import write_digits_npz
-from kgan.training import train
 from test_main_job import run_script
+
+from conftest import write_digits_npz
+from kgan.serving import load_generator
+from kgan.training import train
 
 
 @pytest.fixture(scope="module")

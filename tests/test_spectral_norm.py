@@ -4,12 +4,12 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from test_distribute import train_two_steps
 
 import kgan  # noqa: F401  (registers kgan's serialisable classes for load_model)
 from conftest import TINY_SHAPE, tiny_discriminator, tiny_generator
 from kgan.core import GAN, head_kind
 from kgan.models import build_mlp_discriminator, build_models
-from test_distribute import train_two_steps
 
 ARCHS = ("dcgan", "lecture004", "upsample", "mlp_lecture002", "mlp_lecture003")
 
@@ -115,7 +115,8 @@ def test_gan_with_a_spectrally_normalised_d_trains_under_xla_and_round_trips_sav
         assert top_singular_value(layer.layer.kernel) == pytest.approx(1.0, abs=0.1), layer.name
     gan.save(tmp_path / "gan.keras")
     restored = keras.saving.load_model(tmp_path / "gan.keras")
-    assert [layer.name for layer in wrapped(restored.discriminator)] == [layer.name for layer in wrapped(gan.discriminator)]
+    names = [layer.name for layer in wrapped(gan.discriminator)]
+    assert [layer.name for layer in wrapped(restored.discriminator)] == names
     # Weights come back in order (a reloaded wrapper's inner layer drops the `<name>_sn/` prefix from its
     # variables' paths: Keras builds it outside the wrapper's name scope on loading).
     assert len(restored.discriminator.weights) == len(gan.discriminator.weights)

@@ -10,8 +10,18 @@ from kgan.callbacks import SampleGrid
 from kgan.core import GAN, penalties
 from kgan.serving import export_generator, load_generator
 from kgan.variants import (
-    ACGAN, BEGAN, CGAN, DRAGAN, LSGAN, WGAN, WGANGP, InfoGAN, RaGAN, build_acgan_discriminator,
-    build_began_discriminator, build_variant,
+    ACGAN,
+    BEGAN,
+    CGAN,
+    DRAGAN,
+    LSGAN,
+    WGAN,
+    WGANGP,
+    InfoGAN,
+    RaGAN,
+    build_acgan_discriminator,
+    build_began_discriminator,
+    build_variant,
 )
 
 NUM_CLASSES = 3

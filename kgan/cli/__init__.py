@@ -15,13 +15,28 @@ This is the top layer: it imports the library, and nothing in the library import
 """
 
 from kgan.cli.commands import (
-    DESCRIPTION, add_evaluate_arguments, add_export_arguments, add_sample_arguments, build_parser, main, run_evaluate,
-    run_export, run_info, run_sample,
+    DESCRIPTION,
+    add_evaluate_arguments,
+    add_export_arguments,
+    add_sample_arguments,
+    build_parser,
+    main,
+    run_evaluate,
+    run_export,
+    run_info,
+    run_sample,
 )
 from kgan.cli.train import add_train_arguments, run_train
 from kgan.cli.types import (
-    augment_policy, decay_or_off, labels_list, non_negative_float, non_negative_int, positive_float, positive_int,
-    probability, probability_or_off,
+    augment_policy,
+    decay_or_off,
+    labels_list,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    probability,
+    probability_or_off,
 )
 
 __all__ = [

@@ -172,6 +172,7 @@ def run_export(args):
     import kgan  # noqa: F401 (registers kgan's classes for load_model)
     from kgan.callbacks import Checkpoint
     from kgan.serving import export_generator
+    from kgan.training.main_job import default_export_name
 
     run_dir = pathlib.Path(args.run_dir)
     try:
@@ -186,8 +187,8 @@ def run_export(args):
             gan = keras.saving.load_model(checkpoint, safe_mode=not args.trust_checkpoint)
         except Exception as error:  # a corrupt or foreign file: say which, without a traceback
             raise ValueError(f"Cannot read the checkpoint {checkpoint}: {error}".splitlines()[0]) from None
-        name = args.export_name or f"{config.get('dataset', 'model').replace('_embedded', '')}_" \
-                                   f"{config.get('arch', 'gan') if config.get('variant', 'gan') == 'gan' else config['variant']}"
+        name = args.export_name or default_export_name(config.get("dataset", "model"), config.get("arch", "gan"),
+                                                       config.get("variant", "gan"))
         metadata = {**config, "checkpoint": str(checkpoint)}
         path = export_generator(gan.sampler, args.export_dir or run_dir / "saved_models", name, metadata=metadata)
     except (ValueError, FileNotFoundError, FileExistsError) as error:

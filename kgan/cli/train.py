@@ -4,7 +4,13 @@ import argparse
 import sys
 
 from kgan.cli.types import (
-    augment_policy, decay_or_off, non_negative_float, positive_float, positive_int, probability, probability_or_off,
+    augment_policy,
+    decay_or_off,
+    non_negative_float,
+    positive_float,
+    positive_int,
+    probability,
+    probability_or_off,
 )
 
 
@@ -27,9 +33,9 @@ def add_train_arguments(parser, **defaults):
     parser.add_argument("--lr-g", type=positive_float, default=d["lr_g"],
                         help="generator learning rate (default: %(default)s)")
     parser.add_argument("--arch", choices=sorted({**ARCHITECTURES, **CONDITIONAL_ARCHITECTURES}), default=d["arch"],
-                        help="network architecture: dcgan_fc (the main job's: dcgan with InfoGAN's fully connected layers), "
-                             "dcgan (the lighter DCGAN), lecture004 (the Keras lecture's DCGAN, "
-                             "exactly), upsample (lecture 001's Upsample+Conv3x3 generator), mlp_lecture002, mlp_lecture003 "
+                        help="network architecture: dcgan_fc (the main job's: dcgan with InfoGAN's fully connected "
+                             "layers), dcgan (the lighter DCGAN), lecture004 (the Keras lecture's DCGAN, exactly), "
+                             "upsample (lecture 001's Upsample+Conv3x3 generator), mlp_lecture002, mlp_lecture003 "
                              "(lecture 003's MLP cGAN: cgan only) (default: %(default)s)")
     if "variant" in defaults:  # the main job and `kgan train`; a variant script fixes its variant
         from kgan.variants import VARIANTS

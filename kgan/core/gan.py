@@ -164,8 +164,8 @@ class GAN(TrainStep, GANHooks, keras.Model):
                              f"Received: augment={self.augment!r}, augment_probability=0.0, ada_target=None")
         if self.ada_target is not None and not self.logs_accuracy:
             # ADA's signal is the sign of D's verdict on real images; a critic or an autoencoder has none.
-            raise ValueError(f"`ada_target` needs a D with a real/fake verdict, which {type(self).__name__} lacks; use a "
-                             f"fixed `augment_probability`. Received: ada_target={ada_target!r}")
+            raise ValueError(f"`ada_target` needs a D with a real/fake verdict, which {type(self).__name__} lacks; "
+                             f"use a fixed `augment_probability`. Received: ada_target={ada_target!r}")
         if self.ada_target is not None and self.augment is None:
             raise ValueError(f"`ada_target` adapts the augmentation's probability; set `augment` too. "
                              f"Received: augment=None, ada_target={ada_target!r}")

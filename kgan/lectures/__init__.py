@@ -22,7 +22,13 @@ Modules: `toy_data` (the samplers), `toy_gan` (`train_toy_gan`, `SampleCheck`),
 """
 
 from kgan.lectures.remedies import (
-    RING_GAN, Remedy, RemedyResult, compare_ring_remedies, format_remedy_table, plot_remedy_comparison, ring_remedies,
+    RING_GAN,
+    Remedy,
+    RemedyResult,
+    compare_ring_remedies,
+    format_remedy_table,
+    plot_remedy_comparison,
+    ring_remedies,
 )
 from kgan.lectures.toy_data import line_points, normal_vectors, ring_modes, ring_of_gaussians
 from kgan.lectures.toy_gan import SampleCheck, generate_samples, train_toy_gan

@@ -6,7 +6,10 @@ import numpy as np
 
 from kgan.core.latent import sample_latent
 from kgan.models.mlp import (
-    build_lecture000_discriminator, build_lecture000_generator, build_mlp_discriminator, build_mlp_generator,
+    build_lecture000_discriminator,
+    build_lecture000_generator,
+    build_mlp_discriminator,
+    build_mlp_generator,
 )
 from kgan.variants import VARIANTS
 

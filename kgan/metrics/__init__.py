@@ -25,7 +25,11 @@ from kgan.metrics.classifier_training import train_classifier
 from kgan.metrics.evaluation import Evaluator, Protocol, evaluate_export, format_report, reference_scores
 from kgan.metrics.gan_metrics import GANMetrics, is_mode_collapse
 from kgan.metrics.scores import (
-    class_histogram, classes_covered, classifier_score, frechet_distance, frechet_distance_from_moments,
+    class_histogram,
+    classes_covered,
+    classifier_score,
+    frechet_distance,
+    frechet_distance_from_moments,
     kernel_inception_distance,
 )
 from kgan.metrics.toy_checks import ModeCoverage, Moments, mean_distance_to_line, mode_coverage, moment_errors

@@ -15,7 +15,14 @@ import tensorflow as tf
 
 from kgan.core.utils import atomic_path, check_positive_int
 from kgan.metrics.classifier import (
-    CARD_SUFFIX, FEATURE_LAYER, HELD_OUT_PER_CLASS, WEIGHTS_SUFFIX, build_classifier, load_split, sha256, to_unit_range,
+    CARD_SUFFIX,
+    FEATURE_LAYER,
+    HELD_OUT_PER_CLASS,
+    WEIGHTS_SUFFIX,
+    build_classifier,
+    load_split,
+    sha256,
+    to_unit_range,
 )
 from kgan.metrics.evaluation import Protocol, reference_scores
 

@@ -3,13 +3,10 @@
 Every preset is a pair of keyword sets for `build_dcgan_generator` and
 `build_dcgan_discriminator`; `build_models(arch, ...)` builds both.
 
-| arch         | where from | notes |
-|--------------|------------|-------|
-| `dcgan`      | kgan default, DCGAN (Radford et al. 2016) | light: 7x7x128 -> 14x14x64 -> 28x28; D 64-128 strided convs. Fast on a 2-core CPU. |
-| `lecture004` | lecture 004 (SciNet, Keras) exactly | G: Dense(256*7*7), ConvT 256, 128, 64, 32 (5x5; strides 1, 1, 2, 2), tanh; D: Conv 32, 64, 128, 256 (5x5; strides 1, 2, 2, 1), LeakyReLU, Dropout(0.3), Dense(2, softmax). Latent 100. |
-| `mlp_lecture002` | lecture 002 (Raschka's MLP GAN on MNIST) | G: Linear(100, 128), LeakyReLU(0.01), Dropout(0.5), Linear(784), tanh; D: Linear(784, 128), LeakyReLU(0.01), Dropout(0.5), Linear(1), sigmoid. Latent 100. |
-| `mlp_lecture003` | lecture 003 (MLP cGAN), in `CONDITIONAL_ARCHITECTURES` | conditional, 10x10 label embedding; G 110-256-512-1024-784 LeakyReLU(0.2), tanh; D 794-1024-512-256-1 LeakyReLU(0.2), Dropout(0.3), sigmoid. Latent 100, 10 classes unless `num_classes` says otherwise. |
-| `upsample`   | lecture 001 (PyTorch) | G: Linear -> (H/4, W/4, 128) -> BatchNorm -> [Upsample x2, Conv3x3, BatchNorm, LeakyReLU(0.01)] x 2 (64, 32) -> Conv3x3 -> tanh, DCGAN init. Latent 64. D: the `dcgan` discriminator with BatchNorm. |
+The presets (`dcgan_fc`, `dcgan`, `lecture004`, `upsample`, `mlp_lecture002`, and lecture 003's conditional
+`mlp_lecture003` in `CONDITIONAL_ARCHITECTURES`), where each comes from and its layers are tabled in
+docs/main_job.md, "The architectures"; the parameter counts of the lecture presets are checked by
+tests/test_models.py.
 
 `build_models(arch, spectral_norm=True)` wraps every Conv2D and Dense of any
 preset's discriminator in `keras.layers.SpectralNormalization` (Miyato et al.
@@ -176,6 +173,6 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
 
 
 __all__ = [
-    "ARCHITECTURES", "CONDITIONAL_ARCHITECTURES", "build_dcgan_discriminator", "build_dcgan_generator", "build_mlp_discriminator",
-    "build_mlp_generator", "build_models", "check_arch",
+    "ARCHITECTURES", "CONDITIONAL_ARCHITECTURES", "build_dcgan_discriminator", "build_dcgan_generator",
+    "build_mlp_discriminator", "build_mlp_generator", "build_models", "check_arch",
 ]

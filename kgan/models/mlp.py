@@ -77,8 +77,9 @@ def build_mlp_generator(
         inputs.append(labels)
         # N(0, 1) as PyTorch's nn.Embedding in lecture 003: Keras' U(-0.05, 0.05) start is so small next to
         # the latent that G learns to ignore the label.
+        normal = keras.initializers.RandomNormal(0.0, 1.0, seed=seed)
         embedding = layers.Embedding(num_classes, label_embedding_dim, name="label_embedding",
-                                     embeddings_initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=seed))(labels)
+                                     embeddings_initializer=normal)(labels)
         embedding = layers.Flatten(name="label_embedding_flat")(embedding)
         x = layers.Concatenate(name="latent_and_label")([latent, embedding])
     init = keras.initializers.GlorotUniform(seed=seed)
@@ -147,8 +148,9 @@ def build_mlp_discriminator(
         inputs.append(labels)
         # N(0, 1) as PyTorch's nn.Embedding in lecture 003: Keras' U(-0.05, 0.05) start is so small next to
         # the latent that G learns to ignore the label.
+        normal = keras.initializers.RandomNormal(0.0, 1.0, seed=seed)
         embedding = layers.Embedding(num_classes, label_embedding_dim, name="label_embedding",
-                                     embeddings_initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=seed))(labels)
+                                     embeddings_initializer=normal)(labels)
         embedding = layers.Flatten(name="label_embedding_flat")(embedding)
         x = layers.Concatenate(name="sample_and_label")([x, embedding])
     init = keras.initializers.GlorotUniform(seed=seed)

@@ -9,7 +9,13 @@
 
 from kgan.training.classic import ClassicGAN
 from kgan.training.main_job import (
-    MAIN_JOB, TRAINERS, TrainingDiverged, TrainResult, default_run_dir, prepare_run_dir, train,
+    MAIN_JOB,
+    TRAINERS,
+    TrainingDiverged,
+    TrainResult,
+    default_run_dir,
+    prepare_run_dir,
+    train,
 )
 
 __all__ = [

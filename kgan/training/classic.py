@@ -37,7 +37,11 @@ from keras import ops
 from kgan.core.gan import GAN
 from kgan.core.utils import check_positive_int
 from kgan.training.combined import (
-    build_combined_model, discriminator_crossentropy, discriminator_head, generator_cost, targets,
+    build_combined_model,
+    discriminator_crossentropy,
+    discriminator_head,
+    generator_cost,
+    targets,
 )
 
 

@@ -54,6 +54,11 @@ def _trainee(gan, trainer, jit_compile):
     return ClassicGAN.from_gan(gan, jit_compile=jit_compile) if trainer == "classic" else gan
 
 
+def default_export_name(dataset, arch, variant):
+    """`<dataset>_<variant>` (`mnist_infogan`); the plain GAN's export is named by its architecture (`mnist_dcgan`)."""
+    return f"{dataset.replace('_embedded', '')}_{arch if get_variant(variant) is GAN else variant}"
+
+
 def default_run_dir(name, root="runs"):
     """`runs/<name>-<YYYYmmdd-HHMMSS>`: a new folder per run, never an existing one."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -234,8 +239,7 @@ def train(
         if not value > 0:
             raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
     check_variant_arch(variant, arch)
-    # The plain GAN's export is named by its architecture, a variant's by the variant.
-    export_name = export_name or f"{dataset.replace('_embedded', '')}_{arch if get_variant(variant) is GAN else variant}"
+    export_name = export_name or default_export_name(dataset, arch, variant)
     if on_divergence not in ("stop", "warn"):
         raise ValueError(f"`on_divergence` must be 'stop' or 'warn'. Received: on_divergence={on_divergence!r}")
     if strategy is None or isinstance(strategy, str):
@@ -289,7 +293,8 @@ def train(
     config = dict(
         arch=arch, dataset=dataset, data_path=str(data_path) if data_path else None, epochs=epochs,
         batch_size=batch_size, latent_dim=gan.latent_dim, latent_distribution=gan.latent_distribution,
-        lr_d=lr_d, lr_g=lr_g, beta_1=beta_1, loss=gan.gan_loss.name, init=init, seed=seed, image_shape=list(info.image_shape),
+        lr_d=lr_d, lr_g=lr_g, beta_1=beta_1, loss=gan.gan_loss.name, init=init, seed=seed,
+        image_shape=list(info.image_shape),
         num_examples=info.num_examples, variant=variant, num_classes=num_classes, ema=ema, augment=augment,
         augment_probability=augment_probability, ada_target=ada_target, spectral_norm=bool(spectral_norm), r1=r1,
         variant_options={k: [repr(p) for p in v] if k == "penalties" else v for k, v in variant_options.items()},
