@@ -81,3 +81,11 @@ def test_tiny_end_to_end_run_writes_samples_plots_checkpoints_and_an_export(tmp_
         "assert 'kgan' not in sys.modules\n"
         "print('ok')\n")], capture_output=True, text=True, timeout=300)
     assert check.stdout.strip().endswith("ok"), check.stderr[-2000:]
+
+
+def test_a_bad_export_name_is_refused_before_any_training_or_folder(tmp_path):
+    from kgan.training import train
+
+    with pytest.raises(ValueError, match=r"plain folder name.*Received: name='a/b'"):
+        train(export_name="a/b", output_dir=tmp_path / "run", epochs=1)
+    assert not (tmp_path / "run").exists()

@@ -89,7 +89,7 @@ def export_generator(
     ```
     """
     spec = inspect_generator(generator)
-    _check_name(name)
+    check_export_name(name)
     if version is not None:
         _check_version(version)
         version = int(version)
@@ -132,7 +132,8 @@ def export_generator(
 
 
 
-def _check_name(name):
+def check_export_name(name):
+    """Refuses an export (model) name that is not a plain folder name; `train` checks it before any epoch."""
     if (
         not isinstance(name, str)
         or name in ("", ".", "..")
@@ -141,7 +142,7 @@ def _check_name(name):
         or os.sep in name
     ):
         raise ValueError(
-            "name must be a plain folder name, without slashes. "
+            "The export name must be a plain folder name, without slashes. "
             f"Received: name={name!r}"
         )
 

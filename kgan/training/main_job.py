@@ -19,6 +19,7 @@ from kgan.core import GAN, distribute
 from kgan.core.utils import atomic_path, check_positive_int
 from kgan.data import load_arrays, make_dataset
 from kgan.serving import export_generator
+from kgan.serving.export import check_export_name
 from kgan.training import runs
 from kgan.training.classic import ClassicGAN
 from kgan.variants import build_variant, check_variant_arch, get_variant
@@ -240,6 +241,7 @@ def train(
             raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
     check_variant_arch(variant, arch)
     export_name = export_name or default_export_name(dataset, arch, variant)
+    check_export_name(export_name)  # before any folder is made or epoch trained, not after the last
     if on_divergence not in ("stop", "warn"):
         raise ValueError(f"`on_divergence` must be 'stop' or 'warn'. Received: on_divergence={on_divergence!r}")
     if strategy is None or isinstance(strategy, str):
