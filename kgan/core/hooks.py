@@ -94,8 +94,12 @@ class GANHooks:
             return None
         if self.fake_labels == "data":
             return labels
+        return self.uniform_labels(batch_size, self.num_classes)
+
+    def uniform_labels(self, batch_size, num_classes):
+        """`batch_size` integer ids uniform over `[0, num_classes)`, from the model's seeded noise, per replica."""
         return replica_rows(
-            lambda n: keras.random.randint((n,), 0, self.num_classes, seed=self.seed_generator, dtype="int32"),
+            lambda n: keras.random.randint((n,), 0, num_classes, seed=self.seed_generator, dtype="int32"),
             batch_size,
         )
 

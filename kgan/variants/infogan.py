@@ -14,7 +14,6 @@ The exported generator is unconditional: it takes the latent vector only.
 import keras
 from keras import ops
 
-from kgan.core.distribute import replica_rows
 from kgan.core.layers import CategoricalCode
 from kgan.variants.conditional import AuxiliaryHeadGAN, _accuracy, _cross_entropy
 from kgan.variants.registry import register_variant
@@ -103,10 +102,7 @@ class InfoGAN(AuxiliaryHeadGAN):
 
     def sample_fake_labels(self, labels, batch_size):
         """The codes of a generated batch: uniform over the categories (the real labels are never used)."""
-        return replica_rows(
-            lambda n: keras.random.randint((n,), 0, self.categories, seed=self.seed_generator, dtype="int32"),
-            batch_size,
-        )
+        return self.uniform_labels(batch_size, self.categories)
 
     def generate(self, latent, labels=None, training=False):
         """Runs G on `latent`; with `labels`, on `latent` rearranged so that its code is `labels`."""
