@@ -1,5 +1,7 @@
 """Training: `train` (the main job as a library call), run directories, and lecture 004's classic loop.
 
+- `config`: `TrainConfig`, the one home of every training setting (default,
+  check, flag, resume policy, `config.json` form);
 - `main_job`: `train` (data -> GAN -> `fit` with callbacks -> export), `MAIN_JOB`
   (the recipe of `kgan train`), `TrainResult`, `TrainingDiverged`;
 - `runs`: run directories that are new, resumable after a crash, or finished;
@@ -8,6 +10,7 @@
 """
 
 from kgan.training.classic import ClassicGAN
+from kgan.training.config import TrainConfig
 from kgan.training.main_job import (
     MAIN_JOB,
     TRAINERS,
@@ -19,6 +22,6 @@ from kgan.training.main_job import (
 )
 
 __all__ = [
-    "MAIN_JOB", "TRAINERS", "ClassicGAN", "TrainResult", "TrainingDiverged", "default_run_dir", "prepare_run_dir",
-    "train",
+    "MAIN_JOB", "TRAINERS", "ClassicGAN", "TrainConfig", "TrainResult", "TrainingDiverged", "default_run_dir",
+    "prepare_run_dir", "train",
 ]

@@ -16,13 +16,14 @@ import tensorflow as tf
 
 from kgan import callbacks as kcallbacks
 from kgan.core import GAN, distribute
-from kgan.core.utils import atomic_path, check_positive_int
+from kgan.core.penalties import R1Penalty, WeightPenalty
+from kgan.core.utils import atomic_path
 from kgan.data import load_arrays, make_dataset
 from kgan.serving import export_generator
-from kgan.serving.export import check_export_name
 from kgan.training import runs
 from kgan.training.classic import ClassicGAN
-from kgan.variants import build_variant, check_variant_arch, get_variant
+from kgan.training.config import TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
+from kgan.variants import build_variant, get_variant
 
 
 @dataclasses.dataclass
@@ -42,8 +43,6 @@ class TrainResult:
     gan: GAN
 
 
-TRAINERS = ("fit", "classic")
-
 # The main job's recipe: what `python scripts/train_mnist_gan.py` and `kgan train` use unless told otherwise
 # (`train()` itself defaults to the plain DCGAN). Chosen by the ablation in benchmarks/RESULTS.md.
 MAIN_JOB = dict(variant="infogan", variant_options={"categories": 20}, arch="dcgan_fc", lr_d=5e-4, lr_g=5e-4,
@@ -53,11 +52,6 @@ MAIN_JOB = dict(variant="infogan", variant_options={"categories": 20}, arch="dcg
 def _trainee(gan, trainer, jit_compile):
     """What runs the epochs: `gan` itself (`fit`) or lecture 004's loop over its networks and optimizers."""
     return ClassicGAN.from_gan(gan, jit_compile=jit_compile) if trainer == "classic" else gan
-
-
-def default_export_name(dataset, arch, variant):
-    """`<dataset>_<variant>` (`mnist_infogan`); the plain GAN's export is named by its architecture (`mnist_dcgan`)."""
-    return f"{dataset.replace('_embedded', '')}_{arch if get_variant(variant) is GAN else variant}"
 
 
 def default_run_dir(name, root="runs"):
@@ -98,116 +92,20 @@ def prepare_run_dir(run_dir, overwrite=False):
     return state
 
 
-def train(
-    *,
-    arch="dcgan",
-    dataset="mnist_embedded",
-    data_path=None,
-    epochs=50,
-    batch_size=64,
-    latent_dim=None,
-    lr_d=2e-4,
-    lr_g=2e-4,
-    beta_1=0.5,
-    loss=None,
-    init=None,
-    seed=0,
-    output_dir=None,
-    export_name=None,
-    export_dir=None,
-    jit_compile=True,
-    tensorboard=False,
-    sample_every=1,
-    verbose=1,
-    extra_callbacks=(),
-    trainer="fit",
-    overwrite=False,
-    deterministic=False,
-    on_divergence="stop",
-    variant="gan",
-    variant_options=None,
-    strategy=None,
-    mixed_precision=False,
-    steps_per_execution=1,
-    ema=None,
-    augment=None,
-    augment_probability=1.0,
-    ada_target=None,
-    spectral_norm=False,
-    r1=0.0,
-):
+def train(config=None, /, **settings):
     """Trains a GAN on an image dataset and exports its generator for TF Serving.
 
     Args:
-        arch: a key of `kgan.models.ARCHITECTURES` (`dcgan`, `lecture004`, `upsample`).
-        dataset: a name from `kgan.data.DATASETS`.
-        data_path: the file or folder for the `npz` and `folder` datasets.
-        epochs: passes over the dataset.
-        batch_size: images per step.
-        latent_dim: latent size (default: the architecture's).
-        lr_d: discriminator learning rate (Adam).
-        lr_g: generator learning rate (Adam).
-        beta_1: Adam's beta_1 for both (0.5, DCGAN).
-        loss: a name from `kgan.core.losses.LOSSES` (default: the variant's `default_loss`).
-        init: `"dcgan"` or `"default"` to override the architecture's initialisation.
-        seed: seed of data order, weights and noise.
-        output_dir: the run directory (default `runs/<export_name>-<timestamp>`);
-            must not exist or be empty.
-        export_name: the model name of the export (default `<dataset>_<arch>`).
-        export_dir: the SavedModel base folder (default `<run_dir>/saved_models`).
-        jit_compile: compile the train step with XLA (about twice as fast on CPU).
-        tensorboard: also log to `<run_dir>/tensorboard`.
-        sample_every: save a sample grid every this many epochs.
-        verbose: `fit`'s verbosity (1: progress bar).
-        extra_callbacks: more Keras callbacks.
-        trainer: `"fit"` (`GAN.fit`: one compiled train step) or `"classic"`
-            (lecture 004's loop, `kgan.training.ClassicGAN`: D, then the combined DG
-            model with D frozen, trained by `train_on_batch`), with the same data,
-            callbacks, checkpoints and export.
-        overwrite: if `output_dir` holds a finished run, delete it and start
-            again (otherwise that is an error).
-        deterministic: make the run bit-for-bit repeatable, also across a
-            kill and resume (`tf.config.experimental.enable_op_determinism`,
-            XLA off; slower).
-        on_divergence: `"stop"` (no export, `TrainingDiverged`) or `"warn"`
-            when losses turn NaN/Inf, D wins outright, or samples collapse
-            (`kgan.callbacks.DivergenceMonitor`).
-        variant: a key of `kgan.variants.VARIANTS` (`gan`, `wgan`, `wgan_gp`,
-            `dragan`, `lsgan`, `began`, `cgan`, `acgan`). Conditional variants
-            get the dataset's classes, a sample grid with one row per class and
-            an export taking `labels`.
-        variant_options: the variant's constructor arguments, e.g.
-            `{"d_steps": 5, "gp_weight": 10.0}` or `{"validity_weight": 0.01}`
-            (any `kgan.GAN` option too: `label_smoothing`, `instance_noise`, ...).
-        mixed_precision: build G and D under the `"mixed_float16"` dtype
-            policy (float16 compute, float32 weights and outputs, loss
-            scaling): faster on recent GPUs, correct but slower on CPUs.
-        steps_per_execution: train steps per call of the compiled function
-            (fewer Python round trips; callbacks see every N-th batch).
-        strategy: a `tf.distribute.Strategy`, or a name from
-            `kgan.core.distribute.STRATEGIES` (`"mirrored"`: every GPU of this
-            machine; `"multi_worker"`: one process per machine, set up by
-            `TF_CONFIG`). The models are built and trained under it; `batch_size`
-            is the global batch, split over the replicas. Only the chief
-            writes `output_dir` and the export; other workers write to a
-            temporary folder that is deleted at the end.
-        ema: decay of the moving average of G's weights that the samples,
-            metrics and export use (`kgan.GAN`'s `ema`; e.g. 0.999), or None.
-        augment: differentiable augmentation of D's inputs, e.g.
-            `"color,translation,cutout"` (`kgan.core.augment`), or None.
-        augment_probability: probability of each augmentation (the start
-            value when `ada_target` is set).
-        ada_target: adapt the probability to keep `E[sign(D(real))]` at this
-            target (ADA; 0.6), or None for a fixed probability.
-        spectral_norm: spectrally normalise D's layers (Miyato et al. 2018).
-        r1: weight gamma of the R1 penalty on D's gradient at real data
-            (Mescheder et al. 2018); 0 disables it.
+        config: a `kgan.training.TrainConfig` (every setting, its default and
+            its check); or None to build one from `settings`.
+        **settings: `TrainConfig` fields, e.g. `train(epochs=1, variant="wgan_gp")`
+            (with `config`: changes to it).
 
     Returns:
         A `TrainResult`.
 
     Raises:
-        ValueError: for a bad argument or bad data.
+        ValueError: for a bad setting (before any folder is made) or bad data.
         FileNotFoundError: for a missing dataset file.
         FileExistsError: if `output_dir` holds a finished run or is not a kgan run.
         TrainingDiverged: if training diverged and `on_divergence="stop"`.
@@ -215,140 +113,113 @@ def train(
     Resuming: when `output_dir` holds a run that was interrupted (killed,
     power loss), the same call continues it from its newest checkpoint: both
     models, both optimizers, the epoch, the noise state and the data order
-    come back. Settings that define the run (architecture, dataset, batch
-    size, seed, ...) must match; `epochs` may grow.
+    come back. Settings that define the run (`TrainConfig`'s `MATCH` fields:
+    architecture, dataset, batch size, seed, ...) must match; the others may
+    change and take effect (`epochs` may grow; new learning rates and
+    `beta_1` are set on the restored optimizers).
 
     Example:
         >>> result = kgan.train(epochs=1)  # doctest: +SKIP
         >>> result.export_path  # doctest: +SKIP
-        PosixPath('runs/mnist_infogan-20261123-150000/saved_models/mnist_infogan/1')
+        PosixPath('runs/mnist_dcgan-20261123-150000/saved_models/mnist_dcgan/1')
     """
-    check_positive_int("epochs", epochs)
-    if trainer not in TRAINERS:
-        raise ValueError(f"`trainer` must be one of {TRAINERS}. Received: trainer={trainer!r}")
-    if trainer == "classic" and (ema is not None or augment or r1):
-        raise ValueError("The EMA generator, augmentation and R1 need the fit trainer. "
-                         f"Received: trainer='classic', ema={ema!r}, augment={augment!r}, r1={r1!r}")
-    if not r1 >= 0:
-        raise ValueError(f"`r1` must be >= 0. Received: r1={r1!r}")
-    if trainer == "classic" and tensorboard:
-        raise ValueError("TensorBoard logging needs the fit trainer. Received: trainer='classic', tensorboard=True")
-    check_positive_int("batch_size", batch_size)
-    if latent_dim is not None:
-        check_positive_int("latent_dim", latent_dim)
-    for name, value in (("lr_d", lr_d), ("lr_g", lr_g)):
-        if not value > 0:
-            raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
-    check_variant_arch(variant, arch)
-    export_name = export_name or default_export_name(dataset, arch, variant)
-    check_export_name(export_name)  # before any folder is made or epoch trained, not after the last
-    if on_divergence not in ("stop", "warn"):
-        raise ValueError(f"`on_divergence` must be 'stop' or 'warn'. Received: on_divergence={on_divergence!r}")
-    if strategy is None or isinstance(strategy, str):
-        strategy = distribute.get_strategy(strategy or "default")
-    if trainer == "classic" and distribute.strategy_name(strategy) == "multi_worker":
+    if config is None:
+        config = TrainConfig(**settings)
+    elif not isinstance(config, TrainConfig):
+        raise TypeError(f"`config` must be a kgan.training.TrainConfig. Received: config={config!r}")
+    elif settings:
+        config = dataclasses.replace(config, **settings)
+    c = config
+    strategy = c.strategy if not isinstance(c.strategy, str) else distribute.get_strategy(c.strategy)
+    if c.trainer == "classic" and distribute.strategy_name(strategy) == "multi_worker":
         # Keras 3 cannot train_on_batch a plain model under MultiWorkerMirroredStrategy (keras-team/keras#20585).
         raise ValueError("The classic trainer runs on one machine (default or mirrored strategy); use the fit "
                          "trainer across machines. Received: trainer='classic', strategy='multi_worker'")
+    export_name = c.resolved_export_name
     chief = distribute.is_chief(strategy)
-    run_dir = pathlib.Path(output_dir or default_run_dir(export_name))
+    run_dir = pathlib.Path(c.output_dir or default_run_dir(export_name))
     if chief:
-        state = prepare_run_dir(run_dir, overwrite=overwrite)
+        state = prepare_run_dir(run_dir, overwrite=c.overwrite)
     else:
         # Workers other than the chief read the chief's run (to resume with it) and write nowhere it can see.
         state = runs.inspect_run(run_dir)
         if state.kind == "finished":
-            state = runs.RunState("new") if overwrite else prepare_run_dir(run_dir)  # the chief's error
+            state = runs.RunState("new") if c.overwrite else prepare_run_dir(run_dir)  # the chief's error
         run_dir = pathlib.Path(tempfile.mkdtemp(prefix="kgan-worker-"))
         atexit.register(shutil.rmtree, run_dir, True)  # also after an error
 
-    if deterministic:
+    jit_compile = c.jit_compile and not c.deterministic  # Keras turns XLA off under op determinism anyway
+    if c.deterministic:
         tf.config.experimental.enable_op_determinism()
-        jit_compile = False  # Keras turns XLA off under op determinism anyway; say so here
-    keras.utils.set_random_seed(seed)
-    images, labels, info = load_arrays(dataset, data_path)
-    variant_options = dict(variant_options or {})
-    gan_options = dict(ema=ema, augment=augment, augment_probability=augment_probability, ada_target=ada_target)
-    variant_options.update({k: v for k, v in gan_options.items() if v is not None})
-    if r1:
-        from kgan.core.penalties import R1Penalty  # noqa: PLC0415
-
-        variant_options["penalties"] = [*variant_options.get("penalties", ()), R1Penalty(r1)]
-    check_positive_int("steps_per_execution", steps_per_execution)
+    keras.utils.set_random_seed(c.seed)
+    images, labels, info = load_arrays(c.dataset, c.data_path)
     policy = keras.config.dtype_policy()
     try:
-        if mixed_precision:
+        if c.mixed_precision:
             keras.config.set_dtype_policy("mixed_float16")
         with strategy.scope():
-            gan = _build_gan(variant, arch, info, latent_dim, init, seed, loss, variant_options, dataset,
-                             spectral_norm)
+            gan = _build_gan(c, info)
             gan.compile(
-                d_optimizer=keras.optimizers.Adam(lr_d, beta_1=beta_1),
-                g_optimizer=keras.optimizers.Adam(lr_g, beta_1=beta_1),
+                d_optimizer=keras.optimizers.Adam(c.lr_d, beta_1=c.beta_1),
+                g_optimizer=keras.optimizers.Adam(c.lr_g, beta_1=c.beta_1),
                 # The classic trainer compiles its own D and DG (below); the GAN's step is fit's.
-                jit_compile=jit_compile and strategy.num_replicas_in_sync == 1 and trainer == "fit",
-                steps_per_execution=steps_per_execution,
+                jit_compile=jit_compile and strategy.num_replicas_in_sync == 1 and c.trainer == "fit",
+                steps_per_execution=c.steps_per_execution,
             )
     finally:
         keras.config.set_dtype_policy(policy)  # the models keep theirs; later layers get the caller's
     num_classes = gan.num_classes if gan.conditional else None
-    config = dict(
-        arch=arch, dataset=dataset, data_path=str(data_path) if data_path else None, epochs=epochs,
-        batch_size=batch_size, latent_dim=gan.latent_dim, latent_distribution=gan.latent_distribution,
-        lr_d=lr_d, lr_g=lr_g, beta_1=beta_1, loss=gan.gan_loss.name, init=init, seed=seed,
-        image_shape=list(info.image_shape),
-        num_examples=info.num_examples, variant=variant, num_classes=num_classes, ema=ema, augment=augment,
-        augment_probability=augment_probability, ada_target=ada_target, spectral_norm=bool(spectral_norm), r1=r1,
-        variant_options={k: [repr(p) for p in v] if k == "penalties" else v for k, v in variant_options.items()},
-    )
+    # What the settings left to the architecture and the variant, as built (so config.json says what ran).
+    resolved = dataclasses.replace(c, latent_dim=gan.latent_dim, loss=gan.gan_loss.name, d_steps=gan.d_steps,
+                                   strategy=distribute.strategy_name(strategy))
+    record = resolved.record(
+        latent_distribution=gan.latent_distribution, image_shape=list(info.image_shape),
+        num_examples=info.num_examples, num_classes=num_classes, replicas=strategy.num_replicas_in_sync)
     initial_epoch = 0
     if state.kind == "resumable":
-        runs.check_resumable(state.config, config)
+        runs.check_resumable(state.config, record)
         with strategy.scope():
             gan = keras.saving.load_model(state.checkpoint)
+        _apply_optimizer_settings(gan, c)
         initial_epoch = state.epoch
         print(f"Resuming the interrupted run in {run_dir} after epoch {initial_epoch} (from {state.checkpoint}).",
               flush=True)
-    config["trainer"] = trainer
-    config["mixed_precision"] = bool(mixed_precision)
-    config["steps_per_execution"] = steps_per_execution
-    config["strategy"] = {"name": distribute.strategy_name(strategy), "replicas": strategy.num_replicas_in_sync}
     with atomic_path(run_dir / "config.json") as tmp:
-        tmp.write_text(json.dumps(config, indent=2))
+        tmp.write_text(json.dumps(record, indent=2))
 
     # The caller's callbacks come first, so what they add to the logs (GANMetrics' scores)
     # reaches history.csv, the plot and TensorBoard.
     callbacks = [
-        *extra_callbacks,
-        kcallbacks.SampleGrid(run_dir / "samples", every=sample_every, seed=seed, num_classes=num_classes,
-                              tensorboard_dir=run_dir / "tensorboard" / "samples" if tensorboard else None),
+        *c.extra_callbacks,
+        kcallbacks.SampleGrid(run_dir / "samples", every=c.sample_every, seed=c.seed, num_classes=num_classes,
+                              tensorboard_dir=run_dir / "tensorboard" / "samples" if c.tensorboard else None),
         kcallbacks.HistoryLog(run_dir, title=f"{export_name}: training curves"),
-        kcallbacks.DivergenceMonitor(on_divergence, checkpoint_dir=run_dir / "checkpoints"),
+        kcallbacks.DivergenceMonitor(c.on_divergence, checkpoint_dir=run_dir / "checkpoints"),
         kcallbacks.Checkpoint(run_dir / "checkpoints"),
     ]
-    if tensorboard:
+    if c.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(str(run_dir / "tensorboard")))
     history = {}
-    if initial_epoch < epochs:
+    if initial_epoch < c.epochs:
         # Epoch-indexed shuffling: a resumed run sees the batches an uninterrupted one would.
-        data = make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs,
-                                     initial_epoch=initial_epoch)
+        data = make_dataset(images, labels, batch_size=c.batch_size, seed=c.seed, epochs=c.epochs,
+                            initial_epoch=initial_epoch)
         data = distribute.shard_by_data(data)
         # shuffle=False: the tf.data pipeline already shuffles (and Keras would warn).
         with strategy.scope():
-            trainee = _trainee(gan, trainer, jit_compile and strategy.num_replicas_in_sync == 1)
-        history = trainee.fit(data, epochs=epochs, initial_epoch=initial_epoch,
-                          steps_per_epoch=info.num_examples // batch_size, callbacks=callbacks, verbose=verbose,
-                          shuffle=False).history
-    monitor = next(c for c in callbacks if isinstance(c, kcallbacks.DivergenceMonitor))
-    if monitor.reason and on_divergence == "stop":
+            trainee = _trainee(gan, c.trainer, jit_compile and strategy.num_replicas_in_sync == 1)
+        history = trainee.fit(data, epochs=c.epochs, initial_epoch=initial_epoch,
+                              steps_per_epoch=info.num_examples // c.batch_size, callbacks=callbacks,
+                              verbose=c.verbose, shuffle=False).history
+    monitor = next(cb for cb in callbacks if isinstance(cb, kcallbacks.DivergenceMonitor))
+    if monitor.reason and c.on_divergence == "stop":
         raise TrainingDiverged(monitor.reason)
 
     export_path = export_generator(
         gan.sampler,  # the EMA generator when there is one
-        (export_dir if chief else None) or run_dir / "saved_models",
+        (c.export_dir if chief else None) or run_dir / "saved_models",
         export_name,
-        metadata={**config, "final_metrics": {k: v[-1] for k, v in history.items()}},
+        metadata={**record, "final_metrics": {k: v[-1] for k, v in history.items()}},
     )
     if not chief:
         # Every worker saved (saving may need all of them); only the chief's files are kept:
@@ -358,11 +229,31 @@ def train(
     return TrainResult(run_dir, export_path, history, gan)
 
 
-def _build_gan(variant, arch, info, latent_dim, init, seed, loss, variant_options, dataset, spectral_norm=False):
-    """The uncompiled GAN of `variant` (under the caller's strategy scope)."""
-    if get_variant(variant).needs_labels and not info.num_classes:
-        raise ValueError(f"The {variant} variant needs a labelled dataset. Received: dataset={dataset!r}")
-    if loss is not None:  # an explicit loss overrides the variant's own (its `default_loss`)
-        variant_options.setdefault("loss", loss)
-    return build_variant(variant, arch, info.image_shape, latent_dim, num_classes=info.num_classes, init=init,
-                         seed=seed, spectral_norm=spectral_norm, **variant_options)
+def _apply_optimizer_settings(gan, config):
+    """Sets the `UPDATE` optimizer settings on a restored GAN: a resumed run trains with the new values."""
+    for optimizer, lr in ((gan.d_optimizer, config.lr_d), (gan.g_optimizer, config.lr_g)):
+        optimizer.learning_rate = lr
+        optimizer.beta_1 = config.beta_1
+
+
+def _build_gan(config, info):
+    """The uncompiled GAN of `config` (under the caller's strategy scope)."""
+    c = config
+    if get_variant(c.variant).needs_labels and not info.num_classes:
+        raise ValueError(f"The {c.variant} variant needs a labelled dataset. Received: dataset={c.dataset!r}")
+    options = dict(c.variant_options or {})
+    tricks = dict(loss=c.loss, d_steps=c.d_steps, ema=c.ema, augment=c.augment, ada_target=c.ada_target,
+                  augment_probability=c.augment_probability)
+    if c.instance_noise:
+        tricks.update(instance_noise=c.instance_noise, instance_noise_steps=c.instance_noise_steps)
+    # Given settings override the variant's own defaults (its `default_loss`, WGAN's five D steps, ...).
+    options.update({k: v for k, v in tricks.items() if v is not None})
+    penalties = []
+    if c.d_weight_penalty:
+        penalties.append(WeightPenalty(c.d_weight_penalty))
+    if c.r1:
+        penalties.append(R1Penalty(c.r1))
+    if penalties:
+        options["penalties"] = [*options.get("penalties", ()), *penalties]
+    return build_variant(c.variant, c.arch, info.image_shape, c.latent_dim, num_classes=info.num_classes,
+                         init=c.init, seed=c.seed, spectral_norm=c.spectral_norm, **options)

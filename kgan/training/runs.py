@@ -19,14 +19,10 @@ import shutil
 
 from kgan.callbacks.checkpoint import Checkpoint
 from kgan.core.utils import atomic_path
+from kgan.training.config import flag_of, resume_keys
 
 CONFIG = "config.json"
 FINISHED = "finished.json"
-
-# Settings a resumed run must share with the interrupted one (others, like
-# `epochs`, may change: running the same command with more epochs extends a run).
-RESUME_KEYS = ("arch", "dataset", "data_path", "batch_size", "latent_dim", "seed", "loss", "variant", "init")
-
 
 @dataclasses.dataclass(frozen=True)
 class RunState:
@@ -75,13 +71,21 @@ def inspect_run(run_dir):
 
 
 def check_resumable(saved, requested):
-    """Raises `ValueError` naming the first setting that differs from the interrupted run's."""
-    for key in RESUME_KEYS:
+    """Raises `ValueError` naming the first setting that defines the run and differs from the interrupted run's.
+
+    Args:
+        saved: the interrupted run's `config.json`.
+        requested: the new run's (`kgan.training.TrainConfig.record()`); only
+            its `MATCH` settings are compared (the others may change), and only
+            those `saved` holds (older runs recorded fewer).
+    """
+    for key in resume_keys():
         if key in saved and key in requested and saved[key] != requested[key]:
-            flag = "--" + key.replace("_", "-")
+            flag = flag_of(key)
+            given = f"{flag}{requested[key]!r}" if flag.endswith("=") else f"{flag} {requested[key]!r}"
             raise ValueError(
                 f"This run directory holds an interrupted run with {key}={saved[key]!r}; resuming it with "
-                f"{flag} {requested[key]!r} would mix two runs. Rerun the original command, or choose a new "
+                f"{given} would mix two runs. Rerun the original command, or choose a new "
                 f"--output-dir. Received: {key}={requested[key]!r}"
             )
 
