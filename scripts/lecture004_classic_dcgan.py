@@ -55,7 +55,7 @@ def main(argv=None):
     result = train(
         arch="lecture004", epochs=args.epochs, batch_size=args.batch_size, lr_d=1e-4, lr_g=1e-4, beta_1=0.9,
         loss=args.loss, seed=args.seed, output_dir=args.output_dir or default_run_dir("lecture004_classic_dcgan"),
-        export_name="mnist_lecture004_classic", trainer="classic", variant_options={"d_steps": args.d_steps},
+        export_name="mnist_lecture004_classic", trainer="classic", d_steps=args.d_steps,
     )
     print(f"\nRun directory: {result.run_dir} (samples/montage.png shows every epoch)")
     if args.score:

@@ -17,14 +17,14 @@ digits and how often G's digits are classified as the class asked for.
 
 import sys
 
-from kgan.cli.variants import run_script
+from kgan.cli.train import run_script
 
 VARIANT = "acgan"
 DEFAULTS = dict(epochs=40)
 
 
 def main(argv=None):
-    return run_script(VARIANT, __doc__, argv, train_defaults=DEFAULTS)
+    return run_script(VARIANT, __doc__, argv, **DEFAULTS)
 
 
 if __name__ == "__main__":

@@ -15,14 +15,14 @@ you can see whether G draws the digit it is asked for. The export takes
 
 import sys
 
-from kgan.cli.variants import run_script
+from kgan.cli.train import run_script
 
 VARIANT = "cgan"
 DEFAULTS = dict(epochs=40)  # ~5 min on the 5,000 embedded digits, 2 CPU cores (621 CPU s; docs/variants.md)
 
 
 def main(argv=None):
-    return run_script(VARIANT, __doc__, argv, train_defaults=DEFAULTS)
+    return run_script(VARIANT, __doc__, argv, **DEFAULTS)
 
 
 if __name__ == "__main__":

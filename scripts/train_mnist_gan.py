@@ -1,9 +1,9 @@
-"""Train a DCGAN on MNIST and export its generator for TF Serving (kgan's main job).
+"""Train an InfoGAN (DCGAN networks with a 20-way categorical code) on MNIST and export its generator (kgan's main job).
 
     python scripts/train_mnist_gan.py                       # 5,000 embedded digits, offline, ~7 min on 2 CPU cores
     python scripts/train_mnist_gan.py --epochs 5            # a quick look
     python scripts/train_mnist_gan.py --arch lecture004     # the Keras lecture's DCGAN, exactly (slower)
-    python scripts/train_mnist_gan.py --ema 0 --augment off --arch dcgan --lr-d 2e-4 --lr-g 2e-4   # the plain DCGAN
+    python scripts/train_mnist_gan.py --variant gan --arch dcgan --ema 0 --augment off --lr-d 2e-4 --lr-g 2e-4
     python scripts/train_mnist_gan.py --dataset mnist       # full MNIST through tensorflow-datasets
     python scripts/train_mnist_gan.py --dataset npz --data-path ~/mnist.npz
 

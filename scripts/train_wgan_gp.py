@@ -15,19 +15,18 @@ it should fall as the samples improve.
 
 import sys
 
-from kgan.cli.variants import run_script
+from kgan.cli.train import run_script
 
 VARIANT = "wgan_gp"
 # Adam(2e-4, beta_1=0.5) and one critic step per G step (the paper has 5): on a 2-core CPU the samples
 # improve with G's updates, and with d_steps=1 G reuses the critic's fake batch, so an epoch costs ~26 CPU
 # seconds against ~70 with d_steps=2. 40 epochs = 3,120 G steps, ~10 min
 # (1,188 CPU s; docs/variants.md).
-DEFAULTS = dict(epochs=40)
-VARIANT_DEFAULTS = dict(d_steps=1, beta_1=0.5)
+DEFAULTS = dict(epochs=40, d_steps=1, beta_1=0.5)
 
 
 def main(argv=None):
-    return run_script(VARIANT, __doc__, argv, train_defaults=DEFAULTS, variant_defaults=VARIANT_DEFAULTS)
+    return run_script(VARIANT, __doc__, argv, **DEFAULTS)
 
 
 if __name__ == "__main__":

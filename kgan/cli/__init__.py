@@ -4,10 +4,10 @@ Bad usage exits with status 2 and a one-line message, never a traceback.
 
 - `commands`: the `kgan` command (`main`, `build_parser`) and its `evaluate`,
   `sample`, `export` and `info` subcommands;
-- `train`: the main job's flags (`add_train_arguments`) and `run_train`, for
-  `kgan train` and the training scripts;
-- `variants`: the flags of the variants and the stabilising tricks, and the
+- `train`: the flags of every `kgan.training.TrainConfig` setting
+  (`add_train_arguments`, generated from its fields), `run_train`, and the
   whole `main` of a variant script (`run_script`);
+- `variants`: the flags of the variants' own options (`--gp-weight`, ...);
 - `examples`: the flags and output folder of the lecture example scripts;
 - `types`: the argparse types (`positive_int`, `probability`, ...).
 
@@ -26,7 +26,7 @@ from kgan.cli.commands import (
     run_info,
     run_sample,
 )
-from kgan.cli.train import add_train_arguments, run_train
+from kgan.cli.train import add_train_arguments, config_from_args, run_script, run_train
 from kgan.cli.types import (
     augment_policy,
     decay_or_off,
@@ -41,7 +41,7 @@ from kgan.cli.types import (
 
 __all__ = [
     "DESCRIPTION", "add_evaluate_arguments", "add_export_arguments", "add_sample_arguments", "add_train_arguments",
-    "augment_policy", "build_parser", "decay_or_off", "labels_list", "main", "non_negative_float", "non_negative_int",
-    "positive_float", "positive_int", "probability", "probability_or_off", "run_evaluate", "run_export", "run_info",
-    "run_sample", "run_train",
+    "augment_policy", "build_parser", "config_from_args", "decay_or_off", "labels_list", "main", "non_negative_float",
+    "non_negative_int", "positive_float", "positive_int", "probability", "probability_or_off", "run_evaluate",
+    "run_export", "run_info", "run_sample", "run_script", "run_train",
 ]

@@ -172,7 +172,7 @@ def run_export(args):
     import kgan  # noqa: F401 (registers kgan's classes for load_model)
     from kgan.callbacks import Checkpoint
     from kgan.serving import export_generator
-    from kgan.training.main_job import default_export_name
+    from kgan.training.config import default_export_name
 
     run_dir = pathlib.Path(args.run_dir)
     try:

@@ -35,6 +35,11 @@ def non_negative_float(text):
     return _float_in(text, lambda v: 0 <= v < float("inf"), "a number >= 0")
 
 
+def fraction(text):
+    """argparse type: a float in [0, 1) (Adam's beta_1, label smoothing)."""
+    return _float_in(text, lambda v: 0 <= v < 1, "a number in [0, 1)")
+
+
 def probability(text):
     """argparse type: a float in [0, 1]."""
     return _float_in(text, lambda v: 0 <= v <= 1, "a probability in [0, 1]")
