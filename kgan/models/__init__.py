@@ -118,6 +118,20 @@ def check_arch(arch, *, conditional_presets=False, conv_only=False, who="this mo
                          f"Received: arch={arch!r}")
 
 
+def preset_kwargs(arch, init=None):
+    """The builders' keyword arguments of a convolutional preset: `(generator kwargs, discriminator kwargs)`.
+
+    Args:
+        arch: a key of `ARCHITECTURES` or `CONDITIONAL_ARCHITECTURES`.
+        init: `"default"` or `"dcgan"` to override the preset's initialisation; `None` keeps it.
+    """
+    preset = {**ARCHITECTURES, **CONDITIONAL_ARCHITECTURES}[arch]
+    g_kwargs, d_kwargs = dict(preset["generator"]), dict(preset["discriminator"])
+    if init is not None:
+        g_kwargs["init"] = d_kwargs["init"] = init
+    return g_kwargs, d_kwargs
+
+
 def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_classes=None, init=None,
                  spectral_norm=False, seed=None):
     """Builds the generator and discriminator of a named architecture.
@@ -150,21 +164,21 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
     if arch not in presets:
         raise ValueError(f"`arch` must be one of {sorted(presets)}. Received: arch={arch!r}")
     preset = presets[arch]
-    g_kwargs, d_kwargs = dict(preset["generator"]), dict(preset["discriminator"])
-    d_kwargs["spectral_norm"] = check_bool("spectral_norm", spectral_norm)
     if preset.get("family") == "mlp":
         if init is not None:
             raise ValueError(
                 f"`init` applies to the convolutional architectures only. Received: arch={arch!r}, init={init!r}"
             )
         num_classes = num_classes if num_classes is not None else preset.get("num_classes")
+        g_kwargs, d_kwargs = preset_kwargs(arch)
+        d_kwargs["spectral_norm"] = check_bool("spectral_norm", spectral_norm)
         return (
             build_mlp_generator(latent_dim or preset["latent_dim"], tuple(image_shape), num_classes=num_classes,
                                 seed=seed, **g_kwargs),
             build_mlp_discriminator(tuple(image_shape), num_classes=num_classes, seed=seed, **d_kwargs),
         )
-    if init is not None:
-        g_kwargs["init"] = d_kwargs["init"] = init
+    g_kwargs, d_kwargs = preset_kwargs(arch, init)
+    d_kwargs["spectral_norm"] = check_bool("spectral_norm", spectral_norm)
     generator = build_dcgan_generator(
         latent_dim or preset["latent_dim"], tuple(image_shape), num_classes=num_classes, seed=seed, **g_kwargs
     )
@@ -174,5 +188,5 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
 
 __all__ = [
     "ARCHITECTURES", "CONDITIONAL_ARCHITECTURES", "build_dcgan_discriminator", "build_dcgan_generator",
-    "build_mlp_discriminator", "build_mlp_generator", "build_models", "check_arch",
+    "build_mlp_discriminator", "build_mlp_generator", "build_models", "check_arch", "preset_kwargs",
 ]

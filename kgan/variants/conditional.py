@@ -17,7 +17,7 @@ from keras import layers, ops
 from kgan.core import GAN
 from kgan.core.layers import spectral_normalized
 from kgan.core.utils import check_positive_int
-from kgan.models import ARCHITECTURES, build_dcgan_generator
+from kgan.models import ARCHITECTURES, build_dcgan_generator, preset_kwargs
 from kgan.models.dcgan import build_dcgan_discriminator
 from kgan.variants.registry import register_variant
 
@@ -120,11 +120,8 @@ class AuxiliaryHeadGAN(GAN):
     def two_headed_networks(cls, arch, image_shape, latent_dim, heads, *, num_classes=None, categorical_code=None,
                             init=None, seed=None, spectral_norm=False):
         """The preset's generator and `build_acgan_discriminator` with `heads` classes on the preset's trunk."""
-        preset = ARCHITECTURES[arch]
-        g_kwargs, d_kwargs = dict(preset["generator"]), dict(preset["discriminator"])
-        if init is not None:
-            g_kwargs["init"] = d_kwargs["init"] = init
-        generator = build_dcgan_generator(latent_dim or preset["latent_dim"], tuple(image_shape),
+        g_kwargs, d_kwargs = preset_kwargs(arch, init)
+        generator = build_dcgan_generator(latent_dim or ARCHITECTURES[arch]["latent_dim"], tuple(image_shape),
                                           num_classes=num_classes, categorical_code=categorical_code, seed=seed,
                                           **g_kwargs)
         d_kwargs = {k: v for k, v in d_kwargs.items() if k not in ("head", "name")}
