@@ -30,9 +30,6 @@ import subprocess
 import sys
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 
 def worker(args):
     """Runs in a child process: builds the GAN under the strategy and times `fit`; prints one JSON line."""
