@@ -1,6 +1,6 @@
 """How kgan's training scales over replicas and workers on this machine (tf.distribute).
 
-    python benchmarks/scaling.py                  # one table, ~3 minutes on a quiet 2-core CPU
+    python benchmarks/scaling.py                  # one table
     python benchmarks/scaling.py --quick          # seconds-long smoke run (numbers meaningless)
     python benchmarks/scaling.py --json out.json  # also write the numbers as JSON
 

@@ -1,6 +1,6 @@
 """Train a DCGAN on MNIST and export its generator for TF Serving (kgan's main job).
 
-    python scripts/train_mnist_gan.py                       # 5,000 embedded digits, offline, ~7 min on 2 CPU cores
+    python scripts/train_mnist_gan.py                       # 5,000 embedded digits, offline
     python scripts/train_mnist_gan.py --epochs 5            # a quick look
     python scripts/train_mnist_gan.py --arch lecture004     # the Keras lecture's DCGAN, exactly (slower)
     python scripts/train_mnist_gan.py --ema 0 --augment off --arch dcgan --lr-d 2e-4 --lr-g 2e-4   # the plain DCGAN
