@@ -1,6 +1,6 @@
 """Ablation of the main job's recipe on the 5,000 embedded digits: quality against training time.
 
-    python benchmarks/ablation.py --config baseline --seed 0             # one run, ~8 min on 2 CPU cores
+    python benchmarks/ablation.py --config baseline --seed 0             # one run of the main job plus its scoring
     python benchmarks/ablation.py --config ema+augment --seed 1 --epochs 40
     python benchmarks/ablation.py --table                                # the table and curve of all runs so far
 
@@ -102,10 +102,10 @@ CONFIGS = {
                               "lr_decay": "linear"},
     "default": None,  # the main job's new defaults, whatever they are (kgan.training.MAIN_JOB)
     # On top of the main job's defaults (kgan.training.MAIN_JOB):
-    # (measured when the main job's code had 10 categories; the records keep these names)
+    # (these probes pin the 10 categories the main job's code had when they ran, so their records keep these names)
     "default+sn": {"main_job": True, "variant_options": {"categories": 10}, "spectral_norm": True},
     "default+r1": {"main_job": True, "variant_options": {"categories": 10}, "r1": 1.0},
-    "default+codes20": {"main_job": True, "variant_options": {"categories": 20}},  # the default since 2026-12-05
+    "default+codes20": {"main_job": True, "variant_options": {"categories": 20}},  # the main job's default
 }
 
 

@@ -20,12 +20,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from d_steps_xla import seconds_per_step  # noqa: E402  (the same timing of one fit epoch)
 
 from kgan.core import GAN  # noqa: E402
 from kgan.models import build_models  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from d_steps_xla import seconds_per_step  # noqa: E402  (the same timing of one fit epoch)
 
 BATCH = 64
 POLICY = "color,translation,cutout"

@@ -18,16 +18,13 @@ overhead) costs.
 
 import argparse
 import os
-import pathlib
 import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import run as bench  # noqa: E402  (benchmarks/run.py: Python puts the script's own folder on sys.path)
 import tensorflow as tf  # noqa: E402
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import run as bench  # noqa: E402
 
 from kgan.models import build_models  # noqa: E402
 

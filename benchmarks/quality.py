@@ -1,6 +1,6 @@
 """Quality benchmark: the main job's default run, scored against wall time.
 
-    python benchmarks/quality.py                      # the default main job (kgan train), ~8 min on 2 CPU cores
+    python benchmarks/quality.py                      # the default main job (kgan train)
     python benchmarks/quality.py --epochs 5 --every 1 # a quick look
 
 Trains the main job's recipe (`kgan.training.MAIN_JOB`) plus a `kgan.metrics.GANMetrics` callback every `--every`

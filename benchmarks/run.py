@@ -1,6 +1,6 @@
 """kgan's training and inference speed on this machine, against the lecture's loop, PyTorch and the matmul peak.
 
-    python benchmarks/run.py                  # everything, a few minutes on a quiet 2-core CPU; one table
+    python benchmarks/run.py                  # everything, one table
     python benchmarks/run.py --quick          # seconds-long smoke run of every measurement (numbers meaningless)
     python benchmarks/run.py --json out.json  # also write every number as JSON
     python benchmarks/run.py --no-torch       # leave the PyTorch rows out

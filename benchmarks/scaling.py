@@ -1,6 +1,6 @@
 """How kgan's training scales over replicas and workers on this machine (tf.distribute).
 
-    python benchmarks/scaling.py                  # one table, ~3 minutes on a quiet 2-core CPU
+    python benchmarks/scaling.py                  # one table
     python benchmarks/scaling.py --quick          # seconds-long smoke run (numbers meaningless)
     python benchmarks/scaling.py --json out.json  # also write the numbers as JSON
 
@@ -29,9 +29,6 @@ import platform
 import subprocess
 import sys
 import time
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def worker(args):

@@ -1,6 +1,6 @@
 """Lecture 000's experiment: "freeze the generator and increase the number of epochs".
 
-    python scripts/lecture000_freeze_generator.py          # three runs, ~2 min on 2 CPU cores
+    python scripts/lecture000_freeze_generator.py          # three runs
     python scripts/lecture000_freeze_generator.py --freeze-steps 3 --epochs 4
 
 Example 1 (vectors following N(4.0, 0.2^2)) trained three ways, with the

@@ -1,6 +1,6 @@
 """Lecture 000, example 1: a GAN learns vectors whose values follow N(4.0, 0.2^2).
 
-    python scripts/lecture000_gaussian.py                  # the lecture's networks and settings, ~30 s on 2 CPU cores
+    python scripts/lecture000_gaussian.py                  # the lecture's networks and settings
     python scripts/lecture000_gaussian.py --mean 1 --std 0.5 --epochs 15
 
 The lecture's SELU generator (latent 50 from uniform [0, 1), hidden 150) and

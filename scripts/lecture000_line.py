@@ -1,6 +1,6 @@
 """Lecture 000, example 2: a GAN learns 2-D points on the line y = 2x + 1.
 
-    python scripts/lecture000_line.py                      # ~15 s on 2 CPU cores
+    python scripts/lecture000_line.py                      # the lecture's networks
     python scripts/lecture000_line.py --slope -1 --intercept 0.5 --epochs 20
 
 The lecture's SELU generator and ELU/sigmoid discriminator with 2-D outputs

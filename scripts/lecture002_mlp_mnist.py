@@ -1,6 +1,6 @@
 """Lecture 002: the MLP GAN on MNIST (Raschka's STAT 479 `gan-mlp-mnist`, the lecture's full code example 1).
 
-    python scripts/lecture002_mlp_mnist.py                       # 100 epochs of 5,000 digits: digits, ~4 CPU-minutes
+    python scripts/lecture002_mlp_mnist.py                       # 100 epochs of 5,000 digits: digits
     python scripts/lecture002_mlp_mnist.py --epochs 30           # a third of the time: noisy strokes, few digits yet
     python scripts/lecture002_mlp_mnist.py --trainer classic     # the same networks through lecture 004's DG loop
     python scripts/lecture002_mlp_mnist.py --label-smoothing 0.1 # one-sided label smoothing (real target 0.9)
@@ -16,10 +16,8 @@ The notebook trains 100 epochs of full MNIST in batches of 128 (~47,000
 steps). On the 5,000 embedded digits, batches of 128 give only 39 steps per
 epoch and round blobs after 30 epochs; batches of 32 give 4 times the steps
 for the same data, and the default 100 epochs (15,600 steps) draw
-recognisable digits (seed 0: classifier score 5.0, all 10 classes, Frechet
-distance 126; blobs at 30 epochs of 128 scored 1.0, 4 and 523). Measured on
-a 2-core CPU shared with three other trainings: 13 min wall including the
-scoring, 228 s of CPU (user + system), so a few minutes on a quiet machine.
+recognisable digits. What the default run scored and cost:
+benchmarks/RESULTS.md, "The lecture examples".
 """
 
 import argparse

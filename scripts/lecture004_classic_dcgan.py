@@ -1,7 +1,7 @@
 """Lecture 004: the Keras DCGAN trained the lecture's way, with the combined DG model and train_on_batch.
 
-    python scripts/lecture004_classic_dcgan.py                   # 80 epochs (6,240 steps): digits, ~1 h 50 min
-    python scripts/lecture004_classic_dcgan.py --epochs 1        # a first look (78 steps, ~1.5 min): one blob
+    python scripts/lecture004_classic_dcgan.py                   # 80 epochs (6,240 steps): digits, in hours on a CPU
+    python scripts/lecture004_classic_dcgan.py --epochs 1        # a first look (78 steps): one blob
     python scripts/lecture004_classic_dcgan.py --loss minimax    # the zero-sum generator cost
     python scripts/lecture004_classic_dcgan.py --d-steps 2       # k discriminator steps per generator step
 
@@ -15,15 +15,13 @@ epoch. Adam(1e-4) for both, as the lecture. Writes the main job's run
 directory and prints the kgan.metrics scores of the exported generator.
 Interrupted, the same command resumes from the last epoch's checkpoint.
 
-Cost and what to expect, measured with seed 0 on a 2-core CPU (2026-12-04):
-an epoch of the 5,000 embedded digits is 78 steps, 83 s on a quiet machine
-(the 5x5 transposed convolutions with 256 maps). The lecture warns that it
-"took many attempts" and 3 hours on a GPU; here G draws one blob for every z
-after epoch 1, dotted grids while D wins (epochs 3-5), single strokes (7-20),
-digit-like shapes (30) and digits from about epoch 60: classifier score 1.7 at
-epoch 5, 4.0 at 30, 5.5 at 50, 6.4 at 60, 6.9-7.1 at 65-82 (the main fit job:
-6.6). 82 epochs took 1 h 58 min beside other jobs and ended with classifier
-score 7.02, Frechet distance 50.9, all 10 classes.
+What to expect: an epoch of the 5,000 embedded digits is 78 steps, and the 5x5
+transposed convolutions with 256 maps make each of them slow on a CPU. The
+lecture warns that it "took many attempts" and 3 hours on a GPU; here G draws
+one blob for every z after the first epoch, dotted grids while D wins, single
+strokes, digit-like shapes and digits from about epoch 60. The run behind the
+default of 80 epochs, its time per epoch and its scores by epoch:
+benchmarks/RESULTS.md, "Lecture 004 DCGAN through the classic DG loop".
 """
 
 import argparse

@@ -1,10 +1,10 @@
 """The ring of Gaussians: the standard mode-collapse benchmark (Metz et al. 2017), with lecture 000's MLPs.
 
-    python scripts/ring_of_gaussians.py                          # ~1 CPU-minute (4 min wall on a busy 2-core box)
+    python scripts/ring_of_gaussians.py                          # the default run
     python scripts/ring_of_gaussians.py --loss minimax           # the zero-sum generator cost
     python scripts/ring_of_gaussians.py --d-steps 5              # k discriminator steps per G step
     python scripts/ring_of_gaussians.py --label-smoothing 0.1    # one-sided label smoothing (lecture 002)
-    python scripts/ring_of_gaussians.py --compare                # all remedies, same seed and budget: ~6 CPU-minutes
+    python scripts/ring_of_gaussians.py --compare                # all remedies, same seed and budget
 
 Eight Gaussians (std 0.02) on a circle of radius 2. A sample is high quality
 if it lies within 3 standard deviations of its nearest mode; a mode is covered
@@ -19,7 +19,8 @@ high-quality share per epoch) and prints the final numbers.
 minimax and non-saturating costs, label smoothing, annealed instance noise, a
 D weight penalty, 5 D steps, LSGAN, WGAN-GP) on the same data with the same
 seed and number of batches, prints one table (modes covered, high-quality
-share, samples per mode) and saves compare.png, one panel per remedy.
+share, samples per mode) and saves compare.png, one panel per remedy. What seed 0 printed and cost:
+benchmarks/RESULTS.md, "The lecture examples".
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """Train an auxiliary-classifier GAN (ACGAN, lecture 001) on MNIST and export a generator that takes labels.
 
-    python scripts/train_acgan.py                              # 5,000 embedded MNIST digits, offline, ~6 min
+    python scripts/train_acgan.py                              # 5,000 embedded MNIST digits, offline
     python scripts/train_acgan.py --epochs 5                   # a quick look
     python scripts/train_acgan.py --validity-weight 0.01       # lecture 001's tip if G ignores the class
     python scripts/train_acgan.py --dataset fashion_mnist

@@ -1,6 +1,6 @@
 """Train a conditional GAN (lecture 003) on MNIST and export a generator that takes latent vectors and labels.
 
-    python scripts/train_cgan.py                              # 5,000 embedded MNIST digits, offline, ~5 min on 2 cores
+    python scripts/train_cgan.py                              # 5,000 embedded MNIST digits, offline
     python scripts/train_cgan.py --epochs 5                   # a quick look
     python scripts/train_cgan.py --dataset fashion_mnist      # lecture 003's Fashion-MNIST (tensorflow-datasets)
     python scripts/train_cgan.py --label-smoothing 0.1 --instance-noise 0.1 --instance-noise-steps 3000
@@ -18,7 +18,7 @@ import sys
 from kgan.cli.train import run_script
 
 VARIANT = "cgan"
-DEFAULTS = dict(epochs=40)  # ~5 min on the 5,000 embedded digits, 2 CPU cores (621 CPU s; docs/variants.md)
+DEFAULTS = dict(epochs=40)  # the run behind it: benchmarks/RESULTS.md, "The variant scripts' default runs"
 
 
 def main(argv=None):

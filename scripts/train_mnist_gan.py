@@ -1,6 +1,6 @@
 """Train an InfoGAN (DCGAN networks with a 20-way categorical code) on MNIST and export its generator (kgan's main job).
 
-    python scripts/train_mnist_gan.py                       # 5,000 embedded digits, offline, ~7 min on 2 CPU cores
+    python scripts/train_mnist_gan.py                       # 5,000 embedded digits, offline
     python scripts/train_mnist_gan.py --epochs 5            # a quick look
     python scripts/train_mnist_gan.py --arch lecture004     # the Keras lecture's DCGAN, exactly (slower)
     python scripts/train_mnist_gan.py --variant gan --arch dcgan --ema 0 --augment off --lr-d 2e-4 --lr-g 2e-4

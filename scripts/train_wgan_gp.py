@@ -1,6 +1,6 @@
 """Train a Wasserstein GAN with gradient penalty (WGAN-GP, lecture 000) on MNIST and export its generator.
 
-    python scripts/train_wgan_gp.py                            # 5,000 embedded MNIST digits, offline, ~10 min
+    python scripts/train_wgan_gp.py                            # 5,000 embedded MNIST digits, offline
     python scripts/train_wgan_gp.py --epochs 5                 # a quick look
     python scripts/train_wgan_gp.py --d-steps 5 --gp-weight 10 # the paper's n_critic and lambda
     python scripts/train_wgan_gp.py --dataset fashion_mnist
@@ -18,10 +18,9 @@ import sys
 from kgan.cli.train import run_script
 
 VARIANT = "wgan_gp"
-# Adam(2e-4, beta_1=0.5) and one critic step per G step (the paper has 5): on a 2-core CPU the samples
-# improve with G's updates, and with d_steps=1 G reuses the critic's fake batch, so an epoch costs ~26 CPU
-# seconds against ~70 with d_steps=2. 40 epochs = 3,120 G steps, ~10 min
-# (1,188 CPU s; docs/variants.md).
+# Adam(2e-4, beta_1=0.5) and one critic step per G step (the paper has 5): the samples improve with G's
+# updates, and with d_steps=1 G reuses the critic's fake batch. 40 epochs = 3,120 G steps. The runs behind it:
+# benchmarks/RESULTS.md, "The variant scripts' default runs".
 DEFAULTS = dict(epochs=40, d_steps=1, beta_1=0.5)
 
 
