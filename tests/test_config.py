@@ -164,3 +164,13 @@ def test_a_change_of_a_defining_setting_on_resume_is_refused(interrupted, change
     with pytest.raises(ValueError) as error:
         train(output_dir=run_dir, **{**settings, "epochs": 2, **change})
     assert flag in str(error.value) and "would mix two runs" in str(error.value)
+
+
+def test_every_flag_of_the_main_job_is_in_the_docs_flag_table():
+    from pathlib import Path
+
+    table = (Path(__file__).resolve().parents[1] / "docs" / "main_job.md").read_text()
+    for action in main_job_parser()._actions:
+        for flag in action.option_strings:
+            if flag.startswith("--") and flag != "--help" and not flag.startswith("--no-"):
+                assert f"`{flag}`" in table, flag
