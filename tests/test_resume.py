@@ -70,7 +70,10 @@ def test_killed_run_resumes_with_the_same_command_and_matches_an_uninterrupted_r
 
 
 def test_resuming_with_a_different_batch_size_is_refused(small_mnist, tmp_path):
+    from kgan.training import runs
+
     run_dir = tmp_path / "run"
+    runs.claim(run_dir)
     (run_dir / "checkpoints").mkdir(parents=True)
     (run_dir / "checkpoints" / "epoch_0001.keras").write_bytes(b"x")
     (run_dir / "config.json").write_text('{"batch_size": 32, "dataset": "npz"}')

@@ -88,7 +88,7 @@ def prepare_run_dir(run_dir, overwrite=False):
             )
         runs.clear_run(run_dir)
         state = runs.RunState("new")
-    run_dir.mkdir(parents=True, exist_ok=True)
+    runs.claim(run_dir)
     return state
 
 

@@ -1,28 +1,38 @@
 """Run directories: new, resumable after a crash, or finished, and never clobbered.
 
-A run directory written by `kgan.train` holds `config.json` (the settings),
-`checkpoints/epoch_NNNN.keras` (one per completed epoch, written atomically)
-and, once the export is written, `finished.json`. That is enough to tell
-what to do when the same command runs again:
+A run directory written by `kgan.train` holds, first of all, `kgan-run.json`
+(the ownership marker: kgan's version, a run id, and the names the run
+writes), then `config.json` (the settings), `checkpoints/epoch_NNNN.keras`
+(one per completed epoch, written atomically) and, once the export is
+written, `finished.json`. That is enough to tell what to do when the same
+command runs again:
 
-- no directory, or an empty one: a new run;
-- checkpoints but no `finished.json`: the run was interrupted (killed, power
-  loss); resume from the newest checkpoint;
-- `finished.json`: a finished run; starting again needs the user's say-so;
-- anything else: not a kgan run; refuse to write into it.
+- no directory, or an empty one: a new run (the marker is written first);
+- the marker, checkpoints but no `finished.json`: the run was interrupted
+  (killed, power loss); resume from the newest checkpoint;
+- the marker and `finished.json`: a finished run; starting again needs the
+  user's say-so (`--overwrite`), and then only the names the marker lists are
+  deleted, never a file kgan did not write;
+- anything else, whatever files it holds (a `config.json` of another
+  program included): not a kgan run; kgan never writes into it.
 """
 
 import dataclasses
+import datetime
 import json
 import pathlib
 import shutil
+import uuid
 
 from kgan.callbacks.checkpoint import Checkpoint
 from kgan.core.utils import atomic_path
 from kgan.training.config import flag_of, resume_keys
 
+MARKER = "kgan-run.json"
 CONFIG = "config.json"
 FINISHED = "finished.json"
+# What a run writes into its directory (the marker's manifest): `--overwrite` deletes these and nothing else.
+WRITES = (CONFIG, "history.csv", "history.png", "samples", "checkpoints", "saved_models", "tensorboard", FINISHED)
 
 @dataclasses.dataclass(frozen=True)
 class RunState:
@@ -45,29 +55,52 @@ def inspect_run(run_dir):
     """Classifies `run_dir` (see the module docstring).
 
     Raises:
-        FileExistsError: if `run_dir` is a file, or a non-empty folder that is
-            not a kgan run.
+        FileExistsError: if `run_dir` is a file, or a non-empty folder without
+            kgan's marker.
     """
     run_dir = pathlib.Path(run_dir)
     if not run_dir.exists():
         return RunState("new")
     if not run_dir.is_dir():
         raise FileExistsError(f"The output directory is a file; choose another --output-dir. Received: {run_dir}")
+    if not (run_dir / MARKER).is_file():
+        if not any(run_dir.iterdir()):
+            return RunState("new")
+        raise FileExistsError(
+            f"The output directory exists, is not empty and is not a kgan run (no {MARKER}); kgan writes only "
+            f"into folders it made: choose a new --output-dir. Received: {run_dir}"
+        )
     config_path = run_dir / CONFIG
-    config = json.loads(config_path.read_text()) if config_path.is_file() else None
+    config = _read_json(config_path) if config_path.is_file() else None
     if (run_dir / FINISHED).is_file():
         return RunState("finished", config=config)
     checkpoints = Checkpoint.list(run_dir / "checkpoints")
     if checkpoints and config is not None:
         epoch, path = checkpoints[-1]
         return RunState("resumable", path, epoch, config)
-    if config is not None or not any(run_dir.iterdir()):
-        # Settings written but no epoch completed: nothing worth keeping.
-        return RunState("new", config=config)
-    raise FileExistsError(
-        "The output directory exists, is not empty and is not a kgan run; choose a new --output-dir. "
-        f"Received: {run_dir}"
-    )
+    return RunState("new", config=config)  # claimed, but no epoch completed: nothing worth keeping
+
+
+def _read_json(path):
+    try:
+        return json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is not valid JSON ({error}); move it aside or choose a new --output-dir. "
+                         f"Received: {path}") from None
+
+
+def claim(run_dir):
+    """Makes `run_dir` (if needed) and writes kgan's marker into it first, before any other file."""
+    run_dir = pathlib.Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if (run_dir / MARKER).is_file():
+        return
+    from kgan import __version__  # noqa: PLC0415 (the top package imports this one)
+
+    marker = dict(kgan_version=__version__, run_id=uuid.uuid4().hex,
+                  created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), writes=WRITES)
+    with atomic_path(run_dir / MARKER) as tmp:
+        tmp.write_text(json.dumps(marker, indent=2))
 
 
 def check_resumable(saved, requested):
@@ -91,12 +124,17 @@ def check_resumable(saved, requested):
 
 
 def clear_run(run_dir):
-    """Deletes a finished run's files (only when the user asked to overwrite it)."""
+    """Deletes what a finished run wrote (only when the user asked to overwrite it): the names its marker lists.
+
+    Files kgan did not write stay where they are.
+    """
     run_dir = pathlib.Path(run_dir)
-    for child in run_dir.iterdir():
+    writes = _read_json(run_dir / MARKER).get("writes", ())
+    for name in writes:
+        child = run_dir / pathlib.PurePath(name).name  # a name, never a path out of the run
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)
-        else:
+        elif child.exists() or child.is_symlink():
             child.unlink()
 
 
