@@ -66,7 +66,7 @@ def test_sample_per_class_and_labels_for_conditional_generators(capsys, conditio
     assert run(capsys, "sample", conditional_export, "-n", 4, "--labels", 2, "-o", tmp_path / "two.npz")[0] == 0
     assert np.load(tmp_path / "two.npz")["labels"].tolist() == [2, 2, 2, 2]
     status, _, err = run(capsys, "sample", conditional_export, "-n", 2, "--labels", 7, "-o", tmp_path / "bad.png")
-    assert status == 2 and "Labels must be in [0, 3)" in err and "Traceback" not in err
+    assert status == 2 and "must lie in [0, 3)" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("argv,message", [

@@ -59,7 +59,7 @@ def test_class_grid_has_one_row_per_class_and_checks_labels():
     conditional = tiny_generator(num_classes=3)
     grid = explore.class_grid(conditional, per_class=2, seed=0)
     assert grid.shape == (6, 8, 8, 1)
-    with pytest.raises(ValueError, match=r"Labels must be in \[0, 3\). Received: labels=\[5, 5\]"):
+    with pytest.raises(ValueError, match=r"must lie in \[0, 3\). Received: labels=\[5, 5\]"):
         explore.sample(conditional, 2, labels=5)
     with pytest.raises(ValueError, match="conditional"):
         explore.sample(conditional, 2)

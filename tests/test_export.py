@@ -449,7 +449,7 @@ def test_load_generator_checks_labels(conditional_exported, exported):
 
     with pytest.raises(ValueError, match="Received: labels=None"):
         generate(_latent(2))
-    with pytest.raises(ValueError, match=r"\[0, 3\); Received: labels=\[0, 3\]"):
+    with pytest.raises(ValueError, match=r"\[0, 3\). Received: labels=\[0, 3\]"):
         generate(_latent(2), [0, 3])
     with pytest.raises(ValueError, match="unconditional"):
         serving.load_generator(exported)(_latent(2), labels=[0, 1])

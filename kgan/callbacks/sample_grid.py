@@ -28,7 +28,8 @@ class SampleGrid(keras.callbacks.Callback):
         output_dir: folder for `epoch_0001.png`, ... and `montage.png`.
         num_images: images per grid (a square number reads best). For
             conditional models: images per class row is `num_images // num_classes`.
-        num_classes: number of classes of a conditional generator.
+        num_classes: number of classes of a conditional generator (default:
+            the model's, from its `spec`).
         every: save every `every` epochs (the last epoch is always saved).
         seed: seed of the fixed latent batch.
         montage_columns: images per montage row.
@@ -58,16 +59,19 @@ class SampleGrid(keras.callbacks.Callback):
         self._writer = None
         self._latent = None
         self._labels = None
+        self._num_classes = num_classes
         self._snapshots = {}
         self._params_epochs = None
 
     def on_train_begin(self, logs=None):
         model = self.model
         n = self.num_images
-        if self.num_classes:
-            per_class = max(1, n // self.num_classes)
-            n = per_class * self.num_classes
-            self._labels = np.repeat(np.arange(self.num_classes), per_class).astype("int32")
+        spec = getattr(model, "spec", None)
+        self._num_classes = self.num_classes or (spec.num_classes if spec is not None and spec.conditional else None)
+        if self._num_classes:
+            per_class = max(1, n // self._num_classes)
+            n = per_class * self._num_classes
+            self._labels = np.repeat(np.arange(self._num_classes), per_class).astype("int32")
         self._latent = fixed_latent(model, n, self.seed)
         self._params_epochs = (self.params or {}).get("epochs")
         self._snapshots = {}
@@ -92,7 +96,7 @@ class SampleGrid(keras.callbacks.Callback):
         if (epoch + 1) % self.every and not last:
             return
         images = self.generate()
-        ncols = len(images) // self.num_classes if self.num_classes else None
+        ncols = len(images) // self._num_classes if self._num_classes else None
         plotting.save_image_grid(images, self.output_dir / f"epoch_{epoch + 1:04d}.png", ncols=ncols,
                                  title=f"epoch {epoch + 1}")
         self._snapshots[epoch + 1] = images[: self.montage_columns]

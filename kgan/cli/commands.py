@@ -190,7 +190,8 @@ def run_export(args):
         name = args.export_name or default_export_name(config.get("dataset", "model"), config.get("arch", "gan"),
                                                        config.get("variant", "gan"))
         metadata = {**config, "checkpoint": str(checkpoint)}
-        path = export_generator(gan.sampler, args.export_dir or run_dir / "saved_models", name, metadata=metadata)
+        path = export_generator(gan.sampler, args.export_dir or run_dir / "saved_models", name, metadata=metadata,
+                                spec=gan.spec)
     except (ValueError, FileNotFoundError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -4,7 +4,8 @@
   (`hooks`: the pieces variants plug into; `train_step`: Algorithm 1;
   `arguments`: the checks of its arguments);
 - `heads`: reading D's output as a logit (`head_kind`, `logit_reader`);
-- `latent`: `sample_latent`, `fixed_latent`;
+- `spec`: `GeneratorSpec`, a generator's contract (latent, labels, images), read once and carried along;
+- `latent`: every latent draw (`sample_latent`, `fixed_latent`: keras.random; `latent_from_seed`: NumPy);
 - `losses`, `penalties`: the GAN losses and the terms added to D's loss;
 - `layers`, `augment`: Keras layers of the builders, differentiable augmentation;
 - `distribute`: `tf.distribute` strategies and per-replica noise;
@@ -16,6 +17,10 @@ Nothing here imports another kgan package: every other layer builds on this one.
 
 from kgan.core.gan import GAN
 from kgan.core.heads import head_kind, logit_reader
-from kgan.core.latent import LATENT_DISTRIBUTIONS, fixed_latent, sample_latent
+from kgan.core.latent import LATENT_DISTRIBUTIONS, fixed_latent, latent_from_seed, sample_latent
+from kgan.core.spec import GeneratorSpec
 
-__all__ = ["GAN", "LATENT_DISTRIBUTIONS", "fixed_latent", "head_kind", "logit_reader", "sample_latent"]
+__all__ = [
+    "GAN", "LATENT_DISTRIBUTIONS", "GeneratorSpec", "fixed_latent", "head_kind", "latent_from_seed", "logit_reader",
+    "sample_latent",
+]

@@ -2,8 +2,7 @@
 
 import keras
 
-from kgan.core.latent import LATENT_DISTRIBUTIONS
-from kgan.core.utils import check_positive_int
+from kgan.core.latent import check_latent_distribution
 
 FAKE_LABELS = ("data", "random")
 
@@ -15,28 +14,9 @@ def check_gan_arguments(generator, discriminator, latent_distribution, label_smo
             "`generator` and `discriminator` must be keras.Model instances. "
             f"Received: generator={type(generator).__name__}, discriminator={type(discriminator).__name__}"
         )
-    if latent_distribution not in LATENT_DISTRIBUTIONS:
-        raise ValueError(
-            f"`latent_distribution` must be one of {LATENT_DISTRIBUTIONS}. "
-            f"Received: latent_distribution={latent_distribution!r}"
-        )
+    check_latent_distribution(latent_distribution)
     if not 0.0 <= label_smoothing < 1.0:
         raise ValueError(f"`label_smoothing` must be in [0, 1). Received: label_smoothing={label_smoothing!r}")
-
-
-def check_num_classes(num_classes, generator, conditional):
-    """`num_classes` checked against the generator, or read from its label `Embedding` (None if unconditional)."""
-    if num_classes is not None:
-        if not conditional:
-            raise ValueError(
-                "`num_classes` is only for conditional GANs (a generator with a labels input). "
-                f"Received: num_classes={num_classes!r}"
-            )
-        return check_positive_int("num_classes", num_classes)
-    if not conditional:
-        return None
-    embeddings = [layer for layer in generator.layers if isinstance(layer, keras.layers.Embedding)]
-    return int(embeddings[0].input_dim) if embeddings else None
 
 
 def check_ema(ema):

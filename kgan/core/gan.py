@@ -29,9 +29,10 @@ import tensorflow as tf
 
 from kgan.core import augment as augment_lib
 from kgan.core import losses as losses_lib
-from kgan.core.arguments import FAKE_LABELS, check_ema, check_gan_arguments, check_num_classes, check_probability
+from kgan.core.arguments import FAKE_LABELS, check_ema, check_gan_arguments, check_probability
 from kgan.core.heads import logit_reader
 from kgan.core.hooks import GANHooks
+from kgan.core.spec import GeneratorSpec
 from kgan.core.train_step import TrainStep
 from kgan.core.utils import check_positive_int
 
@@ -93,6 +94,9 @@ class GAN(TrainStep, GANHooks, keras.Model):
         ada_kimg: thousands of real images over which the adaptive probability
             can move from 0 to 1 (ADA uses 500 for long runs; shorter runs
             need a faster response).
+        generator_spec: the `kgan.core.spec.GeneratorSpec` (or its config) a
+            checkpoint recorded; checked against the one read from `generator`
+            (checkpoints without it load too). The GAN's spec is `spec`.
 
     Example:
         >>> g, d = kgan.models.build_models("dcgan")
@@ -121,6 +125,7 @@ class GAN(TrainStep, GANHooks, keras.Model):
         augment_probability=1.0,
         ada_target=None,
         ada_kimg=100,
+        generator_spec=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -134,14 +139,15 @@ class GAN(TrainStep, GANHooks, keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self.gan_loss = losses_lib.get(self.default_loss if loss is None else loss)
-        self.latent_distribution = latent_distribution
         self.d_steps = check_positive_int("d_steps", d_steps)
         self.label_smoothing = float(label_smoothing)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.latent_dim = int(generator.inputs[0].shape[-1])
-        self.conditional = len(generator.inputs) > 1
-        self.num_classes = check_num_classes(num_classes, generator, self.conditional)
+        # The generator's contract, read once: every sampler, label check, callback and export reads this.
+        self.spec = GeneratorSpec.from_generator(generator, latent_distribution, num_classes)
+        if generator_spec is not None and GeneratorSpec.from_config(generator_spec) != self.spec:
+            raise ValueError(f"The saved generator spec disagrees with the generator's {self.spec}. "
+                             f"Received: generator_spec={generator_spec!r}")
         if fake_labels == "random" and self.conditional and self.num_classes is None:
             raise ValueError(
                 "fake_labels='random' needs the number of classes; pass num_classes. Received: num_classes=None"
@@ -297,6 +303,12 @@ class GAN(TrainStep, GANHooks, keras.Model):
     toy = True  # trains on lecture 000's 2-D toy problems (MLP networks with one output)
     options = ("label_smoothing",)  # constructor (or build) options the command line offers as flags
 
+    # What the generator takes and makes, from `spec` (fixed when the GAN is built).
+    latent_dim = property(lambda self: self.spec.latent_dim)
+    latent_distribution = property(lambda self: self.spec.latent_distribution)
+    conditional = property(lambda self: self.spec.conditional)
+    num_classes = property(lambda self: self.spec.num_classes)
+
     @property
     def metrics(self):
         accuracy = [self.d_real_acc_tracker, self.d_fake_acc_tracker] if self.logs_accuracy else []
@@ -318,6 +330,7 @@ class GAN(TrainStep, GANHooks, keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "loss": self.gan_loss.name,
             "latent_distribution": self.latent_distribution,
+            "generator_spec": self.spec.to_config(),
             "d_steps": self.d_steps,
             "label_smoothing": self.label_smoothing,
             "penalties": [keras.saving.serialize_keras_object(p) for p in self._config_penalties],

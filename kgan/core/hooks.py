@@ -9,14 +9,11 @@ in; `kgan.variants` override its methods (`discriminator_loss`,
 """
 
 import keras
-import numpy as np
-import tensorflow as tf
 from keras import ops
 
 from kgan.core import augment as augment_lib
 from kgan.core.distribute import replica_rows
 from kgan.core.heads import head_kind
-from kgan.core.latent import sample_latent
 
 
 class GANHooks:
@@ -29,9 +26,7 @@ class GANHooks:
         Under `tf.distribute` each replica gets its own rows of one global draw
         (`kgan.core.distribute.replica_rows`), so the replicas' noise is independent.
         """
-        return replica_rows(
-            lambda n: sample_latent((n, self.latent_dim), self.latent_distribution, self.seed_generator), batch_size
-        )
+        return replica_rows(lambda n: self.spec.sample_latent(n, self.seed_generator), batch_size)
 
     def generate(self, latent, labels=None, training=False):
         """Runs the generator on `latent` (and `labels`, if conditional).
@@ -46,12 +41,13 @@ class GANHooks:
 
         Raises:
             ValueError: if a conditional generator gets no labels, labels of
-                the wrong length, or labels outside `[0, num_classes)`.
+                the wrong length, or labels outside `[0, num_classes)`, or an
+                unconditional one gets labels (`GeneratorSpec.check_labels`).
         """
         latent = ops.convert_to_tensor(latent, "float32")
         generator = self.generator if training else self.sampler
+        labels = self.spec.check_labels(labels, ops.shape(latent)[0])
         if self.conditional:
-            labels = self._check_labels(labels, ops.shape(latent)[0])
             return generator([latent, _as_label_column(labels)], training=training)
         return generator(latent, training=training)
 
@@ -78,7 +74,7 @@ class GANHooks:
         """D's verdict on `images` as logits of shape `(batch,)`, whatever D's head."""
         inputs = images
         if len(self.discriminator.inputs) > 1:
-            labels = self._check_labels(labels, ops.shape(images)[0])
+            labels = self.spec.check_labels(labels, ops.shape(images)[0]) if self.conditional else labels
             inputs = [images, _as_label_column(labels)]
         if self._read_logits is not None:
             return self._read_logits(inputs, training=training)
@@ -138,27 +134,6 @@ class GANHooks:
     def _discriminator_head(self, discriminator):
         """How D's output is read; variants with another kind of D override it."""
         return head_kind(discriminator)
-
-    def _check_labels(self, labels, batch_size):
-        if labels is None:
-            raise ValueError(
-                "This GAN is conditional; pass integer labels of shape (batch,). Received: labels=None"
-            )
-        if tf.is_symbolic_tensor(labels) or not tf.executing_eagerly():
-            return labels  # inside a traced step the data pipeline's labels are trusted
-        values = np.asarray(labels)
-        if not np.issubdtype(values.dtype, np.integer):
-            raise ValueError(f"`labels` must be integer class ids. Received: labels.dtype={values.dtype}")
-        if values.size != int(batch_size) or values.ndim > 2 or (values.ndim == 2 and values.shape[1] != 1):
-            raise ValueError(
-                f"`labels` must have shape ({int(batch_size)},) or ({int(batch_size)}, 1) to match the batch. "
-                f"Received: labels.shape={values.shape}"
-            )
-        if self.num_classes is not None and values.size and (values.min() < 0 or values.max() >= self.num_classes):
-            raise ValueError(
-                f"`labels` must lie in [0, {self.num_classes}). Received: labels={values.reshape(-1).tolist()}"
-            )
-        return values
 
     def _to_logits(self, outputs):
         # Only for Ds whose pre-activation output cannot be read (see `logit_reader`).

@@ -221,26 +221,12 @@ def _as_unit_range(images):
     return images.astype(np.float32)
 
 
-def sample_latent_numpy(num, latent_dim, distribution="normal", seed=0):
-    """Latent vectors as NumPy, from the distributions of `kgan.core.latent.sample_latent`."""
-    rng = np.random.default_rng(seed)
-    if distribution == "normal":
-        return rng.standard_normal((num, latent_dim)).astype(np.float32)
-    if distribution == "uniform":
-        return rng.uniform(-1.0, 1.0, (num, latent_dim)).astype(np.float32)
-    if distribution == "uniform01":
-        return rng.uniform(0.0, 1.0, (num, latent_dim)).astype(np.float32)
-    raise ValueError(
-        "`latent_distribution` must be one of ('normal', 'uniform', 'uniform01'). "
-        f"Received: latent_distribution={distribution!r}"
-    )
-
-
 def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_size=250, verbose=True):
     """Scores an exported generator against real images, beside the real-data references.
 
-    Draws `protocol.num_samples` latent vectors (seeded; from the latent
-    distribution recorded in the export's metadata, `normal` if none is
+    Draws `protocol.num_samples` latent vectors (seeded, with
+    `kgan.core.latent.latent_from_seed`; from the latent distribution of the
+    export's `spec`: recorded in its metadata, `normal` if none is
     recorded), balanced labels for a conditional generator, and scores the
     images with `Evaluator.score` (for a conditional generator with its
     labels, so the report includes the label accuracy).
@@ -270,10 +256,6 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
     from kgan import serving
 
     generate = serving.load_generator(export_dir)
-    try:
-        metadata = serving.read_metadata(export_dir)
-    except FileNotFoundError:
-        metadata = {}
     evaluator = evaluator or Evaluator.from_classifier(classifier)
     if tuple(generate.image_shape) != evaluator.image_shape:
         raise ValueError(
@@ -281,8 +263,7 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
             f"{evaluator.image_shape}. Received: export_dir={str(export_dir)!r}"
         )
     num = evaluator.protocol.num_samples
-    latent = sample_latent_numpy(num, generate.latent_dim, metadata.get("latent_distribution", "normal"),
-                                 evaluator.protocol.seed)
+    latent = generate.spec.latent_from_seed(evaluator.protocol.seed, num)
     labels = None
     if generate.conditional:
         labels = np.arange(num, dtype=np.int32) % (generate.num_classes or evaluator.num_classes)

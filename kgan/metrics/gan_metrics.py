@@ -6,7 +6,8 @@ import warnings
 import keras
 import numpy as np
 
-from kgan.metrics.evaluation import SCALARS, Evaluator, format_report, sample_latent_numpy
+from kgan.core.latent import latent_from_seed
+from kgan.metrics.evaluation import SCALARS, Evaluator, format_report
 
 ACTIONS = ("warn", "stop")
 
@@ -74,8 +75,8 @@ class GANMetrics(keras.callbacks.Callback):
         num = self.evaluator.protocol.num_samples
         # Fixed latent vectors from the model's latent distribution, drawn once with the protocol's own seed,
         # so evaluating does not advance the GAN's noise stream: a run with the callback trains as one without.
-        self._latent = sample_latent_numpy(num, self.model.latent_dim, self.model.latent_distribution,
-                                           self.evaluator.protocol.seed)
+        self._latent = latent_from_seed(self.evaluator.protocol.seed, self.model.latent_dim,
+                                        self.model.latent_distribution, num)
         self._labels = np.arange(num, dtype=np.int32) % self.evaluator.num_classes if self.model.conditional else None
         self._start = time.perf_counter()
 

@@ -10,25 +10,27 @@ import dataclasses
 
 import numpy as np
 
+from kgan.core import latent as latent_lib
 from kgan.core import plotting
+from kgan.core.spec import GeneratorSpec
 from kgan.core.utils import atomic_path
 
 
 @dataclasses.dataclass
 class Sampler:
-    """A generator as a NumPy function, with what is needed to draw its inputs.
+    """A generator as a NumPy function, with its contract.
 
     Attributes:
         generate: `fn(latent, labels=None) -> images in [-1, 1]` (NumPy).
-        latent_dim: latent size.
-        latent_distribution: `"normal"`, `"uniform"` or `"uniform01"`.
-        num_classes: number of classes of a conditional generator, else None.
+        spec: the generator's `kgan.core.spec.GeneratorSpec` (latent size and distribution, classes).
     """
 
     generate: object
-    latent_dim: int
-    latent_distribution: str = "normal"
-    num_classes: int | None = None
+    spec: GeneratorSpec
+
+    latent_dim = property(lambda self: self.spec.latent_dim)
+    latent_distribution = property(lambda self: self.spec.latent_distribution)
+    num_classes = property(lambda self: self.spec.num_classes if self.spec.conditional else None)
 
 
 def as_sampler(model, latent_distribution=None):
@@ -44,95 +46,35 @@ def as_sampler(model, latent_distribution=None):
     """
     if isinstance(model, Sampler):
         return model
+    import keras  # noqa: PLC0415
+
     from kgan.core import GAN  # noqa: PLC0415
     from kgan.serving.load import ExportedGenerator  # noqa: PLC0415 (keep import light)
 
-    if isinstance(model, GAN):
-        return Sampler(
-            lambda z, labels=None: np.asarray(model.generate(z, labels, training=False)),
-            model.latent_dim,
-            latent_distribution or model.latent_distribution,
-            _num_classes_of(model.generator),
-        )
-    if isinstance(model, ExportedGenerator):
-        from kgan.serving.metadata import read_metadata  # noqa: PLC0415
-
-        recorded = read_metadata(model.path).get("latent_distribution", "normal")
-        return Sampler(model, model.latent_dim, latent_distribution or recorded, model.num_classes)
-    import keras  # noqa: PLC0415
-
+    if isinstance(model, (GAN, ExportedGenerator)):
+        spec = model.spec
+        if latent_distribution is not None:
+            spec = dataclasses.replace(spec, latent_distribution=latent_distribution)
+        if isinstance(model, ExportedGenerator):
+            return Sampler(model, spec)
+        return Sampler(lambda z, labels=None: np.asarray(model.generate(z, labels, training=False)), spec)
     if isinstance(model, keras.Model):
-        conditional = len(model.inputs) > 1
+        spec = GeneratorSpec.from_generator(model, latent_distribution or "normal")
 
         def generate(z, labels=None):
-            if conditional:
+            if spec.conditional:
                 return np.asarray(model([z, np.asarray(labels, "int32").reshape(-1, 1)], training=False))
             return np.asarray(model(z, training=False))
 
-        return Sampler(generate, int(model.inputs[0].shape[-1]), latent_distribution or "normal",
-                       _num_classes_of(model) if conditional else None)
+        return Sampler(generate, spec)
     raise ValueError(
         "Expected a kgan.GAN, a generator keras.Model or an export from kgan.load_generator. "
         f"Received: model={type(model).__name__}"
     )
 
 
-def _num_classes_of(generator):
-    if len(generator.inputs) < 2:
-        return None
-    import keras  # noqa: PLC0415
-
-    for layer in generator.layers:
-        if isinstance(layer, keras.layers.Embedding):
-            return int(layer.input_dim)
-    return None
-
-
-def latent_from_seed(seed, latent_dim, distribution="normal", count=1):
-    """`count` latent vectors drawn from `distribution` by NumPy's generator seeded with `seed`.
-
-    Args:
-        seed: a non-negative integer.
-        latent_dim: latent size.
-        distribution: `"normal"`, `"uniform"` ([-1, 1]) or `"uniform01"` ([0, 1)).
-        count: how many vectors.
-
-    Returns:
-        float32 array `(count, latent_dim)`.
-    """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
-    rng = np.random.default_rng(int(seed))
-    shape = (count, latent_dim)
-    if distribution == "normal":
-        z = rng.standard_normal(shape)
-    elif distribution == "uniform":
-        z = rng.uniform(-1.0, 1.0, shape)
-    elif distribution == "uniform01":
-        z = rng.uniform(0.0, 1.0, shape)
-    else:
-        raise ValueError(
-            "`distribution` must be 'normal', 'uniform' or 'uniform01'. " f"Received: distribution={distribution!r}"
-        )
-    return z.astype("float32")
-
-
-def _check_labels(sampler, labels, count):
-    if sampler.num_classes is None:
-        if labels is not None:
-            raise ValueError(f"This generator is not conditional and takes no labels. Received: labels={labels!r}")
-        return None
-    if labels is None:
-        raise ValueError(
-            f"This generator is conditional: pass labels in [0, {sampler.num_classes}). Received: labels=None"
-        )
-    labels = np.broadcast_to(np.asarray(labels), (count,)).astype("int64")
-    bad = labels[(labels < 0) | (labels >= sampler.num_classes)]
-    if bad.size:
-        raise ValueError(
-            f"Labels must be in [0, {sampler.num_classes}). Received: labels={labels.tolist()}"
-        )
-    return labels.astype("int32")
+# Seeded NumPy latent vectors, as every sample here draws them (kept under this name for explore's callers).
+latent_from_seed = latent_lib.latent_from_seed
 
 
 def sample(model, count, seed=0, labels=None):
@@ -142,8 +84,8 @@ def sample(model, count, seed=0, labels=None):
         `(images, latent)`: images in [-1, 1] and the latent vectors used.
     """
     sampler = as_sampler(model)
-    latent = latent_from_seed(seed, sampler.latent_dim, sampler.latent_distribution, count)
-    return sampler.generate(latent, _check_labels(sampler, labels, count)), latent
+    latent = sampler.spec.latent_from_seed(seed, count)
+    return sampler.generate(latent, sampler.spec.check_labels(labels, count)), latent
 
 
 def slerp(a, b, t):
@@ -169,11 +111,11 @@ def interpolate(model, seed_a, seed_b, steps=10, spherical=True, labels=None):
     if steps < 2:
         raise ValueError(f"`steps` must be at least 2. Received: steps={steps!r}")
     sampler = as_sampler(model)
-    a = latent_from_seed(seed_a, sampler.latent_dim, sampler.latent_distribution)[0]
-    b = latent_from_seed(seed_b, sampler.latent_dim, sampler.latent_distribution)[0]
+    a = sampler.spec.latent_from_seed(seed_a)[0]
+    b = sampler.spec.latent_from_seed(seed_b)[0]
     t = np.linspace(0.0, 1.0, steps)
     latent = slerp(a, b, t) if spherical else ((1 - t[:, None]) * a + t[:, None] * b).astype("float32")
-    return sampler.generate(latent, _check_labels(sampler, labels, steps))
+    return sampler.generate(latent, sampler.spec.check_labels(labels, steps))
 
 
 def latent_grid(model, seed=0, steps=7, span=2.0, labels=None):
@@ -187,13 +129,13 @@ def latent_grid(model, seed=0, steps=7, span=2.0, labels=None):
     """
     sampler = as_sampler(model)
     rng = np.random.default_rng(seed + 1)
-    centre = latent_from_seed(seed, sampler.latent_dim, sampler.latent_distribution)[0]
+    centre = sampler.spec.latent_from_seed(seed)[0]
     directions, _ = np.linalg.qr(rng.standard_normal((sampler.latent_dim, 2)))
     offsets = np.linspace(-span, span, steps)
     latent = np.array(
         [centre + r * directions[:, 0] + c * directions[:, 1] for r in offsets for c in offsets], "float32"
     )
-    return sampler.generate(latent, _check_labels(sampler, labels, len(latent)))
+    return sampler.generate(latent, sampler.spec.check_labels(labels, len(latent)))
 
 
 def class_grid(model, per_class=10, seed=0):
@@ -208,7 +150,7 @@ def class_grid(model, per_class=10, seed=0):
     sampler = as_sampler(model)
     if sampler.num_classes is None:
         raise ValueError("class_grid needs a conditional generator. Received: a generator without labels")
-    latent = latent_from_seed(seed, sampler.latent_dim, sampler.latent_distribution, per_class)
+    latent = sampler.spec.latent_from_seed(seed, per_class)
     latent = np.tile(latent, (sampler.num_classes, 1))
     labels = np.repeat(np.arange(sampler.num_classes), per_class)
     return sampler.generate(latent, labels.astype("int32"))

@@ -7,6 +7,7 @@ import pathlib
 import shutil
 import tempfile
 
+from kgan.core import GAN
 from kgan.serving.metadata import METADATA_PATH, latest_version, metadata_json
 from kgan.serving.signatures import inspect_generator, write_saved_model
 
@@ -19,6 +20,7 @@ def export_generator(
     version=None,
     metadata=None,
     overwrite=False,
+    spec=None,
 ):
     """Exports a generator as a TF Serving SavedModel at `base_dir/name/version`.
 
@@ -58,12 +60,18 @@ def export_generator(
             example `architecture`, `latent_distribution`, `dataset`,
             `epochs`), written to `<version>/assets.extra/kgan.json` together
             with kgan's version, `latent_dim`, `image_shape`, `num_classes`
-            (None if unconditional) and the creation time.
+            (None if unconditional), `latent_distribution`, the generator's
+            whole spec (`generator_spec`) and the creation time.
         overwrite: whether an existing `version` may be replaced. The new
             export swaps in atomically where the OS allows (Linux), otherwise
             the old folder is moved aside first. A running TF Serving does not
             reload a version it has already loaded, so publish new weights as
             a new version.
+        spec: the generator's `kgan.core.spec.GeneratorSpec` (a GAN's
+            `gan.spec`), checked against the generator. Default: read from the
+            generator, with `metadata`'s `latent_distribution` (or `"normal"`).
+            `generator` may also be a `kgan.GAN`: its `sampler` is exported
+            with its `spec`.
 
     Returns:
         The `pathlib.Path` of the written version folder.
@@ -88,7 +96,14 @@ def export_generator(
     # TF Serving as docs/serving.md shows.
     ```
     """
-    spec = inspect_generator(generator)
+    if isinstance(generator, GAN):
+        spec = generator.spec if spec is None else spec
+        generator = generator.sampler
+    if spec is None:
+        given = metadata.get("latent_distribution", "normal") if isinstance(metadata, dict) else "normal"
+        spec = inspect_generator(generator, given)
+    elif inspect_generator(generator, spec.latent_distribution, spec.num_classes) != spec:
+        raise ValueError(f"`spec` disagrees with the generator's {inspect_generator(generator)}. Received: spec={spec}")
     check_export_name(name)
     if version is not None:
         _check_version(version)

@@ -1,10 +1,11 @@
-"""`load_generator`: an export as a function of NumPy arrays, with TensorFlow only (no kgan, no Keras needed)."""
+"""`load_generator`: an export as a function of NumPy arrays (the export itself runs with TensorFlow alone)."""
 
 import json
 
 import numpy as np
 import tensorflow as tf
 
+from kgan.core.spec import GeneratorSpec
 from kgan.serving.metadata import METADATA_PATH, resolve_export_dir
 from kgan.serving.signatures import SIGNATURE_NAME
 
@@ -23,8 +24,9 @@ def load_generator(export_dir):
     Returns:
         An `ExportedGenerator`: call it as `generate(latent)` or
         `generate(latent, labels)` to get float32 images of shape
-        `(batch, H, W, C)`. It also has `latent_dim`, `image_shape`,
-        `num_classes` and `path` attributes.
+        `(batch, H, W, C)`. It also has `spec` (the generator's
+        `kgan.core.spec.GeneratorSpec`, from `kgan.json`), `latent_dim`,
+        `image_shape`, `num_classes` and `path` attributes.
 
     Raises:
         FileNotFoundError: if `export_dir` does not exist.
@@ -49,12 +51,31 @@ def load_generator(export_dir):
             f"input; it is not a kgan generator export. "
             f"Received: export_dir={str(export_dir)!r}"
         )
-    num_classes = None
+    metadata = {}
     if (path / METADATA_PATH).is_file():
-        num_classes = json.loads((path / METADATA_PATH).read_text()).get(
-            "num_classes"
-        )
-    return ExportedGenerator(loaded, signature, path, num_classes)
+        metadata = json.loads((path / METADATA_PATH).read_text())
+    return ExportedGenerator(loaded, signature, path, export_spec(signature, metadata))
+
+
+def export_spec(signature, metadata):
+    """The exported generator's `GeneratorSpec`: `kgan.json`'s `generator_spec`, checked against the signature.
+
+    Exports older than `generator_spec` (such as the shipped `saved_models/mnist_infogan/1`) get a spec
+    from the signature and `kgan.json`'s `latent_distribution` and `num_classes`; kgan's exports map [-1, 1].
+    """
+    inputs = signature.structured_input_signature[1]
+    latent_dim = inputs["latent"].shape[-1]
+    conditional = "labels" in inputs
+    image_shape = tuple(signature.structured_outputs["images"].shape[1:])
+    if "generator_spec" not in metadata:
+        return GeneratorSpec(latent_dim, metadata.get("latent_distribution", "normal"),
+                             num_classes=metadata.get("num_classes"), label_shape=(1,) if conditional else None,
+                             image_shape=image_shape)
+    spec = GeneratorSpec.from_config(metadata["generator_spec"])
+    if (spec.latent_dim, spec.conditional, spec.image_shape) != (latent_dim, conditional, image_shape):
+        raise ValueError(f"kgan.json's generator_spec disagrees with the export's signature (latent size "
+                         f"{latent_dim}, conditional={conditional}, images {image_shape}). Received: {spec}")
+    return spec
 
 
 
@@ -65,6 +86,7 @@ class ExportedGenerator:
 
     Attributes:
         path: the version folder loaded.
+        spec: the generator's `kgan.core.spec.GeneratorSpec`.
         latent_dim: size of a latent vector.
         image_shape: `(H, W, C)` of one generated image.
         num_classes: number of classes of a conditional generator, if its
@@ -72,17 +94,16 @@ class ExportedGenerator:
         conditional: whether calls need `labels`.
     """
 
-    def __init__(self, loaded, signature, path, num_classes=None):
+    def __init__(self, loaded, signature, path, spec):
         self._loaded = loaded  # keeps the variables alive
         self._signature = signature
-        input_specs = signature.structured_input_signature[1]
         self.path = path
-        self.latent_dim = input_specs["latent"].shape[-1]
-        self.conditional = "labels" in input_specs
-        self.num_classes = num_classes
-        self.image_shape = tuple(
-            signature.structured_outputs["images"].shape[1:]
-        )
+        self.spec = spec
+
+    latent_dim = property(lambda self: self.spec.latent_dim)
+    image_shape = property(lambda self: self.spec.image_shape)
+    num_classes = property(lambda self: self.spec.num_classes)
+    conditional = property(lambda self: self.spec.conditional)
 
     def __call__(self, latent, labels=None):
         """Generates images.
@@ -108,39 +129,10 @@ class ExportedGenerator:
                 f"Received: shape={latent.shape}"
             )
         inputs = {"latent": tf.constant(latent)}
-        if self.conditional:
-            inputs["labels"] = tf.constant(self._check_labels(labels, len(latent)))
-        elif labels is not None:
-            raise ValueError(
-                f"This generator is unconditional and takes no labels. "
-                f"Received: labels={labels!r}"
-            )
+        labels = self.spec.check_labels(labels, len(latent))
+        if labels is not None:
+            inputs["labels"] = tf.constant(labels)
         return self._signature(**inputs)["images"].numpy()
-
-    def _check_labels(self, labels, batch_size):
-        if labels is None:
-            raise ValueError(
-                "This generator is conditional; pass labels of shape "
-                f"({batch_size},). Received: labels=None"
-            )
-        labels = np.asarray(labels)
-        if not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(
-                f"labels must be integer class ids. Received: dtype={labels.dtype}"
-            )
-        if labels.ndim == 0:
-            labels = np.full((batch_size,), labels)
-        if labels.shape != (batch_size,):
-            raise ValueError(
-                f"labels must have shape ({batch_size},) to match latent; "
-                f"Received: shape={labels.shape}"
-            )
-        if self.num_classes and (labels.min() < 0 or labels.max() >= self.num_classes):
-            raise ValueError(
-                f"labels must lie in [0, {self.num_classes}); "
-                f"Received: labels={labels.tolist()}"
-            )
-        return labels.astype(np.int32)
 
     def __repr__(self):
         return (

@@ -1,5 +1,6 @@
 """The folders TF Serving reads (one integer version each) and kgan's `kgan.json` metadata in them."""
 
+import dataclasses
 import datetime
 import json
 import pathlib
@@ -14,9 +15,10 @@ METADATA_PATH = pathlib.Path("assets.extra", "kgan.json")
 # so temporary folders named `.tmp-...` are invisible to it.
 _VERSION_PATTERN = re.compile(r"[0-9]+")
 # Keys of `kgan.json` that kgan computes; callers may not set them.
-_RESERVED_METADATA_KEYS = ("kgan_version", "created")
-# Keys kgan reads from the generator; a caller's value must agree with them.
-_MODEL_METADATA_KEYS = ("latent_dim", "image_shape", "num_classes")
+_RESERVED_METADATA_KEYS = ("kgan_version", "created", "generator_spec")
+# Keys kgan reads from the generator's spec; a caller's value must agree with them. They stay beside
+# `generator_spec` (the whole spec) for readers older than it.
+_MODEL_METADATA_KEYS = ("latent_dim", "image_shape", "num_classes", "latent_distribution")
 
 
 def read_metadata(export_dir):
@@ -27,7 +29,9 @@ def read_metadata(export_dir):
 
     Returns:
         The metadata dict: the caller's `metadata` plus `kgan_version`,
-        `created`, `latent_dim`, `image_shape` and `num_classes`.
+        `created`, `latent_dim`, `image_shape`, `num_classes`,
+        `latent_distribution` and `generator_spec` (the
+        `kgan.core.spec.GeneratorSpec`'s config; exports older than it lack it).
 
     Raises:
         FileNotFoundError: if `export_dir` or its `kgan.json` does not exist.
@@ -78,7 +82,7 @@ def latest_version(model_dir):
 
 
 def metadata_json(metadata, spec):
-    """Returns the text of `kgan.json`, or raises before anything is written."""
+    """The text of `kgan.json` for a generator with `GeneratorSpec` `spec`; raises before anything is written."""
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
@@ -95,6 +99,7 @@ def metadata_json(metadata, spec):
         "latent_dim": spec.latent_dim,
         "image_shape": list(spec.image_shape),
         "num_classes": spec.num_classes,
+        "latent_distribution": spec.latent_distribution,
     }
     for key in _MODEL_METADATA_KEYS:
         if key not in metadata:
@@ -104,6 +109,7 @@ def metadata_json(metadata, spec):
             given = list(given)
         if key == "num_classes" and spec.conditional and spec.num_classes is None:
             from_model[key] = given  # e.g. labels not fed to an Embedding
+            spec = dataclasses.replace(spec, num_classes=given)
         elif given != from_model[key]:
             raise ValueError(
                 f"metadata[{key!r}] disagrees with the generator's "
@@ -114,6 +120,7 @@ def metadata_json(metadata, spec):
     document = {
         **metadata,
         **from_model,
+        "generator_spec": spec.to_config(),
         "kgan_version": kgan.__version__,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"

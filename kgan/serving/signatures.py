@@ -3,26 +3,21 @@
 import keras
 import tensorflow as tf
 
+from kgan.core.spec import GeneratorSpec
+
 SIGNATURE_NAME = "serving_default"
 UINT8_SIGNATURE_NAME = "images_uint8"
 PNG_SIGNATURE_NAME = "png"
 
 
-class GeneratorSpec:
-    """What export needs to know about a generator's inputs and outputs."""
+def inspect_generator(generator, latent_distribution="normal", num_classes=None):
+    """The generator's `GeneratorSpec`, after the checks of what an export can serve.
 
-    def __init__(self, latent_dim, image_shape, label_shape=None, num_classes=None):
-        self.latent_dim = latent_dim
-        self.image_shape = image_shape
-        self.label_shape = label_shape  # the generator's, without the batch
-        self.num_classes = num_classes
-
-    @property
-    def conditional(self):
-        return self.label_shape is not None
-
-
-def inspect_generator(generator):
+    Raises:
+        ValueError: if `generator` is not a functional `keras.Model` from float latent vectors `(batch,
+            latent_dim)` (and labels `(batch,)`, `(batch, 1)` or one-hot `(batch, num_classes)`) to images
+            `(batch, H, W, C)`.
+    """
     if not isinstance(generator, keras.Model):
         raise ValueError(
             "generator must be a keras.Model. "
@@ -55,38 +50,15 @@ def inspect_generator(generator):
             "(batch, H, W, C). Received: outputs="
             f"{[tuple(x.shape) for x in outputs]}"
         )
-    image_shape = tuple(outputs[0].shape[1:])
-    if len(inputs) == 1:
-        return GeneratorSpec(latent.shape[1], image_shape)
-
-    labels = inputs[1]
-    label_shape = tuple(labels.shape[1:])
-    if label_shape not in ((), (1,)) and (
-        len(label_shape) != 1 or label_shape[0] is None
-    ):
-        raise ValueError(
-            "generator's second input must be labels of shape (batch,), "
-            "(batch, 1) or one-hot (batch, num_classes). "
-            f"Received: shape={tuple(labels.shape)}"
-        )
-    if label_shape not in ((), (1,)):
-        num_classes = label_shape[0]  # one-hot
-    else:
-        num_classes = _embedding_size(generator, labels)
-    return GeneratorSpec(latent.shape[1], image_shape, label_shape, num_classes)
-
-
-def _embedding_size(generator, labels):
-    """Returns `input_dim` of the Embedding fed by `labels`, if there is one."""
-    for layer in generator.layers:
-        if isinstance(layer, keras.layers.Embedding):
-            try:
-                if layer.input is labels:
-                    return layer.input_dim
-            except (AttributeError, ValueError):  # layer used more than once
-                continue
-    return None
-
+    if len(inputs) == 2:
+        label_shape = tuple(inputs[1].shape[1:])
+        if label_shape not in ((), (1,)) and (len(label_shape) != 1 or label_shape[0] is None):
+            raise ValueError(
+                "generator's second input must be labels of shape (batch,), "
+                "(batch, 1) or one-hot (batch, num_classes). "
+                f"Received: shape={tuple(inputs[1].shape)}"
+            )
+    return GeneratorSpec.from_generator(generator, latent_distribution, num_classes)
 
 
 def write_saved_model(generator, spec, path):

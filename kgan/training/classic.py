@@ -100,6 +100,7 @@ class ClassicGAN:
     generator = property(lambda self: self.gan.generator)
     discriminator = property(lambda self: self.gan.discriminator)
     loss = property(lambda self: self.gan.gan_loss.name, doc="The generator cost's name.")
+    spec = property(lambda self: self.gan.spec, doc="The generator's `kgan.core.spec.GeneratorSpec`.")
     latent_distribution = property(lambda self: self.gan.latent_distribution)
     latent_dim = property(lambda self: self.gan.latent_dim)
     conditional = property(lambda self: self.gan.conditional)
@@ -186,18 +187,28 @@ class ClassicGAN:
 
     # -- the lecture's loop ----------------------------------------------
 
+    def _label_column(self, labels, batch_size):
+        """The batch's labels as an int32 column `(batch, 1)`; a conditional G's are checked by its spec."""
+        if labels is None:
+            raise ValueError("This generator is conditional, so the dataset must yield (images, labels). "
+                             "Received: labels=None")
+        if self.conditional:
+            labels = self.spec.check_labels(labels, batch_size)
+        return ops.reshape(ops.cast(labels, "int32"), (-1, 1))
+
     def train_discriminator(self, real_images, labels=None):
         """One D step on `real_images` and as many fresh fakes. Returns D's loss."""
         if self.combined is None:
             raise RuntimeError("Call `compile()` before training. Received: an uncompiled ClassicGAN")
         batch_size = int(real_images.shape[0])
         latent = self.sample_latent(batch_size)
-        fakes = self._make_fakes([latent, _label_column(labels)] if self.conditional else latent)
+        fakes = self._make_fakes([latent, self._label_column(labels, batch_size)] if self.conditional else latent)
         images = ops.concatenate([fakes, ops.convert_to_tensor(real_images, fakes.dtype)], axis=0)
         y = np.concatenate([targets(self.head, batch_size, real=False),
                             targets(self.head, batch_size, real=True, smoothing=self.label_smoothing)])
-        d_takes_labels = len(self.discriminator.inputs) > 1
-        x = [images, ops.concatenate([_label_column(labels)] * 2, axis=0)] if d_takes_labels else images
+        x = images
+        if len(self.discriminator.inputs) > 1:
+            x = [images, ops.concatenate([self._label_column(labels, batch_size)] * 2, axis=0)]
         # Lecture 004: "Turn on D." Needed at every call: a retrace reads the flag again.
         self.discriminator.trainable = True
         return float(self.discriminator.train_on_batch(x, y))
@@ -208,7 +219,7 @@ class ClassicGAN:
             raise RuntimeError("Call `compile()` before training. Received: an uncompiled ClassicGAN")
         _, real_target = generator_cost(self.loss, self.head)
         latent = self.sample_latent(batch_size)
-        x = [latent, _label_column(labels)] if self.conditional else latent
+        x = [latent, self._label_column(labels, batch_size)] if self.conditional else latent
         # Lecture 004: "Turn off training of D."
         self.discriminator.trainable = False
         return float(self.combined.train_on_batch(x, targets(self.head, batch_size, real=real_target)))
@@ -292,9 +303,3 @@ def _unpack(batch):
         return batch[0], (batch[1] if len(batch) > 1 else None)
     return batch, None
 
-
-def _label_column(labels):
-    if labels is None:
-        raise ValueError("This generator is conditional, so the dataset must yield (images, labels). "
-                         "Received: labels=None")
-    return ops.reshape(ops.cast(labels, "int32"), (-1, 1))

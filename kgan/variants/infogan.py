@@ -14,17 +14,8 @@ The exported generator is unconditional: it takes the latent vector only.
 import keras
 from keras import ops
 
-from kgan.core.layers import CategoricalCode
 from kgan.variants.conditional import AuxiliaryHeadGAN, _accuracy, _cross_entropy
 from kgan.variants.registry import register_variant
-
-
-def categories_of(generator):
-    """The number of categories of `generator`'s `CategoricalCode` layer, or `None`."""
-    for layer in generator.layers:
-        if isinstance(layer, CategoricalCode):
-            return layer.categories
-    return None
 
 
 def with_code(latent, codes, categories):
@@ -87,7 +78,7 @@ class InfoGAN(AuxiliaryHeadGAN):
 
     def __init__(self, generator, discriminator, *, info_weight=1.0, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
-        self.categories = categories_of(generator)
+        self.categories = self.spec.categories
         if self.conditional or self.categories is None:
             raise ValueError("InfoGAN needs an unconditional generator that starts with a CategoricalCode layer "
                              "(build_dcgan_generator(..., categorical_code=10)). Received: generator layers "
