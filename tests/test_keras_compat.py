@@ -25,6 +25,7 @@ from conftest import tiny_discriminator, tiny_generator
 from kgan.core import _keras_compat as compat
 from kgan.core.distribute import local_tf_configs
 from kgan.core.gan import GAN
+from kgan.core.heads import head_kind, logit_reader
 
 # -- the version guard ---------------------------------------------------------
 
@@ -221,6 +222,82 @@ def test_callback_list_drives_keras_callbacks_for_an_object_that_is_not_a_model(
     assert seen.seen == (trainer, 1, {"g_loss": 2.0})
     assert trainer.history.history == {"g_loss": [1.0, 2.0]}
     assert trainer.stop_training  # EarlyStopping set it on the object
+
+
+# -- call_without_activation and D's logits -----------------------------------------------
+
+
+def _sigmoid_d(**dense_kwargs):
+    inputs = keras.Input((5,))
+    x = keras.layers.Dense(6, activation="tanh", name="features")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid", name="score", **dense_kwargs)(x))
+
+
+def _unsaturated_inputs():
+    return np.random.default_rng(0).normal(scale=0.5, size=(16, 5)).astype("float32")
+
+
+def _assert_logits_are_log_odds_of(d, atol=1e-4):
+    reader = logit_reader(d, head_kind(d))
+    x = _unsaturated_inputs()
+    p = np.asarray(d(x), dtype="float64")[:, 0]
+    assert np.all((p > 0.01) & (p < 0.99)), "choose inputs that do not saturate D"
+    logits = np.asarray(reader(x))
+    assert logits.dtype == np.float32
+    np.testing.assert_allclose(logits, np.log(p) - np.log1p(-p), atol=atol)
+    assert d.layers[-1].activation is keras.activations.sigmoid  # restored
+
+
+def test_dense_reads_its_activation_at_call_time():
+    d = _sigmoid_d()
+    x = _unsaturated_inputs()
+    z = compat.call_without_activation(d.get_layer("score"), d.get_layer("features")(x))
+    assert np.any(np.asarray(z) < 0), "Dense applied its activation anyway: call_without_activation is broken"
+    _assert_logits_are_log_odds_of(d)
+
+
+def test_logits_of_a_lora_head_are_the_log_odds_of_ds_probability():
+    d = _sigmoid_d()
+    score = d.get_layer("score")
+    score.enable_lora(2)
+    # LoRA's B starts at zero; give it values so the adapted kernel differs from the frozen one.
+    score.lora_kernel_b.assign(np.full(score.lora_kernel_b.shape, 0.7, "float32"))
+    _assert_logits_are_log_odds_of(d)
+
+
+def test_logits_of_an_int8_quantized_head_are_the_log_odds_of_ds_probability():
+    d = _sigmoid_d()
+    d.quantize("int8")
+    assert d.get_layer("score").quantization_mode == "int8"
+    _assert_logits_are_log_odds_of(d)
+
+
+def test_logits_under_mixed_float16_are_the_log_odds_of_ds_probability():
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        d = _sigmoid_d()
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert d.get_layer("score").compute_dtype == "float16"
+    _assert_logits_are_log_odds_of(d, atol=2e-2)  # float16 probabilities hold about three digits
+
+
+def test_logits_of_a_two_way_softmax_are_the_log_ratio_of_its_probabilities():
+    inputs = keras.Input((5,))
+    d = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(inputs))
+    x = _unsaturated_inputs()
+    p = np.asarray(d(x), dtype="float64")
+    np.testing.assert_allclose(logit_reader(d, "softmax2")(x), np.log(p[:, 1] / p[:, 0]), atol=1e-4)
+
+
+def test_call_without_activation_restores_the_activation_after_an_error():
+    d = _sigmoid_d()
+    with pytest.raises(ValueError):
+        compat.call_without_activation(d.get_layer("score"), np.zeros((2, 3), "float32"))  # wrong width
+    assert d.get_layer("score").activation is keras.activations.sigmoid
+    with pytest.raises(ValueError, match="Received: Flatten"):
+        compat.call_without_activation(keras.layers.Flatten(), np.zeros((2, 3), "float32"))
 
 
 # -- nothing else reaches into Keras ----------------------------------------------------
