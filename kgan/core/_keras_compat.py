@@ -34,8 +34,8 @@ OLDEST_TESTED_KERAS = "3.15"
 """The oldest Keras (major.minor) these workarounds were checked with."""
 
 WORKAROUNDS = {
-    "SkipSymbolicBuild": "Trainer._maybe_symbolic_build (keras-team/keras#20045, #20585)",
-    "reducible_logs": "reduce_per_replica's reduce(MEAN, axis=0) under MultiWorkerMirroredStrategy (#20585)",
+    "SkipSymbolicBuild": "Trainer._maybe_symbolic_build (keras-team/keras#20045, keras-team/keras#20585)",
+    "reducible_logs": "reduce(MEAN, axis=0) of the logs under MultiWorkerMirroredStrategy (keras-team/keras#20585)",
     "hide_compile_state": "a nested compiled model's optimizer and compile config saved with its parent",
     "add_untracked_endpoint": "ExportArchive.track stores every variable twice (keras-team/keras#23553)",
     "callback_list": "CallbackList(model=...) accepting an object that is not a keras.Model",
