@@ -11,6 +11,7 @@
 - `distribute`: `tf.distribute` strategies and per-replica noise;
 - `plotting`: image grids, montages and training curves (callbacks, serving and the CLI draw with it);
 - `utils`: atomic writes and argument checks.
+- `_keras_compat`: every reach into Keras behaviour Keras does not promise, each with its issue and test.
 
 Nothing here imports another kgan package: every other layer builds on this one.
 """

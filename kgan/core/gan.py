@@ -29,6 +29,7 @@ import tensorflow as tf
 
 from kgan.core import augment as augment_lib
 from kgan.core import losses as losses_lib
+from kgan.core._keras_compat import SkipSymbolicBuild
 from kgan.core.arguments import FAKE_LABELS, check_ema, check_gan_arguments, check_probability
 from kgan.core.heads import logit_reader
 from kgan.core.hooks import GANHooks
@@ -38,7 +39,7 @@ from kgan.core.utils import check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class GAN(TrainStep, GANHooks, keras.Model):
+class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
     """A generative adversarial network trained with `fit`.
 
     Args:
@@ -194,8 +195,8 @@ class GAN(TrainStep, GANHooks, keras.Model):
         self.extra_trackers = []
         for penalty in self._config_penalties:
             self.add_penalty(penalty)
-        # G and D are built functional models; saying so spares `fit` under a
-        # tf.distribute strategy a symbolic build that would call G on images.
+        # G and D are built functional models; saying so (and `SkipSymbolicBuild`) spares `fit`
+        # under a tf.distribute strategy a symbolic build that would call G on images.
         self.built = True
 
     def add_penalty(self, penalty):
@@ -283,12 +284,6 @@ class GAN(TrainStep, GANHooks, keras.Model):
     def build(self, input_shape=None):
         # The generator and discriminator are built functional models.
         self.built = True
-
-    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
-        # Nothing to build (G and D are built functional models). Keras' version
-        # would call the GAN on a data batch, and under MultiWorkerMirroredStrategy
-        # it fails reducing that batch across workers (keras-team/keras#20585).
-        return
 
     def call(self, inputs, training=False):
         """Generates images: `gan(latent)` or, if conditional, `gan([latent, labels])`."""

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from kgan.core._keras_compat import call_without_activation
+
 
 def head_kind(discriminator):
     """How to read D's output as a logit: "logit", "sigmoid" or "softmax2"."""
@@ -26,8 +28,21 @@ def logit_reader(discriminator, head):
 
     Inverting the activation instead (`log p - log(1 - p)`) needs clipping
     and loses the gradient once D is confident (|logit| > ~16 in float32),
-    exactly when G needs it. The reader runs D up to its last layer and
-    applies that layer's kernel and bias itself, sharing D's variables.
+    exactly when G needs it. So the reader takes the logits from D's own graph:
+
+    - a D ending in an `Activation` layer: a model from D's inputs to that
+      layer's input, which is the logit tensor of D's graph;
+    - a D ending in `Dense(activation=...)`, whose graph holds no tensor before
+      the activation: a model from D's inputs to the Dense's input, then the
+      Dense layer itself called with its activation left out
+      (`kgan.core._keras_compat.call_without_activation`). The Dense computes
+      as in D's forward pass, so its dtype policy, LoRA (`enable_lora`) and
+      quantization apply; applying its kernel by hand would read a quantized
+      kernel without its scale.
+
+    Both share D's variables (the reader is a plain function, not tracked, so
+    not saved). The logits are those of D's probabilities: `sigmoid(logits)`
+    is D's output, up to float rounding.
 
     Args:
         discriminator: the discriminator.
@@ -48,9 +63,7 @@ def logit_reader(discriminator, head):
     def read(inputs, training=False):
         logits = features(inputs, training=training)
         if isinstance(last, keras.layers.Dense):
-            logits = ops.matmul(ops.cast(logits, last.kernel.dtype), last.kernel)
-            if last.use_bias:
-                logits = logits + last.bias
+            logits = call_without_activation(last, logits, training=training)
         logits = ops.cast(logits, "float32")
         if head == "sigmoid":
             return ops.reshape(logits, (-1,))

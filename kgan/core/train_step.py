@@ -10,6 +10,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from kgan.core._keras_compat import reducible_logs
 from kgan.core.distribute import cross_replica_mean
 
 
@@ -45,11 +46,8 @@ class TrainStep:
                         lambda: ops.convert_to_tensor(0.0))
             else:
                 self._distributed_generator_step(g_turn, batch_size, labels, replicas, real_images)
-        logs = {m.name: m.result() for m in self.metrics}
-        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
-            # Keras averages the workers' logs with `reduce(MEAN, axis=0)`, which needs an axis to reduce.
-            logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
-        return logs
+        # Under MultiWorkerMirroredStrategy Keras averages the workers' logs along an axis they lack.
+        return reducible_logs({m.name: m.result() for m in self.metrics}, tf.distribute.get_strategy())
 
     def _distributed_generator_step(self, g_turn, batch_size, labels, replicas, real_images):
         """The G step of every `d_steps`-th step, under a strategy with several replicas.

@@ -3,6 +3,7 @@
 import keras
 import tensorflow as tf
 
+from kgan.core._keras_compat import add_untracked_endpoint
 from kgan.core.spec import GeneratorSpec
 
 SIGNATURE_NAME = "serving_default"
@@ -102,12 +103,10 @@ def write_saved_model(generator, spec, path):
         return {"png_bytes": png}
 
     archive = keras.export.ExportArchive()
-    # No `archive.track(generator)`: the endpoints track the variables they use,
-    # and tracking the Keras variables too stores every weight twice (once per
-    # wrapper), doubling the export's size.
-    archive.add_endpoint(SIGNATURE_NAME, _named_like(serve, signature), input_signature=signature)
-    archive.add_endpoint(UINT8_SIGNATURE_NAME, _named_like(serve_uint8, signature), input_signature=signature)
-    archive.add_endpoint(PNG_SIGNATURE_NAME, _named_like(serve_png, signature), input_signature=signature)
+    # No `archive.track(generator)`: it would store every weight twice (keras-team/keras#23553).
+    add_untracked_endpoint(archive, SIGNATURE_NAME, _named_like(serve, signature), signature)
+    add_untracked_endpoint(archive, UINT8_SIGNATURE_NAME, _named_like(serve_uint8, signature), signature)
+    add_untracked_endpoint(archive, PNG_SIGNATURE_NAME, _named_like(serve_png, signature), signature)
     archive.write_out(str(path), verbose=False)
 
 

@@ -34,6 +34,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from kgan.core._keras_compat import callback_list, hide_compile_state
 from kgan.core.gan import GAN
 from kgan.core.utils import check_positive_int
 from kgan.training.combined import (
@@ -178,12 +179,13 @@ class ClassicGAN:
         # variables; so hide both while saving (`compile` makes them again on resume).
         # D is saved trainable (it is frozen only inside DG's steps), so the reloaded GAN trains it.
         d = self.discriminator
-        saved = d.optimizer, d.compiled, d.trainable
-        d.optimizer, d.compiled, d.trainable = None, False, True
+        trainable = d.trainable
+        d.trainable = True
         try:
-            self.gan.save(filepath)
+            with hide_compile_state(d):
+                self.gan.save(filepath)
         finally:
-            d.optimizer, d.compiled, d.trainable = saved
+            d.trainable = trainable
 
     # -- the lecture's loop ----------------------------------------------
 
@@ -248,23 +250,21 @@ class ClassicGAN:
         if self.combined is None:
             self.compile()
         steps = steps_per_epoch or _cardinality(dataset)
-        callback_list = keras.callbacks.CallbackList(
-            callbacks, add_history=True, add_progbar=False, model=self,
-            verbose=verbose, epochs=epochs, steps=steps,
-        )
+        # The callbacks see this ClassicGAN (not a keras.Model) as their model.
+        callbacks = callback_list(callbacks, self, verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
-        callback_list.on_train_begin()
+        callbacks.on_train_begin()
         logs = {}
         # With steps_per_epoch, epochs share one iterator (as in keras.Model.fit), so a
         # repeated dataset continues where the last epoch stopped.
         iterator = iter(dataset) if steps_per_epoch else None
         for epoch in range(initial_epoch, epochs):
-            callback_list.on_epoch_begin(epoch)
+            callbacks.on_epoch_begin(epoch)
             bar = keras.utils.Progbar(steps, verbose=1 if verbose == 1 else 0, unit_name="step")
             d_losses, g_losses = [], []
             batches = iterator if iterator is not None else dataset
             for step, batch in enumerate(itertools.islice(batches, steps) if steps else batches):
-                callback_list.on_train_batch_begin(step)
+                callbacks.on_train_batch_begin(step)
                 images, labels = _unpack(batch)
                 d_losses.append(self.train_discriminator(images, labels))
                 if (step + 1) % self.d_steps == 0:
@@ -273,18 +273,18 @@ class ClassicGAN:
                 batch_logs = {"d_loss": d_losses[-1], **({"g_loss": g_losses[-1]} if g_losses else {})}
                 bar.update(step + 1, [("D loss", batch_logs["d_loss"])]
                            + ([("DG loss", batch_logs["g_loss"])] if g_losses else []))
-                callback_list.on_train_batch_end(step, batch_logs)
+                callbacks.on_train_batch_end(step, batch_logs)
             logs = {"d_loss": float(np.mean(d_losses)) if d_losses else math.nan,
                     "g_loss": float(np.mean(g_losses)) if g_losses else math.nan}
             if verbose:
                 # The lecture's log line.
                 print(f"{epoch}: [D loss: {logs['d_loss']:.6f}] [DG loss: {logs['g_loss']:.6f}]")
-            callback_list.on_epoch_end(epoch, logs)
+            callbacks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
         # Leave D trainable, as it was before the loop: a user's later D.fit or GAN.fit trains it.
         self.discriminator.trainable = True
-        callback_list.on_train_end(logs)
+        callbacks.on_train_end(logs)
         return self.history
 
 

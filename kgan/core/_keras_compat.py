@@ -1,0 +1,220 @@
+"""Every place kgan leans on Keras behaviour that Keras does not promise, in one module.
+
+Each workaround below names the Keras behaviour it relies on, the Keras issue
+it works around, and the Keras versions it was checked with;
+`tests/test_keras_compat.py` has, for each, a test that fails when Keras
+changes that behaviour (a renamed hook, an object Keras no longer accepts, a
+fix that makes the workaround unnecessary). On a Keras outside the tested
+range, `check_keras_version` warns once, so a user who upgrades knows which
+workarounds to suspect first.
+
+- `SkipSymbolicBuild`: `GAN` skips the symbolic build `fit` does under a
+  `tf.distribute` strategy (`Trainer._maybe_symbolic_build`).
+- `reducible_logs`: the train step's logs get an axis under
+  `MultiWorkerMirroredStrategy`, which Keras reduces with `axis=0`.
+- `hide_compile_state`: `ClassicGAN.save` hides D's own optimizer and compile
+  config, which Keras would save inside the GAN.
+- `add_untracked_endpoint`: the export adds endpoints without `track`, which
+  stores every weight twice.
+- `callback_list`: `ClassicGAN.fit` drives Keras callbacks with itself (not a
+  `keras.Model`) as their model.
+- `call_without_activation`: D's last layer applied without its activation,
+  for D's logits (`kgan.core.heads.logit_reader`).
+"""
+
+import contextlib
+import warnings
+
+import keras
+import tensorflow as tf
+
+TESTED_KERAS = "3.15"
+"""The newest Keras (major.minor) these workarounds were checked with."""
+OLDEST_TESTED_KERAS = "3.15"
+"""The oldest Keras (major.minor) these workarounds were checked with."""
+
+WORKAROUNDS = {
+    "SkipSymbolicBuild": "Trainer._maybe_symbolic_build (keras-team/keras#20045, keras-team/keras#20585)",
+    "reducible_logs": "reduce(MEAN, axis=0) of the logs under MultiWorkerMirroredStrategy (keras-team/keras#20585)",
+    "hide_compile_state": "a nested compiled model's optimizer and compile config saved with its parent",
+    "add_untracked_endpoint": "ExportArchive.track stores every variable twice (keras-team/keras#23553)",
+    "callback_list": "CallbackList(model=...) accepting an object that is not a keras.Model",
+    "call_without_activation": "Dense.call (and its quantized calls) reading `self.activation` at call time",
+}
+
+
+class KerasVersionWarning(UserWarning):
+    """Keras is outside the versions `kgan.core._keras_compat` was checked with."""
+
+
+_warned = False
+
+
+def _major_minor(version):
+    return tuple(int(part) for part in version.split(".")[:2])
+
+
+def check_keras_version(version=None):
+    """Warns (once per process) if Keras is outside the versions these workarounds were checked with.
+
+    A warning, not an error: a newer Keras most likely still works, and the
+    warning names the workarounds to suspect if it does not.
+
+    Args:
+        version: the version to check (default `keras.__version__`).
+
+    Returns:
+        Whether the version is inside the tested range.
+    """
+    global _warned
+    version = version or keras.__version__
+    try:
+        inside = _major_minor(OLDEST_TESTED_KERAS) <= _major_minor(version) <= _major_minor(TESTED_KERAS)
+    except ValueError:  # a version string we cannot read: say so rather than guess
+        inside = False
+    if not inside and not _warned:
+        _warned = True
+        suspects = "; ".join(f"{name}: {what}" for name, what in WORKAROUNDS.items())
+        warnings.warn(
+            f"kgan was tested with Keras {OLDEST_TESTED_KERAS}-{TESTED_KERAS}; this is Keras {version}. "
+            f"If training, saving, export or D's logits misbehave, suspect the workarounds of "
+            f"kgan/core/_keras_compat.py ({suspects}); tests/test_keras_compat.py checks each.",
+            KerasVersionWarning, stacklevel=2,
+        )
+    return inside
+
+
+class SkipSymbolicBuild:
+    """A mixin for a `keras.Model` whose sub-models are already built: `fit` builds nothing first.
+
+    Keras' TensorFlow trainer calls `self._maybe_symbolic_build(iterator=...)`
+    at the start of `fit` (and `evaluate`, `train_on_batch`, ...) when the
+    model was made under a `tf.distribute` strategy (keras-team/keras#19969,
+    re-landed after keras-team/keras#20045). It takes a batch from the data,
+    reduces it across replicas and calls the model on it symbolically. A GAN
+    called on images would run G on images; and under
+    `MultiWorkerMirroredStrategy` the cross-worker reduce of that batch fails
+    (keras-team/keras#20585: Keras 3 does not support that strategy). G and D
+    are built functional models, so there is nothing to build: this override
+    does nothing. Checked with Keras 3.15 (`_maybe_symbolic_build` is private).
+    """
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        return
+
+
+def reducible_logs(logs, strategy):
+    """The train step's logs, each given one axis under `MultiWorkerMirroredStrategy`.
+
+    Keras' TensorFlow trainer reduces a step's outputs across workers with
+    `strategy.reduce("MEAN", value, axis=0)` when the strategy is a multi-worker
+    collective one (`reduce_per_replica`), which fails on a scalar ("Invalid
+    reduction dimension 0 for input with 0 dimensions", tensorflow/tensorflow#72388;
+    keras-team/keras#20585: Keras 3 does not support that strategy). A shape-(1,)
+    value reduces to the same mean, and the callbacks read it as a number.
+    Elsewhere the logs are returned unchanged. Checked with Keras 3.15.
+
+    Args:
+        logs: `{name: scalar tensor}`.
+        strategy: the current `tf.distribute` strategy.
+    """
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return logs
+    return {name: keras.ops.reshape(value, (1,)) for name, value in logs.items()}
+
+
+@contextlib.contextmanager
+def hide_compile_state(model):
+    """While inside, `model` looks uncompiled to Keras saving: its optimizer and compile config are not saved.
+
+    `Model.save` of a parent model saves every nested model's `optimizer` (its
+    variables, under the nested model) and, for a nested model with
+    `compiled=True`, its compile config, which makes `load_model` compile it
+    again. Lecture 004's D is compiled for its own `train_on_batch`, but the
+    GAN that holds it saves D's optimizer as its own `d_optimizer`; so the
+    classic trainer hides D's compile state while it saves the GAN. Relies on
+    saving reading the public attributes `optimizer` and `compiled` at save
+    time. No Keras issue: this is Keras working as designed for nested models.
+    Checked with Keras 3.15.
+
+    Args:
+        model: a compiled `keras.Model`, restored on exit (even after an error).
+    """
+    saved = model.optimizer, model.compiled
+    model.optimizer, model.compiled = None, False
+    try:
+        yield model
+    finally:
+        model.optimizer, model.compiled = saved
+
+
+def add_untracked_endpoint(archive, name, fn, input_signature):
+    """Adds an endpoint to a `keras.export.ExportArchive` without `archive.track(model)`.
+
+    Keras' documented pattern tracks the model and then adds endpoints; on the
+    TensorFlow backend that stores every weight twice, once per wrapper
+    (`variables/N` from `track`, `_all_variables/M` from the traced endpoint),
+    doubling the export's size and TF Serving's memory (keras-team/keras#23553).
+    An endpoint alone tracks the variables its function uses (documented under
+    `ExportArchive.track`), so the export serves the same and holds each weight
+    once. A model with lookup tables or other non-variable resources would still
+    need `track`; a generator has none. Checked with Keras 3.15.
+
+    Args:
+        archive: a `keras.export.ExportArchive`.
+        name: the endpoint's (signature's) name.
+        fn: the function to serve.
+        input_signature: its `tf.TensorSpec`s.
+    """
+    archive.add_endpoint(name, fn, input_signature=input_signature)
+
+
+def callback_list(callbacks, model, **params):
+    """A `keras.callbacks.CallbackList` (with a `History`, no progress bar) driving `callbacks` for `model`.
+
+    `model` need not be a `keras.Model`: Keras' `CallbackList` only sets
+    `model.history` and passes `model` to each callback's `set_model`, and
+    kgan's callbacks read what they need from it (`generate`, `save`,
+    `stop_training`). The classic trainer passes itself. Keras documents the
+    argument as "the `Model` these callbacks are used with", so this is a
+    tolerance, not a promise. Checked with Keras 3.15.
+
+    Args:
+        callbacks: Keras callbacks (or `None`).
+        model: the object the callbacks see as `self.model`.
+        **params: passed to every callback's `set_params` (`verbose`, `epochs`, `steps`).
+    """
+    return keras.callbacks.CallbackList(callbacks, add_history=True, add_progbar=False, model=model, **params)
+
+
+def call_without_activation(layer, inputs, **kwargs):
+    """`layer(inputs)` with the layer's `activation` left out: a Dense head's logits, through the layer itself.
+
+    The layer's own `__call__` computes the result, so its dtype policy
+    (mixed precision), LoRA (`enable_lora`) and quantization (`int8`, `int4`,
+    `float8`, GPTQ, AWQ) apply as in D's forward pass. Relies on Keras' `Dense`
+    (and its quantized calls) reading `self.activation` when called, so
+    setting it to `linear` for the length of one call leaves the activation out.
+    It is restored at once (even after an error); a trace of D made meanwhile
+    would be wrong, so call this only where nothing else traces D concurrently
+    (Keras traces on one thread). No Keras issue. Checked with Keras 3.15.
+
+    Args:
+        layer: a built layer with an `activation` attribute (`keras.layers.Dense`).
+        inputs: its inputs.
+        **kwargs: passed to the call (`training`).
+
+    Raises:
+        ValueError: if the layer has no `activation` attribute.
+    """
+    if not hasattr(layer, "activation"):
+        raise ValueError(f"The layer has no `activation` to leave out. Received: {type(layer).__name__} {layer.name!r}")
+    activation = layer.activation
+    layer.activation = keras.activations.linear
+    try:
+        return layer(inputs, **kwargs)
+    finally:
+        layer.activation = activation
+
+
+check_keras_version()
