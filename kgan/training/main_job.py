@@ -220,6 +220,7 @@ def train(config=None, /, **settings):
         (c.export_dir if chief else None) or run_dir / "saved_models",
         export_name,
         metadata={**record, "final_metrics": {k: v[-1] for k, v in history.items()}},
+        spec=gan.spec,
     )
     if not chief:
         # Every worker saved (saving may need all of them); only the chief's files are kept:
