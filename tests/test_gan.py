@@ -38,7 +38,7 @@ def test_fit_two_steps_gives_finite_values_for_every_metric(tiny_dataset, jit_co
 
 @pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="the rule is for CPU-only machines")
 def test_xla_is_turned_off_with_a_warning_for_k_discriminator_steps_on_a_cpu(tiny_dataset):
-    # benchmarks/d_steps_xla.py: on a CPU a d_steps > 1 step costs 2.4-3.5x more with XLA than without.
+    # benchmarks/d_steps_xla.py: on a CPU a d_steps > 1 step costs more with XLA than without (RESULTS.md).
     gan = GAN(tiny_generator(), tiny_discriminator(), seed=0, d_steps=3)
     with pytest.warns(UserWarning, match="jit_compile=True with d_steps=3 is slower on a CPU"):
         gan.compile(jit_compile=True)

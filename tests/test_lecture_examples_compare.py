@@ -129,7 +129,7 @@ def test_the_ring_script_refuses_compare_with_a_single_remedys_flags(capsys):
 
 
 def test_the_mlp_mnist_example_defaults_to_the_settings_that_draw_digits():
-    # 100 epochs of 5,000 digits in batches of 32 (15,600 steps) draw digits in ~10 min on 2 cores;
+    # 100 epochs of 5,000 digits in batches of 32 (15,600 steps) draw digits (benchmarks/RESULTS.md);
     # the notebook's batches of 128 at 30 epochs (1,170 steps) drew blobs.
     args = load_script("lecture002_mlp_mnist").parse_args([])
     assert (args.epochs, args.batch_size) == (100, 32)

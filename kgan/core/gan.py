@@ -242,7 +242,7 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
         if kwargs.get("jit_compile") is True and self.d_steps > 1 and not tf.config.list_physical_devices("GPU"):
             # The G step of every k-th step is a conditional; XLA runs it several times slower on a CPU.
             warnings.warn(f"jit_compile=True with d_steps={self.d_steps} is slower on a CPU (XLA's conditional G step: "
-                          "2.4-3.5x, benchmarks/d_steps_xla.py); training without XLA.", stacklevel=2)
+                          "benchmarks/d_steps_xla.py); training without XLA.", stacklevel=2)
             kwargs["jit_compile"] = False
         super().compile(**kwargs)
         self.d_optimizer = _loss_scaled(keras.optimizers.get(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)),

@@ -16,9 +16,8 @@ class Dropout(keras.layers.Dropout):
 
     - the mask is drawn with the Philox generator: Keras' dropout uses
       `tf.nn.experimental.stateless_dropout`'s default `"auto_select"`
-      algorithm, which under XLA on a CPU costs ~70x more
-      (`benchmarks/xla_rng.py`: 704 ms vs 9.6 ms for lecture 004's first D
-      block at batch 64), half of lecture 004's compiled train step;
+      algorithm, which under XLA on a CPU is far slower (`benchmarks/xla_rng.py`;
+      figures in benchmarks/RESULTS.md): half of lecture 004's compiled train step;
     - under `tf.distribute`, each replica takes its rows of a mask drawn for
       the global batch (`kgan.core.distribute.replica_rows`), where Keras' layer
       would give every replica the same mask.

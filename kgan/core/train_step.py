@@ -33,7 +33,7 @@ class TrainStep:
             if self.d_steps == 1:
                 # G's step reuses the batch it made for D's step (judged by the
                 # updated D), as the PyTorch DCGAN example does: one G forward
-                # pass less per step, 1.2x faster on the CPU.
+                # pass less per step.
                 g_loss, g_logs = self.generator_loss(fake_images, fake_labels, real_images=real_images,
                                                      real_labels=labels)
         if self.d_steps == 1:
