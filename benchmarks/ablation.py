@@ -31,24 +31,26 @@ CANDIDATE_ARCHITECTURES = {
     # G with a second upsampling block and a 3x3 output conv at full resolution (about 2x G's work).
     "dcgan_deep": {
         "latent_dim": 64,
-        "generator": dict(stem_filters=128, filters=(64, 32), strides=(2, 2), kernel_size=4, output_stride=1,
-                          output_kernel_size=3),
+        "generator": dict(
+            stem_filters=128, filters=(64, 32), strides=(2, 2), kernel_size=4, output_stride=1, output_kernel_size=3
+        ),
         "discriminator": dict(filters=(64, 128), strides=(2, 2), kernel_size=4, dropout=0.0),
     },
     # InfoGAN's MNIST networks (Chen et al. 2016): a fully connected 1024 layer in G and in D.
     "dcgan_fc1024": {
         "latent_dim": 64,
-        "generator": dict(stem_filters=128, filters=(64,), strides=(2,), kernel_size=4, output_stride=2,
-                          hidden_units=(1024,)),
+        "generator": dict(
+            stem_filters=128, filters=(64,), strides=(2,), kernel_size=4, output_stride=2, hidden_units=(1024,)
+        ),
         "discriminator": dict(filters=(64, 128), strides=(2, 2), kernel_size=4, hidden_units=(1024,)),
     },
     # InfoGAN's MNIST discriminator exactly: BatchNorm after its second conv too.
     "dcgan_infogan": {
         "latent_dim": 64,
-        "generator": dict(stem_filters=128, filters=(64,), strides=(2,), kernel_size=4, output_stride=2,
-                          hidden_units=(1024,)),
-        "discriminator": dict(filters=(64, 128), strides=(2, 2), kernel_size=4, hidden_units=(1024,),
-                              batchnorm=True),
+        "generator": dict(
+            stem_filters=128, filters=(64,), strides=(2,), kernel_size=4, output_stride=2, hidden_units=(1024,)
+        ),
+        "discriminator": dict(filters=(64, 128), strides=(2, 2), kernel_size=4, hidden_units=(1024,), batchnorm=True),
     },
     # G twice as wide (about 4x G's work).
     "dcgan_wide": {
@@ -78,28 +80,56 @@ CONFIGS = {
     "ema+fc": {"ema": 0.999, "arch": "dcgan_fc1024"},
     "ema+fc+augment": {"ema": 0.999, "arch": "dcgan_fc1024", "augment": "color,translation,cutout"},
     "ema+infogan": {"ema": 0.999, "arch": "dcgan_infogan"},
-    "ema+fc+ada": {"ema": 0.999, "arch": "dcgan_fc1024", "augment": "color,translation,cutout",
-                   "augment_probability": 0.0, "ada_target": 0.6},
+    "ema+fc+ada": {
+        "ema": 0.999,
+        "arch": "dcgan_fc1024",
+        "augment": "color,translation,cutout",
+        "augment_probability": 0.0,
+        "ada_target": 0.6,
+    },
     "fc": {"arch": "dcgan_fc1024"},
     "ema+fc+lr5e-4": {"ema": 0.999, "arch": "dcgan_fc1024", "lr_d": 5e-4, "lr_g": 5e-4},
     "ema+fc+lr1e-3": {"ema": 0.999, "arch": "dcgan_fc1024", "lr_d": 1e-3, "lr_g": 1e-3},
     # The candidate recipe and its ablations (each ingredient removed or added).
     "recipe": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4},
     "recipe-ema": {"arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4},
-    "recipe+ada": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4,
-                   "augment": "color,translation,cutout", "augment_probability": 0.0, "ada_target": 0.6},
+    "recipe+ada": {
+        "ema": 0.999,
+        "arch": "dcgan_fc",
+        "lr_d": 5e-4,
+        "lr_g": 5e-4,
+        "augment": "color,translation,cutout",
+        "augment_probability": 0.0,
+        "ada_target": 0.6,
+    },
     "recipe+sn": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4, "spectral_norm": True},
     "recipe+r1": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4, "r1": 1.0},
     "recipe-fc256": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4},  # = recipe (an early name)
     "ema+b32": {"ema": 0.999, "batch_size": 32},
     "ema+ttur": {"ema": 0.999, "lr_d": 4e-4, "lr_g": 1e-4},
     # InfoGAN's categorical code (10 categories, lambda 1) on top of the recipe.
-    "recipe+ada+info": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4, "variant": "infogan",
-                        "augment": "color,translation,cutout", "augment_probability": 0.0, "ada_target": 0.6},
+    "recipe+ada+info": {
+        "ema": 0.999,
+        "arch": "dcgan_fc",
+        "lr_d": 5e-4,
+        "lr_g": 5e-4,
+        "variant": "infogan",
+        "augment": "color,translation,cutout",
+        "augment_probability": 0.0,
+        "ada_target": 0.6,
+    },
     "recipe+info": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4, "variant": "infogan"},
-    "recipe+ada+info+decay": {"ema": 0.999, "arch": "dcgan_fc", "lr_d": 5e-4, "lr_g": 5e-4, "variant": "infogan",
-                              "augment": "color,translation,cutout", "augment_probability": 0.0, "ada_target": 0.6,
-                              "lr_decay": "linear"},
+    "recipe+ada+info+decay": {
+        "ema": 0.999,
+        "arch": "dcgan_fc",
+        "lr_d": 5e-4,
+        "lr_g": 5e-4,
+        "variant": "infogan",
+        "augment": "color,translation,cutout",
+        "augment_probability": 0.0,
+        "ada_target": 0.6,
+        "lr_decay": "linear",
+    },
     "default": None,  # the main job's new defaults, whatever they are (kgan.training.MAIN_JOB)
     # On top of the main job's defaults (kgan.training.MAIN_JOB):
     # (these probes pin the 10 categories the main job's code had when they ran, so their records keep these names)
@@ -143,9 +173,12 @@ def run(config, seed, epochs, every, out=OUT):
                 record["train_seconds"] = record["wall_time"] - sum(r["eval_seconds"] for r in metrics.records)
                 record.pop("histogram", None)
                 records.append({k: (float(v) if hasattr(v, "__float__") else v) for k, v in record.items()})
-                print(f"[{config} s{seed}] epoch {epoch + 1}: score {record['classifier_score']:.2f}, "
-                      f"FD {record['frechet_distance']:.1f}, classes {record['classes_covered']}, "
-                      f"train {record['train_seconds']:.0f} s", flush=True)
+                print(
+                    f"[{config} s{seed}] epoch {epoch + 1}: score {record['classifier_score']:.2f}, "
+                    f"FD {record['frechet_distance']:.1f}, classes {record['classes_covered']}, "
+                    f"train {record['train_seconds']:.0f} s",
+                    flush=True,
+                )
 
     class LinearDecay(keras.callbacks.Callback):
         """A probe: both learning rates held for the first half, then decayed linearly to 0 by the last epoch."""
@@ -166,17 +199,28 @@ def run(config, seed, epochs, every, out=OUT):
         extra.append(LinearDecay(options.get("epochs", 50)))
     started = time.time()
     with tempfile.TemporaryDirectory() as tmp:
-        result = train(output_dir=pathlib.Path(tmp) / "run", seed=seed, verbose=0, on_divergence="warn",
-                       extra_callbacks=[metrics, Clock(), *extra], **options)
+        result = train(
+            output_dir=pathlib.Path(tmp) / "run",
+            seed=seed,
+            verbose=0,
+            on_divergence="warn",
+            extra_callbacks=[metrics, Clock(), *extra],
+            **options,
+        )
     final = metrics.records[-1]
     summary = {
-        "config": config, "options": options, "seed": seed, "epochs": len(result.history["d_loss"]),
+        "config": config,
+        "options": options,
+        "seed": seed,
+        "epochs": len(result.history["d_loss"]),
         "command": shlex.join(["python", "benchmarks/ablation.py", *sys.argv[1:]]),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="minutes"),
         "machine": f"{platform.machine()} {_cpu_model()}, {os.cpu_count()} cores",
-        "load_at_start": os.getloadavg(), "wall_seconds": time.time() - started,
+        "load_at_start": os.getloadavg(),
+        "wall_seconds": time.time() - started,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "final": {k: v for k, v in final.items() if k != "histogram"}, "histogram": list(map(int, final["histogram"])),
+        "final": {k: v for k, v in final.items() if k != "histogram"},
+        "histogram": list(map(int, final["histogram"])),
         "records": records,
     }
     out.mkdir(parents=True, exist_ok=True)
@@ -215,8 +259,10 @@ def table(out=OUT):
     by_config = {}
     for r in runs:
         by_config.setdefault(r["config"], []).append(r)
-    print("| configuration | seeds | epochs | classifier score (per seed) | Fréchet distance | classes | "
-          "training min | first score >= 8.0: epoch (min) |")
+    print(
+        "| configuration | seeds | epochs | classifier score (per seed) | Fréchet distance | classes | "
+        "training min | first score >= 8.0: epoch (min) |"
+    )
     print("|---|---|---:|---|---|---|---:|---|")
     for config, group in by_config.items():
         group.sort(key=lambda r: r["seed"])
@@ -224,10 +270,21 @@ def table(out=OUT):
         fds = ", ".join(f"{r['final']['frechet_distance']:.1f}" for r in group)
         classes = ", ".join(str(int(r["final"]["classes_covered"])) for r in group)
         minutes = np.mean([r["records"][-1]["train_seconds"] / 60 for r in group])
-        first = ", ".join(next((f"{x['epoch']:.0f} ({x['train_seconds'] / 60:.1f})" for x in r["records"]
-                                if x["classifier_score"] >= 8.0), "never") for r in group)
-        print(f"| {config} | {', '.join(str(r['seed']) for r in group)} | {group[0]['epochs']} | {scores} | {fds} | "
-              f"{classes} | {minutes:.1f} | {first} |")
+        first = ", ".join(
+            next(
+                (
+                    f"{x['epoch']:.0f} ({x['train_seconds'] / 60:.1f})"
+                    for x in r["records"]
+                    if x["classifier_score"] >= 8.0
+                ),
+                "never",
+            )
+            for r in group
+        )
+        print(
+            f"| {config} | {', '.join(str(r['seed']) for r in group)} | {group[0]['epochs']} | {scores} | {fds} | "
+            f"{classes} | {minutes:.1f} | {first} |"
+        )
     fig = Figure(figsize=(11, 4), dpi=100)
     axes = fig.subplots(1, 2)
     colours = {}

@@ -69,13 +69,27 @@ def main(argv=None):
     print(f"{'variant':8} {'d_steps':>7} {'XLA':>5} {'s/step':>8} {'vs d_steps=1, XLA':>18}")
     for variant, k, xla in cases:
         ratio = best[(variant, k, xla)] / best[(variant, 1, True)] if (variant, 1, True) in best else float("nan")
-        rows.append(dict(variant=variant, d_steps=k, xla=xla, seconds_per_step=best[(variant, k, xla)],
-                         ratio_to_d_steps_1_xla=ratio))
+        rows.append(
+            dict(
+                variant=variant,
+                d_steps=k,
+                xla=xla,
+                seconds_per_step=best[(variant, k, xla)],
+                ratio_to_d_steps_1_xla=ratio,
+            )
+        )
         print(f"{variant:8} {k:>7} {'on' if xla else 'off':>5} {best[(variant, k, xla)]:8.3f} {ratio:17.2f}x")
     if args.json:
-        meta = dict(machine=platform.processor() or platform.machine(), cpus=os.cpu_count(),
-                    tensorflow=tf.__version__, keras=keras.__version__, batch=BATCH, steps=args.steps,
-                    date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), load=os.getloadavg()[0])
+        meta = dict(
+            machine=platform.processor() or platform.machine(),
+            cpus=os.cpu_count(),
+            tensorflow=tf.__version__,
+            keras=keras.__version__,
+            batch=BATCH,
+            steps=args.steps,
+            date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            load=os.getloadavg()[0],
+        )
         with open(args.json, "w") as f:
             json.dump({"meta": meta, "rows": rows}, f, indent=2)
     return 0

@@ -66,11 +66,22 @@ def main(argv=None):
     for row in rows:
         print(f"{row['case']:12} {1000 * row['seconds_per_step']:8.1f} {row['ratio_to_plain']:8.2f}x")
     if args.json:
-        cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-                   platform.processor())
-        meta = dict(cpu=cpu, cpus=os.cpu_count(), tensorflow=tf.__version__, keras=keras.__version__, arch=args.arch,
-                    batch=BATCH, steps=args.steps, xla=args.xla, load=os.getloadavg()[0],
-                    date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+        cpu = next(
+            (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+            platform.processor(),
+        )
+        meta = dict(
+            cpu=cpu,
+            cpus=os.cpu_count(),
+            tensorflow=tf.__version__,
+            keras=keras.__version__,
+            arch=args.arch,
+            batch=BATCH,
+            steps=args.steps,
+            xla=args.xla,
+            load=os.getloadavg()[0],
+            date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        )
         with open(args.json, "w") as f:
             json.dump({"meta": meta, "rows": rows}, f, indent=2)
     return 0

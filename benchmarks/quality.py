@@ -34,10 +34,12 @@ def plot(records, reference, path, title):
     fig = Figure(figsize=(12, 3.4), dpi=100)
     axes = fig.subplots(1, 4)
     minutes = [r["wall_time"] / 60 for r in records]
-    panels = (("classifier_score", "classifier score (higher is better)"),
-              ("frechet_distance", "Frechet distance (lower is better)"),
-              ("kid", "KID (lower is better)"),
-              ("classes_covered", "classes covered"))
+    panels = (
+        ("classifier_score", "classifier score (higher is better)"),
+        ("frechet_distance", "Frechet distance (lower is better)"),
+        ("kid", "KID (lower is better)"),
+        ("classes_covered", "classes covered"),
+    )
     for ax, (key, label) in zip(axes, panels):
         ax.plot(minutes, [r[key] for r in records], marker="o", markersize=3, label="generated")
         ax.axhline(reference[key], color="green", linestyle="--", linewidth=1, label="real vs real")
@@ -67,8 +69,9 @@ def main(argv=None):
 
     metrics = GANMetrics(every=args.every, on_collapse="warn")
     kwargs = {**MAIN_JOB, **({"epochs": args.epochs} if args.epochs else {})}  # the main job's recipe
-    result = train(output_dir=args.output_dir or default_run_dir("quality"), verbose=2,
-                   extra_callbacks=[metrics], **kwargs)
+    result = train(
+        output_dir=args.output_dir or default_run_dir("quality"), verbose=2, extra_callbacks=[metrics], **kwargs
+    )
     reference = read_card("mnist")["reference"]
     records = [{k: v for k, v in r.items()} for r in metrics.records]
     training_seconds = records[-1]["wall_time"] - sum(r["eval_seconds"] for r in records)
@@ -89,17 +92,25 @@ def main(argv=None):
     }
     with atomic_path(args.json) as tmp:
         tmp.write_text(json.dumps(summary, indent=2) + "\n")
-    plot(records, reference, args.plot,
-         f"kgan train defaults ({summary['epochs']} epochs): quality against wall time, 2-core CPU")
+    plot(
+        records,
+        reference,
+        args.plot,
+        f"kgan train defaults ({summary['epochs']} epochs): quality against wall time, 2-core CPU",
+    )
 
     print(f"\ncommand: {command}\ndate: {summary['date']}\nmachine: {summary['machine']}")
     print("| epoch | wall time (min) | classifier score | Fréchet distance | KID (± std) | classes covered |")
     print("|---:|---:|---:|---:|---:|---:|")
     for r in records:
-        print(f"| {r['epoch']} | {r['wall_time'] / 60:.1f} | {r['classifier_score']:.2f} | "
-              f"{r['frechet_distance']:.2f} | {r['kid']:.3f} ± {r['kid_std']:.3f} | {r['classes_covered']} |")
-    print(f"| real vs real | | {reference['classifier_score']:.2f} | {reference['frechet_distance']:.2f} | "
-          f"{reference['kid']:.3f} ± {reference['kid_std']:.3f} | {reference['classes_covered']} |")
+        print(
+            f"| {r['epoch']} | {r['wall_time'] / 60:.1f} | {r['classifier_score']:.2f} | "
+            f"{r['frechet_distance']:.2f} | {r['kid']:.3f} ± {r['kid_std']:.3f} | {r['classes_covered']} |"
+        )
+    print(
+        f"| real vs real | | {reference['classifier_score']:.2f} | {reference['frechet_distance']:.2f} | "
+        f"{reference['kid']:.3f} ± {reference['kid_std']:.3f} | {reference['classes_covered']} |"
+    )
     print(f"final class histogram: {final['histogram']}")
     print(f"target ({summary['target']}): {'MET' if met else 'NOT met'}")
     return 0

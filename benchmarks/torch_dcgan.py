@@ -64,8 +64,11 @@ class Generator(nn.Module):
         blocks, channels = [], stem_filters
         for n, s in zip(filters, strides):
             pad, out_pad = _same_padding(kernel_size, s)
-            blocks += [nn.ConvTranspose2d(channels, n, kernel_size, s, pad, out_pad),
-                       nn.BatchNorm2d(n, eps=1e-3, momentum=0.01), nn.LeakyReLU(slope)]
+            blocks += [
+                nn.ConvTranspose2d(channels, n, kernel_size, s, pad, out_pad),
+                nn.BatchNorm2d(n, eps=1e-3, momentum=0.01),
+                nn.LeakyReLU(slope),
+            ]
             channels = n
         pad, out_pad = _same_padding(kernel_size, output_stride)
         blocks += [nn.ConvTranspose2d(channels, 1, kernel_size, output_stride, pad, out_pad), nn.Tanh()]
@@ -104,10 +107,17 @@ ARCHITECTURES = {
     ),
     "lecture004": dict(
         latent_dim=100,
-        generator=dict(stem_filters=256, filters=(256, 128, 64, 32), strides=(1, 1, 2, 2), kernel_size=5,
-                       output_stride=1, slope=0.3),
-        discriminator=dict(filters=(32, 64, 128, 256), strides=(1, 2, 2, 1), kernel_size=5, slope=0.3,
-                           dropout=0.3, head_units=2),
+        generator=dict(
+            stem_filters=256,
+            filters=(256, 128, 64, 32),
+            strides=(1, 1, 2, 2),
+            kernel_size=5,
+            output_stride=1,
+            slope=0.3,
+        ),
+        discriminator=dict(
+            filters=(32, 64, 128, 256), strides=(1, 2, 2, 1), kernel_size=5, slope=0.3, dropout=0.3, head_units=2
+        ),
     ),
 }
 
@@ -149,8 +159,9 @@ class Trainer:
         if self.work == "fit":
             fake = self.generator(z)
             self.d_optimizer.zero_grad(set_to_none=True)
-            d_loss = 0.5 * (gan_loss(self.discriminator(real), True)
-                            + gan_loss(self.discriminator(fake.detach()), False))
+            d_loss = 0.5 * (
+                gan_loss(self.discriminator(real), True) + gan_loss(self.discriminator(fake.detach()), False)
+            )
             d_loss.backward()
             self.d_optimizer.step()
         else:
@@ -196,9 +207,16 @@ def measure(arch, batch_size, seconds=10.0, work="fit", warmup=2, min_steps=1, t
         steps += 1
     elapsed = time.perf_counter() - start
     return {
-        "arch": arch, "batch_size": batch_size, "work": work, "steps": steps, "seconds": elapsed,
-        "seconds_per_step": elapsed / steps, "images_per_second": steps * batch_size / elapsed,
-        "final_losses": losses, "torch_version": torch.__version__, "threads": torch.get_num_threads(),
+        "arch": arch,
+        "batch_size": batch_size,
+        "work": work,
+        "steps": steps,
+        "seconds": elapsed,
+        "seconds_per_step": elapsed / steps,
+        "images_per_second": steps * batch_size / elapsed,
+        "final_losses": losses,
+        "torch_version": torch.__version__,
+        "threads": torch.get_num_threads(),
         "generator_parameters": sum(p.numel() for p in trainer.generator.parameters()),
         "discriminator_parameters": sum(p.numel() for p in trainer.discriminator.parameters()),
     }
@@ -218,9 +236,11 @@ def main(argv=None):
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"torch {result['torch_version']} {args.arch} batch {args.batch_size} ({args.work} work): "
-              f"{result['images_per_second']:.1f} images/s, {1000 * result['seconds_per_step']:.1f} ms/step "
-              f"over {result['steps']} steps")
+        print(
+            f"torch {result['torch_version']} {args.arch} batch {args.batch_size} ({args.work} work): "
+            f"{result['images_per_second']:.1f} images/s, {1000 * result['seconds_per_step']:.1f} ms/step "
+            f"over {result['steps']} steps"
+        )
     return 0
 
 

@@ -24,6 +24,17 @@ from kgan.serving import export_generator, load_generator  # noqa: E402
 from kgan.training import train  # noqa: E402
 
 __all__ = [
-    "GAN", "build_models", "callbacks", "data", "datasets", "export_generator", "load_generator", "losses", "models",
-    "penalties", "sample_latent", "train", "variants",
+    "GAN",
+    "build_models",
+    "callbacks",
+    "data",
+    "datasets",
+    "export_generator",
+    "load_generator",
+    "losses",
+    "models",
+    "penalties",
+    "sample_latent",
+    "train",
+    "variants",
 ]

@@ -26,13 +26,18 @@ MEAN, STD = 4.0, 0.2
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_example_arguments(parser, "lecture000_freeze_generator", epochs=8)
-    parser.add_argument("--freeze-steps", type=positive_int, default=3,
-                        help="K: G trained on one batch out of K (default: %(default)s)")
-    parser.add_argument("--batches-per-epoch", type=positive_int, default=600,
-                        help="batches of 30 per epoch (default: %(default)s)")
+    parser.add_argument(
+        "--freeze-steps", type=positive_int, default=3, help="K: G trained on one batch out of K (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--batches-per-epoch", type=positive_int, default=600, help="batches of 30 per epoch (default: %(default)s)"
+    )
     return parser.parse_args(argv)
 
 
@@ -41,8 +46,11 @@ def run(args):
     output_dir = prepare_output_dir(args.output_dir, "lecture000_freeze_generator")
     data = lectures.normal_vectors(args.batches_per_epoch * 30, seed=args.seed)
     k, epochs = args.freeze_steps, args.epochs
-    runs = [(f"k=1, {epochs} epochs", 1, epochs), (f"k={k}, {epochs} epochs", k, epochs),
-            (f"k={k}, {k * epochs} epochs", k, k * epochs)]
+    runs = [
+        (f"k=1, {epochs} epochs", 1, epochs),
+        (f"k={k}, {epochs} epochs", k, epochs),
+        (f"k={k}, {k * epochs} epochs", k, k * epochs),
+    ]
     results, panels = [], []
     for label, d_steps, n_epochs in runs:
         print(f"\n== {label}")

@@ -19,17 +19,29 @@ from kgan.cli.examples import add_example_arguments, prepare_output_dir
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_example_arguments(parser, "lecture000_gaussian", epochs=8)
     parser.add_argument("--mean", type=float, default=4.0, help="target mean (default: %(default)s)")
     parser.add_argument("--std", type=positive_float, default=0.2, help="target std (default: %(default)s)")
-    parser.add_argument("--vector-length", type=positive_int, default=10,
-                        help="values per vector (default: %(default)s)")
-    parser.add_argument("--batches-per-epoch", type=positive_int, default=600,
-                        help="batches of 30 per epoch, the lecture's number_of_batches (default: %(default)s)")
-    parser.add_argument("--d-steps", type=positive_int, default=1,
-                        help="D steps per G step; k > 1 freezes G for k-1 of every k batches (default: %(default)s)")
+    parser.add_argument(
+        "--vector-length", type=positive_int, default=10, help="values per vector (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--batches-per-epoch",
+        type=positive_int,
+        default=600,
+        help="batches of 30 per epoch, the lecture's number_of_batches (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--d-steps",
+        type=positive_int,
+        default=1,
+        help="D steps per G step; k > 1 freezes G for k-1 of every k batches (default: %(default)s)",
+    )
     return parser.parse_args(argv)
 
 
@@ -37,8 +49,14 @@ def run(args):
     """Trains the example; returns `(output_dir, metrics.Moments)`."""
     output_dir = prepare_output_dir(args.output_dir, "lecture000_gaussian")
     data = lectures.normal_vectors(args.batches_per_epoch * 30, args.vector_length, args.mean, args.std, seed=args.seed)
-    gan = lectures.train_toy_gan(data, epochs=args.epochs, d_steps=args.d_steps, seed=args.seed, verbose=2,
-                            callbacks=[callbacks.HistoryLog(output_dir, title="lecture 000, example 1")])
+    gan = lectures.train_toy_gan(
+        data,
+        epochs=args.epochs,
+        d_steps=args.d_steps,
+        seed=args.seed,
+        verbose=2,
+        callbacks=[callbacks.HistoryLog(output_dir, title="lecture 000, example 1")],
+    )
     samples = lectures.generate_samples(gan, 1000, seed=args.seed)
     lectures.plot_histogram(samples, args.mean, args.std, output_dir / "histogram.png")
     return output_dir, metrics.moment_errors(samples, args.mean, args.std)

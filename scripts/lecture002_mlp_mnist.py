@@ -28,17 +28,33 @@ from kgan.cli.examples import add_example_arguments
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_example_arguments(parser, "lecture002_mlp_mnist", epochs=100)
-    parser.add_argument("--trainer", choices=("fit", "classic"), default="fit",
-                        help="GAN.fit or lecture 004's train_on_batch loop (default: %(default)s)")
-    parser.add_argument("--label-smoothing", type=float, default=0.0,
-                        help="one-sided label smoothing of D's real target (default: %(default)s)")
-    parser.add_argument("--batch-size", type=positive_int, default=32,
-                        help="images per step; the notebook's 128 gives 4x fewer steps (default: %(default)s)")
-    parser.add_argument("--no-score", dest="score", action="store_false",
-                        help="skip scoring the export with kgan.metrics")
+    parser.add_argument(
+        "--trainer",
+        choices=("fit", "classic"),
+        default="fit",
+        help="GAN.fit or lecture 004's train_on_batch loop (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=0.0,
+        help="one-sided label smoothing of D's real target (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=32,
+        help="images per step; the notebook's 128 gives 4x fewer steps (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-score", dest="score", action="store_false", help="skip scoring the export with kgan.metrics"
+    )
     return parser.parse_args(argv)
 
 
@@ -47,9 +63,16 @@ def main(argv=None):
     from kgan.training import default_run_dir, train
 
     result = train(
-        arch="mlp_lecture002", epochs=args.epochs, batch_size=args.batch_size, lr_d=1e-3, lr_g=1e-3, beta_1=0.9,
-        seed=args.seed, output_dir=args.output_dir or default_run_dir("lecture002_mlp_mnist"),
-        export_name="mnist_mlp_lecture002", trainer=args.trainer,
+        arch="mlp_lecture002",
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr_d=1e-3,
+        lr_g=1e-3,
+        beta_1=0.9,
+        seed=args.seed,
+        output_dir=args.output_dir or default_run_dir("lecture002_mlp_mnist"),
+        export_name="mnist_mlp_lecture002",
+        trainer=args.trainer,
         variant_options={"latent_distribution": "uniform", "label_smoothing": args.label_smoothing},
     )
     print(f"\nRun directory: {result.run_dir} (samples/montage.png shows every epoch)")

@@ -33,16 +33,24 @@ from kgan.training.combined import GENERATOR_COSTS
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_example_arguments(parser, "lecture004_classic_dcgan", epochs=80)
-    parser.add_argument("--loss", choices=GENERATOR_COSTS, default="non_saturating",
-                        help="generator cost: the lecture's flipped target (non_saturating), zero-sum (minimax) or "
-                             "maximum_likelihood (default: %(default)s)")
+    parser.add_argument(
+        "--loss",
+        choices=GENERATOR_COSTS,
+        default="non_saturating",
+        help="generator cost: the lecture's flipped target (non_saturating), zero-sum (minimax) or "
+        "maximum_likelihood (default: %(default)s)",
+    )
     parser.add_argument("--d-steps", type=positive_int, default=1, help="D steps per G step (default: %(default)s)")
     parser.add_argument("--batch-size", type=positive_int, default=64, help="(default: %(default)s)")
-    parser.add_argument("--no-score", dest="score", action="store_false",
-                        help="skip scoring the export with kgan.metrics")
+    parser.add_argument(
+        "--no-score", dest="score", action="store_false", help="skip scoring the export with kgan.metrics"
+    )
     return parser.parse_args(argv)
 
 
@@ -51,9 +59,18 @@ def main(argv=None):
     from kgan.training import default_run_dir, train
 
     result = train(
-        arch="lecture004", epochs=args.epochs, batch_size=args.batch_size, lr_d=1e-4, lr_g=1e-4, beta_1=0.9,
-        loss=args.loss, seed=args.seed, output_dir=args.output_dir or default_run_dir("lecture004_classic_dcgan"),
-        export_name="mnist_lecture004_classic", trainer="classic", d_steps=args.d_steps,
+        arch="lecture004",
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr_d=1e-4,
+        lr_g=1e-4,
+        beta_1=0.9,
+        loss=args.loss,
+        seed=args.seed,
+        output_dir=args.output_dir or default_run_dir("lecture004_classic_dcgan"),
+        export_name="mnist_lecture004_classic",
+        trainer="classic",
+        d_steps=args.d_steps,
     )
     print(f"\nRun directory: {result.run_dir} (samples/montage.png shows every epoch)")
     if args.score:

@@ -35,18 +35,30 @@ NUM_MODES, RADIUS, STD, NUM_SAMPLES = 8, 2.0, 0.02, 2000
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_example_arguments(parser, "ring_of_gaussians", epochs=30)
-    parser.add_argument("--batches-per-epoch", type=positive_int, default=200,
-                        help="batches of 128 per epoch (default: %(default)s)")
-    parser.add_argument("--loss", choices=sorted(LOSSES), default="non_saturating",
-                        help="generator cost (default: %(default)s)")
+    parser.add_argument(
+        "--batches-per-epoch", type=positive_int, default=200, help="batches of 128 per epoch (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--loss", choices=sorted(LOSSES), default="non_saturating", help="generator cost (default: %(default)s)"
+    )
     parser.add_argument("--d-steps", type=positive_int, default=1, help="D steps per G step (default: %(default)s)")
-    parser.add_argument("--label-smoothing", type=float, default=0.0,
-                        help="one-sided label smoothing of D's real target (default: %(default)s)")
-    parser.add_argument("--compare", action="store_true",
-                        help="train every remedy with the same seed and budget; print a table, save compare.png")
+    parser.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=0.0,
+        help="one-sided label smoothing of D's real target (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="train every remedy with the same seed and budget; print a table, save compare.png",
+    )
     args = parser.parse_args(argv)
     if args.compare and (args.loss != "non_saturating" or args.d_steps != 1 or args.label_smoothing):
         parser.error("--compare trains every remedy itself; drop --loss, --d-steps and --label-smoothing")
@@ -65,10 +77,18 @@ def run(args):
 
     data = lectures.ring_of_gaussians(args.batches_per_epoch * 128, NUM_MODES, RADIUS, STD, seed=args.seed)
     gan = lectures.train_toy_gan(
-        data, **lectures.RING_GAN, loss=args.loss, d_steps=args.d_steps, label_smoothing=args.label_smoothing,
-        epochs=args.epochs, seed=args.seed, verbose=2,
-        callbacks=[lectures.SampleCheck(check, NUM_SAMPLES, seed=args.seed),
-                   callbacks.HistoryLog(output_dir, title="ring of Gaussians")],
+        data,
+        **lectures.RING_GAN,
+        loss=args.loss,
+        d_steps=args.d_steps,
+        label_smoothing=args.label_smoothing,
+        epochs=args.epochs,
+        seed=args.seed,
+        verbose=2,
+        callbacks=[
+            lectures.SampleCheck(check, NUM_SAMPLES, seed=args.seed),
+            callbacks.HistoryLog(output_dir, title="ring of Gaussians"),
+        ],
     )
     samples = lectures.generate_samples(gan, NUM_SAMPLES, seed=args.seed)
     lectures.plot_ring(samples, modes, STD, output_dir / "ring.png", min_samples=min_samples)
@@ -81,12 +101,22 @@ def compare(args):
 
     def progress(result):
         c = result.coverage
-        print(f"{result.remedy.name}: {c.modes_covered}/{c.num_modes} modes, {c.high_quality_share:.0%} high quality "
-              f"({result.seconds:.0f} s)", flush=True)
+        print(
+            f"{result.remedy.name}: {c.modes_covered}/{c.num_modes} modes, {c.high_quality_share:.0%} high quality "
+            f"({result.seconds:.0f} s)",
+            flush=True,
+        )
 
-    results = lectures.compare_ring_remedies(num_modes=NUM_MODES, radius=RADIUS, std=STD,
-                                        batches_per_epoch=args.batches_per_epoch, epochs=args.epochs,
-                                        num_samples=NUM_SAMPLES, seed=args.seed, progress=progress)
+    results = lectures.compare_ring_remedies(
+        num_modes=NUM_MODES,
+        radius=RADIUS,
+        std=STD,
+        batches_per_epoch=args.batches_per_epoch,
+        epochs=args.epochs,
+        num_samples=NUM_SAMPLES,
+        seed=args.seed,
+        progress=progress,
+    )
     lectures.plot_remedy_comparison(results, output_dir / "compare.png", num_modes=NUM_MODES, radius=RADIUS, std=STD)
     return output_dir, results
 

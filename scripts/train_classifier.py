@@ -24,13 +24,19 @@ SEED = 0  # weights, data order, dropout
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="mnist_embedded",
-                        choices=("mnist_embedded", "mnist", "fashion_mnist", "npz"),
-                        help="training data (default: %(default)s, the 5,000 digits shipped with kgan)")
+    parser.add_argument(
+        "--dataset",
+        default="mnist_embedded",
+        choices=("mnist_embedded", "mnist", "fashion_mnist", "npz"),
+        help="training data (default: %(default)s, the 5,000 digits shipped with kgan)",
+    )
     parser.add_argument("--data-path", default=None, help="Keras-layout .npz for --dataset npz")
-    parser.add_argument("--output-dir", default=None,
-                        help="where to write the weights and card (default: the kgan/metrics package folder for "
-                             "mnist_embedded; required otherwise)")
+    parser.add_argument(
+        "--output-dir",
+        default=None,
+        help="where to write the weights and card (default: the kgan/metrics package folder for "
+        "mnist_embedded; required otherwise)",
+    )
     parser.add_argument("--name", default=None, help="file prefix (default: the dataset name; mnist_embedded -> mnist)")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--seed", type=int, default=SEED)
@@ -41,13 +47,20 @@ def main(argv=None):
         args.output_dir = pathlib.Path(kgan.metrics.__file__).parent
     argv = sys.argv[1:] if argv is None else argv
     card = kgan.metrics.train_classifier(
-        args.output_dir, dataset=args.dataset, data_path=args.data_path, name=args.name, epochs=args.epochs,
-        seed=args.seed, command=shlex.join(["python", "scripts/train_classifier.py", *argv]),
+        args.output_dir,
+        dataset=args.dataset,
+        data_path=args.data_path,
+        name=args.name,
+        epochs=args.epochs,
+        seed=args.seed,
+        command=shlex.join(["python", "scripts/train_classifier.py", *argv]),
     )
     print(f"held-out accuracy {card['held_out_accuracy']:.4f} on {card['num_held_out']} images")
     print(f"weights {pathlib.Path(args.output_dir) / card['weights']} sha256 {card['sha256']}")
-    print("reference (real vs real):", {k: round(v, 5) if isinstance(v, float) else v
-                                        for k, v in card["reference"].items()})
+    print(
+        "reference (real vs real):",
+        {k: round(v, 5) if isinstance(v, float) else v for k, v in card["reference"].items()},
+    )
     return 0
 
 

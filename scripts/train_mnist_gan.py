@@ -21,7 +21,8 @@ from kgan.training import MAIN_JOB
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_train_arguments(parser, **MAIN_JOB)  # the recipe of benchmarks/RESULTS.md

@@ -22,14 +22,22 @@ TINY_LATENT = 4
 
 def tiny_generator(num_classes=None, **kwargs):
     return build_dcgan_generator(
-        TINY_LATENT, TINY_SHAPE, stem_filters=8, filters=(4,), strides=(2,), output_stride=2,
-        num_classes=num_classes, seed=1, **kwargs,
+        TINY_LATENT,
+        TINY_SHAPE,
+        stem_filters=8,
+        filters=(4,),
+        strides=(2,),
+        output_stride=2,
+        num_classes=num_classes,
+        seed=1,
+        **kwargs,
     )
 
 
 def tiny_discriminator(num_classes=None, **kwargs):
-    return build_dcgan_discriminator(TINY_SHAPE, filters=(4, 8), strides=(2, 2), num_classes=num_classes, seed=2,
-                                     **kwargs)
+    return build_dcgan_discriminator(
+        TINY_SHAPE, filters=(4, 8), strides=(2, 2), num_classes=num_classes, seed=2, **kwargs
+    )
 
 
 def write_digits_npz(path, count):

@@ -90,11 +90,17 @@ def imports_of(sources):
 
 def cli_imports_in_library(sources):
     """`(module, target)` pairs where a module outside `kgan.cli` imports `kgan.cli` or one of its modules."""
+
     def in_cli(name):
         return name == "kgan.cli" or name.startswith("kgan.cli.")
 
-    return [(module, target) for module, edges in imports_of(sources).items() if not in_cli(module)
-            for target, _ in edges if in_cli(target)]
+    return [
+        (module, target)
+        for module, edges in imports_of(sources).items()
+        if not in_cli(module)
+        for target, _ in edges
+        if in_cli(target)
+    ]
 
 
 def import_cycles(sources, function_level=False):
@@ -106,8 +112,10 @@ def import_cycles(sources, function_level=False):
             still ties two layers together); `import kgan` (the top package, for `__version__` or to register
             the Keras classes) is then left out, as every module sits below it.
     """
-    graph = {m: sorted({t for t, module_level in edges if module_level or (function_level and t != "kgan")})
-             for m, edges in imports_of(sources).items()}
+    graph = {
+        m: sorted({t for t, module_level in edges if module_level or (function_level and t != "kgan")})
+        for m, edges in imports_of(sources).items()
+    }
     cycles, state, stack = [], {}, []  # state: 1 on the stack, 2 done
 
     def visit(module):
@@ -115,7 +123,7 @@ def import_cycles(sources, function_level=False):
         stack.append(module)
         for target in graph[module]:
             if state.get(target) == 1:
-                cycles.append(stack[stack.index(target):] + [target])
+                cycles.append(stack[stack.index(target) :] + [target])
             elif target not in state:
                 visit(target)
         stack.pop()
@@ -206,8 +214,14 @@ def test_the_checks_catch_a_cycle_and_ignore_function_level_imports():
 
 
 def test_relative_imports_are_resolved():
-    sources = {"kgan": "", "kgan.core": "", "kgan.core.a": "from . import b\nfrom .b import x\n", "kgan.core.b": "",
-               "kgan.cli": "", "kgan.cli.c": "from ..core.b import y\n"}
+    sources = {
+        "kgan": "",
+        "kgan.core": "",
+        "kgan.core.a": "from . import b\nfrom .b import x\n",
+        "kgan.core.b": "",
+        "kgan.cli": "",
+        "kgan.cli.c": "from ..core.b import y\n",
+    }
     graph = imports_of(sources)
     assert graph["kgan.core.a"] == [("kgan.core.b", True), ("kgan.core.b", True)]
     assert graph["kgan.cli.c"] == [("kgan.core.b", True)]

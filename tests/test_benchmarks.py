@@ -29,15 +29,26 @@ def test_quick_run_prints_one_table_with_every_measurement(tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--no-torch", "--json", str(out)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     table = [line for line in result.stdout.splitlines() if line.startswith("|")]
     assert table[0].startswith("| measurement | arch | batch | images/s |")
     text = "\n".join(table)
-    for measurement in ("fp32 matmul peak", "(a) kgan fit (XLA)", "(b) lecture loop, train_on_batch",
-                        "steps_per_execution=2", "mixed_float16", "one in-memory batch", "tf.data pipeline alone",
-                        "SavedModel inference, batch 256", "SavedModel inference latency, batch 1"):
+    for measurement in (
+        "fp32 matmul peak",
+        "(a) kgan fit (XLA)",
+        "(b) lecture loop, train_on_batch",
+        "steps_per_execution=2",
+        "mixed_float16",
+        "one in-memory batch",
+        "tf.data pipeline alone",
+        "SavedModel inference, batch 256",
+        "SavedModel inference latency, batch 1",
+    ):
         assert measurement in text
     assert "(c) PyTorch port (fit work) | dcgan | 16 |" in text and "skipped: --no-torch given" in text
     rows = json.loads(out.read_text())["rows"]
@@ -81,9 +92,25 @@ def test_training_step_flops_count_the_passes_each_loop_does(bench):
 def test_d_steps_xla_benchmark_prints_every_case_and_writes_json(tmp_path):
     out = tmp_path / "d_steps.json"
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "d_steps_xla.py"), "--variants", "gan", "--d-steps", "1", "2",
-         "--repeats", "1", "--steps", "2", "--json", str(out)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "d_steps_xla.py"),
+            "--variants",
+            "gan",
+            "--d-steps",
+            "1",
+            "2",
+            "--repeats",
+            "1",
+            "--steps",
+            "2",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     rows = json.loads(out.read_text())["rows"]
@@ -94,9 +121,21 @@ def test_d_steps_xla_benchmark_prints_every_case_and_writes_json(tmp_path):
 def test_ema_augment_cost_benchmark_prints_every_case_and_writes_json(tmp_path):
     out = tmp_path / "cost.json"
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "ema_augment_cost.py"), "--repeats", "1", "--steps", "2",
-         "--no-jit", "--json", str(out)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "ema_augment_cost.py"),
+            "--repeats",
+            "1",
+            "--steps",
+            "2",
+            "--no-jit",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     rows = json.loads(out.read_text())["rows"]
@@ -108,14 +147,30 @@ def test_ablation_table_summarises_every_run_and_draws_the_curve(tmp_path):
     out = tmp_path / "ablation"
     out.mkdir()
     for config, seed, score in (("baseline", 0, 6.6), ("baseline", 1, 6.4), ("ema", 0, 8.1)):
-        records = [{"epoch": e, "train_seconds": 60.0 * e, "classifier_score": score - 1 + e / 2,
-                    "frechet_distance": 40.0 / e, "classes_covered": 10} for e in (1, 2)]
-        (out / f"{config}-s{seed}.json").write_text(json.dumps(
-            {"config": config, "seed": seed, "epochs": 2, "final": records[-1], "records": records}))
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ablation.py"), "--table", "--out", str(out)],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+        records = [
+            {
+                "epoch": e,
+                "train_seconds": 60.0 * e,
+                "classifier_score": score - 1 + e / 2,
+                "frechet_distance": 40.0 / e,
+                "classes_covered": 10,
+            }
+            for e in (1, 2)
+        ]
+        (out / f"{config}-s{seed}.json").write_text(
+            json.dumps({"config": config, "seed": seed, "epochs": 2, "final": records[-1], "records": records})
+        )
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "ablation.py"), "--table", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| baseline") or line.startswith("| ema")]
-    assert rows == ["| baseline | 0, 1 | 2 | 6.60, 6.40 | 20.0, 20.0 | 10, 10 | 2.0 | never, never |",
-                    "| ema | 0 | 2 | 8.10 | 20.0 | 10 | 2.0 | 2 (2.0) |"]
+    assert rows == [
+        "| baseline | 0, 1 | 2 | 6.60, 6.40 | 20.0, 20.0 | 10, 10 | 2.0 | never, never |",
+        "| ema | 0 | 2 | 8.10 | 20.0 | 10 | 2.0 | 2 (2.0) |",
+    ]
     assert (tmp_path / "ablation_curve.png").stat().st_size > 0

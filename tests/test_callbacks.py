@@ -89,11 +89,20 @@ def test_standard_tensorboard_callback_works(tiny_dataset, tmp_path):
 
 def test_history_log_and_montage_continue_after_a_resume(tiny_dataset, tmp_path):
     gan = make_gan()
-    gan.fit(tiny_dataset.take(1), epochs=3, verbose=0,
-            callbacks=[HistoryLog(tmp_path), SampleGrid(tmp_path / "samples", num_images=4)])
+    gan.fit(
+        tiny_dataset.take(1),
+        epochs=3,
+        verbose=0,
+        callbacks=[HistoryLog(tmp_path), SampleGrid(tmp_path / "samples", num_images=4)],
+    )
     # A crash after epoch 3 whose last checkpoint was epoch 2: resume at epoch 2 (0-based) with new callbacks.
-    gan.fit(tiny_dataset.take(1), initial_epoch=2, epochs=4, verbose=0,
-            callbacks=[HistoryLog(tmp_path), SampleGrid(tmp_path / "samples", num_images=4)])
+    gan.fit(
+        tiny_dataset.take(1),
+        initial_epoch=2,
+        epochs=4,
+        verbose=0,
+        callbacks=[HistoryLog(tmp_path), SampleGrid(tmp_path / "samples", num_images=4)],
+    )
     rows = (tmp_path / "history.csv").read_text().splitlines()[1:]
     assert [r.split(",")[0] for r in rows] == ["1", "2", "3", "4"]
     with np.load(tmp_path / "samples" / "montage.npz") as saved:
@@ -104,9 +113,17 @@ def test_sample_grids_appear_in_tensorboard(tiny_dataset, tmp_path):
     import tensorflow as tf
 
     gan = make_gan()
-    gan.fit(tiny_dataset.take(1), epochs=2, verbose=0,
-            callbacks=[SampleGrid(tmp_path / "samples", num_images=4, tensorboard_dir=tmp_path / "tb")])
+    gan.fit(
+        tiny_dataset.take(1),
+        epochs=2,
+        verbose=0,
+        callbacks=[SampleGrid(tmp_path / "samples", num_images=4, tensorboard_dir=tmp_path / "tb")],
+    )
     events = list((tmp_path / "tb").glob("events.out.tfevents.*"))
-    steps = [value.tag for e in events for record in tf.compat.v1.train.summary_iterator(str(e))
-             for value in record.summary.value]
+    steps = [
+        value.tag
+        for e in events
+        for record in tf.compat.v1.train.summary_iterator(str(e))
+        for value in record.summary.value
+    ]
     assert steps.count("samples") == 2

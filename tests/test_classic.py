@@ -120,7 +120,9 @@ def test_k_discriminator_steps_per_generator_step(tiny_dataset):
 def test_fit_drives_the_same_callbacks_as_gan_fit(tiny_dataset, tmp_path):
     gan = make_classic()
     gan.fit(
-        tiny_dataset, epochs=2, verbose=0,
+        tiny_dataset,
+        epochs=2,
+        verbose=0,
         callbacks=[
             kcallbacks.SampleGrid(tmp_path / "samples", num_images=4),
             kcallbacks.HistoryLog(tmp_path),
@@ -167,8 +169,14 @@ def test_from_gan_trains_the_gans_networks_with_its_optimizers_and_checkpoints_t
     gan.compile(jit_compile=False)
     classic = ClassicGAN.from_gan(gan, jit_compile=False)
     assert (classic.loss, classic.d_steps, classic.head) == ("minimax", 2, "sigmoid")
-    classic.fit(tiny_dataset.repeat(), epochs=2, steps_per_epoch=2, initial_epoch=1, verbose=0,
-                callbacks=[kcallbacks.Checkpoint(tmp_path)])
+    classic.fit(
+        tiny_dataset.repeat(),
+        epochs=2,
+        steps_per_epoch=2,
+        initial_epoch=1,
+        verbose=0,
+        callbacks=[kcallbacks.Checkpoint(tmp_path)],
+    )
     assert int(gan.d_optimizer.iterations) == 2 and int(gan.g_optimizer.iterations) == 1
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -189,8 +197,16 @@ def test_an_interrupted_classic_run_resumes_with_both_optimizers_and_no_warning(
     images, labels, _ = load_arrays()
     data = tmp_path / "small.npz"
     np.savez(data, x=images[:128, ..., 0], y=labels[:128])
-    settings = dict(dataset="npz", data_path=data, batch_size=32, trainer="classic", seed=1, verbose=0,
-                    output_dir=tmp_path / "run", export_dir=tmp_path / "exports")
+    settings = dict(
+        dataset="npz",
+        data_path=data,
+        batch_size=32,
+        trainer="classic",
+        seed=1,
+        verbose=0,
+        output_dir=tmp_path / "run",
+        export_dir=tmp_path / "exports",
+    )
     train(epochs=1, **settings)
     (tmp_path / "run" / "finished.json").unlink()  # what a kill after epoch 1 leaves
     with warnings.catch_warnings(record=True) as caught:

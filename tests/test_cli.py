@@ -15,8 +15,9 @@ from kgan.serving import export_generator, read_metadata
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    return export_generator(tiny_generator(), tmp_path_factory.mktemp("exports"), "tiny",
-                            metadata={"latent_distribution": "normal"})
+    return export_generator(
+        tiny_generator(), tmp_path_factory.mktemp("exports"), "tiny", metadata={"latent_distribution": "normal"}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +70,17 @@ def test_sample_per_class_and_labels_for_conditional_generators(capsys, conditio
     assert status == 2 and "must lie in [0, 3)" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["sample", "{export}", "-o", "{tmp}/x.jpg"], "--output must end in .png, .gif or .npz"),
-    (["sample", "{tmp}/missing", "-o", "{tmp}/x.png"], "No export at"),
-    (["sample", "{export}", "-n", "0", "-o", "{tmp}/x.png"], "expected a positive integer, received '0'"),
-    (["sample", "{export}", "--seed", "-3", "-o", "{tmp}/x.png"], "expected a non-negative integer"),
-    (["export", "{tmp}/no-run"], "No run directory at"),
-    (["sample", "{export}"], "the following arguments are required: --output"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["sample", "{export}", "-o", "{tmp}/x.jpg"], "--output must end in .png, .gif or .npz"),
+        (["sample", "{tmp}/missing", "-o", "{tmp}/x.png"], "No export at"),
+        (["sample", "{export}", "-n", "0", "-o", "{tmp}/x.png"], "expected a positive integer, received '0'"),
+        (["sample", "{export}", "--seed", "-3", "-o", "{tmp}/x.png"], "expected a non-negative integer"),
+        (["export", "{tmp}/no-run"], "No run directory at"),
+        (["sample", "{export}"], "the following arguments are required: --output"),
+    ],
+)
 def test_bad_usage_exits_2_with_one_line(capsys, exported, tmp_path, argv, message):
     argv = [a.format(export=exported, tmp=tmp_path) for a in argv]
     status, _, err = run(capsys, *argv)
@@ -134,9 +138,28 @@ def test_kgan_train_takes_a_variant(tmp_path):
     data = np.load(pathlib.Path(__file__).resolve().parents[1] / "kgan" / "data" / "mnist_5k.npz")
     np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
     result = subprocess.run(
-        [sys.executable, "-m", "kgan.cli", "train", "--variant", "lsgan", "--dataset", "npz", "--data-path",
-         str(tmp_path / "digits.npz"), "--epochs", "1", "--batch-size", "32", "--output-dir", str(tmp_path / "run")],
-        capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "kgan.cli",
+            "train",
+            "--variant",
+            "lsgan",
+            "--dataset",
+            "npz",
+            "--data-path",
+            str(tmp_path / "digits.npz"),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "32",
+            "--output-dir",
+            str(tmp_path / "run"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads((tmp_path / "run" / "config.json").read_text())["variant"] == "lsgan"
 
@@ -150,13 +173,34 @@ def test_kgan_train_takes_infogans_number_of_categories(tmp_path):
 
     write_digits_npz(tmp_path / "digits.npz", 64)
     result = subprocess.run(
-        [sys.executable, "-m", "kgan.cli", "train", "--variant", "infogan", "--categories", "12", "--dataset", "npz",
-         "--data-path", str(tmp_path / "digits.npz"), "--epochs", "1", "--batch-size", "32", "--output-dir",
-         str(tmp_path / "run")],
-        capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "kgan.cli",
+            "train",
+            "--variant",
+            "infogan",
+            "--categories",
+            "12",
+            "--dataset",
+            "npz",
+            "--data-path",
+            str(tmp_path / "digits.npz"),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "32",
+            "--output-dir",
+            str(tmp_path / "run"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["variant"] == "infogan" and config["variant_options"]["categories"] == 12
-    bad = subprocess.run([sys.executable, "-m", "kgan.cli", "train", "--categories", "0"], capture_output=True,
-                         text=True, timeout=600)
+    bad = subprocess.run(
+        [sys.executable, "-m", "kgan.cli", "train", "--categories", "0"], capture_output=True, text=True, timeout=600
+    )
     assert bad.returncode == 2 and "--categories: expected a positive integer, received '0'" in bad.stderr

@@ -18,9 +18,16 @@ LIBRARY_ONLY = {"verbose", "extra_callbacks", "variant_options"}
 
 # A valid value other than the main job's for every kind of flag, as typed and as parsed.
 OTHER_VALUE = {
-    "positive_int": ("3", 3), "positive_float": ("0.003", 0.003), "non_negative_float": ("0.2", 0.2),
-    "probability": ("0.3", 0.3), "probability_or_off": ("0.3", 0.3), "decay_or_off": ("0.9", 0.9),
-    "augment_policy": ("color", "color"), "fraction": ("0.3", 0.3), "int": ("7", 7), "str": ("other", "other"),
+    "positive_int": ("3", 3),
+    "positive_float": ("0.003", 0.003),
+    "non_negative_float": ("0.2", 0.2),
+    "probability": ("0.3", 0.3),
+    "probability_or_off": ("0.3", 0.3),
+    "decay_or_off": ("0.9", 0.9),
+    "augment_policy": ("color", "color"),
+    "fraction": ("0.3", 0.3),
+    "int": ("7", 7),
+    "str": ("other", "other"),
     "path": ("/tmp/somewhere", "/tmp/somewhere"),
 }
 
@@ -76,18 +83,21 @@ def test_every_setting_reaches_config_json_form():
         assert record[name] == json.loads(json.dumps(getattr(config, name))), name
 
 
-@pytest.mark.parametrize("settings,message", [
-    (dict(epochs=0), "`epochs` must be a positive integer. Received: epochs=0"),
-    (dict(lr_d=-1.0), "`lr_d` must be a positive number. Received: lr_d=-1.0"),
-    (dict(beta_1=1.0), "`beta_1` must be in [0, 1). Received: beta_1=1.0"),
-    (dict(trainer="loop"), "`trainer` must be one of ('fit', 'classic'). Received: trainer='loop'"),
-    (dict(loss="nope"), "`loss` must be one of"),
-    (dict(arch="resnet"), "Received: arch='resnet'"),
-    (dict(variant="stylegan"), "stylegan"),
-    (dict(export_name="a/b"), "Received: name='a/b'"),
-    (dict(trainer="classic", ema=0.99), "need the fit trainer"),
-    (dict(variant_options={"d_steps": 2}), "`d_steps` is a setting of its own"),
-])
+@pytest.mark.parametrize(
+    "settings,message",
+    [
+        (dict(epochs=0), "`epochs` must be a positive integer. Received: epochs=0"),
+        (dict(lr_d=-1.0), "`lr_d` must be a positive number. Received: lr_d=-1.0"),
+        (dict(beta_1=1.0), "`beta_1` must be in [0, 1). Received: beta_1=1.0"),
+        (dict(trainer="loop"), "`trainer` must be one of ('fit', 'classic'). Received: trainer='loop'"),
+        (dict(loss="nope"), "`loss` must be one of"),
+        (dict(arch="resnet"), "Received: arch='resnet'"),
+        (dict(variant="stylegan"), "stylegan"),
+        (dict(export_name="a/b"), "Received: name='a/b'"),
+        (dict(trainer="classic", ema=0.99), "need the fit trainer"),
+        (dict(variant_options={"d_steps": 2}), "`d_steps` is a setting of its own"),
+    ],
+)
 def test_bad_settings_are_refused_on_construction(settings, message):
     with pytest.raises(ValueError) as error:
         TrainConfig(**settings)
@@ -125,8 +135,17 @@ def interrupted(tmp_path_factory):
     root = tmp_path_factory.mktemp("resume")
     data = root / "d.npz"
     write_digits_npz(data, 128)
-    settings = dict(variant="gan", arch="dcgan", dataset="npz", data_path=str(data), batch_size=64, epochs=1,
-                    jit_compile=False, verbose=0, sample_every=100)
+    settings = dict(
+        variant="gan",
+        arch="dcgan",
+        dataset="npz",
+        data_path=str(data),
+        batch_size=64,
+        epochs=1,
+        jit_compile=False,
+        verbose=0,
+        sample_every=100,
+    )
     return root, settings
 
 
@@ -140,8 +159,11 @@ def make_interrupted(root, settings, name):
 def test_new_learning_rates_and_beta_1_take_effect_on_resume(interrupted):
     root, settings = interrupted
     run_dir = make_interrupted(root, settings, "lr")
-    result = train(output_dir=run_dir, **{**settings, "epochs": 2, "lr_d": 1e-3, "lr_g": 3e-3, "beta_1": 0.25},
-                   export_name="resumed")
+    result = train(
+        output_dir=run_dir,
+        **{**settings, "epochs": 2, "lr_d": 1e-3, "lr_g": 3e-3, "beta_1": 0.25},
+        export_name="resumed",
+    )
     gan = result.gan
     assert float(gan.d_optimizer.learning_rate) == pytest.approx(1e-3)
     assert float(gan.g_optimizer.learning_rate) == pytest.approx(3e-3)
@@ -151,11 +173,14 @@ def test_new_learning_rates_and_beta_1_take_effect_on_resume(interrupted):
     assert (config["lr_d"], config["lr_g"], config["beta_1"], config["epochs"]) == (1e-3, 3e-3, 0.25, 2)
 
 
-@pytest.mark.parametrize("change,flag", [
-    (dict(d_steps=2), "--d-steps 2"),
-    (dict(ema=0.9), "--ema 0.9"),
-    (dict(variant_options={"label_smoothing": 0.1}), "variant_options={'label_smoothing': 0.1}"),
-])
+@pytest.mark.parametrize(
+    "change,flag",
+    [
+        (dict(d_steps=2), "--d-steps 2"),
+        (dict(ema=0.9), "--ema 0.9"),
+        (dict(variant_options={"label_smoothing": 0.1}), "variant_options={'label_smoothing': 0.1}"),
+    ],
+)
 def test_a_change_of_a_defining_setting_on_resume_is_refused(interrupted, change, flag):
     root, settings = interrupted
     run_dir = root / "refused"

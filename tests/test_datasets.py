@@ -132,9 +132,7 @@ def test_reshuffles_every_epoch():
 
 @pytest.mark.parametrize("drop_remainder, sizes", [(True, [4, 4]), (False, [4, 4, 2])])
 def test_drop_remainder(drop_remainder, sizes):
-    ds = make_dataset(
-        np.zeros((10, 2, 2, 1), np.uint8), batch_size=4, drop_remainder=drop_remainder
-    )
+    ds = make_dataset(np.zeros((10, 2, 2, 1), np.uint8), batch_size=4, drop_remainder=drop_remainder)
     assert [len(x) for x in ds] == sizes
 
 
@@ -360,9 +358,7 @@ def test_datasets_lists_every_source():
 # --- tensorflow-datasets (mocked, offline) ------------------------------------
 
 
-@pytest.mark.parametrize(
-    "name, first_class", [("mnist", "0"), ("fashion_mnist", "T-shirt/top")]
-)
+@pytest.mark.parametrize("name, first_class", [("mnist", "0"), ("fashion_mnist", "T-shirt/top")])
 def test_tfds_download_path_with_mock_data(name, first_class, monkeypatch, tmp_path):
     monkeypatch.setattr(kd, "_host_reachable", lambda *args, **kwargs: True)
     with tfds.testing.mock_data(num_examples=7):
@@ -411,9 +407,10 @@ def test_host_check_returns_false_quickly_for_a_closed_local_port():
 def test_epoch_indexed_shuffling_lets_a_resumed_run_see_the_same_batches():
     images = np.arange(12, dtype="uint8").reshape(12, 1, 1, 1)
     full = [b.numpy().ravel().tolist() for b in make_dataset(images, batch_size=4, seed=5, epochs=4)]
-    resumed = [b.numpy().ravel().tolist() for b in make_dataset(images, batch_size=4, seed=5, epochs=4,
-                                                                initial_epoch=2)]
-    assert len(full) == 4 * 3 and resumed == full[2 * 3:]
+    resumed = [
+        b.numpy().ravel().tolist() for b in make_dataset(images, batch_size=4, seed=5, epochs=4, initial_epoch=2)
+    ]
+    assert len(full) == 4 * 3 and resumed == full[2 * 3 :]
     assert full[0:3] != full[3:6]  # every epoch has its own order
     assert sorted(sum(full[0:3], [])) == sorted(sum(full[3:6], []))  # ... of the same images
 

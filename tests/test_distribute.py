@@ -18,8 +18,6 @@ VARIANTS = {
 }
 
 
-
-
 def train_two_steps(make, strategy, dataset, initial_weights=None):
     with strategy.scope():
         model = make()
@@ -35,8 +33,9 @@ def train_two_steps(make, strategy, dataset, initial_weights=None):
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_two_replicas_train_like_one_device_with_the_same_batch_and_noise(name, tiny_dataset, mirrored):
-    _, start, single_weights, single_history = train_two_steps(VARIANTS[name], tf.distribute.get_strategy(),
-                                                                tiny_dataset.take(2))
+    _, start, single_weights, single_history = train_two_steps(
+        VARIANTS[name], tf.distribute.get_strategy(), tiny_dataset.take(2)
+    )
     model, _, weights, history = train_two_steps(VARIANTS[name], mirrored, tiny_dataset.take(2), initial_weights=start)
     assert model.distribute_strategy.num_replicas_in_sync == 2
     assert len(weights) == len(single_weights)
@@ -81,11 +80,14 @@ def test_jit_compile_is_turned_off_with_a_warning_under_several_replicas(mirrore
     assert gan.jit_compile is False
 
 
-@pytest.mark.parametrize("tf_config, message", [
-    (None, "needs the TF_CONFIG environment variable"),
-    ("{not json", "TF_CONFIG must be JSON"),
-    ('{"cluster": {"worker": ["localhost:1"]}, "task": {"type": "worker", "index": 3}}', "must name a member"),
-])
+@pytest.mark.parametrize(
+    "tf_config, message",
+    [
+        (None, "needs the TF_CONFIG environment variable"),
+        ("{not json", "TF_CONFIG must be JSON"),
+        ('{"cluster": {"worker": ["localhost:1"]}, "task": {"type": "worker", "index": 3}}', "must name a member"),
+    ],
+)
 def test_multi_worker_without_a_valid_tf_config_is_a_one_line_error(tf_config, message, monkeypatch):
     if tf_config is None:
         monkeypatch.delenv("TF_CONFIG", raising=False)
@@ -105,8 +107,15 @@ def test_train_under_mirrored_strategy_writes_the_run_and_export(mirrored, tmp_p
 
     data = np.load(pathlib.Path(__file__).resolve().parents[1] / "kgan" / "data" / "mnist_5k.npz")
     np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
-    result = train(dataset="npz", data_path=tmp_path / "digits.npz", epochs=1, batch_size=32, verbose=0,
-                   output_dir=tmp_path / "run", strategy=mirrored)
+    result = train(
+        dataset="npz",
+        data_path=tmp_path / "digits.npz",
+        epochs=1,
+        batch_size=32,
+        verbose=0,
+        output_dir=tmp_path / "run",
+        strategy=mirrored,
+    )
     config = json.loads((result.run_dir / "config.json").read_text())
     assert config["strategy"] == {"name": "mirrored", "replicas": 2}
     assert (result.export_path / "saved_model.pb").is_file()

@@ -17,18 +17,25 @@ def make_gan(**kwargs):
 
 def poison_after(steps, gan):
     """A callback that sets one D weight to NaN after `steps` batches: a run that blows up mid-way."""
+
     def poison(batch, logs):
         if int(gan.d_optimizer.iterations) == steps:
             kernel = gan.discriminator.get_layer("score").kernel
             kernel.assign(np.full(kernel.shape, np.nan, "float32"))
+
     return keras.callbacks.LambdaCallback(on_train_batch_end=poison)
 
 
 def test_nan_loss_stops_training_and_names_the_last_good_checkpoint(tiny_dataset, tmp_path):
     gan = make_gan()
     monitor = DivergenceMonitor(checkpoint_dir=tmp_path)
-    history = gan.fit(tiny_dataset.take(2).repeat(), epochs=5, steps_per_epoch=2, verbose=0,
-                      callbacks=[poison_after(2, gan), Checkpoint(tmp_path), monitor]).history
+    history = gan.fit(
+        tiny_dataset.take(2).repeat(),
+        epochs=5,
+        steps_per_epoch=2,
+        verbose=0,
+        callbacks=[poison_after(2, gan), Checkpoint(tmp_path), monitor],
+    ).history
     assert len(history["d_loss"]) == 2  # stopped during epoch 2
     assert "d_loss is nan at epoch 2, batch 1" in monitor.reason
     assert "Last good checkpoint: " + str(tmp_path / "epoch_0001.keras") in monitor.reason
@@ -39,8 +46,13 @@ def test_nan_loss_stops_training_and_names_the_last_good_checkpoint(tiny_dataset
 def test_warn_action_warns_and_keeps_training(tiny_dataset):
     gan = make_gan()
     with pytest.warns(DivergenceWarning, match="d_loss is nan"):
-        history = gan.fit(tiny_dataset.take(2).repeat(), epochs=3, steps_per_epoch=2, verbose=0,
-                          callbacks=[poison_after(2, gan), DivergenceMonitor(action="warn")]).history
+        history = gan.fit(
+            tiny_dataset.take(2).repeat(),
+            epochs=3,
+            steps_per_epoch=2,
+            verbose=0,
+            callbacks=[poison_after(2, gan), DivergenceMonitor(action="warn")],
+        ).history
     assert len(history["d_loss"]) == 3
 
 

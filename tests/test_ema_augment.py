@@ -115,14 +115,17 @@ def test_ada_raises_the_probability_when_d_is_sure_of_the_real_images_and_lowers
     assert float(gan.augment_p.numpy()) == 0.0  # clipped at 0
 
 
-@pytest.mark.parametrize("options, match", [
-    (dict(ema=1.0), "Received: ema=1.0"),
-    (dict(ema=True), "Received: ema=True"),
-    (dict(augment="rotate"), "Received: augment='rotate'"),
-    (dict(augment="translation", augment_probability=1.5), "Received: augment_probability=1.5"),
-    (dict(ada_target=0.6), "set `augment` too"),
-    (dict(augment="cutout", augment_probability=0.0), "never applied"),
-])
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        (dict(ema=1.0), "Received: ema=1.0"),
+        (dict(ema=True), "Received: ema=True"),
+        (dict(augment="rotate"), "Received: augment='rotate'"),
+        (dict(augment="translation", augment_probability=1.5), "Received: augment_probability=1.5"),
+        (dict(ada_target=0.6), "set `augment` too"),
+        (dict(augment="cutout", augment_probability=0.0), "never applied"),
+    ],
+)
 def test_bad_options_are_refused_with_the_value(options, match):
     with pytest.raises(ValueError, match=match):
         make_gan(**options)

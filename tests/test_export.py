@@ -29,12 +29,8 @@ def _upsample_to_image(x):
     x = layers.Dense(2 * 2 * 8, name="project")(x)
     x = layers.Reshape((2, 2, 8), name="reshape")(x)
     x = layers.BatchNormalization(name="bn")(x)
-    x = layers.Conv2DTranspose(
-        4, 3, strides=2, padding="same", activation="relu", name="up1"
-    )(x)
-    return layers.Conv2DTranspose(
-        1, 3, strides=2, padding="same", activation="tanh", name="up2"
-    )(x)
+    x = layers.Conv2DTranspose(4, 3, strides=2, padding="same", activation="relu", name="up1")(x)
+    return layers.Conv2DTranspose(1, 3, strides=2, padding="same", activation="tanh", name="up2")(x)
 
 
 def _randomise_batchnorm(model, seed):
@@ -66,9 +62,7 @@ def build_conditional_generator(label_shape=(), seed=0):
         embedded = layers.Embedding(NUM_CLASSES, LATENT_DIM, name="embed")(labels)
         embedded = layers.Reshape((LATENT_DIM,), name="flat")(embedded)
         x = layers.Multiply(name="condition")([latent, embedded])
-    model = keras.Model(
-        [latent, labels], _upsample_to_image(x), name="tiny_cgan_generator"
-    )
+    model = keras.Model([latent, labels], _upsample_to_image(x), name="tiny_cgan_generator")
     return _randomise_batchnorm(model, seed)
 
 
@@ -92,9 +86,7 @@ def _digest(folder):
 
 
 def _latent(batch, seed=1):
-    return np.random.default_rng(seed).normal(size=(batch, LATENT_DIM)).astype(
-        "float32"
-    )
+    return np.random.default_rng(seed).normal(size=(batch, LATENT_DIM)).astype("float32")
 
 
 @pytest.fixture(scope="module")
@@ -152,9 +144,7 @@ def test_export_writes_version_1_in_tf_serving_layout(generator, tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o777 & ~umask  # readable by a server running as another user
 
 
-def test_second_export_is_version_2_and_leaves_version_1_byte_identical(
-    generator, tmp_path
-):
+def test_second_export_is_version_2_and_leaves_version_1_byte_identical(generator, tmp_path):
     first = serving.export_generator(generator, tmp_path, "tiny")
     before = _digest(first)
 
@@ -180,21 +170,15 @@ def test_overwrite_replaces_existing_version(generator, tmp_path):
     serving.export_generator(generator, tmp_path, "tiny", version=1)
     replacement = build_generator(seed=5)
 
-    path = serving.export_generator(
-        replacement, tmp_path, "tiny", version=1, overwrite=True
-    )
+    path = serving.export_generator(replacement, tmp_path, "tiny", version=1, overwrite=True)
 
     latent = _latent(3)
-    np.testing.assert_allclose(
-        serving.load_generator(path)(latent), _predict(replacement, latent), atol=1e-5
-    )
+    np.testing.assert_allclose(serving.load_generator(path)(latent), _predict(replacement, latent), atol=1e-5)
     assert os.listdir(tmp_path / "tiny") == ["1"]
 
 
 @pytest.mark.parametrize("overwrite", [False, True])
-def test_failed_export_leaves_no_temp_folder_and_no_half_version(
-    generator, tmp_path, monkeypatch, overwrite
-):
+def test_failed_export_leaves_no_temp_folder_and_no_half_version(generator, tmp_path, monkeypatch, overwrite):
     existing = serving.export_generator(generator, tmp_path, "tiny")
     before = _digest(existing)
     real_write = serving.export.write_saved_model
@@ -217,9 +201,7 @@ def test_failed_export_leaves_no_temp_folder_and_no_half_version(
     assert _digest(existing) == before
 
 
-def test_failed_first_export_removes_the_folders_it_created(
-    generator, tmp_path, monkeypatch
-):
+def test_failed_first_export_removes_the_folders_it_created(generator, tmp_path, monkeypatch):
     def fail(*args):
         raise RuntimeError("boom")
 
@@ -279,9 +261,12 @@ def test_export_runs_with_only_tensorflow_importable(generator, exported, tmp_pa
     np.save(tmp_path / "latent.npy", latent)
 
     result = subprocess.run(
-        [sys.executable, "-c", script, str(exported), str(tmp_path / "latent.npy"),
-         str(tmp_path / "images.npy")],
-        capture_output=True, text=True, cwd=tmp_path, env=_quiet_env(), timeout=120,
+        [sys.executable, "-c", script, str(exported), str(tmp_path / "latent.npy"), str(tmp_path / "images.npy")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_quiet_env(),
+        timeout=120,
     )
 
     assert result.returncode == 0, result.stderr[-3000:]
@@ -316,9 +301,7 @@ def test_uint8_and_png_signatures_give_the_same_pictures_as_serving_default(expo
     np.testing.assert_array_equal(tf.io.decode_png(png[1]).numpy(), pixels[1])
 
 
-@pytest.mark.parametrize(
-    "label_shape", [(), (1,), (NUM_CLASSES,)], ids=["ids", "ids-(1,)", "one-hot"]
-)
+@pytest.mark.parametrize("label_shape", [(), (1,), (NUM_CLASSES,)], ids=["ids", "ids-(1,)", "one-hot"])
 def test_conditional_export_takes_latent_and_int_labels(tmp_path, label_shape):
     generator = build_conditional_generator(label_shape)
     path = serving.export_generator(generator, tmp_path, "cgan")
@@ -335,16 +318,12 @@ def test_conditional_export_takes_latent_and_int_labels(tmp_path, label_shape):
     labels = np.arange(NUM_CLASSES, dtype="int32")
     images = signature(latent=tf.constant(latent), labels=tf.constant(labels))
     images = images["images"].numpy()
-    np.testing.assert_allclose(
-        images, _predict(generator, latent, labels, label_shape), atol=1e-5
-    )
+    np.testing.assert_allclose(images, _predict(generator, latent, labels, label_shape), atol=1e-5)
     assert not np.allclose(images[0], images[1])  # the label matters
     assert serving.read_metadata(path)["num_classes"] == NUM_CLASSES
 
 
-def test_saved_model_cli_shows_and_runs_every_signature(
-    conditional_generator, conditional_exported, tmp_path
-):
+def test_saved_model_cli_shows_and_runs_every_signature(conditional_generator, conditional_exported, tmp_path):
     # The commands docs/serving.md gives. `run` takes literals or .npy files
     # only (TF 2.21 rejects `np.zeros(...)` in --input_exprs).
     latent = _latent(2)
@@ -352,18 +331,38 @@ def test_saved_model_cli_shows_and_runs_every_signature(
     cli = _saved_model_cli()
     commands = {
         "show": cli + ["show", "--dir", str(conditional_exported), "--all"],
-        "run": cli + [
-            "run", "--dir", str(conditional_exported), "--tag_set", "serve",
-            "--signature_def", "serving_default",
-            "--inputs", f"latent={tmp_path / 'latent.npy'}",
-            "--input_exprs", "labels=[2, 0]", "--outdir", str(tmp_path / "out"),
+        "run": cli
+        + [
+            "run",
+            "--dir",
+            str(conditional_exported),
+            "--tag_set",
+            "serve",
+            "--signature_def",
+            "serving_default",
+            "--inputs",
+            f"latent={tmp_path / 'latent.npy'}",
+            "--input_exprs",
+            "labels=[2, 0]",
+            "--outdir",
+            str(tmp_path / "out"),
         ],
         **{
-            f"run_{signature}": cli + [
-                "run", "--dir", str(conditional_exported), "--tag_set", "serve",
-                "--signature_def", signature,
-                "--inputs", f"latent={tmp_path / 'latent.npy'}",
-                "--input_exprs", "labels=[2, 0]", "--outdir", str(tmp_path / signature),
+            f"run_{signature}": cli
+            + [
+                "run",
+                "--dir",
+                str(conditional_exported),
+                "--tag_set",
+                "serve",
+                "--signature_def",
+                signature,
+                "--inputs",
+                f"latent={tmp_path / 'latent.npy'}",
+                "--input_exprs",
+                "labels=[2, 0]",
+                "--outdir",
+                str(tmp_path / signature),
             ]
             for signature in ("images_uint8", "png")
         },
@@ -371,7 +370,10 @@ def test_saved_model_cli_shows_and_runs_every_signature(
     # Each command spends ~10 s importing TensorFlow; run them side by side.
     processes = {
         name: subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env=_quiet_env(),
         )
         for name, command in commands.items()
@@ -405,9 +407,7 @@ def test_saved_model_cli_shows_and_runs_every_signature(
 # load_generator --------------------------------------------------------------
 
 
-def test_load_generator_accepts_model_folder_and_picks_highest_version(
-    generator, tmp_path
-):
+def test_load_generator_accepts_model_folder_and_picks_highest_version(generator, tmp_path):
     serving.export_generator(generator, tmp_path, "tiny")
     newer = build_generator(seed=5)
     serving.export_generator(newer, tmp_path, "tiny")
@@ -439,9 +439,7 @@ def test_load_generator_wrong_latent_size_names_the_shape(exported):
     with pytest.raises(ValueError) as error:
         generate(np.zeros((2, 7)))
 
-    assert str(error.value) == (
-        f"latent must have shape (batch, {LATENT_DIM}); Received: shape=(2, 7)"
-    )
+    assert str(error.value) == (f"latent must have shape (batch, {LATENT_DIM}); Received: shape=(2, 7)")
 
 
 def test_load_generator_checks_labels(conditional_exported, exported):
@@ -481,17 +479,11 @@ def test_metadata_round_trip(generator, tmp_path):
     assert serving.read_metadata(tmp_path / "tiny") == stored
 
 
-def test_metadata_that_contradicts_the_generator_raises_before_writing(
-    generator, tmp_path
-):
+def test_metadata_that_contradicts_the_generator_raises_before_writing(generator, tmp_path):
     with pytest.raises(ValueError, match="Received: latent_dim=100"):
-        serving.export_generator(
-            generator, tmp_path, "tiny", metadata={"latent_dim": 100}
-        )
+        serving.export_generator(generator, tmp_path, "tiny", metadata={"latent_dim": 100})
     with pytest.raises(ValueError, match="JSON-serialisable"):
-        serving.export_generator(
-            generator, tmp_path, "tiny", metadata={"when": datetime.date.today()}
-        )
+        serving.export_generator(generator, tmp_path, "tiny", metadata={"when": datetime.date.today()})
     assert os.listdir(tmp_path) == []
 
 
@@ -511,9 +503,7 @@ def test_metadata_that_contradicts_the_generator_raises_before_writing(
         ({"version": True}, "version=True"),
     ],
 )
-def test_invalid_name_or_version_raises_value_error(
-    generator, tmp_path, kwargs, received
-):
+def test_invalid_name_or_version_raises_value_error(generator, tmp_path, kwargs, received):
     with pytest.raises(ValueError, match=f"Received: {received}"):
         serving.export_generator(generator, tmp_path, **kwargs)
     assert os.listdir(tmp_path) == []

@@ -124,8 +124,11 @@ def test_penalties_are_added_to_d_loss_and_logged(tiny_dataset):
 
 def test_custom_loss_pair_plugs_in(tiny_dataset):
     calls = []
-    pair = losses.GANLoss("custom", losses.minimax_discriminator_loss,
-                          lambda fake: (calls.append(1), losses.non_saturating_generator_loss(fake))[1])
+    pair = losses.GANLoss(
+        "custom",
+        losses.minimax_discriminator_loss,
+        lambda fake: (calls.append(1), losses.non_saturating_generator_loss(fake))[1],
+    )
     gan = make_gan(loss=pair)
     gan.fit(tiny_dataset.take(1), verbose=0)
     assert calls  # traced at least once

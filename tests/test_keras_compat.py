@@ -53,8 +53,11 @@ def test_version_guard_is_silent_inside_the_tested_range(monkeypatch):
 
 def test_fit_still_calls_the_symbolic_build_hook_that_gan_overrides(tiny_dataset, monkeypatch):
     calls = []
-    monkeypatch.setattr(compat.SkipSymbolicBuild, "_maybe_symbolic_build",
-                        lambda self, iterator=None, data_batch=None: calls.append(iterator))
+    monkeypatch.setattr(
+        compat.SkipSymbolicBuild,
+        "_maybe_symbolic_build",
+        lambda self, iterator=None, data_batch=None: calls.append(iterator),
+    )
     gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
     gan.compile(jit_compile=False)
     gan.fit(tiny_dataset.take(1), epochs=1, verbose=0)
@@ -106,8 +109,16 @@ def test_keras_multi_worker_reduce_needs_the_axis_reducible_logs_gives():
     processes = []
     for config in local_tf_configs(2):
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=os.pathsep.join(sys.path), TF_CONFIG=config)
-        processes.append(subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
-                                          stderr=subprocess.PIPE, text=True, start_new_session=True))
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-c", script],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+        )
     outputs = []
     try:
         for process in processes:
@@ -120,8 +131,9 @@ def test_keras_multi_worker_reduce_needs_the_axis_reducible_logs_gives():
     for process, (out, err) in zip(processes, outputs):
         assert process.returncode == 0, err[-3000:]
         assert "reducible mean 1.5" in out, out
-        assert "scalar fails" in out, ("Keras now reduces scalar logs across workers (keras-team/keras#20585): "
-                                       "reducible_logs can go")
+        assert "scalar fails" in out, (
+            "Keras now reduces scalar logs across workers (keras-team/keras#20585): reducible_logs can go"
+        )
 
 
 # -- hide_compile_state ------------------------------------------------------------
@@ -151,7 +163,8 @@ def test_keras_saves_a_nested_compiled_models_optimizer_and_compile_config(tmp_p
     _, outer = _compiled_inside_a_parent()
     outer.save(tmp_path / "plain.keras")
     assert _saved_compile_state(tmp_path / "plain.keras") == (True, True), (
-        "Keras no longer saves a nested model's compile state: hide_compile_state can go")
+        "Keras no longer saves a nested model's compile state: hide_compile_state can go"
+    )
 
 
 def test_hide_compile_state_saves_neither_and_restores_both_even_after_an_error(tmp_path):
@@ -178,8 +191,11 @@ def _export(tmp_path, name, track):
     signature = [tf.TensorSpec((None, 3), tf.float32, name="x")]
     compat.add_untracked_endpoint(archive, "serve", lambda x: model(x), signature)
     archive.write_out(str(tmp_path / name), verbose=False)
-    stored = [key for key in tf.train.list_variables(str(tmp_path / name / "variables" / "variables"))
-              if key[0].endswith("VARIABLE_VALUE")]
+    stored = [
+        key
+        for key in tf.train.list_variables(str(tmp_path / name / "variables" / "variables"))
+        if key[0].endswith("VARIABLE_VALUE")
+    ]
     return model, stored
 
 
@@ -195,7 +211,8 @@ def test_tracking_the_model_still_stores_every_weight_twice(tmp_path):
     model, stored = _export(tmp_path, "tracked", track=True)
     assert len(stored) == 2 * len(model.weights), (
         "ExportArchive.track no longer doubles the weights (keras-team/keras#23553 fixed?): "
-        "add_untracked_endpoint is no longer needed")
+        "add_untracked_endpoint is no longer needed"
+    )
 
 
 # -- callback_list --------------------------------------------------------------------
@@ -210,8 +227,9 @@ def test_callback_list_drives_keras_callbacks_for_an_object_that_is_not_a_model(
             self.seen = (self.model, epoch, dict(logs))
 
     trainer, seen = Trainer(), Seen()
-    callbacks = compat.callback_list([seen, keras.callbacks.EarlyStopping("g_loss", mode="min", patience=0)], trainer,
-                                     verbose=0, epochs=2, steps=1)
+    callbacks = compat.callback_list(
+        [seen, keras.callbacks.EarlyStopping("g_loss", mode="min", patience=0)], trainer, verbose=0, epochs=2, steps=1
+    )
     callbacks.on_train_begin()
     for epoch, loss in enumerate([1.0, 2.0]):
         callbacks.on_epoch_begin(epoch)

@@ -67,8 +67,9 @@ def test_wasserstein_variants_get_a_linear_critic_and_their_own_defaults():
     plain = lectures.train_toy_gan(data, **lectures.RING_GAN | dict(batch_size=32), epochs=1)
     assert plain.discriminator.layers[-1].activation.__name__ == "sigmoid"
     assert plain.gan_loss.name == "non_saturating" and plain.d_steps == 1
-    chosen = lectures.train_toy_gan(data, **lectures.RING_GAN | dict(batch_size=32), variant="wgan_gp", d_steps=1,
-                                    epochs=1)
+    chosen = lectures.train_toy_gan(
+        data, **lectures.RING_GAN | dict(batch_size=32), variant="wgan_gp", d_steps=1, epochs=1
+    )
     assert chosen.d_steps == 1  # the caller's choice wins over the variant's default
 
 
@@ -113,8 +114,7 @@ def test_the_ring_script_compares_the_remedies(tmp_path, capsys, monkeypatch):
     remedies = lectures.ring_remedies()[:2]  # every remedy trains in the test above; two keep this one fast
     monkeypatch.setattr(ring_experiment, "ring_remedies", lambda: remedies)
     module = load_script("ring_of_gaussians")
-    assert module.main(["--compare", "--output-dir", str(tmp_path), "--epochs", "1",
-                        "--batches-per-epoch", "2"]) == 0
+    assert module.main(["--compare", "--output-dir", str(tmp_path), "--epochs", "1", "--batches-per-epoch", "2"]) == 0
     out = capsys.readouterr().out
     for remedy in remedies:
         assert f"\n{remedy.name} " in out  # one row of the table each

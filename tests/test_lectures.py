@@ -71,8 +71,9 @@ def test_pictures_are_written(tmp_path):
 
 
 def test_sample_check_adds_scores_to_the_logs():
-    gan = lectures.train_toy_gan(lectures.normal_vectors(60, seed=0), latent_dim=3, generator_hidden=4,
-                            discriminator_hidden=4, epochs=1)
+    gan = lectures.train_toy_gan(
+        lectures.normal_vectors(60, seed=0), latent_dim=3, generator_hidden=4, discriminator_hidden=4, epochs=1
+    )
     check = lectures.SampleCheck(lambda s: {"mean": s.mean()}, num_samples=10)
     check.set_model(gan)
     logs = {}

@@ -31,11 +31,14 @@ def test_one_sided_label_smoothing_only_changes_the_real_target():
 
 def test_generator_losses_match_their_formulas():
     assert float(losses.non_saturating_generator_loss(FAKE)) == pytest.approx(
-        -np.mean([math.log(sigmoid(x)) for x in FAKE]), rel=1e-5)
+        -np.mean([math.log(sigmoid(x)) for x in FAKE]), rel=1e-5
+    )
     assert float(losses.minimax_generator_loss(FAKE)) == pytest.approx(
-        np.mean([math.log(1 - sigmoid(x)) for x in FAKE]), rel=1e-5)
+        np.mean([math.log(1 - sigmoid(x)) for x in FAKE]), rel=1e-5
+    )
     assert float(losses.maximum_likelihood_generator_loss(FAKE)) == pytest.approx(
-        -0.5 * np.mean([sigmoid(x) / (1 - sigmoid(x)) for x in FAKE]), rel=1e-5)
+        -0.5 * np.mean([sigmoid(x) / (1 - sigmoid(x)) for x in FAKE]), rel=1e-5
+    )
 
 
 def test_losses_stay_finite_for_extreme_logits():
@@ -51,7 +54,7 @@ def test_get_returns_registered_pairs_and_names_an_unknown_one():
 
 
 def test_least_squares_losses_regress_real_to_one_and_fake_to_zero():
-    expected_d = 0.5 * (np.mean((REAL - 1.0) ** 2) + np.mean(FAKE ** 2))  # (1 + 4) / 2 and (0.25 + 9) / 2
+    expected_d = 0.5 * (np.mean((REAL - 1.0) ** 2) + np.mean(FAKE**2))  # (1 + 4) / 2 and (0.25 + 9) / 2
     assert float(losses.least_squares_discriminator_loss(REAL, FAKE)) == pytest.approx(0.5 * (2.5 + 4.625))
     assert float(losses.least_squares_discriminator_loss(REAL, FAKE)) == pytest.approx(expected_d)
     assert float(losses.least_squares_generator_loss(FAKE)) == pytest.approx(0.5 * (0.25 + 16.0) / 2)
@@ -59,7 +62,7 @@ def test_least_squares_losses_regress_real_to_one_and_fake_to_zero():
 
 def test_least_squares_label_smoothing_moves_the_real_target():
     value = losses.least_squares_discriminator_loss(REAL, FAKE, label_smoothing=0.1)
-    assert float(value) == pytest.approx(0.5 * ((1.1 ** 2 + 1.9 ** 2) / 2 + 4.625), rel=1e-5)
+    assert float(value) == pytest.approx(0.5 * ((1.1**2 + 1.9**2) / 2 + 4.625), rel=1e-5)
 
 
 def test_wasserstein_losses_are_differences_of_mean_scores():

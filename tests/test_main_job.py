@@ -14,25 +14,40 @@ SCRIPT = ROOT / "scripts" / "train_mnist_gan.py"
 
 
 def run_script(*args, timeout=600):
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
 
 
 def test_help_documents_every_flag():
     result = run_script("--help")
     assert result.returncode == 0
-    for flag in ("--epochs", "--batch-size", "--latent-dim", "--lr-d", "--lr-g", "--arch", "--dataset",
-                 "--data-path", "--output-dir", "--export-name", "--seed"):
+    for flag in (
+        "--epochs",
+        "--batch-size",
+        "--latent-dim",
+        "--lr-d",
+        "--lr-g",
+        "--arch",
+        "--dataset",
+        "--data-path",
+        "--output-dir",
+        "--export-name",
+        "--seed",
+    ):
         assert flag in result.stdout
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--epochs", "-1"], "--epochs: expected a positive integer, received '-1'"),
-    (["--epochs", "banana"], "--epochs: expected a positive integer, received 'banana'"),
-    (["--batch-size", "0"], "--batch-size: expected a positive integer, received '0'"),
-    (["--arch", "resnet"], "--arch: invalid choice: 'resnet'"),
-    (["--lr-d", "-0.1"], "--lr-d: expected a positive number, received '-0.1'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--epochs", "-1"], "--epochs: expected a positive integer, received '-1'"),
+        (["--epochs", "banana"], "--epochs: expected a positive integer, received 'banana'"),
+        (["--batch-size", "0"], "--batch-size: expected a positive integer, received '0'"),
+        (["--arch", "resnet"], "--arch: invalid choice: 'resnet'"),
+        (["--lr-d", "-0.1"], "--lr-d: expected a positive number, received '-0.1'"),
+    ],
+)
 def test_bad_flags_exit_2_with_one_line_and_no_traceback(args, message):
     result = run_script(*args)
     assert result.returncode == 2
@@ -61,9 +76,16 @@ def test_tiny_end_to_end_run_writes_samples_plots_checkpoints_and_an_export(tmp_
     result = run_script("--epochs", 2, "--batch-size", 256, "--output-dir", run_dir, "--export-name", "tiny")
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"Run directory: {run_dir}" in result.stdout
-    for name in ("samples/epoch_0001.png", "samples/epoch_0002.png", "samples/montage.png", "history.png",
-                 "history.csv", "config.json", "checkpoints/epoch_0002.keras",
-                 "saved_models/tiny/1/saved_model.pb"):
+    for name in (
+        "samples/epoch_0001.png",
+        "samples/epoch_0002.png",
+        "samples/montage.png",
+        "history.png",
+        "history.csv",
+        "config.json",
+        "checkpoints/epoch_0002.keras",
+        "saved_models/tiny/1/saved_model.pb",
+    ):
         assert (run_dir / name).exists(), name
     config = json.loads((run_dir / "config.json").read_text())
     # The main job runs the recipe of benchmarks/RESULTS.md, not train()'s plain defaults.
@@ -72,14 +94,24 @@ def test_tiny_end_to_end_run_writes_samples_plots_checkpoints_and_an_export(tmp_
     # The variant's own options (InfoGAN's number of code categories) reach the model through the flags.
     assert MAIN_JOB["variant_options"].items() <= config["variant_options"].items()
     # The export loads in a fresh process that imports only TensorFlow.
-    check = subprocess.run([sys.executable, "-c", (
-        "import sys, tensorflow as tf\n"
-        f"m = tf.saved_model.load({str(run_dir / 'saved_models/tiny/1')!r})\n"
-        "out = m.signatures['serving_default'](latent=tf.random.normal((3, 64)))['images']\n"
-        "assert out.shape == (3, 28, 28, 1), out.shape\n"
-        "assert float(tf.reduce_max(tf.abs(out))) <= 1.0\n"
-        "assert 'kgan' not in sys.modules\n"
-        "print('ok')\n")], capture_output=True, text=True, timeout=300)
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, tensorflow as tf\n"
+                f"m = tf.saved_model.load({str(run_dir / 'saved_models/tiny/1')!r})\n"
+                "out = m.signatures['serving_default'](latent=tf.random.normal((3, 64)))['images']\n"
+                "assert out.shape == (3, 28, 28, 1), out.shape\n"
+                "assert float(tf.reduce_max(tf.abs(out))) <= 1.0\n"
+                "assert 'kgan' not in sys.modules\n"
+                "print('ok')\n"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert check.stdout.strip().endswith("ok"), check.stderr[-2000:]
 
 

@@ -54,8 +54,7 @@ def small_evaluator(mnist_split):
 
 
 def small_generator(seed=1):
-    return build_dcgan_generator(4, MNIST_SHAPE, stem_filters=8, filters=(4,), strides=(2,), output_stride=2,
-                                 seed=seed)
+    return build_dcgan_generator(4, MNIST_SHAPE, stem_filters=8, filters=(4,), strides=(2,), output_stride=2, seed=seed)
 
 
 # -- scores ---------------------------------------------------------------
@@ -101,7 +100,8 @@ def test_kid_is_near_zero_for_two_draws_of_real_digits(mnist_split, mnist_evalua
     first, _ = mnist_evaluator.features_and_probabilities(train_images[0::8][:500])
     second, _ = mnist_evaluator.features_and_probabilities(train_images[1::8][:500])
     noise, _ = mnist_evaluator.features_and_probabilities(
-        np.random.default_rng(0).uniform(-1, 1, size=(500, *MNIST_SHAPE)).astype("float32"))
+        np.random.default_rng(0).uniform(-1, 1, size=(500, *MNIST_SHAPE)).astype("float32")
+    )
     same, std = kernel_inception_distance(first, second, subset_size=250)
     assert abs(same) < 3 * std + 0.05
     assert kernel_inception_distance(first, noise, subset_size=250)[0] > 20 * max(abs(same), std)
@@ -201,8 +201,13 @@ def test_classifier_for_fashion_mnist_trains_from_tfds_when_the_data_is_there(tm
 def test_classifier_trains_on_a_keras_npz_and_scores_with_its_own_references(tmp_path):
     rng = np.random.default_rng(0)
     npz = tmp_path / "tiny.npz"
-    np.savez(npz, x_train=rng.integers(0, 256, (60, 28, 28), dtype=np.uint8), y_train=np.arange(60) % 10,
-             x_test=rng.integers(0, 256, (30, 28, 28), dtype=np.uint8), y_test=np.arange(30) % 10)
+    np.savez(
+        npz,
+        x_train=rng.integers(0, 256, (60, 28, 28), dtype=np.uint8),
+        y_train=np.arange(60) % 10,
+        x_test=rng.integers(0, 256, (30, 28, 28), dtype=np.uint8),
+        y_test=np.arange(30) % 10,
+    )
     card = train_classifier(tmp_path / "out", dataset="npz", data_path=npz, name="tiny", epochs=1, verbose=0)
     weights = tmp_path / "out" / "tiny_classifier.weights.h5"
     evaluator = Evaluator.from_classifier(weights)
@@ -263,10 +268,15 @@ def test_alarm_fires_on_a_collapsed_sample(small_evaluator, mnist_split):
 def test_alarm_warns_or_stops_training_when_the_generator_collapses(small_evaluator):
     # An untrained generator draws near-identical blobs that the classifier puts in one or two classes.
     with pytest.warns(UserWarning, match="Mode collapse at epoch 1"):
-        tiny_gan().fit(digits_dataset(32), epochs=1, verbose=0,
-                       callbacks=[GANMetrics(small_evaluator, every=1, on_collapse="warn")])
-    history = tiny_gan().fit(digits_dataset(32), epochs=3, verbose=0,
-                             callbacks=[GANMetrics(small_evaluator, every=1, on_collapse="stop")])
+        tiny_gan().fit(
+            digits_dataset(32),
+            epochs=1,
+            verbose=0,
+            callbacks=[GANMetrics(small_evaluator, every=1, on_collapse="warn")],
+        )
+    history = tiny_gan().fit(
+        digits_dataset(32), epochs=3, verbose=0, callbacks=[GANMetrics(small_evaluator, every=1, on_collapse="stop")]
+    )
     assert history.history["mode_collapse"] == [1.0]
 
 

@@ -21,16 +21,19 @@ def mnist_split():
 @pytest.fixture(scope="module")
 def small_evaluator(mnist_split):
     model, card = load_classifier("mnist")
-    return Evaluator(model, mnist_split[2], protocol=SMALL,
-                     reference={**card["reference"], "label_accuracy": card["held_out_accuracy"]})
+    return Evaluator(
+        model,
+        mnist_split[2],
+        protocol=SMALL,
+        reference={**card["reference"], "label_accuracy": card["held_out_accuracy"]},
+    )
 
 
 def test_label_accuracy_is_the_share_of_argmax_equal_to_the_requested_class():
     probabilities = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]])
     # argmax 0, 1, 0, 2 against requested 0, 1, 1, 1: two of four right.
     assert label_accuracy(probabilities, [0, 1, 1, 1]) == 0.5
-    assert label_accuracy_per_class(probabilities, [0, 1, 1, 1]) == pytest.approx([1.0, 1 / 3, np.nan],
-                                                                                   nan_ok=True)
+    assert label_accuracy_per_class(probabilities, [0, 1, 1, 1]) == pytest.approx([1.0, 1 / 3, np.nan], nan_ok=True)
 
 
 def test_label_accuracy_rejects_labels_that_do_not_match_the_samples():
@@ -41,7 +44,8 @@ def test_label_accuracy_rejects_labels_that_do_not_match_the_samples():
 
 
 def test_real_digits_with_their_labels_score_the_classifiers_accuracy_and_with_wrong_labels_near_zero(
-        mnist_split, small_evaluator):
+    mnist_split, small_evaluator
+):
     _, _, held_out, held_out_labels, _ = mnist_split
     images = to_unit_range(held_out)
     right = small_evaluator.score(images, held_out_labels)
@@ -72,7 +76,8 @@ def real_digit_generator(images, labels, latent_dim=4):
 
 
 def test_evaluate_export_of_a_conditional_generator_reports_label_accuracy(
-        mnist_split, small_evaluator, tmp_path, capsys):
+    mnist_split, small_evaluator, tmp_path, capsys
+):
     train_images, train_labels = mnist_split[0], mnist_split[1]
     path = export_generator(real_digit_generator(train_images, train_labels), tmp_path, "lookup")
     result = evaluate_export(path, evaluator=small_evaluator)

@@ -53,39 +53,72 @@ def _summary(model):
 
 def test_lecture004_discriminator_is_the_lecture_definition_layer_by_layer():
     _, d = build_models("lecture004")
+
     def block(filters, stride):
         return [
-            ("Conv2D", ("filters", filters), ("kernel_size", (5, 5)), ("strides", (stride, stride)),
-             ("padding", "same")),
+            (
+                "Conv2D",
+                ("filters", filters),
+                ("kernel_size", (5, 5)),
+                ("strides", (stride, stride)),
+                ("padding", "same"),
+            ),
             ("LeakyReLU", ("negative_slope", 0.3)),
             ("Dropout", ("rate", 0.3)),
         ]
-    expected = block(32, 1) + block(64, 2) + block(128, 2) + block(256, 1) + [
-        ("Flatten",),
-        ("Dense", ("units", 2), ("activation", "softmax")),
-    ]
+
+    expected = (
+        block(32, 1)
+        + block(64, 2)
+        + block(128, 2)
+        + block(256, 1)
+        + [
+            ("Flatten",),
+            ("Dense", ("units", 2), ("activation", "softmax")),
+        ]
+    )
     assert _summary(d) == expected
     assert d.name == "D" and d.input_shape == (None, 28, 28, 1)
 
 
 def test_lecture004_generator_is_the_lecture_definition_layer_by_layer():
     g, _ = build_models("lecture004")
+
     def block(filters, stride):
         return [
-            ("Conv2DTranspose", ("filters", filters), ("kernel_size", (5, 5)), ("strides", (stride, stride)),
-             ("padding", "same")),
+            (
+                "Conv2DTranspose",
+                ("filters", filters),
+                ("kernel_size", (5, 5)),
+                ("strides", (stride, stride)),
+                ("padding", "same"),
+            ),
             ("BatchNormalization",),
             ("LeakyReLU", ("negative_slope", 0.3)),
         ]
-    expected = [
-        ("Dense", ("units", 256 * 7 * 7)),
-        ("BatchNormalization",),
-        ("LeakyReLU", ("negative_slope", 0.3)),
-        ("Reshape", ("target_shape", (7, 7, 256))),
-    ] + block(256, 1) + block(128, 1) + block(64, 2) + block(32, 2) + [
-        ("Conv2DTranspose", ("filters", 1), ("kernel_size", (5, 5)), ("strides", (1, 1)), ("padding", "same"),
-         ("activation", "tanh")),
-    ]
+
+    expected = (
+        [
+            ("Dense", ("units", 256 * 7 * 7)),
+            ("BatchNormalization",),
+            ("LeakyReLU", ("negative_slope", 0.3)),
+            ("Reshape", ("target_shape", (7, 7, 256))),
+        ]
+        + block(256, 1)
+        + block(128, 1)
+        + block(64, 2)
+        + block(32, 2)
+        + [
+            (
+                "Conv2DTranspose",
+                ("filters", 1),
+                ("kernel_size", (5, 5)),
+                ("strides", (1, 1)),
+                ("padding", "same"),
+                ("activation", "tanh"),
+            ),
+        ]
+    )
     assert _summary(g) == expected
     assert g.input_shape == (None, 100)
 
@@ -93,10 +126,20 @@ def test_lecture004_generator_is_the_lecture_definition_layer_by_layer():
 def test_upsample_generator_follows_lecture001():
     g, _ = build_models("upsample")
     kinds = [type(layer).__name__ for layer in g.layers[1:]]
-    assert kinds == ["Dense", "Reshape", "BatchNormalization",
-                     "UpSampling2D", "Conv2D", "BatchNormalization", "LeakyReLU",
-                     "UpSampling2D", "Conv2D", "BatchNormalization", "LeakyReLU",
-                     "Conv2D"]
+    assert kinds == [
+        "Dense",
+        "Reshape",
+        "BatchNormalization",
+        "UpSampling2D",
+        "Conv2D",
+        "BatchNormalization",
+        "LeakyReLU",
+        "UpSampling2D",
+        "Conv2D",
+        "BatchNormalization",
+        "LeakyReLU",
+        "Conv2D",
+    ]
     convs = [layer for layer in g.layers if isinstance(layer, keras.layers.Conv2D)]
     assert [c.filters for c in convs] == [64, 32, 1] and all(c.kernel_size == (3, 3) for c in convs)
     assert g.get_layer("reshape").output.shape[1:] == (7, 7, 128)

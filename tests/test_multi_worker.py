@@ -16,11 +16,14 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 TIMEOUT = 300  # seconds for both workers together; they are killed after that
 
 
-@pytest.mark.parametrize("script, export_name", [
-    ("train_mnist_gan.py", "npz_infogan"),
-    # k critic steps per G step: the G step's condition is taken in the cross-replica context.
-    ("train_wgan_gp.py", "npz_wgan_gp"),
-])
+@pytest.mark.parametrize(
+    "script, export_name",
+    [
+        ("train_mnist_gan.py", "npz_infogan"),
+        # k critic steps per G step: the G step's condition is taken in the cross-replica context.
+        ("train_wgan_gp.py", "npz_wgan_gp"),
+    ],
+)
 def test_two_workers_on_localhost_train_and_only_the_chief_writes(script, export_name, tmp_path):
     data = np.load(REPO / "kgan" / "data" / "mnist_5k.npz")
     np.savez(tmp_path / "digits.npz", x_train=data["x"][:128], y_train=data["y"][:128])
@@ -32,12 +35,26 @@ def test_two_workers_on_localhost_train_and_only_the_chief_writes(script, export
             worker_tmp = tmp_path / f"tmp{index}"
             worker_tmp.mkdir()
             env = dict(os.environ, TMPDIR=str(worker_tmp), TF_CPP_MIN_LOG_LEVEL="2", TF_CONFIG=configs[index])
-            command = [sys.executable, str(REPO / "scripts" / script), "--strategy", "multi_worker",
-                       "--dataset", "npz", "--data-path", str(tmp_path / "digits.npz"), "--epochs", "2",
-                       "--batch-size", "32", "--output-dir", str(output_dir)]
+            command = [
+                sys.executable,
+                str(REPO / "scripts" / script),
+                "--strategy",
+                "multi_worker",
+                "--dataset",
+                "npz",
+                "--data-path",
+                str(tmp_path / "digits.npz"),
+                "--epochs",
+                "2",
+                "--batch-size",
+                "32",
+                "--output-dir",
+                str(output_dir),
+            ]
             log = open(tmp_path / f"worker{index}.log", "w")
-            processes.append((subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                               start_new_session=True), log))
+            processes.append(
+                (subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True), log)
+            )
         for process, _ in processes:
             process.wait(timeout=TIMEOUT)
     finally:

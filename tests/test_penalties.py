@@ -80,7 +80,8 @@ def test_dragan_penalty_perturbs_the_real_data_only():
     delta = seen[0].numpy() - real
     assert 0.0 < delta.std() < 1.0  # about 0.5 * std(real)
     assert float(penalties.dragan_penalty(spy_d, real, seed=0, noise_scale=0.0)) == pytest.approx(
-        (np.sqrt(18) - 1.0) ** 2, rel=1e-5)
+        (np.sqrt(18) - 1.0) ** 2, rel=1e-5
+    )
 
 
 def test_weight_clipping_bounds_every_trainable_weight():
@@ -95,7 +96,7 @@ def test_weight_penalty_is_the_l2_norm_of_the_kernels_only():
     d = tiny_discriminator()
     gan = GAN(tiny_generator(), d, seed=0)
     kernels = [v.numpy() for v in d.trainable_variables if v.ndim > 1]
-    expected = 1e-3 * sum(float((k ** 2).sum()) for k in kernels)
+    expected = 1e-3 * sum(float((k**2).sum()) for k in kernels)
     assert float(penalties.WeightPenalty(1e-3)(gan, None, None)) == pytest.approx(expected, rel=1e-5)
 
 

@@ -71,7 +71,7 @@ def test_r1_penalty_is_gamma_over_two_times_the_squared_norm_of_d_logit_gradient
     gan = GAN(tiny_generator(), linear_keras_d(w, head=head), seed=0)
     value = penalties.R1Penalty(gamma=4.0)(gan, real_batch(), real_batch(seed=9))
     # A sigmoid head is differentiated at its logit, as the paper's D(x).
-    assert float(value) == pytest.approx(4.0 / 2 * np.sum(w ** 2), rel=1e-5)
+    assert float(value) == pytest.approx(4.0 / 2 * np.sum(w**2), rel=1e-5)
 
 
 def test_r1_penalty_pushes_d_weights_towards_a_flat_d_on_the_data():
@@ -117,7 +117,8 @@ def test_gan_with_r1_logs_it_and_keeps_it_through_save_and_load(tiny_dataset, tm
     assert restored.penalties[0].get_config() == {"gamma": 3.0}
     real = real_batch()
     assert float(restored.penalties[0](restored, real, None)) == pytest.approx(
-        float(gan.penalties[0](gan, real, None)), rel=1e-5)
+        float(gan.penalties[0](gan, real, None)), rel=1e-5
+    )
 
 
 def test_two_replicas_train_with_r1_like_one_device(tiny_dataset, mirrored):

@@ -23,8 +23,24 @@ def small_mnist(tmp_path_factory):
 
 
 def command(data, run_dir, *extra):
-    return [sys.executable, str(SCRIPT), "--dataset", "npz", "--data-path", str(data), "--batch-size", "64",
-            "--epochs", "5", "--seed", "3", "--deterministic", "--output-dir", str(run_dir), *extra]
+    return [
+        sys.executable,
+        str(SCRIPT),
+        "--dataset",
+        "npz",
+        "--data-path",
+        str(data),
+        "--batch-size",
+        "64",
+        "--epochs",
+        "5",
+        "--seed",
+        "3",
+        "--deterministic",
+        "--output-dir",
+        str(run_dir),
+        *extra,
+    ]
 
 
 def final_weights(run_dir):
@@ -33,19 +49,32 @@ def final_weights(run_dir):
     return [v.numpy() for v in gan.weights] + [gan.seed_generator.state.numpy()]
 
 
-SMALL_DATA = ("--ema", "0.9", "--augment", "color,translation,cutout", "--augment-probability", "0.3",
-              "--ada-target", "0.6", "--r1", "0.5", "--spectral-norm")
+SMALL_DATA = (
+    "--ema",
+    "0.9",
+    "--augment",
+    "color,translation,cutout",
+    "--augment-probability",
+    "0.3",
+    "--ada-target",
+    "0.6",
+    "--r1",
+    "0.5",
+    "--spectral-norm",
+)
 
 
 @pytest.mark.parametrize("options", [(), SMALL_DATA], ids=["plain", "ema-ada-r1-sn"])
 def test_killed_run_resumes_with_the_same_command_and_matches_an_uninterrupted_run(small_mnist, tmp_path, options):
-    straight = subprocess.run(command(small_mnist, tmp_path / "straight", *options), capture_output=True, text=True,
-                              timeout=600)
+    straight = subprocess.run(
+        command(small_mnist, tmp_path / "straight", *options), capture_output=True, text=True, timeout=600
+    )
     assert straight.returncode == 0, straight.stderr[-2000:]
 
     run_dir = tmp_path / "killed"
-    process = subprocess.Popen(command(small_mnist, run_dir, *options), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command(small_mnist, run_dir, *options), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.time() + 300
     while not (run_dir / "checkpoints" / "epoch_0002.keras").exists():
         assert process.poll() is None and time.time() < deadline, "the run ended before it could be killed"

@@ -48,11 +48,14 @@ def test_overwrite_deletes_only_what_the_run_wrote(tmp_path):
     assert (tmp_path / "data" / "digits.npz").read_bytes() == b"mine too"
 
 
-@pytest.mark.parametrize("files", [
-    {"config.json": "{}"},  # another program's settings: not kgan's, whatever the name
-    {"config.json": "{}", "finished.json": "{}"},
-    {"config.json": "{}", "checkpoints/epoch_0001.keras": "x"},
-])
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"config.json": "{}"},  # another program's settings: not kgan's, whatever the name
+        {"config.json": "{}", "finished.json": "{}"},
+        {"config.json": "{}", "checkpoints/epoch_0001.keras": "x"},
+    ],
+)
 def test_a_folder_without_the_marker_is_never_taken_for_a_run(tmp_path, files):
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

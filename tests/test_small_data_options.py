@@ -17,13 +17,29 @@ def digits(tmp_path_factory):
 
 
 def test_train_records_the_options_and_exports_the_ema_generator(digits, tmp_path):
-    result = train(dataset="npz", data_path=digits, epochs=1, batch_size=32, verbose=0, output_dir=tmp_path / "run",
-                   ema=0.9, augment="translation,cutout", ada_target=0.6, augment_probability=0.2,
-                   spectral_norm=True, r1=1.0)
+    result = train(
+        dataset="npz",
+        data_path=digits,
+        epochs=1,
+        batch_size=32,
+        verbose=0,
+        output_dir=tmp_path / "run",
+        ema=0.9,
+        augment="translation,cutout",
+        ada_target=0.6,
+        augment_probability=0.2,
+        spectral_norm=True,
+        r1=1.0,
+    )
     config = json.loads((result.run_dir / "config.json").read_text())
     assert {k: config[k] for k in ("ema", "augment", "augment_probability", "ada_target", "spectral_norm", "r1")} == {
-        "ema": 0.9, "augment": "translation,cutout", "augment_probability": 0.2, "ada_target": 0.6,
-        "spectral_norm": True, "r1": 1.0}
+        "ema": 0.9,
+        "augment": "translation,cutout",
+        "augment_probability": 0.2,
+        "ada_target": 0.6,
+        "spectral_norm": True,
+        "r1": 1.0,
+    }
     assert {"augment_p", "r1_penalty"} <= set(result.history)
     latent = np.random.default_rng(0).normal(size=(3, result.gan.latent_dim)).astype("float32")
     exported = load_generator(result.export_path)(latent)
@@ -43,21 +59,39 @@ def test_the_classic_trainer_refuses_the_options_before_writing_anything(tmp_pat
     assert not (tmp_path / "run").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--ema", "1.5"], "--ema: expected a decay in (0, 1) such as 0.999, or 0 for none, received '1.5'"),
-    (["--augment", "rotate"], "--augment: expected operations from color, translation, cutout (comma-separated) "
-                              "or off, received 'rotate'"),
-    (["--ada-target", "2"], "--ada-target: expected a probability in [0, 1], received '2'"),
-    (["--r1", "-1"], "--r1: expected a number >= 0, received '-1'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--ema", "1.5"], "--ema: expected a decay in (0, 1) such as 0.999, or 0 for none, received '1.5'"),
+        (
+            ["--augment", "rotate"],
+            "--augment: expected operations from color, translation, cutout (comma-separated) "
+            "or off, received 'rotate'",
+        ),
+        (["--ada-target", "2"], "--ada-target: expected a probability in [0, 1], received '2'"),
+        (["--r1", "-1"], "--r1: expected a number >= 0, received '-1'"),
+    ],
+)
 def test_bad_small_data_flags_exit_2_with_one_line(args, message):
     result = run_script(*args)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
 def test_the_main_jobs_classic_trainer_drops_the_recipe_it_cannot_run(digits, tmp_path):
-    result = run_script("--trainer", "classic", "--dataset", "npz", "--data-path", digits, "--epochs", 1,
-                        "--batch-size", 32, "--output-dir", tmp_path / "run")
+    result = run_script(
+        "--trainer",
+        "classic",
+        "--dataset",
+        "npz",
+        "--data-path",
+        digits,
+        "--epochs",
+        1,
+        "--batch-size",
+        32,
+        "--output-dir",
+        tmp_path / "run",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "no EMA generator, no augmentation" in result.stdout
     config = json.loads((tmp_path / "run" / "config.json").read_text())

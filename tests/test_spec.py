@@ -22,6 +22,7 @@ SHIPPED = pathlib.Path(__file__).parent.parent / "saved_models" / "mnist_infogan
 
 # Reading the spec from a generator ---------------------------------------------------------------------------
 
+
 def test_spec_of_a_plain_generator():
     spec = GeneratorSpec.from_generator(tiny_generator())
     assert spec == GeneratorSpec(TINY_LATENT, "normal", None, None, TINY_SHAPE, (-1.0, 1.0), None)
@@ -59,6 +60,7 @@ def test_gan_builds_its_spec_once_and_reads_its_attributes_from_it():
 
 
 # Round trips: config, checkpoint, kgan.json --------------------------------------------------------------------
+
 
 def test_config_round_trip_is_json():
     spec = GeneratorSpec.from_generator(tiny_generator(num_classes=3), "uniform01")
@@ -126,11 +128,13 @@ def test_export_takes_the_latent_distribution_from_the_metadata_without_a_spec(t
 
 
 def test_an_export_without_a_spec_gets_one_from_its_signature_and_metadata(tmp_path):
-    path = serving.export_generator(tiny_generator(num_classes=3), tmp_path, "tiny",
-                                    metadata={"latent_distribution": "uniform"})
+    path = serving.export_generator(
+        tiny_generator(num_classes=3), tmp_path, "tiny", metadata={"latent_distribution": "uniform"}
+    )
     kgan_json = path / serving.METADATA_PATH
-    kgan_json.write_text(json.dumps({k: v for k, v in json.loads(kgan_json.read_text()).items()
-                                     if k != "generator_spec"}))
+    kgan_json.write_text(
+        json.dumps({k: v for k, v in json.loads(kgan_json.read_text()).items() if k != "generator_spec"})
+    )
     spec = serving.load_generator(path).spec
     assert spec == GeneratorSpec(TINY_LATENT, "uniform", 3, (1,), TINY_SHAPE)
 
@@ -148,14 +152,17 @@ CONDITIONAL = GeneratorSpec(4, num_classes=3, label_shape=(1,), image_shape=TINY
 UNCONDITIONAL = GeneratorSpec(4, image_shape=TINY_SHAPE)
 
 
-@pytest.mark.parametrize("spec, labels, match", [
-    (CONDITIONAL, None, r"conditional; pass integer labels in \[0, 3\) of shape \(2,\). Received: labels=None"),
-    (CONDITIONAL, [0, 3], r"`labels` must lie in \[0, 3\). Received: labels=\[0, 3\]"),
-    (CONDITIONAL, 5, r"must lie in \[0, 3\). Received: labels=\[5, 5\]"),
-    (CONDITIONAL, [0.0, 1.0], "must be integer class ids. Received: labels.dtype=float64"),
-    (CONDITIONAL, [0, 1, 2], r"must have shape \(2,\) or \(2, 1\).*Received: labels.shape=\(3,\)"),
-    (UNCONDITIONAL, [0, 1], r"unconditional and takes no labels. Received: labels=\[0, 1\]"),
-])
+@pytest.mark.parametrize(
+    "spec, labels, match",
+    [
+        (CONDITIONAL, None, r"conditional; pass integer labels in \[0, 3\) of shape \(2,\). Received: labels=None"),
+        (CONDITIONAL, [0, 3], r"`labels` must lie in \[0, 3\). Received: labels=\[0, 3\]"),
+        (CONDITIONAL, 5, r"must lie in \[0, 3\). Received: labels=\[5, 5\]"),
+        (CONDITIONAL, [0.0, 1.0], "must be integer class ids. Received: labels.dtype=float64"),
+        (CONDITIONAL, [0, 1, 2], r"must have shape \(2,\) or \(2, 1\).*Received: labels.shape=\(3,\)"),
+        (UNCONDITIONAL, [0, 1], r"unconditional and takes no labels. Received: labels=\[0, 1\]"),
+    ],
+)
 def test_check_labels_names_the_bad_value_in_one_line(spec, labels, match):
     with pytest.raises(ValueError, match=match) as error:
         spec.check_labels(labels, 2)
@@ -172,9 +179,11 @@ def test_training_explore_and_export_share_the_label_check(tmp_path):
     generator = tiny_generator(num_classes=3)
     gan = GAN(generator, tiny_discriminator(num_classes=3))
     exported = serving.load_generator(serving.export_generator(generator, tmp_path, "tiny"))
-    for model in (lambda: gan.generate(gan.sample_latent(2), [0, 3]),
-                  lambda: explore.sample(generator, 2, labels=[0, 3]),
-                  lambda: exported(latent_from_seed(0, 4, count=2), [0, 3])):
+    for model in (
+        lambda: gan.generate(gan.sample_latent(2), [0, 3]),
+        lambda: explore.sample(generator, 2, labels=[0, 3]),
+        lambda: exported(latent_from_seed(0, 4, count=2), [0, 3]),
+    ):
         with pytest.raises(ValueError, match=r"`labels` must lie in \[0, 3\). Received: labels=\[0, 3\]"):
             model()
 
@@ -182,20 +191,32 @@ def test_training_explore_and_export_share_the_label_check(tmp_path):
 # The latent samplers: numbers pinned, so measured scores and shipped pictures stay reproducible -------------------
 
 KERAS_SEED_7 = {  # sample_latent((2, 3), distribution, seed=7): training's algorithm (keras.random)
-    "normal": [[-0.6741727590560913, -0.35869255661964417, -1.8795816898345947],
-               [-1.4728931188583374, -2.006253719329834, -1.133432388305664]],
-    "uniform": [[0.4941575527191162, 0.3443603515625, -0.8844408988952637],
-                [0.28842639923095703, -0.8593828678131104, 0.33630967140197754]],
-    "uniform01": [[0.7470787763595581, 0.67218017578125, 0.057779550552368164],
-                  [0.6442131996154785, 0.07030856609344482, 0.6681548357009888]],
+    "normal": [
+        [-0.6741727590560913, -0.35869255661964417, -1.8795816898345947],
+        [-1.4728931188583374, -2.006253719329834, -1.133432388305664],
+    ],
+    "uniform": [
+        [0.4941575527191162, 0.3443603515625, -0.8844408988952637],
+        [0.28842639923095703, -0.8593828678131104, 0.33630967140197754],
+    ],
+    "uniform01": [
+        [0.7470787763595581, 0.67218017578125, 0.057779550552368164],
+        [0.6442131996154785, 0.07030856609344482, 0.6681548357009888],
+    ],
 }
 NUMPY_SEED_7 = {  # latent_from_seed(7, 3, distribution, 2): kgan sample, explore and the metrics (NumPy default_rng)
-    "normal": [[0.001230153371579945, 0.2987455427646637, -0.27413785457611084],
-               [-0.8905918598175049, -0.454670786857605, -0.9916465282440186]],
-    "uniform": [[0.25019094347953796, 0.7944275736808777, 0.5513713955879211],
-                [-0.5495856404304504, -0.3996674418449402, 0.7471069097518921]],
-    "uniform01": [[0.6250954866409302, 0.8972138166427612, 0.7756856679916382],
-                  [0.22520719468593597, 0.3001662790775299, 0.873553454875946]],
+    "normal": [
+        [0.001230153371579945, 0.2987455427646637, -0.27413785457611084],
+        [-0.8905918598175049, -0.454670786857605, -0.9916465282440186],
+    ],
+    "uniform": [
+        [0.25019094347953796, 0.7944275736808777, 0.5513713955879211],
+        [-0.5495856404304504, -0.3996674418449402, 0.7471069097518921],
+    ],
+    "uniform01": [
+        [0.6250954866409302, 0.8972138166427612, 0.7756856679916382],
+        [0.22520719468593597, 0.3001662790775299, 0.873553454875946],
+    ],
 }
 
 
@@ -219,8 +240,12 @@ def test_the_training_stream_is_the_seeded_keras_draw():
     seeded = keras.random.SeedGenerator(3)
     np.testing.assert_array_equal(
         sample_latent((2, 3), "normal", seed=seeded),
-        np.float32([[-0.6715847849845886, 1.6760504245758057, -0.944245457649231],
-                    [0.6079389452934265, 1.252785086631775, 1.3524525165557861]]),
+        np.float32(
+            [
+                [-0.6715847849845886, 1.6760504245758057, -0.944245457649231],
+                [0.6079389452934265, 1.252785086631775, 1.3524525165557861],
+            ]
+        ),
     )
     gan = GAN(tiny_generator(), tiny_discriminator(), seed=3)
     np.testing.assert_array_equal(gan.sample_latent(2), sample_latent((2, 4), "normal", keras.random.SeedGenerator(3)))

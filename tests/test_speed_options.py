@@ -48,8 +48,16 @@ def test_train_with_mixed_precision_and_steps_per_execution(tmp_path):
 
     data = np.load(ROOT / "kgan" / "data" / "mnist_5k.npz")
     np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
-    result = train(dataset="npz", data_path=tmp_path / "digits.npz", epochs=1, batch_size=16, verbose=0,
-                   output_dir=tmp_path / "run", mixed_precision=True, steps_per_execution=2)
+    result = train(
+        dataset="npz",
+        data_path=tmp_path / "digits.npz",
+        epochs=1,
+        batch_size=16,
+        verbose=0,
+        output_dir=tmp_path / "run",
+        mixed_precision=True,
+        steps_per_execution=2,
+    )
     assert result.gan.generator.get_layer("project").compute_dtype == "float16"
     assert result.gan.steps_per_execution == 2
     assert keras.config.dtype_policy().name == "float32"  # the caller's policy is back

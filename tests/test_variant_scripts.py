@@ -18,11 +18,14 @@ def load_script(name):
     return module
 
 
-@pytest.mark.parametrize("name,flags", [
-    ("train_wgan_gp", ["--gp-weight", "--d-steps"]),
-    ("train_cgan", ["--fake-labels", "--dataset"]),
-    ("train_acgan", ["--validity-weight", "--classification-weight"]),
-])
+@pytest.mark.parametrize(
+    "name,flags",
+    [
+        ("train_wgan_gp", ["--gp-weight", "--d-steps"]),
+        ("train_cgan", ["--fake-labels", "--dataset"]),
+        ("train_acgan", ["--validity-weight", "--classification-weight"]),
+    ],
+)
 def test_help_lists_the_main_job_and_variant_flags(name, flags, capsys):
     with pytest.raises(SystemExit) as exit:
         load_script(name).main(["--help"])
@@ -33,8 +36,9 @@ def test_help_lists_the_main_job_and_variant_flags(name, flags, capsys):
 
 
 def test_one_epoch_cgan_run_exports_a_generator_that_takes_labels(tmp_path, capsys):
-    status = load_script("train_cgan").main(["--epochs", "1", "--batch-size", "256", "--output-dir",
-                                             str(tmp_path / "run"), "--export-name", "cgan"])
+    status = load_script("train_cgan").main(
+        ["--epochs", "1", "--batch-size", "256", "--output-dir", str(tmp_path / "run"), "--export-name", "cgan"]
+    )
     assert status == 0, capsys.readouterr().err[-2000:]
     generate = load_generator(tmp_path / "run" / "saved_models" / "cgan")
     assert generate.num_classes == 10

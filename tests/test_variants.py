@@ -36,12 +36,14 @@ MAKERS = {
     "wgan_gp": lambda: WGANGP(tiny_generator(), tiny_discriminator(), d_steps=2, seed=0),
     "dragan": lambda: DRAGAN(tiny_generator(), tiny_discriminator(), seed=0),
     "lsgan": lambda: LSGAN(tiny_generator(), tiny_discriminator(), seed=0),
-    "began": lambda: BEGAN(tiny_generator(), build_began_discriminator(TINY_SHAPE, filters=(4, 8), hidden_dim=4),
-                           seed=0),
+    "began": lambda: BEGAN(
+        tiny_generator(), build_began_discriminator(TINY_SHAPE, filters=(4, 8), hidden_dim=4), seed=0
+    ),
     "cgan": lambda: CGAN(tiny_generator(NUM_CLASSES), tiny_discriminator(NUM_CLASSES), seed=0),
     "acgan": lambda: ACGAN(tiny_generator(NUM_CLASSES), tiny_acgan_discriminator(), validity_weight=0.5, seed=0),
-    "infogan": lambda: InfoGAN(tiny_generator(categorical_code=NUM_CLASSES), tiny_acgan_discriminator(),
-                               info_weight=0.5, seed=0),
+    "infogan": lambda: InfoGAN(
+        tiny_generator(categorical_code=NUM_CLASSES), tiny_acgan_discriminator(), info_weight=0.5, seed=0
+    ),
     "ragan": lambda: RaGAN(tiny_generator(), tiny_discriminator(), seed=0),
 }
 OWN_METRICS = {
@@ -80,8 +82,10 @@ def test_each_variant_fits_saves_reloads_and_keeps_training(name, tiny_dataset, 
     assert type(loaded) is type(model) and settings(loaded) == settings(model)
     assert int(loaded.d_optimizer.iterations) == 2
     assert type(loaded.d_optimizer) is type(model.d_optimizer)
-    for a, b in zip(model.d_optimizer.variables + model.g_optimizer.variables,
-                    loaded.d_optimizer.variables + loaded.g_optimizer.variables):
+    for a, b in zip(
+        model.d_optimizer.variables + model.g_optimizer.variables,
+        loaded.d_optimizer.variables + loaded.g_optimizer.variables,
+    ):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     for a, b in zip(model.discriminator.weights, loaded.discriminator.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
@@ -146,8 +150,9 @@ def test_tricks_plug_into_any_variant(name, tiny_dataset, tmp_path):
         "dragan": lambda: DRAGAN(tiny_generator(), tiny_discriminator(), seed=0, **options),
         "cgan": lambda: CGAN(tiny_generator(NUM_CLASSES), tiny_discriminator(NUM_CLASSES), seed=0, **options),
         "acgan": lambda: ACGAN(tiny_generator(NUM_CLASSES), tiny_acgan_discriminator(), seed=0, **options),
-        "began": lambda: BEGAN(tiny_generator(), build_began_discriminator(TINY_SHAPE, filters=(4, 8), hidden_dim=4),
-                               seed=0, **options),
+        "began": lambda: BEGAN(
+            tiny_generator(), build_began_discriminator(TINY_SHAPE, filters=(4, 8), hidden_dim=4), seed=0, **options
+        ),
     }[name]()
     model.compile(jit_compile=False)
     history = model.fit(tiny_dataset.take(2), verbose=0).history
@@ -292,7 +297,11 @@ def test_variants_register_themselves_and_declare_their_traits():
     assert {n for n, c in VARIANTS.items() if c.needs_labels} == {"cgan", "acgan"}
     assert {n for n, c in VARIANTS.items() if c.toy} == {"gan", "wgan", "wgan_gp", "dragan", "lsgan", "ragan"}
     assert {n: c.default_loss for n, c in VARIANTS.items() if c.default_loss != "non_saturating"} == {
-        "wgan": "wasserstein", "wgan_gp": "wasserstein", "lsgan": "least_squares", "ragan": "relativistic_average"}
+        "wgan": "wasserstein",
+        "wgan_gp": "wasserstein",
+        "lsgan": "least_squares",
+        "ragan": "relativistic_average",
+    }
     with pytest.raises(ValueError, match="variant='nope'"):
         get_variant("nope")
     with pytest.raises(ValueError, match="registered already"):

@@ -58,8 +58,18 @@ class DivergenceMonitor(keras.callbacks.Callback):
         >>> monitor.reason  # doctest: +SKIP
     """
 
-    def __init__(self, action="stop", *, patience=200, accuracy_threshold=0.999, min_image_std=0.01,
-                 num_samples=64, collapse_start_epoch=5, checkpoint_dir=None, seed=0):
+    def __init__(
+        self,
+        action="stop",
+        *,
+        patience=200,
+        accuracy_threshold=0.999,
+        min_image_std=0.01,
+        num_samples=64,
+        collapse_start_epoch=5,
+        checkpoint_dir=None,
+        seed=0,
+    ):
         super().__init__()
         if action not in ACTIONS:
             raise ValueError(f"`action` must be one of {ACTIONS}. Received: action={action!r}")

@@ -41,8 +41,18 @@ class SampleGrid(keras.callbacks.Callback):
         >>> gan.fit(dataset, epochs=20, callbacks=[SampleGrid("run/samples")])  # doctest: +SKIP
     """
 
-    def __init__(self, output_dir, num_images=100, *, num_classes=None, every=1, seed=0,
-                 montage_columns=10, montage_rows=12, tensorboard_dir=None):
+    def __init__(
+        self,
+        output_dir,
+        num_images=100,
+        *,
+        num_classes=None,
+        every=1,
+        seed=0,
+        montage_columns=10,
+        montage_rows=12,
+        tensorboard_dir=None,
+    ):
         super().__init__()
         if num_images < 1 or every < 1:
             raise ValueError(
@@ -84,8 +94,7 @@ class SampleGrid(keras.callbacks.Callback):
         path = self.output_dir / "montage.npz"
         if epoch > 0 and path.is_file():
             with np.load(path) as saved:
-                self._snapshots = {int(k.split("_")[1]): saved[k] for k in saved.files
-                                   if int(k.split("_")[1]) <= epoch}
+                self._snapshots = {int(k.split("_")[1]): saved[k] for k in saved.files if int(k.split("_")[1]) <= epoch}
 
     def generate(self):
         """Images from the fixed latent batch, as a numpy array in [-1, 1]."""
@@ -97,8 +106,9 @@ class SampleGrid(keras.callbacks.Callback):
             return
         images = self.generate()
         ncols = len(images) // self._num_classes if self._num_classes else None
-        plotting.save_image_grid(images, self.output_dir / f"epoch_{epoch + 1:04d}.png", ncols=ncols,
-                                 title=f"epoch {epoch + 1}")
+        plotting.save_image_grid(
+            images, self.output_dir / f"epoch_{epoch + 1:04d}.png", ncols=ncols, title=f"epoch {epoch + 1}"
+        )
         self._snapshots[epoch + 1] = images[: self.montage_columns]
         if self.tensorboard_dir is not None:
             self._log_to_tensorboard(plotting.tile_images(images, ncols), epoch + 1)
@@ -121,5 +131,9 @@ class SampleGrid(keras.callbacks.Callback):
         if len(epochs) > self.montage_rows:
             picks = np.linspace(0, len(epochs) - 1, self.montage_rows).round().astype(int)
             epochs = [epochs[i] for i in sorted(set(picks))]
-        plotting.save_montage([self._snapshots[e] for e in epochs], [f"epoch {e}" for e in epochs],
-                              self.output_dir / "montage.png", title="the same latent vectors across epochs")
+        plotting.save_montage(
+            [self._snapshots[e] for e in epochs],
+            [f"epoch {e}" for e in epochs],
+            self.output_dir / "montage.png",
+            title="the same latent vectors across epochs",
+        )

@@ -15,27 +15,32 @@ DESCRIPTION = "Train a GAN on images and export its generator for TF Serving."
 def build_parser():
     parser = argparse.ArgumentParser(prog="kgan", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    train_parser = commands.add_parser("train", help="train a GAN and export its generator",
-                                       description=DESCRIPTION)
+    train_parser = commands.add_parser("train", help="train a GAN and export its generator", description=DESCRIPTION)
     from kgan.training import MAIN_JOB
 
     add_train_arguments(train_parser, **MAIN_JOB)
     train_parser.set_defaults(func=run_train)
     evaluate_parser = commands.add_parser(
-        "evaluate", help="score an exported generator: classifier score, Frechet distance, KID",
+        "evaluate",
+        help="score an exported generator: classifier score, Frechet distance, KID",
         description="Score an exported generator against held-out real images, beside real-vs-real references "
-                    "(see docs/metrics.md).")
+        "(see docs/metrics.md).",
+    )
     add_evaluate_arguments(evaluate_parser)
     evaluate_parser.set_defaults(func=run_evaluate)
     sample_parser = commands.add_parser(
-        "sample", help="write images from an exported generator (PNG grid, GIF or .npz)",
+        "sample",
+        help="write images from an exported generator (PNG grid, GIF or .npz)",
         description="Write images from an exported generator: seeded samples, an interpolation between two seeds, "
-                    "a grid over two latent directions, or one row per class.")
+        "a grid over two latent directions, or one row per class.",
+    )
     add_sample_arguments(sample_parser)
     sample_parser.set_defaults(func=run_sample)
     export_parser = commands.add_parser(
-        "export", help="export a run's checkpoint as a new TF Serving version",
-        description="Export the generator of a training run's checkpoint as a SavedModel for TF Serving.")
+        "export",
+        help="export a run's checkpoint as a new TF Serving version",
+        description="Export the generator of a training run's checkpoint as a SavedModel for TF Serving.",
+    )
     add_export_arguments(export_parser)
     export_parser.set_defaults(func=run_export)
     info_parser = commands.add_parser("info", help="list variants, architectures, losses and datasets")
@@ -45,11 +50,16 @@ def build_parser():
 
 def add_evaluate_arguments(parser):
     """Adds the flags of `kgan evaluate` (and scripts/evaluate.py) to `parser`."""
-    parser.add_argument("export_dir", metavar="EXPORT_DIR",
-                        help="a SavedModel version folder, or a model folder (its highest version is scored)")
-    parser.add_argument("--classifier", default="mnist",
-                        help="'mnist' (shipped) or a *_classifier.weights.h5 from scripts/train_classifier.py "
-                             "(default: %(default)s)")
+    parser.add_argument(
+        "export_dir",
+        metavar="EXPORT_DIR",
+        help="a SavedModel version folder, or a model folder (its highest version is scored)",
+    )
+    parser.add_argument(
+        "--classifier",
+        default="mnist",
+        help="'mnist' (shipped) or a *_classifier.weights.h5 from scripts/train_classifier.py (default: %(default)s)",
+    )
     return parser
 
 
@@ -65,29 +75,61 @@ def run_evaluate(args):
     return 0
 
 
-
 def add_sample_arguments(parser):
     """Adds the flags of `kgan sample`."""
-    parser.add_argument("export_dir", metavar="EXPORT",
-                        help="an exported generator: a SavedModel version folder, or a model folder (highest version)")
-    parser.add_argument("--output", "-o", required=True,
-                        help="where to write: .png (a grid), .gif (an animation; with --interpolate or "
-                             "--latent-grid), or .npz (images, latent vectors and labels as arrays)")
-    parser.add_argument("--num", "-n", type=positive_int, default=64,
-                        help="how many images (default: %(default)s; per class with --per-class)")
-    parser.add_argument("--seed", type=non_negative_int, default=0,
-                        help="seed of the latent vectors: the same seed gives the same images (default: %(default)s)")
-    parser.add_argument("--labels", type=labels_list, default=None,
-                        help="class id(s) for a conditional generator: one for all images, or one per image")
+    parser.add_argument(
+        "export_dir",
+        metavar="EXPORT",
+        help="an exported generator: a SavedModel version folder, or a model folder (highest version)",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        required=True,
+        help="where to write: .png (a grid), .gif (an animation; with --interpolate or "
+        "--latent-grid), or .npz (images, latent vectors and labels as arrays)",
+    )
+    parser.add_argument(
+        "--num",
+        "-n",
+        type=positive_int,
+        default=64,
+        help="how many images (default: %(default)s; per class with --per-class)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        help="seed of the latent vectors: the same seed gives the same images (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--labels",
+        type=labels_list,
+        default=None,
+        help="class id(s) for a conditional generator: one for all images, or one per image",
+    )
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--interpolate", nargs=2, type=non_negative_int, metavar=("SEED_A", "SEED_B"),
-                      help="images along the (spherical) path from SEED_A's latent vector to SEED_B's")
-    mode.add_argument("--latent-grid", action="store_true",
-                      help="a grid over two random latent directions around --seed's vector")
-    mode.add_argument("--per-class", action="store_true",
-                      help="--num images of every class, one row per class (conditional generators)")
-    parser.add_argument("--steps", type=positive_int, default=10,
-                        help="images along an interpolation, or per side of a latent grid (default: %(default)s)")
+    mode.add_argument(
+        "--interpolate",
+        nargs=2,
+        type=non_negative_int,
+        metavar=("SEED_A", "SEED_B"),
+        help="images along the (spherical) path from SEED_A's latent vector to SEED_B's",
+    )
+    mode.add_argument(
+        "--latent-grid", action="store_true", help="a grid over two random latent directions around --seed's vector"
+    )
+    mode.add_argument(
+        "--per-class",
+        action="store_true",
+        help="--num images of every class, one row per class (conditional generators)",
+    )
+    parser.add_argument(
+        "--steps",
+        type=positive_int,
+        default=10,
+        help="images along an interpolation, or per side of a latent grid (default: %(default)s)",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace --output if it exists")
     return parser
 
@@ -150,15 +192,21 @@ def run_sample(args):
 def add_export_arguments(parser):
     """Adds the flags of `kgan export`."""
     parser.add_argument("run_dir", metavar="RUN_DIR", help="a run directory written by `kgan train`")
-    parser.add_argument("--checkpoint", default=None,
-                        help="the .keras checkpoint to export (default: the newest in RUN_DIR/checkpoints)")
-    parser.add_argument("--export-dir", default=None,
-                        help="base folder of the export (default: RUN_DIR/saved_models)")
-    parser.add_argument("--export-name", default=None,
-                        help="model name of the export (default: the run's, from its config.json)")
-    parser.add_argument("--trust-checkpoint", action="store_true",
-                        help="load a checkpoint that holds Python code (Lambda layers); only for files you trust "
-                             "(Keras safe_mode=False)")
+    parser.add_argument(
+        "--checkpoint",
+        default=None,
+        help="the .keras checkpoint to export (default: the newest in RUN_DIR/checkpoints)",
+    )
+    parser.add_argument("--export-dir", default=None, help="base folder of the export (default: RUN_DIR/saved_models)")
+    parser.add_argument(
+        "--export-name", default=None, help="model name of the export (default: the run's, from its config.json)"
+    )
+    parser.add_argument(
+        "--trust-checkpoint",
+        action="store_true",
+        help="load a checkpoint that holds Python code (Lambda layers); only for files you trust "
+        "(Keras safe_mode=False)",
+    )
     return parser
 
 
@@ -187,11 +235,13 @@ def run_export(args):
             gan = keras.saving.load_model(checkpoint, safe_mode=not args.trust_checkpoint)
         except Exception as error:  # a corrupt or foreign file: say which, without a traceback
             raise ValueError(f"Cannot read the checkpoint {checkpoint}: {error}".splitlines()[0]) from None
-        name = args.export_name or default_export_name(config.get("dataset", "model"), config.get("arch", "gan"),
-                                                       config.get("variant", "gan"))
+        name = args.export_name or default_export_name(
+            config.get("dataset", "model"), config.get("arch", "gan"), config.get("variant", "gan")
+        )
         metadata = {**config, "checkpoint": str(checkpoint)}
-        path = export_generator(gan.sampler, args.export_dir or run_dir / "saved_models", name, metadata=metadata,
-                                spec=gan.spec)
+        path = export_generator(
+            gan.sampler, args.export_dir or run_dir / "saved_models", name, metadata=metadata, spec=gan.spec
+        )
     except (ValueError, FileNotFoundError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

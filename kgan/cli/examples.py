@@ -12,11 +12,14 @@ def add_example_arguments(parser, name, epochs, seed=0):
         epochs: the default number of epochs (a short run).
         seed: the default seed.
     """
-    parser.add_argument("--output-dir", default=None,
-                        help=f"folder for the pictures and numbers; must be new or empty "
-                             f"(default: runs/{name}-<timestamp>)")
-    parser.add_argument("--epochs", type=positive_int, default=epochs,
-                        help="passes over the data (default: %(default)s)")
+    parser.add_argument(
+        "--output-dir",
+        default=None,
+        help=f"folder for the pictures and numbers; must be new or empty (default: runs/{name}-<timestamp>)",
+    )
+    parser.add_argument(
+        "--epochs", type=positive_int, default=epochs, help="passes over the data (default: %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=seed, help="seed of data, weights and noise (default: %(default)s)")
     return parser
 

@@ -9,10 +9,17 @@ from kgan.cli.variants import add_variant_arguments, variant_options
 
 # The command line's value types, by the names `TrainConfig` fields give as their `kind`.
 KINDS = {
-    "positive_int": types.positive_int, "positive_float": types.positive_float,
-    "non_negative_float": types.non_negative_float, "probability": types.probability,
-    "probability_or_off": types.probability_or_off, "decay_or_off": types.decay_or_off,
-    "augment_policy": types.augment_policy, "fraction": types.fraction, "int": int, "str": str, "path": str,
+    "positive_int": types.positive_int,
+    "positive_float": types.positive_float,
+    "non_negative_float": types.non_negative_float,
+    "probability": types.probability,
+    "probability_or_off": types.probability_or_off,
+    "decay_or_off": types.decay_or_off,
+    "augment_policy": types.augment_policy,
+    "fraction": types.fraction,
+    "int": int,
+    "str": str,
+    "path": str,
 }
 
 
@@ -57,9 +64,12 @@ def add_train_arguments(parser, fixed_variant=None, **defaults):
         flag = meta["flag"] or "--" + field.name.replace("_", "-")
         groups[meta["group"]].add_argument(flag, **kwargs)
     groups[DISTRIBUTED].add_argument(
-        "--cpu-devices", type=types.positive_int, default=None,
+        "--cpu-devices",
+        type=types.positive_int,
+        default=None,
         help="split the CPU into this many logical devices, to try --strategy mirrored without GPUs (not faster: "
-             "they share the cores)")
+        "they share the cores)",
+    )
     add_variant_arguments(parser, fixed_variant, defaults.get("variant_options"))
     if fixed_variant is not None:
         parser.set_defaults(variant=fixed_variant)
@@ -132,7 +142,8 @@ def run_script(variant, doc, argv=None, **defaults):
             `d_steps`, ...) and `variant_options` (`{"gp_weight": 10.0}`).
     """
     description, _, epilog = doc.partition("\n\n")
-    parser = argparse.ArgumentParser(description=description, epilog=epilog,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add_train_arguments(parser, variant, **defaults)
     return run_train(parser.parse_args(argv))

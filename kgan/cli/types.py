@@ -76,6 +76,7 @@ def augment_policy(text):
             f"expected operations from {', '.join(OPERATIONS)} (comma-separated) or off, received {text!r}"
         ) from None
 
+
 def labels_list(text):
     """argparse type: one integer class id or a comma-separated list of them."""
     try:

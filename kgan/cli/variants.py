@@ -11,21 +11,31 @@ from kgan.variants import VARIANTS, get_variant
 
 # The flags of the variants' own options; a variant offers those named in its `options` trait.
 OPTION_FLAGS = {
-    "label_smoothing": dict(type=fraction, default=0.0,
-                            help="one-sided label smoothing: D's real target is 1 - this, e.g. 0.1"),
+    "label_smoothing": dict(
+        type=fraction, default=0.0, help="one-sided label smoothing: D's real target is 1 - this, e.g. 0.1"
+    ),
     "gp_weight": dict(type=positive_float, default=10.0, help="weight lambda of the gradient penalty"),
-    "fake_labels": dict(choices=("random", "data"), default="random",
-                        help="labels of the generated batch: random (uniform over the classes) or those of the real "
-                             "batch"),
-    "validity_weight": dict(type=non_negative_float, default=1.0,
-                            help="weight of the real/fake loss; lecture 001 suggests 0.01 if G ignores the class"),
-    "classification_weight": dict(type=non_negative_float, default=1.0,
-                                  help="weight of the auxiliary classification loss"),
-    "info_weight": dict(type=non_negative_float, default=1.0,
-                        help="weight lambda of InfoGAN's mutual-information term"),
-    "categories": dict(type=positive_int, default=10,
-                       help="categories of InfoGAN's code; the main job uses more than the ten digit classes "
-                            "(benchmarks/RESULTS.md)"),
+    "fake_labels": dict(
+        choices=("random", "data"),
+        default="random",
+        help="labels of the generated batch: random (uniform over the classes) or those of the real batch",
+    ),
+    "validity_weight": dict(
+        type=non_negative_float,
+        default=1.0,
+        help="weight of the real/fake loss; lecture 001 suggests 0.01 if G ignores the class",
+    ),
+    "classification_weight": dict(
+        type=non_negative_float, default=1.0, help="weight of the auxiliary classification loss"
+    ),
+    "info_weight": dict(
+        type=non_negative_float, default=1.0, help="weight lambda of InfoGAN's mutual-information term"
+    ),
+    "categories": dict(
+        type=positive_int,
+        default=10,
+        help="categories of InfoGAN's code; the main job uses more than the ten digit classes (benchmarks/RESULTS.md)",
+    ),
 }
 
 
@@ -81,7 +91,9 @@ def variant_options(args):
         if value is None:
             continue
         if name not in takes:
-            raise ValueError(f"{_flag(name)} does not apply to the {args.variant} variant (its options: "
-                             f"{', '.join(map(_flag, takes)) or 'none'}). Received: {_flag(name)} {value}")
+            raise ValueError(
+                f"{_flag(name)} does not apply to the {args.variant} variant (its options: "
+                f"{', '.join(map(_flag, takes)) or 'none'}). Received: {_flag(name)} {value}"
+            )
         options[name] = value
     return options

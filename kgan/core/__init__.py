@@ -22,6 +22,12 @@ from kgan.core.latent import LATENT_DISTRIBUTIONS, fixed_latent, latent_from_see
 from kgan.core.spec import GeneratorSpec
 
 __all__ = [
-    "GAN", "LATENT_DISTRIBUTIONS", "GeneratorSpec", "fixed_latent", "head_kind", "latent_from_seed", "logit_reader",
+    "GAN",
+    "LATENT_DISTRIBUTIONS",
+    "GeneratorSpec",
+    "fixed_latent",
+    "head_kind",
+    "latent_from_seed",
+    "logit_reader",
     "sample_latent",
 ]

@@ -79,7 +79,8 @@ def check_keras_version(version=None):
             f"kgan was tested with Keras {OLDEST_TESTED_KERAS}-{TESTED_KERAS}; this is Keras {version}. "
             f"If training, saving, export or D's logits misbehave, suspect the workarounds of "
             f"kgan/core/_keras_compat.py ({suspects}); tests/test_keras_compat.py checks each.",
-            KerasVersionWarning, stacklevel=2,
+            KerasVersionWarning,
+            stacklevel=2,
         )
     return inside
 

@@ -87,10 +87,12 @@ def check_tf_config(text):
     Raises:
         ValueError: naming what is missing or malformed.
     """
-    example = ('{"cluster": {"worker": ["host1:12345", "host2:12345"]}, "task": {"type": "worker", "index": 0}}')
+    example = '{"cluster": {"worker": ["host1:12345", "host2:12345"]}, "task": {"type": "worker", "index": 0}}'
     if not text:
-        raise ValueError(f"--strategy multi_worker needs the TF_CONFIG environment variable, e.g. {example}. "
-                         "Received: TF_CONFIG unset")
+        raise ValueError(
+            f"--strategy multi_worker needs the TF_CONFIG environment variable, e.g. {example}. "
+            "Received: TF_CONFIG unset"
+        )
     try:
         config = json.loads(text)
         workers = config["cluster"]["worker"]
@@ -100,8 +102,9 @@ def check_tf_config(text):
         raise ValueError(f"TF_CONFIG must be JSON like {example}. Received: TF_CONFIG={text!r}") from None
     members = config["cluster"].get(kind)
     if not isinstance(workers, list) or not members or not 0 <= index < len(members):
-        raise ValueError(f"TF_CONFIG's task must name a member of its cluster, as in {example}. "
-                         f"Received: TF_CONFIG={text!r}")
+        raise ValueError(
+            f"TF_CONFIG's task must name a member of its cluster, as in {example}. Received: TF_CONFIG={text!r}"
+        )
     return config
 
 
@@ -117,8 +120,9 @@ def local_tf_configs(num_workers):
     workers = [f"127.0.0.1:{s.getsockname()[1]}" for s in sockets]
     for s in sockets:
         s.close()
-    return [json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}})
-            for i in range(num_workers)]
+    return [
+        json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}}) for i in range(num_workers)
+    ]
 
 
 def split_cpu(num_devices):
@@ -181,7 +185,7 @@ def replica_rows(draw, batch_size):
         return draw(batch_size)
     noise = draw(batch_size * replicas)
     start = ops.cast(context.replica_id_in_sync_group, "int32") * ops.cast(batch_size, "int32")
-    return noise[start:start + batch_size]
+    return noise[start : start + batch_size]
 
 
 def cross_replica_mean(value):

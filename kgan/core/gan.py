@@ -147,8 +147,10 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
         # The generator's contract, read once: every sampler, label check, callback and export reads this.
         self.spec = GeneratorSpec.from_generator(generator, latent_distribution, num_classes)
         if generator_spec is not None and GeneratorSpec.from_config(generator_spec) != self.spec:
-            raise ValueError(f"The saved generator spec disagrees with the generator's {self.spec}. "
-                             f"Received: generator_spec={generator_spec!r}")
+            raise ValueError(
+                f"The saved generator spec disagrees with the generator's {self.spec}. "
+                f"Received: generator_spec={generator_spec!r}"
+            )
         if fake_labels == "random" and self.conditional and self.num_classes is None:
             raise ValueError(
                 "fake_labels='random' needs the number of classes; pass num_classes. Received: num_classes=None"
@@ -166,19 +168,28 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
         if not self.ada_kimg > 0:
             raise ValueError(f"`ada_kimg` must be a positive number. Received: ada_kimg={ada_kimg!r}")
         if self.augment and self.ada_target is None and self.augment_probability == 0.0:
-            raise ValueError("With a fixed probability of 0 the augmentation is never applied; set "
-                             "`augment_probability` > 0, an `ada_target`, or `augment=None`. "
-                             f"Received: augment={self.augment!r}, augment_probability=0.0, ada_target=None")
+            raise ValueError(
+                "With a fixed probability of 0 the augmentation is never applied; set "
+                "`augment_probability` > 0, an `ada_target`, or `augment=None`. "
+                f"Received: augment={self.augment!r}, augment_probability=0.0, ada_target=None"
+            )
         if self.ada_target is not None and not self.logs_accuracy:
             # ADA's signal is the sign of D's verdict on real images; a critic or an autoencoder has none.
-            raise ValueError(f"`ada_target` needs a D with a real/fake verdict, which {type(self).__name__} lacks; "
-                             f"use a fixed `augment_probability`. Received: ada_target={ada_target!r}")
+            raise ValueError(
+                f"`ada_target` needs a D with a real/fake verdict, which {type(self).__name__} lacks; "
+                f"use a fixed `augment_probability`. Received: ada_target={ada_target!r}"
+            )
         if self.ada_target is not None and self.augment is None:
-            raise ValueError(f"`ada_target` adapts the augmentation's probability; set `augment` too. "
-                             f"Received: augment=None, ada_target={ada_target!r}")
+            raise ValueError(
+                f"`ada_target` adapts the augmentation's probability; set `augment` too. "
+                f"Received: augment=None, ada_target={ada_target!r}"
+            )
         # A variable, so the adaptive probability is checkpointed and a resumed run continues from it.
-        self.augment_p = (keras.Variable(self.augment_probability, dtype="float32", trainable=False,
-                                         name="augment_p") if self.augment else None)
+        self.augment_p = (
+            keras.Variable(self.augment_probability, dtype="float32", trainable=False, name="augment_p")
+            if self.augment
+            else None
+        )
         self._head = self._discriminator_head(discriminator)
         # A plain function (not tracked, so not saved): it shares D's variables.
         self._read_logits = logit_reader(discriminator, self._head)
@@ -236,19 +247,27 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
         """
         if kwargs.get("jit_compile") and self.distribute_strategy.num_replicas_in_sync > 1:
             # XLA cannot compile a step whose replicas' variables live on different devices.
-            warnings.warn("jit_compile=True is not supported with several replicas; training without XLA under "
-                          f"{type(self.distribute_strategy).__name__}.", stacklevel=2)
+            warnings.warn(
+                "jit_compile=True is not supported with several replicas; training without XLA under "
+                f"{type(self.distribute_strategy).__name__}.",
+                stacklevel=2,
+            )
             kwargs["jit_compile"] = False
         if kwargs.get("jit_compile") is True and self.d_steps > 1 and not tf.config.list_physical_devices("GPU"):
             # The G step of every k-th step is a conditional; XLA runs it several times slower on a CPU.
-            warnings.warn(f"jit_compile=True with d_steps={self.d_steps} is slower on a CPU (XLA's conditional G step: "
-                          "benchmarks/d_steps_xla.py); training without XLA.", stacklevel=2)
+            warnings.warn(
+                f"jit_compile=True with d_steps={self.d_steps} is slower on a CPU (XLA's conditional G step: "
+                "benchmarks/d_steps_xla.py); training without XLA.",
+                stacklevel=2,
+            )
             kwargs["jit_compile"] = False
         super().compile(**kwargs)
-        self.d_optimizer = _loss_scaled(keras.optimizers.get(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)),
-                                        self.discriminator)
-        self.g_optimizer = _loss_scaled(keras.optimizers.get(g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)),
-                                        self.generator)
+        self.d_optimizer = _loss_scaled(
+            keras.optimizers.get(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)), self.discriminator
+        )
+        self.g_optimizer = _loss_scaled(
+            keras.optimizers.get(g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)), self.generator
+        )
         # Create the slots now, so checkpoints can be restored before the first step.
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
@@ -308,8 +327,7 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
     def metrics(self):
         accuracy = [self.d_real_acc_tracker, self.d_fake_acc_tracker] if self.logs_accuracy else []
         ada = [self.augment_p_tracker] if self.augment_p_tracker is not None else []
-        return [self.d_loss_tracker, self.g_loss_tracker, *accuracy, *self.penalty_trackers, *self.extra_trackers,
-                *ada]
+        return [self.d_loss_tracker, self.g_loss_tracker, *accuracy, *self.penalty_trackers, *self.extra_trackers, *ada]
 
     def get_config(self):
         if any(not hasattr(p, "get_config") for p in self._config_penalties):
@@ -350,7 +368,6 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
             keras.saving.deserialize_keras_object(p, custom_objects=custom_objects) for p in config.get("penalties", ())
         ]
         return cls(**config)
-
 
 
 def _average_of(generator):

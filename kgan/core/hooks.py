@@ -19,7 +19,6 @@ from kgan.core.heads import head_kind
 class GANHooks:
     """The methods of `GAN` that variants plug into (a mixin of `keras.Model`; see `GAN` for the attributes)."""
 
-
     def sample_latent(self, batch_size):
         """Latent vectors `(batch_size, latent_dim)` from the model's seeded distribution.
 
@@ -191,8 +190,9 @@ class GANHooks:
         if not self.gan_loss.generator_needs_real:
             return self.gan_loss.generator(fake_logits)
         if real_images is None:
-            raise ValueError(f"The {self.gan_loss.name} loss compares with the real batch in G's step. "
-                             "Received: real_images=None")
+            raise ValueError(
+                f"The {self.gan_loss.name} loss compares with the real batch in G's step. Received: real_images=None"
+            )
         real_logits = self.discriminate(self.discriminator_inputs(real_images), real_labels, training=True)
         return self.gan_loss.generator(fake_logits, real_logits)
 

@@ -70,8 +70,7 @@ def spectral_normalized(layer, enabled=True):
     return keras.layers.SpectralNormalization(layer, name=f"{layer.name}_sn", dtype=layer.dtype_policy)
 
 
-def discriminator_head(x, units, activation, *, spectral_norm=False, kernel_initializer="glorot_uniform",
-                       name="score"):
+def discriminator_head(x, units, activation, *, spectral_norm=False, kernel_initializer="glorot_uniform", name="score"):
     """D's float32 Dense head named `name`, applied to the features `x`.
 
     Without spectral normalisation this is `Dense(units, activation)`. With
@@ -93,8 +92,9 @@ def discriminator_head(x, units, activation, *, spectral_norm=False, kernel_init
         D's output tensor.
     """
     if not spectral_norm:
-        return keras.layers.Dense(units, activation=activation, kernel_initializer=kernel_initializer,
-                                  dtype="float32", name=name)(x)
+        return keras.layers.Dense(
+            units, activation=activation, kernel_initializer=kernel_initializer, dtype="float32", name=name
+        )(x)
     dense = keras.layers.Dense(units, kernel_initializer=kernel_initializer, dtype="float32", name=name)
     x = spectral_normalized(dense)(x)
     if activation is None:
@@ -131,8 +131,10 @@ class CategoricalCode(keras.layers.Layer):
 
     def build(self, input_shape):
         if input_shape[-1] is not None and input_shape[-1] < self.categories:
-            raise ValueError(f"The latent size must be at least categories={self.categories}. "
-                             f"Received: latent size {input_shape[-1]}")
+            raise ValueError(
+                f"The latent size must be at least categories={self.categories}. "
+                f"Received: latent size {input_shape[-1]}"
+            )
 
     def call(self, latent):
         code = ops.one_hot(ops.argmax(latent[:, : self.categories], axis=-1), self.categories, dtype=latent.dtype)

@@ -185,8 +185,10 @@ def relativistic_average_generator_loss(fake_logits, real_logits):
 
 def _relativistic_logits(real_logits, fake_logits):
     """`C(x_r) - E[C(x_f)]` and `C(x_f) - E[C(x_r)]`, with the means over the global batch."""
-    return (real_logits - cross_replica_mean(ops.mean(fake_logits)),
-            fake_logits - cross_replica_mean(ops.mean(real_logits)))
+    return (
+        real_logits - cross_replica_mean(ops.mean(fake_logits)),
+        fake_logits - cross_replica_mean(ops.mean(real_logits)),
+    )
 
 
 def _no_label_smoothing(name, label_smoothing):
@@ -219,14 +221,16 @@ class GANLoss:
 LOSSES = {
     "non_saturating": GANLoss("non_saturating", minimax_discriminator_loss, non_saturating_generator_loss),
     "minimax": GANLoss("minimax", minimax_discriminator_loss, minimax_generator_loss),
-    "maximum_likelihood": GANLoss(
-        "maximum_likelihood", minimax_discriminator_loss, maximum_likelihood_generator_loss
-    ),
+    "maximum_likelihood": GANLoss("maximum_likelihood", minimax_discriminator_loss, maximum_likelihood_generator_loss),
     "least_squares": GANLoss("least_squares", least_squares_discriminator_loss, least_squares_generator_loss),
     "wasserstein": GANLoss("wasserstein", wasserstein_discriminator_loss, wasserstein_generator_loss),
     "hinge": GANLoss("hinge", hinge_discriminator_loss, hinge_generator_loss),
-    "relativistic_average": GANLoss("relativistic_average", relativistic_average_discriminator_loss,
-                                    relativistic_average_generator_loss, generator_needs_real=True),
+    "relativistic_average": GANLoss(
+        "relativistic_average",
+        relativistic_average_discriminator_loss,
+        relativistic_average_generator_loss,
+        generator_needs_real=True,
+    ),
 }
 
 

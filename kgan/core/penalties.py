@@ -42,8 +42,9 @@ def _gradient_norm_penalty(discriminator_fn, points, target, epsilon):
     return ops.mean(ops.square(norms - target))
 
 
-def wasserstein_gradient_penalty(discriminator_fn, real_data, generated_data, *, seed=None, target=1.0,
-                                 epsilon=_EPSILON):
+def wasserstein_gradient_penalty(
+    discriminator_fn, real_data, generated_data, *, seed=None, target=1.0, epsilon=_EPSILON
+):
     """The WGAN-GP gradient penalty (Gulrajani et al. 2017, "Improved Training of Wasserstein GANs", eq. 3).
 
     `E[(||grad D(x_hat)||_2 - 1)^2]` with `x_hat = a x + (1 - a) G(z)`, the
@@ -172,7 +173,9 @@ class GradientPenalty(_Penalty):
     def __call__(self, gan, real_images, fake_images, labels=None):
         value = wasserstein_gradient_penalty(
             lambda x: gan.discriminate(x, labels, training=True),
-            real_images, fake_images, seed=gan.seed_generator,
+            real_images,
+            fake_images,
+            seed=gan.seed_generator,
         )
         return self.weight * value
 
@@ -201,7 +204,9 @@ class DraganPenalty(_Penalty):
     def __call__(self, gan, real_images, fake_images, labels=None):
         value = dragan_penalty(
             lambda x: gan.discriminate(x, labels, training=True),
-            real_images, seed=gan.seed_generator, noise_scale=self.noise_scale,
+            real_images,
+            seed=gan.seed_generator,
+            noise_scale=self.noise_scale,
         )
         return self.weight * value
 
@@ -290,6 +295,12 @@ class WeightClipping:
 
 
 __all__ = [
-    "DraganPenalty", "GradientPenalty", "R1Penalty", "WeightClipping", "WeightPenalty", "dragan_penalty",
-    "r1_penalty", "wasserstein_gradient_penalty",
+    "DraganPenalty",
+    "GradientPenalty",
+    "R1Penalty",
+    "WeightClipping",
+    "WeightPenalty",
+    "dragan_penalty",
+    "r1_penalty",
+    "wasserstein_gradient_penalty",
 ]

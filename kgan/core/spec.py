@@ -88,14 +88,18 @@ class GeneratorSpec:
         inputs, outputs = getattr(generator, "inputs", None), getattr(generator, "outputs", None)
         if not inputs or not outputs or len(inputs) > 2:
             shapes = None if not inputs else [tuple(x.shape) for x in inputs]
-            raise ValueError("The generator must be a functional keras.Model with 1 input (latent) or 2 inputs "
-                             f"(latent, labels). Received: inputs={shapes}")
+            raise ValueError(
+                "The generator must be a functional keras.Model with 1 input (latent) or 2 inputs "
+                f"(latent, labels). Received: inputs={shapes}"
+            )
         conditional = len(inputs) > 1
         label_shape = tuple(inputs[1].shape[1:]) if conditional else None
         if num_classes is not None:
             if not conditional:
-                raise ValueError("`num_classes` is only for conditional GANs (a generator with a labels input). "
-                                 f"Received: num_classes={num_classes!r}")
+                raise ValueError(
+                    "`num_classes` is only for conditional GANs (a generator with a labels input). "
+                    f"Received: num_classes={num_classes!r}"
+                )
             check_positive_int("num_classes", num_classes)
         elif conditional:
             num_classes = _classes_of(generator, inputs[1], label_shape)
@@ -106,8 +110,9 @@ class GeneratorSpec:
             label_shape=label_shape,
             image_shape=tuple(outputs[0].shape[1:]),
             value_range=_output_range(generator),
-            categories=next((layer.categories for layer in generator.layers if isinstance(layer, CategoricalCode)),
-                            None),
+            categories=next(
+                (layer.categories for layer in generator.layers if isinstance(layer, CategoricalCode)), None
+            ),
         )
 
     def to_config(self):
@@ -125,8 +130,9 @@ class GeneratorSpec:
             return config
         known = {field.name for field in dataclasses.fields(cls)}
         if not isinstance(config, dict) or set(config) - known:
-            raise ValueError(f"A generator spec must be a dict with keys from {sorted(known)}. "
-                             f"Received: generator_spec={config!r}")
+            raise ValueError(
+                f"A generator spec must be a dict with keys from {sorted(known)}. Received: generator_spec={config!r}"
+            )
         return cls(**config)
 
     # -- the latent vectors (kgan.core.latent holds both algorithms) ----------
@@ -157,8 +163,10 @@ class GeneratorSpec:
             return None
         if labels is None:
             classes = f" in [0, {self.num_classes})" if self.num_classes else ""
-            raise ValueError(f"This generator is conditional; pass integer labels{classes} of shape "
-                             f"({_size(count)},). Received: labels=None")
+            raise ValueError(
+                f"This generator is conditional; pass integer labels{classes} of shape "
+                f"({_size(count)},). Received: labels=None"
+            )
         if tf.is_symbolic_tensor(labels) or not tf.executing_eagerly():
             return labels
         values = np.asarray(labels)
@@ -168,8 +176,10 @@ class GeneratorSpec:
         if values.size == 1 and values.ndim <= 1:
             values = np.full((count,), values.reshape(()))
         if values.shape not in ((count,), (count, 1)):
-            raise ValueError(f"`labels` must have shape ({count},) or ({count}, 1) to match the batch, or be one "
-                             f"class id. Received: labels.shape={values.shape}")
+            raise ValueError(
+                f"`labels` must have shape ({count},) or ({count}, 1) to match the batch, or be one "
+                f"class id. Received: labels.shape={values.shape}"
+            )
         values = values.reshape(-1)
         if self.num_classes is not None and values.size and (values.min() < 0 or values.max() >= self.num_classes):
             raise ValueError(f"`labels` must lie in [0, {self.num_classes}). Received: labels={values.tolist()}")

@@ -17,7 +17,6 @@ from kgan.core.distribute import cross_replica_mean
 class TrainStep:
     """The train step of `GAN` (a mixin of `keras.Model`; see `GAN` for the attributes)."""
 
-
     def train_step(self, data):
         real_images, labels = self._unpack(data)
         batch_size = ops.shape(real_images)[0]
@@ -34,16 +33,20 @@ class TrainStep:
                 # G's step reuses the batch it made for D's step (judged by the
                 # updated D), as the PyTorch DCGAN example does: one G forward
                 # pass less per step.
-                g_loss, g_logs = self.generator_loss(fake_images, fake_labels, real_images=real_images,
-                                                     real_labels=labels)
+                g_loss, g_logs = self.generator_loss(
+                    fake_images, fake_labels, real_images=real_images, real_labels=labels
+                )
         if self.d_steps == 1:
             self._apply_generator_gradients(g_tape, g_loss, g_logs, replicas)
         else:
             # Algorithm 1 (lecture 002): k D steps, each on a fresh real batch, then one G step.
             g_turn = ops.equal(self.d_optimizer.iterations % self.d_steps, 0)
             if replicas == 1:
-                tf.cond(g_turn, lambda: self._generator_step(batch_size, labels, replicas, real_images),
-                        lambda: ops.convert_to_tensor(0.0))
+                tf.cond(
+                    g_turn,
+                    lambda: self._generator_step(batch_size, labels, replicas, real_images),
+                    lambda: ops.convert_to_tensor(0.0),
+                )
             else:
                 self._distributed_generator_step(g_turn, batch_size, labels, replicas, real_images)
         # Under MultiWorkerMirroredStrategy Keras averages the workers' logs along an axis they lack.
@@ -65,10 +68,11 @@ class TrainStep:
         def cross_replica(strategy, g_turn, batch_size, labels, real_images):
             # Every replica computed the same decision (from the mirrored step counter).
             decision = strategy.experimental_local_results(g_turn)[0]
-            ops.cond(decision,
-                     lambda: strategy.extended.call_for_each_replica(generator_step,
-                                                                     args=(batch_size, labels, real_images)),
-                     lambda: None)
+            ops.cond(
+                decision,
+                lambda: strategy.extended.call_for_each_replica(generator_step, args=(batch_size, labels, real_images)),
+                lambda: None,
+            )
 
         tf.distribute.get_replica_context().merge_call(cross_replica, args=(g_turn, batch_size, labels, real_images))
 

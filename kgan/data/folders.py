@@ -35,11 +35,7 @@ def load_folder(path, image_size, channels):
     path = os.fspath(path)
     if not os.path.isdir(path):
         raise FileNotFoundError(f"No such image folder. Received: path={path!r}")
-    class_names = sorted(
-        d
-        for d in os.listdir(path)
-        if not d.startswith(".") and os.path.isdir(os.path.join(path, d))
-    )
+    class_names = sorted(d for d in os.listdir(path) if not d.startswith(".") and os.path.isdir(os.path.join(path, d)))
     top_level = _list_images(path, recursive=False)
     if class_names:
         if top_level:
@@ -57,10 +53,7 @@ def load_folder(path, image_size, channels):
     else:
         files, labels, class_names = top_level, None, None
     if not files:
-        raise ValueError(
-            f"Found no images ({', '.join(IMAGE_EXTENSIONS)}) in {path}. "
-            f"Received: path={path!r}"
-        )
+        raise ValueError(f"Found no images ({', '.join(IMAGE_EXTENSIONS)}) in {path}. Received: path={path!r}")
 
     resize = image_size is not None
     arrays = []
@@ -81,15 +74,11 @@ def load_folder(path, image_size, channels):
                 "Received: image_size=None"
             )
         if (height, width) != image_size:
-            picture = picture.resize(
-                (image_size[1], image_size[0]), Image.Resampling.BILINEAR
-            )
+            picture = picture.resize((image_size[1], image_size[0]), Image.Resampling.BILINEAR)
         arrays.append(np.asarray(picture, dtype=np.uint8))
     images = np.stack(arrays)
     if channels is None:
         # Greyscale files, and RGB files whose three channels agree, are grey.
-        grey = (images[..., 0] == images[..., 1]).all() and (
-            images[..., 1] == images[..., 2]
-        ).all()
+        grey = (images[..., 0] == images[..., 1]).all() and (images[..., 1] == images[..., 2]).all()
         channels = 1 if grey else 3
     return convert_images(images, None, channels), labels, class_names

@@ -27,22 +27,17 @@ def read_npz(file, description, split):
         data = np.load(file, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
         raise ValueError(
-            f"Could not read {description} as an .npz archive ({e}). "
-            f"Received: path={description!r}"
+            f"Could not read {description} as an .npz archive ({e}). Received: path={description!r}"
         ) from e
     if not isinstance(data, np.lib.npyio.NpzFile):
         raise ValueError(
-            f"{description} holds a single array, not an .npz archive with named "
-            f"arrays. Received: path={description!r}"
+            f"{description} holds a single array, not an .npz archive with named arrays. Received: path={description!r}"
         )
     with data:
         keys = sorted(data.files)
         if "x_train" in keys or "x_test" in keys:
             if split not in _KERAS_NPZ_KEYS:
-                raise ValueError(
-                    "A Keras-layout .npz has the splits 'train' and 'test'. "
-                    f"Received: split={split!r}"
-                )
+                raise ValueError(f"A Keras-layout .npz has the splits 'train' and 'test'. Received: split={split!r}")
             x_key, y_key = _KERAS_NPZ_KEYS[split]
         elif "x" in keys:
             check_split_is_train(description, split)
@@ -58,6 +53,4 @@ def read_npz(file, description, split):
         try:
             return data[x_key], data[y_key] if y_key in keys else None
         except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as e:
-            raise ValueError(
-                f"Could not read the arrays of {description} ({e}). Received: keys={keys}"
-            ) from e
+            raise ValueError(f"Could not read the arrays of {description} ({e}). Received: keys={keys}") from e

@@ -68,32 +68,18 @@ def make_dataset(
     >>> x.shape, x.dtype, y.dtype
     (TensorShape([32, 28, 28, 1]), tf.float32, tf.int32)
     """
-    if (
-        not isinstance(batch_size, numbers.Integral)
-        or isinstance(batch_size, bool)
-        or batch_size <= 0
-    ):
-        raise ValueError(
-            f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}"
-        )
-    if seed is not None and (
-        not isinstance(seed, numbers.Integral) or isinstance(seed, bool)
-    ):
+    if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size <= 0:
+        raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
+    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool)):
         raise ValueError(f"`seed` must be an integer or None. Received: seed={seed!r}")
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[..., np.newaxis]
     if images.ndim != 4:
-        raise ValueError(
-            "`images` must have shape (N, H, W, C) or (N, H, W). "
-            f"Received: images.shape={images.shape}"
-        )
+        raise ValueError(f"`images` must have shape (N, H, W, C) or (N, H, W). Received: images.shape={images.shape}")
     num_examples = images.shape[0]
     if num_examples == 0:
-        raise ValueError(
-            "`images` is empty; there is nothing to train on. "
-            f"Received: images.shape={images.shape}"
-        )
+        raise ValueError(f"`images` is empty; there is nothing to train on. Received: images.shape={images.shape}")
     scale, offset = pixel_scaling(images)
     if labels is not None:
         labels = validate_labels(labels, num_examples)
@@ -112,9 +98,7 @@ def make_dataset(
         ds = ds.map(scale_images, num_parallel_calls=tf.data.AUTOTUNE)
     else:
         ds = tf.data.Dataset.from_tensor_slices((images, labels))
-        ds = ds.map(
-            lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE
-        )
+        ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         ds = ds.cache()
     if epochs is not None:

@@ -102,14 +102,10 @@ def load_arrays(
     10
     """
     if name not in DATASETS:
-        raise ValueError(
-            f"Unknown dataset. Expected one of {DATASETS}. Received: name={name!r}"
-        )
+        raise ValueError(f"Unknown dataset. Expected one of {DATASETS}. Received: name={name!r}")
     image_size = standardize_image_size(image_size)
     if channels is not None and channels not in (1, 3):
-        raise ValueError(
-            f"`channels` must be 1 (greyscale) or 3 (RGB). Received: channels={channels!r}"
-        )
+        raise ValueError(f"`channels` must be 1 (greyscale) or 3 (RGB). Received: channels={channels!r}")
     if name in ("npz", "folder") and path is None:
         raise ValueError(
             f"Dataset {name!r} reads local data and needs `path` "

@@ -16,9 +16,7 @@ _REACHABILITY_TIMEOUT = 3.0
 _TFDS_DATASETS = ("mnist", "fashion_mnist")
 
 
-def _host_reachable(
-    host=_DOWNLOAD_HOST[0], port=_DOWNLOAD_HOST[1], timeout=_REACHABILITY_TIMEOUT
-):
+def _host_reachable(host=_DOWNLOAD_HOST[0], port=_DOWNLOAD_HOST[1], timeout=_REACHABILITY_TIMEOUT):
     """Whether a TCP connection to `host:port` opens within `timeout` seconds.
 
     The connect runs in a daemon thread because name resolution ignores socket
@@ -66,9 +64,7 @@ def load_tfds(name, split, data_dir):
     ds = builder.as_dataset(split=split, as_supervised=True).batch(CONVERT_CHUNK)
     batches = list(tfds.as_numpy(ds))
     if not batches:
-        raise ValueError(
-            f"Split {split!r} of {name!r} is empty. Received: split={split!r}"
-        )
+        raise ValueError(f"Split {split!r} of {name!r} is empty. Received: split={split!r}")
     images = np.concatenate([x for x, _ in batches])
     labels = np.concatenate([y for _, y in batches])
     class_names = tuple(builder.info.features["label"].names)

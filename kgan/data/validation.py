@@ -18,22 +18,16 @@ def standardize_image_size(image_size):
         size = tuple(image_size)
     except TypeError:
         size = ()
-    if len(size) != 2 or not all(
-        isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
-        for d in size
-    ):
+    if len(size) != 2 or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in size):
         raise ValueError(
-            "`image_size` must be (height, width) of positive ints, or one int. "
-            f"Received: image_size={image_size!r}"
+            f"`image_size` must be (height, width) of positive ints, or one int. Received: image_size={image_size!r}"
         )
     return (int(size[0]), int(size[1]))
 
 
 def check_split_is_train(name, split):
     if split != "train":
-        raise ValueError(
-            f"{name} has a single split, 'train'. Received: split={split!r}"
-        )
+        raise ValueError(f"{name} has a single split, 'train'. Received: split={split!r}")
 
 
 def pixel_scaling(images):
@@ -43,16 +37,12 @@ def pixel_scaling(images):
     if np.issubdtype(images.dtype, np.integer):
         low, high = images.min(), images.max()
         if low < 0 or high > 255:
-            raise ValueError(
-                "Integer `images` must lie in [0, 255]. "
-                f"Received: images with values in [{low}, {high}]"
-            )
+            raise ValueError(f"Integer `images` must lie in [0, 255]. Received: images with values in [{low}, {high}]")
         return 1.0 / 127.5, -1.0
     if np.issubdtype(images.dtype, np.floating):
         if np.isnan(images).any():
             raise ValueError(
-                "`images` contains NaN pixels. "
-                f"Received: images with {int(np.isnan(images).sum())} NaN values"
+                f"`images` contains NaN pixels. Received: images with {int(np.isnan(images).sum())} NaN values"
             )
         low, high = float(images.min()), float(images.max())
         if low >= 0.0 and high <= 1.0:
@@ -60,12 +50,9 @@ def pixel_scaling(images):
         if low >= 0.0 and high <= 255.0:
             return 1.0 / 127.5, -1.0
         raise ValueError(
-            "Float `images` must lie in [0, 1] or [0, 255]. "
-            f"Received: images with values in [{low}, {high}]"
+            f"Float `images` must lie in [0, 1] or [0, 255]. Received: images with values in [{low}, {high}]"
         )
-    raise ValueError(
-        "`images` must be uint8 or float. " f"Received: images.dtype={images.dtype}"
-    )
+    raise ValueError(f"`images` must be uint8 or float. Received: images.dtype={images.dtype}")
 
 
 def validate_labels(labels, num_examples):
@@ -74,24 +61,15 @@ def validate_labels(labels, num_examples):
         # Keras' CIFAR loaders give (N, 1) label columns.
         labels = labels[:, 0]
     if labels.ndim != 1:
-        raise ValueError(
-            f"`labels` must have shape (N,). Received: labels.shape={labels.shape}"
-        )
+        raise ValueError(f"`labels` must have shape (N,). Received: labels.shape={labels.shape}")
     if len(labels) != num_examples:
         raise ValueError(
-            f"`labels` must hold one label per image ({num_examples} images). "
-            f"Received: len(labels)={len(labels)}"
+            f"`labels` must hold one label per image ({num_examples} images). Received: len(labels)={len(labels)}"
         )
     if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(
-            "`labels` must be integer class indices. "
-            f"Received: labels.dtype={labels.dtype}"
-        )
+        raise ValueError(f"`labels` must be integer class indices. Received: labels.dtype={labels.dtype}")
     if labels.size and labels.min() < 0:
-        raise ValueError(
-            "`labels` must be class indices >= 0. "
-            f"Received: labels with minimum {labels.min()}"
-        )
+        raise ValueError(f"`labels` must be class indices >= 0. Received: labels with minimum {labels.min()}")
     return labels.astype(np.int32)
 
 
@@ -127,11 +105,7 @@ def convert_images(images, image_size, channels):
         # would turn white (255) into 254 in rgb_to_grayscale.
         x = tf.cast(images[start : start + CONVERT_CHUNK], tf.float32)
         if not same_channels:
-            x = (
-                tf.image.rgb_to_grayscale(x)
-                if channels == 1
-                else tf.image.grayscale_to_rgb(x)
-            )
+            x = tf.image.rgb_to_grayscale(x) if channels == 1 else tf.image.grayscale_to_rgb(x)
         if not same_size:
             x = tf.image.resize(x, image_size, method="bilinear", antialias=True)
         chunks.append(tf.cast(tf.clip_by_value(tf.round(x), 0.0, 255.0), tf.uint8).numpy())

@@ -35,8 +35,23 @@ from kgan.lectures.toy_gan import SampleCheck, generate_samples, train_toy_gan
 from kgan.lectures.toy_plots import plot_histogram, plot_histograms, plot_line, plot_ring, plot_rings
 
 __all__ = [
-    "RING_GAN", "Remedy", "RemedyResult", "SampleCheck", "compare_ring_remedies", "format_remedy_table",
-    "generate_samples", "line_points", "normal_vectors", "plot_histogram", "plot_histograms", "plot_line",
-    "plot_remedy_comparison", "plot_ring", "plot_rings", "ring_modes", "ring_of_gaussians", "ring_remedies",
+    "RING_GAN",
+    "Remedy",
+    "RemedyResult",
+    "SampleCheck",
+    "compare_ring_remedies",
+    "format_remedy_table",
+    "generate_samples",
+    "line_points",
+    "normal_vectors",
+    "plot_histogram",
+    "plot_histograms",
+    "plot_line",
+    "plot_remedy_comparison",
+    "plot_ring",
+    "plot_rings",
+    "ring_modes",
+    "ring_of_gaussians",
+    "ring_remedies",
     "train_toy_gan",
 ]

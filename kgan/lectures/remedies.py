@@ -15,8 +15,17 @@ from kgan.metrics.toy_checks import ModeCoverage, mode_coverage
 #: The ring benchmark's GAN: lecture 000's SELU/ELU MLPs widened to 128 units, G with a linear output
 #: (SELU's floor, -1.758, would put the modes at x = -2 and y = -2 out of reach), latent 16 ~ N(0, 1),
 #: Adam(1e-3, beta_1=0.5), batches of 128.
-RING_GAN = dict(latent_dim=16, generator_hidden=128, discriminator_hidden=128, generator_output_activation=None,
-                latent_distribution="normal", optimizer="adam", lr_g=1e-3, lr_d=1e-3, batch_size=128)
+RING_GAN = dict(
+    latent_dim=16,
+    generator_hidden=128,
+    discriminator_hidden=128,
+    generator_output_activation=None,
+    latent_distribution="normal",
+    optimizer="adam",
+    lr_g=1e-3,
+    lr_d=1e-3,
+    batch_size=128,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,14 +58,21 @@ def ring_remedies():
         Remedy("minimax", "the zero-sum game, C_G = -C_D (lectures 002, 004)", {"loss": "minimax"}),
         Remedy("non-saturating", "G's flipped target (lectures 002, 004); kgan's default", {}),
         Remedy("label smoothing 0.1", "one-sided, D's real target 0.9 (lecture 002)", {"label_smoothing": 0.1}),
-        Remedy("instance noise 0.1", "noise on D's inputs, annealed to 0 over half the run (lecture 000)",
-               {"instance_noise": 0.1}),
-        Remedy("D weight penalty", "L2 penalty 1e-4 on D's weights (lecture 000)",
-               {"penalties": (WeightPenalty(1e-4),)}),
+        Remedy(
+            "instance noise 0.1",
+            "noise on D's inputs, annealed to 0 over half the run (lecture 000)",
+            {"instance_noise": 0.1},
+        ),
+        Remedy(
+            "D weight penalty", "L2 penalty 1e-4 on D's weights (lecture 000)", {"penalties": (WeightPenalty(1e-4),)}
+        ),
         Remedy("5 D steps", "k = 5 D steps per G step (lecture 002, Algorithm 1)", {"d_steps": 5}),
         Remedy("LSGAN", "least-squares loss (lecture 000's loss table)", {"variant": "lsgan"}),
-        Remedy("WGAN-GP", "Wasserstein loss, gradient penalty 10, 5 critic steps per G step (lecture 000)",
-               {"variant": "wgan_gp"}),
+        Remedy(
+            "WGAN-GP",
+            "Wasserstein loss, gradient penalty 10, 5 critic steps per G step (lecture 000)",
+            {"variant": "wgan_gp"},
+        ),
     )
 
 
@@ -70,8 +86,19 @@ class RemedyResult:
     seconds: float
 
 
-def compare_ring_remedies(remedies=None, *, num_modes=8, radius=2.0, std=0.02, batches_per_epoch=200, epochs=30,
-                          num_samples=2000, seed=0, verbose=0, progress=None):
+def compare_ring_remedies(
+    remedies=None,
+    *,
+    num_modes=8,
+    radius=2.0,
+    std=0.02,
+    batches_per_epoch=200,
+    epochs=30,
+    num_samples=2000,
+    seed=0,
+    verbose=0,
+    progress=None,
+):
     """Trains one GAN per remedy on the ring of Gaussians, with the same data, seed and budget.
 
     Every run sees the same `batches_per_epoch * epochs` batches of 128
@@ -128,13 +155,22 @@ def format_remedy_table(results):
     lines = [f"{'remedy':<{width}}  modes covered  high quality  seconds  high-quality samples per mode"]
     for r in results:
         c = r.coverage
-        lines.append(f"{r.remedy.name:<{width}}  {f'{c.modes_covered}/{c.num_modes}':>13}  "
-                     f"{c.high_quality_share:>12.1%}  {r.seconds:>7.0f}  {list(c.counts)}")
+        lines.append(
+            f"{r.remedy.name:<{width}}  {f'{c.modes_covered}/{c.num_modes}':>13}  "
+            f"{c.high_quality_share:>12.1%}  {r.seconds:>7.0f}  {list(c.counts)}"
+        )
     return "\n".join(lines)
 
 
 def plot_remedy_comparison(results, path, *, num_modes=8, radius=2.0, std=0.02, columns=4):
     """One `plot_ring` panel per remedy, titled with its name and scores."""
     min_samples = max(1, len(results[0].samples) // 100) if results else 1
-    plot_rings([r.samples for r in results], ring_modes(num_modes, radius), std, path,
-               titles=[r.remedy.name for r in results], min_samples=min_samples, columns=columns)
+    plot_rings(
+        [r.samples for r in results],
+        ring_modes(num_modes, radius),
+        std,
+        path,
+        titles=[r.remedy.name for r in results],
+        min_samples=min_samples,
+        columns=columns,
+    )

@@ -1,6 +1,5 @@
 """Training a toy GAN: lecture 000's MLP GAN (SELU G, ELU/sigmoid D) on vectors, with `kgan.GAN.fit`."""
 
-
 import keras
 import numpy as np
 
@@ -86,9 +85,14 @@ def train_toy_gan(
         raise ValueError(f"`variant` must be one of {toy_variants}. Received: variant={variant!r}")
     keras.utils.set_random_seed(seed)
     dim = data.shape[1]
-    options = dict(latent_distribution=latent_distribution, label_smoothing=label_smoothing,
-                   instance_noise=instance_noise, instance_noise_steps=instance_noise_steps,
-                   penalties=tuple(penalties), seed=seed)
+    options = dict(
+        latent_distribution=latent_distribution,
+        label_smoothing=label_smoothing,
+        instance_noise=instance_noise,
+        instance_noise_steps=instance_noise_steps,
+        penalties=tuple(penalties),
+        seed=seed,
+    )
     # A variant keeps its own loss and d_steps (WGAN-GP: Wasserstein, 5) unless the caller chose others.
     if loss is not None:
         options["loss"] = loss
@@ -99,12 +103,25 @@ def train_toy_gan(
     if generator_output_activation == "selu":
         generator = build_lecture000_generator(latent_dim, generator_hidden, dim, seed=seed)
     else:
-        generator = build_mlp_generator(latent_dim, dim, hidden_units=(generator_hidden,) * 2, activation="selu",
-                                        output_activation=generator_output_activation, seed=seed, name="generator")
+        generator = build_mlp_generator(
+            latent_dim,
+            dim,
+            hidden_units=(generator_hidden,) * 2,
+            activation="selu",
+            output_activation=generator_output_activation,
+            seed=seed,
+            name="generator",
+        )
     if loss_name in _LINEAR_LOSSES:
         # A critic's score is unbounded; a sigmoid would saturate it (lecture 000's ELU MLP otherwise).
-        discriminator = build_mlp_discriminator(dim, hidden_units=(discriminator_hidden,) * 2, activation="elu",
-                                                head="logit", seed=seed, name="discriminator")
+        discriminator = build_mlp_discriminator(
+            dim,
+            hidden_units=(discriminator_hidden,) * 2,
+            activation="elu",
+            head="logit",
+            seed=seed,
+            name="discriminator",
+        )
     else:
         discriminator = build_lecture000_discriminator(dim, discriminator_hidden, seed=seed)
     gan = gan_class(generator, discriminator, **options)
@@ -149,5 +166,6 @@ class SampleCheck(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs.update({k: float(v) for k, v in self.check(generate_samples(self.model, self.num_samples,
-                                                                             self.seed)).items()})
+            logs.update(
+                {k: float(v) for k, v in self.check(generate_samples(self.model, self.num_samples, self.seed)).items()}
+            )

@@ -29,8 +29,13 @@ def plot_histograms(samples_list, mean, std, path, titles=None):
         low, high = min(values.min(), mean - 4 * std), max(values.max(), mean + 4 * std)
         ax.hist(values, bins=60, range=(low, high), density=True, alpha=0.6, color="tab:orange", label="generated")
         x = np.linspace(low, high, 400)
-        ax.plot(x, np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * np.sqrt(2 * np.pi)), "b", lw=2,
-                label=f"target N({mean:g}, {std:g}²)")
+        ax.plot(
+            x,
+            np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * np.sqrt(2 * np.pi)),
+            "b",
+            lw=2,
+            label=f"target N({mean:g}, {std:g}²)",
+        )
         m = moment_errors(values, mean, std)
         prefix = f"{titles[i]}: " if titles else "generated: "
         ax.set_title(f"{prefix}mean {m.mean:.3f}, std {m.std:.3f}", fontsize=10)
@@ -99,15 +104,15 @@ def plot_rings(samples_list, modes, std, path, titles, num_std=3.0, min_samples=
         raise ValueError(f"Need one title per panel. Received: {len(samples_list)} panels, {len(titles)} titles")
     columns = min(columns, len(samples_list))
     rows = -(-len(samples_list) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 4.0 * rows), squeeze=False,
-                             sharex=True, sharey=True)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(3.6 * columns, 4.0 * rows), squeeze=False, sharex=True, sharey=True
+    )
     limit = 1.25 * float(np.abs(np.asarray(modes)).max()) + 0.2
     for i, ax in enumerate(axes.ravel()):
         if i >= len(samples_list):
             ax.axis("off")
             continue
-        _draw_ring(plt, ax, samples_list[i], modes, std, titles[i], num_std, min_samples,
-                   legend=i == 0)
+        _draw_ring(plt, ax, samples_list[i], modes, std, titles[i], num_std, min_samples, legend=i == 0)
         ax.set_xlim(-limit, limit)
         ax.set_ylim(-limit, limit)
     fig.tight_layout()

@@ -67,8 +67,9 @@ def build_classifier(image_shape=(28, 28, 1), num_classes=10, feature_dim=128, d
     x = keras.layers.Flatten(name="flatten")(x)
     x = keras.layers.Dense(feature_dim, activation="relu", kernel_initializer=init, name=FEATURE_LAYER)(x)
     x = keras.layers.Dropout(dropout, seed=seed, name="dropout")(x)
-    probabilities = keras.layers.Dense(num_classes, activation="softmax", kernel_initializer=init,
-                                       name="probabilities")(x)
+    probabilities = keras.layers.Dense(
+        num_classes, activation="softmax", kernel_initializer=init, name="probabilities"
+    )(x)
     return keras.Model(images, probabilities, name="classifier")
 
 
@@ -90,8 +91,10 @@ def card_paths(name_or_path):
     """`(weights_path, card_path)` of a shipped name (`"mnist"`) or a weights file path."""
     if name_or_path in SHIPPED:
         folder = importlib.resources.files(__package__)
-        return (pathlib.Path(str(folder.joinpath(f"{name_or_path}_classifier{WEIGHTS_SUFFIX}"))),
-                pathlib.Path(str(folder.joinpath(f"{name_or_path}_classifier{CARD_SUFFIX}"))))
+        return (
+            pathlib.Path(str(folder.joinpath(f"{name_or_path}_classifier{WEIGHTS_SUFFIX}"))),
+            pathlib.Path(str(folder.joinpath(f"{name_or_path}_classifier{CARD_SUFFIX}"))),
+        )
     weights = pathlib.Path(name_or_path)
     if not weights.name.endswith(WEIGHTS_SUFFIX):
         raise ValueError(

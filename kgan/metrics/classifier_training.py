@@ -27,8 +27,19 @@ from kgan.metrics.classifier import (
 from kgan.metrics.evaluation import Protocol, reference_scores
 
 
-def train_classifier(output_dir, *, dataset="mnist_embedded", data_path=None, name=None, epochs=15, batch_size=64,
-                     learning_rate=1e-3, seed=0, command=None, verbose=2):
+def train_classifier(
+    output_dir,
+    *,
+    dataset="mnist_embedded",
+    data_path=None,
+    name=None,
+    epochs=15,
+    batch_size=64,
+    learning_rate=1e-3,
+    seed=0,
+    command=None,
+    verbose=2,
+):
     """Trains a classifier, scores it on held-out images and writes its weights and card.
 
     Training is seeded and uses deterministic TensorFlow ops, so the same
@@ -60,11 +71,18 @@ def train_classifier(output_dir, *, dataset="mnist_embedded", data_path=None, na
     name = name or ("mnist" if dataset == "mnist_embedded" else dataset)
     train_x, train_y, test_x, test_y, info = load_split(dataset, data_path)
     model = build_classifier(info.image_shape, info.num_classes, seed=seed)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     order = np.random.default_rng(seed).permutation(len(train_x))
-    model.fit(to_unit_range(train_x[order]), train_y[order], batch_size=batch_size, epochs=epochs, shuffle=True,
-              verbose=verbose)
+    model.fit(
+        to_unit_range(train_x[order]),
+        train_y[order],
+        batch_size=batch_size,
+        epochs=epochs,
+        shuffle=True,
+        verbose=verbose,
+    )
     predictions = np.argmax(model.predict(to_unit_range(test_x), batch_size=256, verbose=0), axis=1)
     accuracy = float(np.mean(predictions == test_y))
 
@@ -80,14 +98,20 @@ def train_classifier(output_dir, *, dataset="mnist_embedded", data_path=None, na
         "name": name,
         "weights": weights_path.name,
         "sha256": sha256(weights_path),
-        "architecture": {"image_shape": list(info.image_shape), "num_classes": info.num_classes,
-                         "feature_dim": model.get_layer(FEATURE_LAYER).units, "feature_layer": FEATURE_LAYER},
+        "architecture": {
+            "image_shape": list(info.image_shape),
+            "num_classes": info.num_classes,
+            "feature_dim": model.get_layer(FEATURE_LAYER).units,
+            "feature_layer": FEATURE_LAYER,
+        },
         "class_names": list(info.class_names),
         "dataset": dataset,
         "data_path": str(data_path) if data_path else None,
         "split": (
             f"embedded digits: per class the first {500 - HELD_OUT_PER_CLASS} train, the last "
-            f"{HELD_OUT_PER_CLASS} are held out" if dataset == "mnist_embedded" else "train / test"
+            f"{HELD_OUT_PER_CLASS} are held out"
+            if dataset == "mnist_embedded"
+            else "train / test"
         ),
         "num_train": int(len(train_x)),
         "num_held_out": int(len(test_x)),

@@ -94,8 +94,13 @@ class Evaluator:
         if reference is not None and "held_out_accuracy" in card:
             # Real digits with their true labels: the best label accuracy a generator can show.
             reference = {**reference, "label_accuracy": card["held_out_accuracy"]}
-        return cls(model, held_out, protocol=Protocol(**card["protocol"]), reference=reference,
-                   class_names=card.get("class_names"))
+        return cls(
+            model,
+            held_out,
+            protocol=Protocol(**card["protocol"]),
+            reference=reference,
+            class_names=card.get("class_names"),
+        )
 
     def features_and_probabilities(self, images, batch_size=250):
         """`(features, probabilities)` of images in [-1, 1], as float64 NumPy arrays."""
@@ -106,7 +111,7 @@ class Evaluator:
             )
         features, probabilities = [], []
         for start in range(0, len(images), batch_size):
-            f, p = self._features(np.clip(images[start:start + batch_size], -1.0, 1.0), training=False)
+            f, p = self._features(np.clip(images[start : start + batch_size], -1.0, 1.0), training=False)
             features.append(np.asarray(f, dtype=np.float64))
             probabilities.append(np.asarray(p, dtype=np.float64))
         return np.concatenate(features), np.concatenate(probabilities)
@@ -129,8 +134,11 @@ class Evaluator:
         features, probabilities = self.features_and_probabilities(images)
         histogram = scores.class_histogram(probabilities)
         kid, kid_std = scores.kernel_inception_distance(
-            features, self.real_features, subset_size=self.protocol.kid_subset_size,
-            num_subsets=self.protocol.kid_subsets, seed=self.protocol.seed,
+            features,
+            self.real_features,
+            subset_size=self.protocol.kid_subset_size,
+            num_subsets=self.protocol.kid_subsets,
+            seed=self.protocol.seed,
         )
         result = {
             "classifier_score": scores.classifier_score(probabilities),
@@ -197,8 +205,14 @@ def format_report(result, reference=None, class_names=None, title=None):
         ("classes covered", "classes_covered", "d", f"of {num_classes}, each with >= 1/4 of a fair share"),
     ]
     if "label_accuracy" in result:
-        rows.append(("label accuracy", "label_accuracy", ".3f",
-                     "share classified as the class asked for; real: the classifier's held-out accuracy"))
+        rows.append(
+            (
+                "label accuracy",
+                "label_accuracy",
+                ".3f",
+                "share classified as the class asked for; real: the classifier's held-out accuracy",
+            )
+        )
     lines = [title] if title else []
     lines.append(f"{'metric':<18}{'generated':>12}{'real vs real':>14}   how to read")
     for label, key, fmt, how in rows:
@@ -209,8 +223,12 @@ def format_report(result, reference=None, class_names=None, title=None):
         lines.append("  " + "  ".join(f"{n}:{c / total:.0%}" for n, c in zip(names, histogram)))
     if "label_accuracy_per_class" in result:
         lines.append("label accuracy per requested class:")
-        lines.append("  " + "  ".join(f"{n}:{'-' if a != a else format(a, '.0%')}"
-                                      for n, a in zip(names, result["label_accuracy_per_class"])))
+        lines.append(
+            "  "
+            + "  ".join(
+                f"{n}:{'-' if a != a else format(a, '.0%')}" for n, a in zip(names, result["label_accuracy_per_class"])
+            )
+        )
     return "\n".join(lines)
 
 
@@ -267,13 +285,19 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
     labels = None
     if generate.conditional:
         labels = np.arange(num, dtype=np.int32) % (generate.num_classes or evaluator.num_classes)
-    images = np.concatenate([
-        generate(latent[i:i + batch_size], None if labels is None else labels[i:i + batch_size])
-        for i in range(0, num, batch_size)
-    ])
+    images = np.concatenate(
+        [
+            generate(latent[i : i + batch_size], None if labels is None else labels[i : i + batch_size])
+            for i in range(0, num, batch_size)
+        ]
+    )
     result = evaluator.score(images, labels)
-    report = format_report(result, evaluator.reference, evaluator.class_names,
-                           title=f"{generate.path}: {num} generated images vs {num} held-out real images")
+    report = format_report(
+        result,
+        evaluator.reference,
+        evaluator.class_names,
+        title=f"{generate.path}: {num} generated images vs {num} held-out real images",
+    )
     if verbose:
         print(report)
     return {"scores": result, "reference": evaluator.reference, "export": str(generate.path), "report": report}

@@ -52,8 +52,17 @@ class GANMetrics(keras.callbacks.Callback):
         >>> gan.fit(data, epochs=50, callbacks=[GANMetrics(every=5), HistoryLog(run_dir)])  # doctest: +SKIP
     """
 
-    def __init__(self, classifier="mnist", every=5, *, on_collapse="warn", min_classes=None,
-                 min_classifier_score=None, start_epoch=1, verbose=0):
+    def __init__(
+        self,
+        classifier="mnist",
+        every=5,
+        *,
+        on_collapse="warn",
+        min_classes=None,
+        min_classifier_score=None,
+        start_epoch=1,
+        verbose=0,
+    ):
         super().__init__()
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"`every` must be a positive integer. Received: every={every!r}")
@@ -75,8 +84,9 @@ class GANMetrics(keras.callbacks.Callback):
         num = self.evaluator.protocol.num_samples
         # Fixed latent vectors from the model's latent distribution, drawn once with the protocol's own seed,
         # so evaluating does not advance the GAN's noise stream: a run with the callback trains as one without.
-        self._latent = latent_from_seed(self.evaluator.protocol.seed, self.model.latent_dim,
-                                        self.model.latent_distribution, num)
+        self._latent = latent_from_seed(
+            self.evaluator.protocol.seed, self.model.latent_dim, self.model.latent_distribution, num
+        )
         self._labels = np.arange(num, dtype=np.int32) % self.evaluator.num_classes if self.model.conditional else None
         self._start = time.perf_counter()
 
@@ -94,11 +104,25 @@ class GANMetrics(keras.callbacks.Callback):
         logs.update({name: float(result[name]) for name in names})
         logs["mode_collapse"] = float(collapsed)
         now = time.perf_counter()
-        self.records.append({"epoch": epoch + 1, "wall_time": now - self._start, "eval_seconds": now - began,
-                             **result, "mode_collapse": collapsed})
+        self.records.append(
+            {
+                "epoch": epoch + 1,
+                "wall_time": now - self._start,
+                "eval_seconds": now - began,
+                **result,
+                "mode_collapse": collapsed,
+            }
+        )
         if self.verbose:
-            print("\n" + format_report(result, self.evaluator.reference, self.evaluator.class_names,
-                                       title=f"epoch {epoch + 1}: generated vs held-out real images"))
+            print(
+                "\n"
+                + format_report(
+                    result,
+                    self.evaluator.reference,
+                    self.evaluator.class_names,
+                    title=f"epoch {epoch + 1}: generated vs held-out real images",
+                )
+            )
         if collapsed and self.on_collapse:
             histogram = ", ".join(f"{n}:{c}" for n, c in zip(self.evaluator.class_names, result["histogram"]))
             message = (
@@ -114,13 +138,17 @@ class GANMetrics(keras.callbacks.Callback):
     def _generate(self, batch_size=250):
         images = []
         for start in range(0, len(self._latent), batch_size):
-            labels = None if self._labels is None else self._labels[start:start + batch_size]
-            images.append(np.asarray(self.model.generate(self._latent[start:start + batch_size], labels)))
+            labels = None if self._labels is None else self._labels[start : start + batch_size]
+            images.append(np.asarray(self.model.generate(self._latent[start : start + batch_size], labels)))
         return np.concatenate(images)
 
     def _collapsed(self, result):
-        return is_mode_collapse(result, self.evaluator.num_classes, min_classes=self.min_classes,
-                                min_classifier_score=self.min_classifier_score)
+        return is_mode_collapse(
+            result,
+            self.evaluator.num_classes,
+            min_classes=self.min_classes,
+            min_classifier_score=self.min_classifier_score,
+        )
 
 
 def is_mode_collapse(result, num_classes, *, min_classes=None, min_classifier_score=None):

@@ -59,9 +59,7 @@ def frechet_distance(features_a, features_b):
     """
     a, b = _as_2d("features_a", features_a), _as_2d("features_b", features_b)
     if a.shape[1] != b.shape[1]:
-        raise ValueError(
-            f"Both feature sets must have the same size. Received: shapes {a.shape} and {b.shape}"
-        )
+        raise ValueError(f"Both feature sets must have the same size. Received: shapes {a.shape} and {b.shape}")
     return frechet_distance_from_moments(a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False))
 
 
@@ -125,9 +123,7 @@ def kernel_inception_distance(features_a, features_b, *, subset_size=100, num_su
     """
     a, b = _as_2d("features_a", features_a), _as_2d("features_b", features_b)
     if a.shape[1] != b.shape[1]:
-        raise ValueError(
-            f"Both feature sets must have the same size. Received: shapes {a.shape} and {b.shape}"
-        )
+        raise ValueError(f"Both feature sets must have the same size. Received: shapes {a.shape} and {b.shape}")
     m = min(subset_size, a.shape[0], b.shape[0])
     if m < 2:
         raise ValueError(f"`subset_size` must be at least 2. Received: subset_size={subset_size!r}")
@@ -162,9 +158,7 @@ def classifier_score(probabilities, eps=1e-12):
     """
     p = np.asarray(probabilities, dtype=np.float64)
     if p.ndim != 2 or p.shape[0] < 1:
-        raise ValueError(
-            f"`probabilities` must have shape (n, num_classes). Received: probabilities.shape={p.shape}"
-        )
+        raise ValueError(f"`probabilities` must have shape (n, num_classes). Received: probabilities.shape={p.shape}")
     marginal = p.mean(axis=0, keepdims=True)
     kl = np.sum(p * (np.log(p + eps) - np.log(marginal + eps)), axis=1)
     return float(np.exp(np.mean(kl)))
@@ -242,9 +236,7 @@ def label_accuracy(probabilities, labels):
     """
     p = np.asarray(probabilities, dtype=np.float64)
     if p.ndim != 2 or p.shape[0] < 1:
-        raise ValueError(
-            f"`probabilities` must have shape (n, num_classes). Received: probabilities.shape={p.shape}"
-        )
+        raise ValueError(f"`probabilities` must have shape (n, num_classes). Received: probabilities.shape={p.shape}")
     labels = _labels_for(p, labels)
     return float(np.mean(np.argmax(p, axis=1) == labels))
 

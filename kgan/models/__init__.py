@@ -28,8 +28,9 @@ ARCHITECTURES = {
     # as good in the ablation at a quarter of the weights (benchmarks/RESULTS.md).
     "dcgan_fc": {
         "latent_dim": 64,
-        "generator": dict(stem_filters=128, filters=(64,), strides=(2,), kernel_size=4, output_stride=2,
-                          hidden_units=(256,)),
+        "generator": dict(
+            stem_filters=128, filters=(64,), strides=(2,), kernel_size=4, output_stride=2, hidden_units=(256,)
+        ),
         "discriminator": dict(filters=(64, 128), strides=(2, 2), kernel_size=4, dropout=0.0, hidden_units=(256,)),
     },
     "lecture004": {
@@ -114,8 +115,10 @@ def check_arch(arch, *, conditional_presets=False, conv_only=False, who="this mo
         extra = f" (or, for a conditional model, {sorted(CONDITIONAL_ARCHITECTURES)})" if conditional_presets else ""
         raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)}{extra}. Received: arch={arch!r}")
     if conv_only and ARCHITECTURES.get(arch, {}).get("family") == "mlp":
-        raise ValueError(f"The two-headed discriminator of {who} is convolutional; choose a conv architecture. "
-                         f"Received: arch={arch!r}")
+        raise ValueError(
+            f"The two-headed discriminator of {who} is convolutional; choose a conv architecture. "
+            f"Received: arch={arch!r}"
+        )
 
 
 def preset_kwargs(arch, init=None):
@@ -132,8 +135,16 @@ def preset_kwargs(arch, init=None):
     return g_kwargs, d_kwargs
 
 
-def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_classes=None, init=None,
-                 spectral_norm=False, seed=None):
+def build_models(
+    arch="dcgan",
+    image_shape=(28, 28, 1),
+    latent_dim=None,
+    *,
+    num_classes=None,
+    init=None,
+    spectral_norm=False,
+    seed=None,
+):
     """Builds the generator and discriminator of a named architecture.
 
     Args:
@@ -173,8 +184,9 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
         g_kwargs, d_kwargs = preset_kwargs(arch)
         d_kwargs["spectral_norm"] = check_bool("spectral_norm", spectral_norm)
         return (
-            build_mlp_generator(latent_dim or preset["latent_dim"], tuple(image_shape), num_classes=num_classes,
-                                seed=seed, **g_kwargs),
+            build_mlp_generator(
+                latent_dim or preset["latent_dim"], tuple(image_shape), num_classes=num_classes, seed=seed, **g_kwargs
+            ),
             build_mlp_discriminator(tuple(image_shape), num_classes=num_classes, seed=seed, **d_kwargs),
         )
     g_kwargs, d_kwargs = preset_kwargs(arch, init)
@@ -187,6 +199,13 @@ def build_models(arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_
 
 
 __all__ = [
-    "ARCHITECTURES", "CONDITIONAL_ARCHITECTURES", "build_dcgan_discriminator", "build_dcgan_generator",
-    "build_mlp_discriminator", "build_mlp_generator", "build_models", "check_arch", "preset_kwargs",
+    "ARCHITECTURES",
+    "CONDITIONAL_ARCHITECTURES",
+    "build_dcgan_discriminator",
+    "build_dcgan_generator",
+    "build_mlp_discriminator",
+    "build_mlp_generator",
+    "build_models",
+    "check_arch",
+    "preset_kwargs",
 ]

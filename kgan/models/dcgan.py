@@ -46,8 +46,7 @@ def _check_image_shape(image_shape):
 def _check_lengths(filters, strides):
     if len(filters) != len(strides):
         raise ValueError(
-            "`filters` and `strides` must have the same length. "
-            f"Received: filters={filters!r}, strides={strides!r}"
+            f"`filters` and `strides` must have the same length. Received: filters={filters!r}, strides={strides!r}"
         )
 
 
@@ -133,9 +132,7 @@ def build_dcgan_generator(
     if upsampling not in UPSAMPLING:
         raise ValueError(f"`upsampling` must be one of {UPSAMPLING}. Received: upsampling={upsampling!r}")
     if stem not in ("dense_norm_act", "dense_reshape_norm"):
-        raise ValueError(
-            "`stem` must be 'dense_norm_act' or 'dense_reshape_norm'. " f"Received: stem={stem!r}"
-        )
+        raise ValueError(f"`stem` must be 'dense_norm_act' or 'dense_reshape_norm'. Received: stem={stem!r}")
     total_stride = math.prod(strides) * output_stride
     if height % total_stride or width % total_stride:
         raise ValueError(
@@ -271,8 +268,9 @@ def build_dcgan_discriminator(
         x = layers.Concatenate(name="condition")([x, label_map])
 
     for i, (n, stride) in enumerate(zip(filters, strides), start=1):
-        conv = layers.Conv2D(n, kernel_size, strides=stride, padding="same", kernel_initializer=kernel_init,
-                             name=f"block{i}_conv")
+        conv = layers.Conv2D(
+            n, kernel_size, strides=stride, padding="same", kernel_initializer=kernel_init, name=f"block{i}_conv"
+        )
         x = kgan_layers.spectral_normalized(conv, spectral_norm)(x)
         if batchnorm and i > 1:
             x = _batch_norm(gamma_init, name=f"block{i}_bn")(x)
@@ -291,5 +289,6 @@ def build_dcgan_discriminator(
 
 def _batch_norm(gamma_initializer, name):
     # Synchronised under a multi-replica strategy: the moments of the global batch, not of each replica's slice.
-    return layers.BatchNormalization(gamma_initializer=gamma_initializer, synchronized=synchronized_batchnorm(),
-                                     name=name)
+    return layers.BatchNormalization(
+        gamma_initializer=gamma_initializer, synchronized=synchronized_batchnorm(), name=name
+    )

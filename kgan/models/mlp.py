@@ -78,8 +78,9 @@ def build_mlp_generator(
         # N(0, 1) as PyTorch's nn.Embedding in lecture 003: Keras' U(-0.05, 0.05) start is so small next to
         # the latent that G learns to ignore the label.
         normal = keras.initializers.RandomNormal(0.0, 1.0, seed=seed)
-        embedding = layers.Embedding(num_classes, label_embedding_dim, name="label_embedding",
-                                     embeddings_initializer=normal)(labels)
+        embedding = layers.Embedding(
+            num_classes, label_embedding_dim, name="label_embedding", embeddings_initializer=normal
+        )(labels)
         embedding = layers.Flatten(name="label_embedding_flat")(embedding)
         x = layers.Concatenate(name="latent_and_label")([latent, embedding])
     init = keras.initializers.GlorotUniform(seed=seed)
@@ -88,8 +89,9 @@ def build_mlp_generator(
         x = _activation(x, activation, negative_slope, f"act_{i}")
         if dropout:
             x = kgan_layers.Dropout(dropout, seed=seed, name=f"dropout_{i}")(x)
-    x = layers.Dense(math.prod(output_shape), activation=output_activation, kernel_initializer=init,
-                     dtype="float32", name="output")(x)
+    x = layers.Dense(
+        math.prod(output_shape), activation=output_activation, kernel_initializer=init, dtype="float32", name="output"
+    )(x)
     if len(output_shape) > 1:
         x = layers.Reshape(output_shape, name="to_image")(x)
     return keras.Model(inputs if len(inputs) > 1 else latent, x, name=name)
@@ -149,8 +151,9 @@ def build_mlp_discriminator(
         # N(0, 1) as PyTorch's nn.Embedding in lecture 003: Keras' U(-0.05, 0.05) start is so small next to
         # the latent that G learns to ignore the label.
         normal = keras.initializers.RandomNormal(0.0, 1.0, seed=seed)
-        embedding = layers.Embedding(num_classes, label_embedding_dim, name="label_embedding",
-                                     embeddings_initializer=normal)(labels)
+        embedding = layers.Embedding(
+            num_classes, label_embedding_dim, name="label_embedding", embeddings_initializer=normal
+        )(labels)
         embedding = layers.Flatten(name="label_embedding_flat")(embedding)
         x = layers.Concatenate(name="sample_and_label")([x, embedding])
     init = keras.initializers.GlorotUniform(seed=seed)
@@ -160,8 +163,9 @@ def build_mlp_discriminator(
         x = _activation(x, activation, negative_slope, f"act_{i}")
         if dropout:
             x = kgan_layers.Dropout(dropout, seed=seed, name=f"dropout_{i}")(x)
-    x = kgan_layers.discriminator_head(x, 1, "sigmoid" if head == "sigmoid" else None, spectral_norm=spectral_norm,
-                                       kernel_initializer=init)
+    x = kgan_layers.discriminator_head(
+        x, 1, "sigmoid" if head == "sigmoid" else None, spectral_norm=spectral_norm, kernel_initializer=init
+    )
     return keras.Model(inputs if len(inputs) > 1 else samples, x, name=name)
 
 
@@ -172,14 +176,27 @@ def build_lecture000_generator(input_size=50, hidden_size=150, output_size=10, *
     150, vectors of length 10); `output_size` is the length of a data vector
     (2 for the points-on-a-line example).
     """
-    return build_mlp_generator(input_size, output_size, hidden_units=(hidden_size, hidden_size),
-                               activation="selu", output_activation="selu", seed=seed, name="generator")
+    return build_mlp_generator(
+        input_size,
+        output_size,
+        hidden_units=(hidden_size, hidden_size),
+        activation="selu",
+        output_activation="selu",
+        seed=seed,
+        name="generator",
+    )
 
 
 def build_lecture000_discriminator(input_size=10, hidden_size=75, *, seed=None):
     """Lecture 000's discriminator: Linear-ELU, Linear-ELU, Linear-Sigmoid (hidden 75, output 1)."""
-    return build_mlp_discriminator(input_size, hidden_units=(hidden_size, hidden_size), activation="elu",
-                                   head="sigmoid", seed=seed, name="discriminator")
+    return build_mlp_discriminator(
+        input_size,
+        hidden_units=(hidden_size, hidden_size),
+        activation="elu",
+        head="sigmoid",
+        seed=seed,
+        name="discriminator",
+    )
 
 
 def build_lecture002_generator(latent_dim=100, image_shape=(28, 28, 1), *, seed=None):
@@ -188,8 +205,16 @@ def build_lecture002_generator(latent_dim=100, image_shape=(28, 28, 1), *, seed=
     Linear(latent, 128), LeakyReLU (PyTorch's default slope 0.01), Dropout(0.5),
     Linear(128, 784), Tanh, reshaped to the image.
     """
-    return build_mlp_generator(latent_dim, image_shape, hidden_units=(128,), negative_slope=0.01, dropout=0.5,
-                               output_activation="tanh", seed=seed, name="generator")
+    return build_mlp_generator(
+        latent_dim,
+        image_shape,
+        hidden_units=(128,),
+        negative_slope=0.01,
+        dropout=0.5,
+        output_activation="tanh",
+        seed=seed,
+        name="generator",
+    )
 
 
 def build_lecture002_discriminator(image_shape=(28, 28, 1), *, seed=None):
@@ -197,8 +222,15 @@ def build_lecture002_discriminator(image_shape=(28, 28, 1), *, seed=None):
 
     Flatten, Linear(784, 128), LeakyReLU(0.01), Dropout(0.5), Linear(128, 1), Sigmoid.
     """
-    return build_mlp_discriminator(image_shape, hidden_units=(128,), negative_slope=0.01, dropout=0.5,
-                                   head="sigmoid", seed=seed, name="discriminator")
+    return build_mlp_discriminator(
+        image_shape,
+        hidden_units=(128,),
+        negative_slope=0.01,
+        dropout=0.5,
+        head="sigmoid",
+        seed=seed,
+        name="discriminator",
+    )
 
 
 def build_lecture003_generator(latent_dim=100, image_shape=(28, 28, 1), num_classes=10, *, seed=None):
@@ -206,9 +238,17 @@ def build_lecture003_generator(latent_dim=100, image_shape=(28, 28, 1), num_clas
 
     LeakyReLU(0.2) after each hidden layer, Tanh on the output, reshaped to the image.
     """
-    return build_mlp_generator(latent_dim, image_shape, hidden_units=(256, 512, 1024), negative_slope=0.2,
-                               output_activation="tanh", num_classes=num_classes, label_embedding_dim=10,
-                               seed=seed, name="generator")
+    return build_mlp_generator(
+        latent_dim,
+        image_shape,
+        hidden_units=(256, 512, 1024),
+        negative_slope=0.2,
+        output_activation="tanh",
+        num_classes=num_classes,
+        label_embedding_dim=10,
+        seed=seed,
+        name="generator",
+    )
 
 
 def build_lecture003_discriminator(image_shape=(28, 28, 1), num_classes=10, *, seed=None):
@@ -216,6 +256,14 @@ def build_lecture003_discriminator(image_shape=(28, 28, 1), num_classes=10, *, s
 
     LeakyReLU(0.2) and Dropout(0.3) after each hidden layer, Sigmoid on the output.
     """
-    return build_mlp_discriminator(image_shape, hidden_units=(1024, 512, 256), negative_slope=0.2, dropout=0.3,
-                                   head="sigmoid", num_classes=num_classes, label_embedding_dim=10, seed=seed,
-                                   name="discriminator")
+    return build_mlp_discriminator(
+        image_shape,
+        hidden_units=(1024, 512, 256),
+        negative_slope=0.2,
+        dropout=0.3,
+        head="sigmoid",
+        num_classes=num_classes,
+        label_embedding_dim=10,
+        seed=seed,
+        name="discriminator",
+    )

@@ -42,6 +42,13 @@ from kgan.serving.metadata import METADATA_PATH, latest_version, read_metadata
 from kgan.serving.signatures import PNG_SIGNATURE_NAME, SIGNATURE_NAME, UINT8_SIGNATURE_NAME
 
 __all__ = [
-    "METADATA_PATH", "PNG_SIGNATURE_NAME", "SIGNATURE_NAME", "UINT8_SIGNATURE_NAME", "ExportedGenerator",
-    "export_generator", "latest_version", "load_generator", "read_metadata",
+    "METADATA_PATH",
+    "PNG_SIGNATURE_NAME",
+    "SIGNATURE_NAME",
+    "UINT8_SIGNATURE_NAME",
+    "ExportedGenerator",
+    "export_generator",
+    "latest_version",
+    "load_generator",
+    "read_metadata",
 ]

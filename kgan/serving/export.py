@@ -122,9 +122,7 @@ def export_generator(
 
     created_dirs = [d for d in (model_dir, *model_dir.parents) if not d.exists()]
     model_dir.mkdir(parents=True, exist_ok=True)
-    tmp_dir = pathlib.Path(
-        tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=model_dir)
-    )
+    tmp_dir = pathlib.Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=model_dir))
     # mkdtemp makes the folder private (0700); a server running as another
     # user must be able to read the published version.
     umask = os.umask(0)
@@ -146,7 +144,6 @@ def export_generator(
     return target
 
 
-
 def check_export_name(name):
     """Refuses an export (model) name that is not a plain folder name; `train` checks it before any epoch."""
     if (
@@ -156,22 +153,12 @@ def check_export_name(name):
         or (os.altsep and os.altsep in name)
         or os.sep in name
     ):
-        raise ValueError(
-            "The export name must be a plain folder name, without slashes. "
-            f"Received: name={name!r}"
-        )
+        raise ValueError(f"The export name must be a plain folder name, without slashes. Received: name={name!r}")
 
 
 def _check_version(version):
-    if (
-        not isinstance(version, numbers.Integral)
-        or isinstance(version, bool)
-        or version < 1
-    ):
-        raise ValueError(
-            f"version must be a positive integer. Received: version={version!r}"
-        )
-
+    if not isinstance(version, numbers.Integral) or isinstance(version, bool) or version < 1:
+        raise ValueError(f"version must be a positive integer. Received: version={version!r}")
 
 
 def _publish(tmp_dir, target, overwrite):
@@ -196,7 +183,6 @@ def _publish(tmp_dir, target, overwrite):
         # Another export took this version since we checked.
         if e.errno in (errno.EEXIST, errno.ENOTEMPTY):
             raise FileExistsError(
-                f"Version {target.name} appeared at {target} during export. "
-                f"Received: version={target.name}"
+                f"Version {target.name} appeared at {target} during export. Received: version={target.name}"
             ) from e
         raise

@@ -68,15 +68,20 @@ def export_spec(signature, metadata):
     conditional = "labels" in inputs
     image_shape = tuple(signature.structured_outputs["images"].shape[1:])
     if "generator_spec" not in metadata:
-        return GeneratorSpec(latent_dim, metadata.get("latent_distribution", "normal"),
-                             num_classes=metadata.get("num_classes"), label_shape=(1,) if conditional else None,
-                             image_shape=image_shape)
+        return GeneratorSpec(
+            latent_dim,
+            metadata.get("latent_distribution", "normal"),
+            num_classes=metadata.get("num_classes"),
+            label_shape=(1,) if conditional else None,
+            image_shape=image_shape,
+        )
     spec = GeneratorSpec.from_config(metadata["generator_spec"])
     if (spec.latent_dim, spec.conditional, spec.image_shape) != (latent_dim, conditional, image_shape):
-        raise ValueError(f"kgan.json's generator_spec disagrees with the export's signature (latent size "
-                         f"{latent_dim}, conditional={conditional}, images {image_shape}). Received: {spec}")
+        raise ValueError(
+            f"kgan.json's generator_spec disagrees with the export's signature (latent size "
+            f"{latent_dim}, conditional={conditional}, images {image_shape}). Received: {spec}"
+        )
     return spec
-
 
 
 class ExportedGenerator:
@@ -124,10 +129,7 @@ class ExportedGenerator:
         """
         latent = np.asarray(latent, dtype=np.float32)
         if latent.ndim != 2 or latent.shape[1] != self.latent_dim:
-            raise ValueError(
-                f"latent must have shape (batch, {self.latent_dim}); "
-                f"Received: shape={latent.shape}"
-            )
+            raise ValueError(f"latent must have shape (batch, {self.latent_dim}); Received: shape={latent.shape}")
         inputs = {"latent": tf.constant(latent)}
         labels = self.spec.check_labels(labels, len(latent))
         if labels is not None:

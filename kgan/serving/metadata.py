@@ -73,12 +73,9 @@ def latest_version(model_dir):
     if not model_dir.is_dir():
         return None
     versions = [
-        int(child.name)
-        for child in model_dir.iterdir()
-        if _VERSION_PATTERN.fullmatch(child.name) and child.is_dir()
+        int(child.name) for child in model_dir.iterdir() if _VERSION_PATTERN.fullmatch(child.name) and child.is_dir()
     ]
     return max(versions, default=None)
-
 
 
 def metadata_json(metadata, spec):
@@ -86,15 +83,10 @@ def metadata_json(metadata, spec):
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
-        raise ValueError(
-            f"metadata must be a dict. Received: metadata={metadata!r}"
-        )
+        raise ValueError(f"metadata must be a dict. Received: metadata={metadata!r}")
     reserved = sorted(set(metadata) & set(_RESERVED_METADATA_KEYS))
     if reserved:
-        raise ValueError(
-            f"metadata keys {reserved} are set by kgan. "
-            f"Received: metadata={metadata!r}"
-        )
+        raise ValueError(f"metadata keys {reserved} are set by kgan. Received: metadata={metadata!r}")
     from_model = {
         "latent_dim": spec.latent_dim,
         "image_shape": list(spec.image_shape),
@@ -122,17 +114,12 @@ def metadata_json(metadata, spec):
         **from_model,
         "generator_spec": spec.to_config(),
         "kgan_version": kgan.__version__,
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     try:
         return json.dumps(document, indent=2, default=_numpy_to_json)
     except (TypeError, ValueError) as e:
-        raise ValueError(
-            f"metadata must be JSON-serialisable ({e}). "
-            f"Received: metadata={metadata!r}"
-        ) from None
+        raise ValueError(f"metadata must be JSON-serialisable ({e}). Received: metadata={metadata!r}") from None
 
 
 def _numpy_to_json(value):
@@ -141,14 +128,11 @@ def _numpy_to_json(value):
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-
 def resolve_export_dir(export_dir):
     """Returns the version folder that `export_dir` names, as TF Serving picks."""
     path = pathlib.Path(export_dir)
     if not path.is_dir():
-        raise FileNotFoundError(
-            f"No export at {path}. Received: export_dir={str(export_dir)!r}"
-        )
+        raise FileNotFoundError(f"No export at {path}. Received: export_dir={str(export_dir)!r}")
     if not tf.saved_model.contains_saved_model(str(path)):
         version = latest_version(path)
         if version is not None:

@@ -20,10 +20,7 @@ def inspect_generator(generator, latent_distribution="normal", num_classes=None)
             `(batch, H, W, C)`.
     """
     if not isinstance(generator, keras.Model):
-        raise ValueError(
-            "generator must be a keras.Model. "
-            f"Received: generator={type(generator).__name__}"
-        )
+        raise ValueError(f"generator must be a keras.Model. Received: generator={type(generator).__name__}")
     try:
         inputs, outputs = generator.inputs, generator.outputs
     except AttributeError:
@@ -35,11 +32,7 @@ def inspect_generator(generator, latent_distribution="normal", num_classes=None)
             f"{None if not inputs else [tuple(x.shape) for x in inputs]}"
         )
     latent = inputs[0]
-    if (
-        len(latent.shape) != 2
-        or latent.shape[1] is None
-        or not keras.backend.is_float_dtype(latent.dtype)
-    ):
+    if len(latent.shape) != 2 or latent.shape[1] is None or not keras.backend.is_float_dtype(latent.dtype):
         raise ValueError(
             "generator's first input must be float latent vectors of shape "
             f"(batch, latent_dim). Received: shape={tuple(latent.shape)}, "

@@ -22,6 +22,13 @@ from kgan.training.main_job import (
 )
 
 __all__ = [
-    "MAIN_JOB", "TRAINERS", "ClassicGAN", "TrainConfig", "TrainResult", "TrainingDiverged", "default_run_dir",
-    "prepare_run_dir", "train",
+    "MAIN_JOB",
+    "TRAINERS",
+    "ClassicGAN",
+    "TrainConfig",
+    "TrainResult",
+    "TrainingDiverged",
+    "default_run_dir",
+    "prepare_run_dir",
+    "train",
 ]

@@ -82,12 +82,30 @@ class ClassicGAN:
         0: [D loss: 0.617432] [DG loss: 1.407433]
     """
 
-    def __init__(self, generator, discriminator, *, loss="non_saturating", latent_distribution="normal",
-                 d_steps=1, label_smoothing=0.0, seed=None):
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        *,
+        loss="non_saturating",
+        latent_distribution="normal",
+        d_steps=1,
+        label_smoothing=0.0,
+        seed=None,
+    ):
         # The networks, settings and seeded noise live in a `kgan.GAN`: `save` writes that model
         # and the callbacks read its state; a loop made by `from_gan` shares the caller's.
-        self._attach(GAN(generator, discriminator, loss=loss, latent_distribution=latent_distribution,
-                         d_steps=d_steps, label_smoothing=label_smoothing, seed=seed))
+        self._attach(
+            GAN(
+                generator,
+                discriminator,
+                loss=loss,
+                latent_distribution=latent_distribution,
+                d_steps=d_steps,
+                label_smoothing=label_smoothing,
+                seed=seed,
+            )
+        )
 
     def _attach(self, gan):
         self.head = discriminator_head(gan.discriminator)
@@ -146,7 +164,8 @@ class ClassicGAN:
         """
         self.discriminator.trainable = True
         self.discriminator.compile(
-            optimizer=d_optimizer or keras.optimizers.Adam(1e-4), loss=discriminator_crossentropy(self.head),
+            optimizer=d_optimizer or keras.optimizers.Adam(1e-4),
+            loss=discriminator_crossentropy(self.head),
             jit_compile=jit_compile,
         )
         self.combined = build_combined_model(
@@ -192,8 +211,9 @@ class ClassicGAN:
     def _label_column(self, labels, batch_size):
         """The batch's labels as an int32 column `(batch, 1)`; a conditional G's are checked by its spec."""
         if labels is None:
-            raise ValueError("This generator is conditional, so the dataset must yield (images, labels). "
-                             "Received: labels=None")
+            raise ValueError(
+                "This generator is conditional, so the dataset must yield (images, labels). Received: labels=None"
+            )
         if self.conditional:
             labels = self.spec.check_labels(labels, batch_size)
         return ops.reshape(ops.cast(labels, "int32"), (-1, 1))
@@ -206,8 +226,12 @@ class ClassicGAN:
         latent = self.sample_latent(batch_size)
         fakes = self._make_fakes([latent, self._label_column(labels, batch_size)] if self.conditional else latent)
         images = ops.concatenate([fakes, ops.convert_to_tensor(real_images, fakes.dtype)], axis=0)
-        y = np.concatenate([targets(self.head, batch_size, real=False),
-                            targets(self.head, batch_size, real=True, smoothing=self.label_smoothing)])
+        y = np.concatenate(
+            [
+                targets(self.head, batch_size, real=False),
+                targets(self.head, batch_size, real=True, smoothing=self.label_smoothing),
+            ]
+        )
         x = images
         if len(self.discriminator.inputs) > 1:
             x = [images, ops.concatenate([self._label_column(labels, batch_size)] * 2, axis=0)]
@@ -226,8 +250,7 @@ class ClassicGAN:
         self.discriminator.trainable = False
         return float(self.combined.train_on_batch(x, targets(self.head, batch_size, real=real_target)))
 
-    def fit(self, dataset, epochs=1, callbacks=None, verbose=1, steps_per_epoch=None, initial_epoch=0,
-            shuffle=None):
+    def fit(self, dataset, epochs=1, callbacks=None, verbose=1, steps_per_epoch=None, initial_epoch=0, shuffle=None):
         """Runs the alternating `train_on_batch` loop over `dataset`.
 
         Args:
@@ -271,11 +294,15 @@ class ClassicGAN:
                     g_losses.append(self.train_generator(int(images.shape[0]), labels))
                 # g_loss is logged once G has had a step (a NaN would read as divergence).
                 batch_logs = {"d_loss": d_losses[-1], **({"g_loss": g_losses[-1]} if g_losses else {})}
-                bar.update(step + 1, [("D loss", batch_logs["d_loss"])]
-                           + ([("DG loss", batch_logs["g_loss"])] if g_losses else []))
+                bar.update(
+                    step + 1,
+                    [("D loss", batch_logs["d_loss"])] + ([("DG loss", batch_logs["g_loss"])] if g_losses else []),
+                )
                 callbacks.on_train_batch_end(step, batch_logs)
-            logs = {"d_loss": float(np.mean(d_losses)) if d_losses else math.nan,
-                    "g_loss": float(np.mean(g_losses)) if g_losses else math.nan}
+            logs = {
+                "d_loss": float(np.mean(d_losses)) if d_losses else math.nan,
+                "g_loss": float(np.mean(g_losses)) if g_losses else math.nan,
+            }
             if verbose:
                 # The lecture's log line.
                 print(f"{epoch}: [D loss: {logs['d_loss']:.6f}] [DG loss: {logs['g_loss']:.6f}]")
@@ -302,4 +329,3 @@ def _unpack(batch):
     if isinstance(batch, (tuple, list)):
         return batch[0], (batch[1] if len(batch) > 1 else None)
     return batch, None
-

@@ -69,8 +69,10 @@ def setting(default, help, *, resume, kind=None, choices=None, group=None, flag=
         flag: the flag, if not `--` + the name with dashes.
         cli: False for settings only the library takes (Python objects).
     """
-    return dataclasses.field(default=default, metadata=dict(
-        help=help, resume=resume, kind=kind, choices=choices, group=group, flag=flag, cli=cli))
+    return dataclasses.field(
+        default=default,
+        metadata=dict(help=help, resume=resume, kind=kind, choices=choices, group=group, flag=flag, cli=cli),
+    )
 
 
 TRICKS = "stabilising tricks (lectures 000-002)"
@@ -87,99 +89,198 @@ class TrainConfig:
     """
 
     arch: str = setting(
-        "dcgan", "network architecture: dcgan_fc (the main job's: dcgan with InfoGAN's fully connected layers), "
+        "dcgan",
+        "network architecture: dcgan_fc (the main job's: dcgan with InfoGAN's fully connected layers), "
         "dcgan (the lighter DCGAN), lecture004 (the Keras lecture's DCGAN, exactly), upsample (lecture 001's "
         "Upsample+Conv3x3 generator), mlp_lecture002, mlp_lecture003 (lecture 003's MLP cGAN: cgan only)",
-        resume=MATCH, choices=_architectures)
+        resume=MATCH,
+        choices=_architectures,
+    )
     variant: str = setting(
-        "gan", "the GAN variant, with its paper's defaults (docs/variants.md): infogan (the main job's: InfoGAN's "
+        "gan",
+        "the GAN variant, with its paper's defaults (docs/variants.md): infogan (the main job's: InfoGAN's "
         "categorical code, no labels needed), gan (the plain GAN of the lectures), wgan_gp, cgan, ...",
-        resume=MATCH, choices=_variants)
+        resume=MATCH,
+        choices=_variants,
+    )
     dataset: str = setting(
-        "mnist_embedded", "mnist_embedded: 5,000 real MNIST digits shipped with kgan (offline); mnist, "
+        "mnist_embedded",
+        "mnist_embedded: 5,000 real MNIST digits shipped with kgan (offline); mnist, "
         "fashion_mnist: tensorflow-datasets (prepared locally or downloadable); npz: a Keras mnist.npz at "
-        "--data-path; folder: your images at --data-path", resume=MATCH, choices=_datasets)
-    data_path: str | None = setting(None, "file (npz) or folder (folder) to read with --dataset npz|folder",
-                                    resume=MATCH, kind="path")
-    epochs: int = setting(50, "passes over the dataset; a resumed run may extend it", resume=UPDATE,
-                          kind="positive_int")
-    batch_size: int = setting(64, "images per training step (the global batch under a strategy)", resume=MATCH,
-                              kind="positive_int")
+        "--data-path; folder: your images at --data-path",
+        resume=MATCH,
+        choices=_datasets,
+    )
+    data_path: str | None = setting(
+        None, "file (npz) or folder (folder) to read with --dataset npz|folder", resume=MATCH, kind="path"
+    )
+    epochs: int = setting(
+        50, "passes over the dataset; a resumed run may extend it", resume=UPDATE, kind="positive_int"
+    )
+    batch_size: int = setting(
+        64, "images per training step (the global batch under a strategy)", resume=MATCH, kind="positive_int"
+    )
     latent_dim: int | None = setting(
-        None, "size of the latent vector (default: the architecture's: 64 for dcgan and upsample, 100 for "
-        "lecture004)", resume=MATCH, kind="positive_int")
+        None,
+        "size of the latent vector (default: the architecture's: 64 for dcgan and upsample, 100 for lecture004)",
+        resume=MATCH,
+        kind="positive_int",
+    )
     lr_d: float = setting(2e-4, "discriminator learning rate (Adam)", resume=UPDATE, kind="positive_float")
     lr_g: float = setting(2e-4, "generator learning rate (Adam)", resume=UPDATE, kind="positive_float")
-    beta_1: float = setting(0.5, "Adam's beta_1 for both optimizers (DCGAN's 0.5)", resume=UPDATE, group=TRICKS,
-                            kind="fraction")
+    beta_1: float = setting(
+        0.5, "Adam's beta_1 for both optimizers (DCGAN's 0.5)", resume=UPDATE, group=TRICKS, kind="fraction"
+    )
     loss: str | None = setting(
-        None, "the GAN loss; generator costs of lectures 002 and 004: non_saturating (flipped target), minimax "
+        None,
+        "the GAN loss; generator costs of lectures 002 and 004: non_saturating (flipped target), minimax "
         "(zero-sum), maximum_likelihood (default: the variant's own: non_saturating, wasserstein for wgan and "
-        "wgan_gp, least_squares for lsgan)", resume=MATCH, choices=_losses)
-    init: str | None = setting(None, "weight initialisation: dcgan = N(0, 0.02) conv kernels (default: the "
-                               "architecture's)", resume=MATCH, choices=("default", "dcgan"), group=TRICKS)
+        "wgan_gp, least_squares for lsgan)",
+        resume=MATCH,
+        choices=_losses,
+    )
+    init: str | None = setting(
+        None,
+        "weight initialisation: dcgan = N(0, 0.02) conv kernels (default: the architecture's)",
+        resume=MATCH,
+        choices=("default", "dcgan"),
+        group=TRICKS,
+    )
     seed: int = setting(0, "seed of data order, weights and latent noise", resume=MATCH, kind="int")
     output_dir: str | None = setting(
-        None, "run directory for samples, plots, checkpoints and the export; must be new or empty, or hold the "
-        "interrupted run to resume (default: runs/<export-name>-<timestamp>)", resume=UPDATE, kind="path")
+        None,
+        "run directory for samples, plots, checkpoints and the export; must be new or empty, or hold the "
+        "interrupted run to resume (default: runs/<export-name>-<timestamp>)",
+        resume=UPDATE,
+        kind="path",
+    )
     export_name: str | None = setting(
-        None, "model name of the SavedModel export, saved_models/<name>/<version> (default: <dataset>_<variant>, "
-        "e.g. mnist_infogan; <dataset>_<arch> for the plain gan)", resume=UPDATE, kind="str")
-    export_dir: str | None = setting(None, "base folder of the export (default: <output-dir>/saved_models)",
-                                     resume=UPDATE, kind="path")
-    jit_compile: bool = setting(True, "compile the train step with XLA (--no-jit for debugging)", resume=UPDATE,
-                                flag="--jit")
+        None,
+        "model name of the SavedModel export, saved_models/<name>/<version> (default: <dataset>_<variant>, "
+        "e.g. mnist_infogan; <dataset>_<arch> for the plain gan)",
+        resume=UPDATE,
+        kind="str",
+    )
+    export_dir: str | None = setting(
+        None, "base folder of the export (default: <output-dir>/saved_models)", resume=UPDATE, kind="path"
+    )
+    jit_compile: bool = setting(
+        True, "compile the train step with XLA (--no-jit for debugging)", resume=UPDATE, flag="--jit"
+    )
     tensorboard: bool = setting(False, "also write TensorBoard logs to <output-dir>/tensorboard", resume=UPDATE)
     sample_every: int = setting(1, "save a sample grid every this many epochs", resume=UPDATE, kind="positive_int")
     verbose: int = setting(1, "fit's verbosity (1: progress bar)", resume=UPDATE, cli=False)
-    extra_callbacks: tuple = setting((), "more Keras callbacks (they run before kgan's, so what they log reaches "
-                                     "history.csv)", resume=UPDATE, cli=False)
+    extra_callbacks: tuple = setting(
+        (),
+        "more Keras callbacks (they run before kgan's, so what they log reaches history.csv)",
+        resume=UPDATE,
+        cli=False,
+    )
     trainer: str = setting(
-        "fit", "fit: GAN.fit, one compiled train step (fast); classic: lecture 004's loop, D and the combined DG "
-        "model with D frozen trained by train_on_batch, printing [D loss] [DG loss]", resume=MATCH,
-        choices=TRAINERS)
-    overwrite: bool = setting(False, "if --output-dir holds a finished run, delete it and train again (an "
-                              "interrupted run is always resumed by running the same command again)", resume=UPDATE)
-    deterministic: bool = setting(False, "bit-for-bit repeatable training, also across a kill and resume "
-                                  "(slower: no XLA)", resume=UPDATE)
-    on_divergence: str = setting("stop", "when losses turn NaN, D wins outright or samples collapse: stop without "
-                                 "exporting, or warn and go on", resume=UPDATE, choices=("stop", "warn"))
-    d_steps: int | None = setting(None, "discriminator steps per generator step, k of Algorithm 1 (default: the "
-                                  "variant's: 1, 5 for wgan and wgan_gp)", resume=MATCH, kind="positive_int",
-                                  group=TRICKS)
-    instance_noise: float = setting(0.0, "std of Gaussian noise added to every image D sees (0: off)",
-                                    resume=MATCH, kind="non_negative_float", group=TRICKS)
-    instance_noise_steps: int | None = setting(None, "anneal the instance noise linearly to 0 over this many D "
-                                               "steps (default: constant)", resume=MATCH, kind="positive_int",
-                                               group=TRICKS)
-    d_weight_penalty: float = setting(0.0, "L2 penalty on D's weights, e.g. 1e-4 (0: off)", resume=MATCH,
-                                      kind="non_negative_float", group=TRICKS)
-    ema: float | None = setting(None, "decay of the moving average of G's weights used for samples, metrics and "
-                                "the export, e.g. 0.999; 0 for none", resume=MATCH, kind="decay_or_off",
-                                group=SMALL_DATA)
-    augment: str | None = setting(None, "differentiable augmentation of every image D sees (DiffAugment): "
-                                  "operations from color, translation, cutout, comma-separated; off for none",
-                                  resume=MATCH, kind="augment_policy", group=SMALL_DATA)
-    augment_probability: float = setting(1.0, "probability of each augmentation per image; the start value with "
-                                         "--ada-target", resume=MATCH, kind="probability", group=SMALL_DATA)
-    ada_target: float | None = setting(None, "adapt the augmentation probability to keep E[sign(D(real))] at this "
-                                       "target (ADA; 0.6); off for a fixed probability", resume=MATCH,
-                                       kind="probability_or_off", group=SMALL_DATA)
+        "fit",
+        "fit: GAN.fit, one compiled train step (fast); classic: lecture 004's loop, D and the combined DG "
+        "model with D frozen trained by train_on_batch, printing [D loss] [DG loss]",
+        resume=MATCH,
+        choices=TRAINERS,
+    )
+    overwrite: bool = setting(
+        False,
+        "if --output-dir holds a finished run, delete it and train again (an "
+        "interrupted run is always resumed by running the same command again)",
+        resume=UPDATE,
+    )
+    deterministic: bool = setting(
+        False, "bit-for-bit repeatable training, also across a kill and resume (slower: no XLA)", resume=UPDATE
+    )
+    on_divergence: str = setting(
+        "stop",
+        "when losses turn NaN, D wins outright or samples collapse: stop without exporting, or warn and go on",
+        resume=UPDATE,
+        choices=("stop", "warn"),
+    )
+    d_steps: int | None = setting(
+        None,
+        "discriminator steps per generator step, k of Algorithm 1 (default: the variant's: 1, 5 for wgan and wgan_gp)",
+        resume=MATCH,
+        kind="positive_int",
+        group=TRICKS,
+    )
+    instance_noise: float = setting(
+        0.0,
+        "std of Gaussian noise added to every image D sees (0: off)",
+        resume=MATCH,
+        kind="non_negative_float",
+        group=TRICKS,
+    )
+    instance_noise_steps: int | None = setting(
+        None,
+        "anneal the instance noise linearly to 0 over this many D steps (default: constant)",
+        resume=MATCH,
+        kind="positive_int",
+        group=TRICKS,
+    )
+    d_weight_penalty: float = setting(
+        0.0, "L2 penalty on D's weights, e.g. 1e-4 (0: off)", resume=MATCH, kind="non_negative_float", group=TRICKS
+    )
+    ema: float | None = setting(
+        None,
+        "decay of the moving average of G's weights used for samples, metrics and the export, e.g. 0.999; 0 for none",
+        resume=MATCH,
+        kind="decay_or_off",
+        group=SMALL_DATA,
+    )
+    augment: str | None = setting(
+        None,
+        "differentiable augmentation of every image D sees (DiffAugment): "
+        "operations from color, translation, cutout, comma-separated; off for none",
+        resume=MATCH,
+        kind="augment_policy",
+        group=SMALL_DATA,
+    )
+    augment_probability: float = setting(
+        1.0,
+        "probability of each augmentation per image; the start value with --ada-target",
+        resume=MATCH,
+        kind="probability",
+        group=SMALL_DATA,
+    )
+    ada_target: float | None = setting(
+        None,
+        "adapt the augmentation probability to keep E[sign(D(real))] at this "
+        "target (ADA; 0.6); off for a fixed probability",
+        resume=MATCH,
+        kind="probability_or_off",
+        group=SMALL_DATA,
+    )
     spectral_norm: bool = setting(False, "spectral normalisation of D's layers", resume=MATCH, group=SMALL_DATA)
-    r1: float = setting(0.0, "weight gamma of the R1 penalty on D's gradient at real images; 0 for none",
-                        resume=MATCH, kind="non_negative_float", group=SMALL_DATA)
+    r1: float = setting(
+        0.0,
+        "weight gamma of the R1 penalty on D's gradient at real images; 0 for none",
+        resume=MATCH,
+        kind="non_negative_float",
+        group=SMALL_DATA,
+    )
     variant_options: dict | None = setting(
-        None, "the variant's own constructor arguments, e.g. {'gp_weight': 10.0} or {'categories': 20} (any "
+        None,
+        "the variant's own constructor arguments, e.g. {'gp_weight': 10.0} or {'categories': 20} (any "
         "kgan.GAN option too: label_smoothing, latent_distribution, ...); the command line's variant flags",
-        resume=MATCH, cli=False)
-    mixed_precision: bool = setting(False, "float16 compute with loss scaling (mixed_float16): for GPUs; correct "
-                                    "but slower on CPUs", resume=MATCH)
-    steps_per_execution: int = setting(1, "train steps per call of the compiled step", resume=UPDATE,
-                                       kind="positive_int")
+        resume=MATCH,
+        cli=False,
+    )
+    mixed_precision: bool = setting(
+        False, "float16 compute with loss scaling (mixed_float16): for GPUs; correct but slower on CPUs", resume=MATCH
+    )
+    steps_per_execution: int = setting(
+        1, "train steps per call of the compiled step", resume=UPDATE, kind="positive_int"
+    )
     strategy: typing.Any = setting(
-        "default", "mirrored: every GPU of this machine; multi_worker: one process per machine, set up by "
-        "TF_CONFIG; --batch-size is the global batch (or a tf.distribute.Strategy, from Python)", resume=UPDATE,
-        choices=distribute.STRATEGIES, group=DISTRIBUTED)
+        "default",
+        "mirrored: every GPU of this machine; multi_worker: one process per machine, set up by "
+        "TF_CONFIG; --batch-size is the global batch (or a tf.distribute.Strategy, from Python)",
+        resume=UPDATE,
+        choices=distribute.STRATEGIES,
+        group=DISTRIBUTED,
+    )
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
@@ -208,16 +309,21 @@ class TrainConfig:
         check_variant_arch(self.variant, self.arch)  # names the registries' choices for a bad variant or arch
         if self.trainer == "classic":
             if self.ema is not None or self.augment or self.r1:
-                raise ValueError("The EMA generator, augmentation and R1 need the fit trainer. Received: "
-                                 f"trainer='classic', ema={self.ema!r}, augment={self.augment!r}, r1={self.r1!r}")
+                raise ValueError(
+                    "The EMA generator, augmentation and R1 need the fit trainer. Received: "
+                    f"trainer='classic', ema={self.ema!r}, augment={self.augment!r}, r1={self.r1!r}"
+                )
             if self.tensorboard:
-                raise ValueError("TensorBoard logging needs the fit trainer. Received: trainer='classic', "
-                                 "tensorboard=True")
+                raise ValueError(
+                    "TensorBoard logging needs the fit trainer. Received: trainer='classic', tensorboard=True"
+                )
         fields = {f.name for f in dataclasses.fields(self)}
         for key in self.variant_options or {}:
             if key in fields:
-                raise ValueError(f"`{key}` is a setting of its own, not a variant option: pass {key}=... . "
-                                 f"Received: variant_options={self.variant_options!r}")
+                raise ValueError(
+                    f"`{key}` is a setting of its own, not a variant option: pass {key}=... . "
+                    f"Received: variant_options={self.variant_options!r}"
+                )
         from kgan.serving.export import check_export_name
 
         check_export_name(self.resolved_export_name)  # before any folder is made or epoch trained

@@ -45,8 +45,18 @@ class TrainResult:
 
 # The main job's recipe: what `python scripts/train_mnist_gan.py` and `kgan train` use unless told otherwise
 # (`train()` itself defaults to the plain DCGAN). Chosen by the ablation in benchmarks/RESULTS.md.
-MAIN_JOB = dict(variant="infogan", variant_options={"categories": 20}, arch="dcgan_fc", lr_d=5e-4, lr_g=5e-4,
-                ema=0.999, augment="color,translation,cutout", augment_probability=0.0, ada_target=0.6, epochs=50)
+MAIN_JOB = dict(
+    variant="infogan",
+    variant_options={"categories": 20},
+    arch="dcgan_fc",
+    lr_d=5e-4,
+    lr_g=5e-4,
+    ema=0.999,
+    augment="color,translation,cutout",
+    augment_probability=0.0,
+    ada_target=0.6,
+    epochs=50,
+)
 
 
 def _trainee(gan, trainer, jit_compile):
@@ -133,8 +143,10 @@ def train(config=None, /, **settings):
     strategy = c.strategy if not isinstance(c.strategy, str) else distribute.get_strategy(c.strategy)
     if c.trainer == "classic" and distribute.strategy_name(strategy) == "multi_worker":
         # Keras 3 cannot train_on_batch a plain model under MultiWorkerMirroredStrategy (keras-team/keras#20585).
-        raise ValueError("The classic trainer runs on one machine (default or mirrored strategy); use the fit "
-                         "trainer across machines. Received: trainer='classic', strategy='multi_worker'")
+        raise ValueError(
+            "The classic trainer runs on one machine (default or mirrored strategy); use the fit "
+            "trainer across machines. Received: trainer='classic', strategy='multi_worker'"
+        )
     export_name = c.resolved_export_name
     chief = distribute.is_chief(strategy)
     run_dir = pathlib.Path(c.output_dir or default_run_dir(export_name))
@@ -170,11 +182,20 @@ def train(config=None, /, **settings):
         keras.config.set_dtype_policy(policy)  # the models keep theirs; later layers get the caller's
     num_classes = gan.num_classes if gan.conditional else None
     # What the settings left to the architecture and the variant, as built (so config.json says what ran).
-    resolved = dataclasses.replace(c, latent_dim=gan.latent_dim, loss=gan.gan_loss.name, d_steps=gan.d_steps,
-                                   strategy=distribute.strategy_name(strategy))
+    resolved = dataclasses.replace(
+        c,
+        latent_dim=gan.latent_dim,
+        loss=gan.gan_loss.name,
+        d_steps=gan.d_steps,
+        strategy=distribute.strategy_name(strategy),
+    )
     record = resolved.record(
-        latent_distribution=gan.latent_distribution, image_shape=list(info.image_shape),
-        num_examples=info.num_examples, num_classes=num_classes, replicas=strategy.num_replicas_in_sync)
+        latent_distribution=gan.latent_distribution,
+        image_shape=list(info.image_shape),
+        num_examples=info.num_examples,
+        num_classes=num_classes,
+        replicas=strategy.num_replicas_in_sync,
+    )
     initial_epoch = 0
     if state.kind == "resumable":
         runs.check_resumable(state.config, record)
@@ -182,8 +203,10 @@ def train(config=None, /, **settings):
             gan = keras.saving.load_model(state.checkpoint)
         _apply_optimizer_settings(gan, c)
         initial_epoch = state.epoch
-        print(f"Resuming the interrupted run in {run_dir} after epoch {initial_epoch} (from {state.checkpoint}).",
-              flush=True)
+        print(
+            f"Resuming the interrupted run in {run_dir} after epoch {initial_epoch} (from {state.checkpoint}).",
+            flush=True,
+        )
     with atomic_path(run_dir / "config.json") as tmp:
         tmp.write_text(json.dumps(record, indent=2))
 
@@ -191,8 +214,13 @@ def train(config=None, /, **settings):
     # reaches history.csv, the plot and TensorBoard.
     callbacks = [
         *c.extra_callbacks,
-        kcallbacks.SampleGrid(run_dir / "samples", every=c.sample_every, seed=c.seed, num_classes=num_classes,
-                              tensorboard_dir=run_dir / "tensorboard" / "samples" if c.tensorboard else None),
+        kcallbacks.SampleGrid(
+            run_dir / "samples",
+            every=c.sample_every,
+            seed=c.seed,
+            num_classes=num_classes,
+            tensorboard_dir=run_dir / "tensorboard" / "samples" if c.tensorboard else None,
+        ),
         kcallbacks.HistoryLog(run_dir, title=f"{export_name}: training curves"),
         kcallbacks.DivergenceMonitor(c.on_divergence, checkpoint_dir=run_dir / "checkpoints"),
         kcallbacks.Checkpoint(run_dir / "checkpoints"),
@@ -202,15 +230,22 @@ def train(config=None, /, **settings):
     history = {}
     if initial_epoch < c.epochs:
         # Epoch-indexed shuffling: a resumed run sees the batches an uninterrupted one would.
-        data = make_dataset(images, labels, batch_size=c.batch_size, seed=c.seed, epochs=c.epochs,
-                            initial_epoch=initial_epoch)
+        data = make_dataset(
+            images, labels, batch_size=c.batch_size, seed=c.seed, epochs=c.epochs, initial_epoch=initial_epoch
+        )
         data = distribute.shard_by_data(data)
         # shuffle=False: the tf.data pipeline already shuffles (and Keras would warn).
         with strategy.scope():
             trainee = _trainee(gan, c.trainer, jit_compile and strategy.num_replicas_in_sync == 1)
-        history = trainee.fit(data, epochs=c.epochs, initial_epoch=initial_epoch,
-                              steps_per_epoch=info.num_examples // c.batch_size, callbacks=callbacks,
-                              verbose=c.verbose, shuffle=False).history
+        history = trainee.fit(
+            data,
+            epochs=c.epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=info.num_examples // c.batch_size,
+            callbacks=callbacks,
+            verbose=c.verbose,
+            shuffle=False,
+        ).history
     monitor = next(cb for cb in callbacks if isinstance(cb, kcallbacks.DivergenceMonitor))
     if monitor.reason and c.on_divergence == "stop":
         raise TrainingDiverged(monitor.reason)
@@ -243,8 +278,14 @@ def _build_gan(config, info):
     if get_variant(c.variant).needs_labels and not info.num_classes:
         raise ValueError(f"The {c.variant} variant needs a labelled dataset. Received: dataset={c.dataset!r}")
     options = dict(c.variant_options or {})
-    tricks = dict(loss=c.loss, d_steps=c.d_steps, ema=c.ema, augment=c.augment, ada_target=c.ada_target,
-                  augment_probability=c.augment_probability)
+    tricks = dict(
+        loss=c.loss,
+        d_steps=c.d_steps,
+        ema=c.ema,
+        augment=c.augment,
+        ada_target=c.ada_target,
+        augment_probability=c.augment_probability,
+    )
     if c.instance_noise:
         tricks.update(instance_noise=c.instance_noise, instance_noise_steps=c.instance_noise_steps)
     # Given settings override the variant's own defaults (its `default_loss`, WGAN's five D steps, ...).
@@ -256,5 +297,14 @@ def _build_gan(config, info):
         penalties.append(R1Penalty(c.r1))
     if penalties:
         options["penalties"] = [*options.get("penalties", ()), *penalties]
-    return build_variant(c.variant, c.arch, info.image_shape, c.latent_dim, num_classes=info.num_classes,
-                         init=c.init, seed=c.seed, spectral_norm=c.spectral_norm, **options)
+    return build_variant(
+        c.variant,
+        c.arch,
+        info.image_shape,
+        c.latent_dim,
+        num_classes=info.num_classes,
+        init=c.init,
+        seed=c.seed,
+        spectral_norm=c.spectral_norm,
+        **options,
+    )

@@ -34,6 +34,7 @@ FINISHED = "finished.json"
 # What a run writes into its directory (the marker's manifest): `--overwrite` deletes these and nothing else.
 WRITES = (CONFIG, "history.csv", "history.png", "samples", "checkpoints", "saved_models", "tensorboard", FINISHED)
 
+
 @dataclasses.dataclass(frozen=True)
 class RunState:
     """What a run directory holds.
@@ -85,8 +86,9 @@ def _read_json(path):
     try:
         return json.loads(path.read_text())
     except (ValueError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path} is not valid JSON ({error}); move it aside or choose a new --output-dir. "
-                         f"Received: {path}") from None
+        raise ValueError(
+            f"{path} is not valid JSON ({error}); move it aside or choose a new --output-dir. Received: {path}"
+        ) from None
 
 
 def claim(run_dir):
@@ -97,8 +99,12 @@ def claim(run_dir):
         return
     from kgan import __version__  # noqa: PLC0415 (the top package imports this one)
 
-    marker = dict(kgan_version=__version__, run_id=uuid.uuid4().hex,
-                  created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), writes=WRITES)
+    marker = dict(
+        kgan_version=__version__,
+        run_id=uuid.uuid4().hex,
+        created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        writes=WRITES,
+    )
     with atomic_path(run_dir / MARKER) as tmp:
         tmp.write_text(json.dumps(marker, indent=2))
 
@@ -141,5 +147,4 @@ def clear_run(run_dir):
 def mark_finished(run_dir, **info):
     """Writes `finished.json`, after which the same command no longer resumes the run."""
     with atomic_path(pathlib.Path(run_dir) / FINISHED) as tmp:
-        tmp.write_text(json.dumps({k: str(v) if isinstance(v, pathlib.Path) else v for k, v in info.items()},
-                                  indent=2))
+        tmp.write_text(json.dumps({k: str(v) if isinstance(v, pathlib.Path) else v for k, v in info.items()}, indent=2))

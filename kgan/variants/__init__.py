@@ -35,12 +35,26 @@ register_variant("gan")(GAN)  # the base class is the plain GAN of the lectures
 def check_variant_arch(variant, arch):
     """Checks that `variant` can be built on the architecture preset `arch` (from the variant's traits)."""
     cls = get_variant(variant)
-    check_arch(arch, conditional_presets=cls.needs_labels and not cls.conv_only, conv_only=cls.conv_only,
-               who=f"the {variant} variant")
+    check_arch(
+        arch,
+        conditional_presets=cls.needs_labels and not cls.conv_only,
+        conv_only=cls.conv_only,
+        who=f"the {variant} variant",
+    )
 
 
-def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_dim=None, *, num_classes=None,
-                  init=None, seed=None, spectral_norm=False, **options):
+def build_variant(
+    variant="gan",
+    arch="dcgan",
+    image_shape=(28, 28, 1),
+    latent_dim=None,
+    *,
+    num_classes=None,
+    init=None,
+    seed=None,
+    spectral_norm=False,
+    **options,
+):
     """Builds a variant's generator and discriminator from an architecture preset, and the model.
 
     Args:
@@ -85,7 +99,20 @@ def build_variant(variant="gan", arch="dcgan", image_shape=(28, 28, 1), latent_d
 
 
 __all__ = [
-    "ACGAN", "BEGAN", "CGAN", "DRAGAN", "InfoGAN", "LSGAN", "RaGAN", "VARIANTS", "WGAN", "WGANGP",
-    "build_acgan_discriminator", "build_began_discriminator", "build_variant", "check_variant_arch", "get_variant",
+    "ACGAN",
+    "BEGAN",
+    "CGAN",
+    "DRAGAN",
+    "InfoGAN",
+    "LSGAN",
+    "RaGAN",
+    "VARIANTS",
+    "WGAN",
+    "WGANGP",
+    "build_acgan_discriminator",
+    "build_began_discriminator",
+    "build_variant",
+    "check_variant_arch",
+    "get_variant",
     "register_variant",
 ]

@@ -71,18 +71,27 @@ def build_began_discriminator(
     images = keras.Input(image_shape, name="images")
     x = images
     for i, n in enumerate(filters, start=1):
-        x = layers.Conv2D(n, kernel_size, strides=2, padding="same", activation="elu", kernel_initializer=kernel_init,
-                          name=f"encoder{i}_conv")(x)
+        x = layers.Conv2D(
+            n,
+            kernel_size,
+            strides=2,
+            padding="same",
+            activation="elu",
+            kernel_initializer=kernel_init,
+            name=f"encoder{i}_conv",
+        )(x)
     x = layers.Flatten(name="encoder_flatten")(x)
     code = layers.Dense(hidden_dim, name="code")(x)
     x = layers.Dense(h0 * w0 * filters[-1], activation="elu", name="decoder_project")(code)
     x = layers.Reshape((h0, w0, filters[-1]), name="decoder_reshape")(x)
     for i, n in enumerate(reversed(filters), start=1):
         x = layers.UpSampling2D(2, interpolation="nearest", name=f"decoder{i}_upsample")(x)
-        x = layers.Conv2D(n, kernel_size, padding="same", activation="elu", kernel_initializer=kernel_init,
-                          name=f"decoder{i}_conv")(x)
-    reconstruction = layers.Conv2D(channels, kernel_size, padding="same", kernel_initializer=kernel_init,
-                                   dtype="float32", name="reconstruction")(x)
+        x = layers.Conv2D(
+            n, kernel_size, padding="same", activation="elu", kernel_initializer=kernel_init, name=f"decoder{i}_conv"
+        )(x)
+    reconstruction = layers.Conv2D(
+        channels, kernel_size, padding="same", kernel_initializer=kernel_init, dtype="float32", name="reconstruction"
+    )(x)
     return keras.Model(images, reconstruction, name=name)
 
 
@@ -115,12 +124,15 @@ class BEGAN(GAN):
     options = ()
 
     @classmethod
-    def build_networks(cls, arch, image_shape, latent_dim, *, num_classes=None, init=None, seed=None,
-                       spectral_norm=False, **options):
+    def build_networks(
+        cls, arch, image_shape, latent_dim, *, num_classes=None, init=None, seed=None, spectral_norm=False, **options
+    ):
         """The preset's G and an autoencoder D (`build_began_discriminator`); returns `(G, D, options)`."""
         if spectral_norm:
-            raise ValueError("BEGAN's discriminator is an autoencoder; spectral normalisation is for classifier Ds. "
-                             "Received: variant='began', spectral_norm=True")
+            raise ValueError(
+                "BEGAN's discriminator is an autoencoder; spectral normalisation is for classifier Ds. "
+                "Received: variant='began', spectral_norm=True"
+            )
         generator, _ = build_models(arch, image_shape, latent_dim, init=init, seed=seed)
         discriminator = build_began_discriminator(tuple(image_shape), init=init or "default", seed=seed)
         return generator, discriminator, options
@@ -128,8 +140,10 @@ class BEGAN(GAN):
     def __init__(self, generator, discriminator, *, gamma=0.5, lambda_k=0.001, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
         if self.conditional:
-            raise ValueError("BEGAN is unconditional; give it a generator without a labels input. "
-                             f"Received: generator inputs {[tuple(i.shape) for i in generator.inputs]}")
+            raise ValueError(
+                "BEGAN is unconditional; give it a generator without a labels input. "
+                f"Received: generator inputs {[tuple(i.shape) for i in generator.inputs]}"
+            )
         if not 0.0 < gamma <= 1.0:
             raise ValueError(f"`gamma` must be in (0, 1]. Received: gamma={gamma!r}")
         if not lambda_k >= 0.0:

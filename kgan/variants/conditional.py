@@ -117,16 +117,38 @@ class AuxiliaryHeadGAN(GAN):
     toy = False
 
     @classmethod
-    def two_headed_networks(cls, arch, image_shape, latent_dim, heads, *, num_classes=None, categorical_code=None,
-                            init=None, seed=None, spectral_norm=False):
+    def two_headed_networks(
+        cls,
+        arch,
+        image_shape,
+        latent_dim,
+        heads,
+        *,
+        num_classes=None,
+        categorical_code=None,
+        init=None,
+        seed=None,
+        spectral_norm=False,
+    ):
         """The preset's generator and `build_acgan_discriminator` with `heads` classes on the preset's trunk."""
         g_kwargs, d_kwargs = preset_kwargs(arch, init)
-        generator = build_dcgan_generator(latent_dim or ARCHITECTURES[arch]["latent_dim"], tuple(image_shape),
-                                          num_classes=num_classes, categorical_code=categorical_code, seed=seed,
-                                          **g_kwargs)
+        generator = build_dcgan_generator(
+            latent_dim or ARCHITECTURES[arch]["latent_dim"],
+            tuple(image_shape),
+            num_classes=num_classes,
+            categorical_code=categorical_code,
+            seed=seed,
+            **g_kwargs,
+        )
         d_kwargs = {k: v for k, v in d_kwargs.items() if k not in ("head", "name")}
-        discriminator = build_acgan_discriminator(tuple(image_shape), heads, seed=seed, spectral_norm=spectral_norm,
-                                                  name=f"{cls.variant_name}_discriminator", **d_kwargs)
+        discriminator = build_acgan_discriminator(
+            tuple(image_shape),
+            heads,
+            seed=seed,
+            spectral_norm=spectral_norm,
+            name=f"{cls.variant_name}_discriminator",
+            **d_kwargs,
+        )
         return generator, discriminator
 
     def _discriminator_head(self, discriminator):
@@ -181,23 +203,38 @@ class ACGAN(AuxiliaryHeadGAN):
     options = ("label_smoothing", "fake_labels", "validity_weight", "classification_weight")
 
     @classmethod
-    def build_networks(cls, arch, image_shape, latent_dim, *, num_classes=None, init=None, seed=None,
-                       spectral_norm=False, **options):
+    def build_networks(
+        cls, arch, image_shape, latent_dim, *, num_classes=None, init=None, seed=None, spectral_norm=False, **options
+    ):
         """The preset's conditional G and a two-headed D classifying `num_classes`; returns `(G, D, options)`."""
-        generator, discriminator = cls.two_headed_networks(arch, image_shape, latent_dim, num_classes,
-                                                           num_classes=num_classes, init=init, seed=seed,
-                                                           spectral_norm=spectral_norm)
+        generator, discriminator = cls.two_headed_networks(
+            arch,
+            image_shape,
+            latent_dim,
+            num_classes,
+            num_classes=num_classes,
+            init=init,
+            seed=seed,
+            spectral_norm=spectral_norm,
+        )
         return generator, discriminator, options
 
-    def __init__(self, generator, discriminator, *, validity_weight=1.0, classification_weight=1.0,
-                 fake_labels="random", **kwargs):
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        *,
+        validity_weight=1.0,
+        classification_weight=1.0,
+        fake_labels="random",
+        **kwargs,
+    ):
         super().__init__(generator, discriminator, fake_labels=fake_labels, **kwargs)
         _check_conditional(self, "ACGAN")
         classes = int(discriminator.outputs[1].shape[-1])
         if classes != self.num_classes:
             raise ValueError(
-                f"ACGAN's classifier head must have num_classes={self.num_classes} outputs. "
-                f"Received: {classes}"
+                f"ACGAN's classifier head must have num_classes={self.num_classes} outputs. Received: {classes}"
             )
         for name, value in (("validity_weight", validity_weight), ("classification_weight", classification_weight)):
             if not value >= 0.0:

@@ -68,21 +68,41 @@ class InfoGAN(AuxiliaryHeadGAN):
     options = ("label_smoothing", "info_weight", "categories")
 
     @classmethod
-    def build_networks(cls, arch, image_shape, latent_dim, *, num_classes=None, init=None, seed=None,
-                       spectral_norm=False, categories=10, **options):
+    def build_networks(
+        cls,
+        arch,
+        image_shape,
+        latent_dim,
+        *,
+        num_classes=None,
+        init=None,
+        seed=None,
+        spectral_norm=False,
+        categories=10,
+        **options,
+    ):
         """The preset's G starting with a `categories`-way code and a D with a Q head; returns `(G, D, options)`."""
-        generator, discriminator = cls.two_headed_networks(arch, image_shape, latent_dim, categories,
-                                                           categorical_code=categories, init=init, seed=seed,
-                                                           spectral_norm=spectral_norm)
+        generator, discriminator = cls.two_headed_networks(
+            arch,
+            image_shape,
+            latent_dim,
+            categories,
+            categorical_code=categories,
+            init=init,
+            seed=seed,
+            spectral_norm=spectral_norm,
+        )
         return generator, discriminator, options
 
     def __init__(self, generator, discriminator, *, info_weight=1.0, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
         self.categories = self.spec.categories
         if self.conditional or self.categories is None:
-            raise ValueError("InfoGAN needs an unconditional generator that starts with a CategoricalCode layer "
-                             "(build_dcgan_generator(..., categorical_code=10)). Received: generator layers "
-                             f"{[layer.name for layer in generator.layers[:3]]}")
+            raise ValueError(
+                "InfoGAN needs an unconditional generator that starts with a CategoricalCode layer "
+                "(build_dcgan_generator(..., categorical_code=10)). Received: generator layers "
+                f"{[layer.name for layer in generator.layers[:3]]}"
+            )
         q_size = int(discriminator.outputs[1].shape[-1])
         if q_size != self.categories:
             raise ValueError(f"InfoGAN's Q head must have categories={self.categories} outputs. Received: {q_size}")

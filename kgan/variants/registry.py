@@ -23,8 +23,9 @@ def register_variant(name):
 
     def register(cls):
         if name in VARIANTS and VARIANTS[name] is not cls:
-            raise ValueError(f"A variant named {name!r} is registered already ({VARIANTS[name].__name__}). "
-                             f"Received: {cls.__name__}")
+            raise ValueError(
+                f"A variant named {name!r} is registered already ({VARIANTS[name].__name__}). Received: {cls.__name__}"
+            )
         cls.variant_name = name
         VARIANTS[name] = cls
         return cls
