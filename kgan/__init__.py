@@ -21,10 +21,11 @@ from kgan import data as datasets  # noqa: E402  (the name kgan had before kgan.
 from kgan.core import GAN, losses, penalties, sample_latent  # noqa: E402
 from kgan.models import build_models  # noqa: E402
 from kgan.serving import export_generator, load_generator  # noqa: E402
-from kgan.training import train  # noqa: E402
+from kgan.training import TrainConfig, train  # noqa: E402
 
 __all__ = [
     "GAN",
+    "TrainConfig",
     "build_models",
     "callbacks",
     "data",
