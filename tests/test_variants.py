@@ -19,6 +19,7 @@ from kgan.variants import (
     WGANGP,
     InfoGAN,
     RaGAN,
+    UnrolledGAN,
     build_acgan_discriminator,
     build_began_discriminator,
     build_variant,
@@ -45,6 +46,7 @@ MAKERS = {
         tiny_generator(categorical_code=NUM_CLASSES), tiny_acgan_discriminator(), info_weight=0.5, seed=0
     ),
     "ragan": lambda: RaGAN(tiny_generator(), tiny_discriminator(), seed=0),
+    "unrolled": lambda: UnrolledGAN(tiny_generator(), tiny_discriminator(), unroll_steps=2, seed=0),
 }
 OWN_METRICS = {
     "wgan": set(),
@@ -56,6 +58,7 @@ OWN_METRICS = {
     "acgan": {"d_real_acc", "d_fake_acc", "d_class_acc", "g_class_acc"},
     "infogan": {"d_real_acc", "d_fake_acc", "info_acc"},
     "ragan": {"d_real_acc", "d_fake_acc"},
+    "unrolled": {"d_real_acc", "d_fake_acc"},
 }
 
 
@@ -292,10 +295,30 @@ def test_check_arch_serves_train_and_build_variant_alike():
 def test_variants_register_themselves_and_declare_their_traits():
     from kgan.variants import VARIANTS, get_variant, register_variant
 
-    assert set(VARIANTS) == {"gan", "wgan", "wgan_gp", "dragan", "lsgan", "began", "cgan", "acgan", "infogan", "ragan"}
+    assert set(VARIANTS) == {
+        "gan",
+        "wgan",
+        "wgan_gp",
+        "dragan",
+        "lsgan",
+        "began",
+        "cgan",
+        "acgan",
+        "infogan",
+        "ragan",
+        "unrolled",
+    }
     assert all(cls.variant_name == name for name, cls in VARIANTS.items())
     assert {n for n, c in VARIANTS.items() if c.needs_labels} == {"cgan", "acgan"}
-    assert {n for n, c in VARIANTS.items() if c.toy} == {"gan", "wgan", "wgan_gp", "dragan", "lsgan", "ragan"}
+    assert {n for n, c in VARIANTS.items() if c.toy} == {
+        "gan",
+        "wgan",
+        "wgan_gp",
+        "dragan",
+        "lsgan",
+        "ragan",
+        "unrolled",
+    }
     assert {n: c.default_loss for n, c in VARIANTS.items() if c.default_loss != "non_saturating"} == {
         "wgan": "wasserstein",
         "wgan_gp": "wasserstein",

@@ -31,6 +31,9 @@ OPTION_FLAGS = {
     "info_weight": dict(
         type=non_negative_float, default=1.0, help="weight lambda of InfoGAN's mutual-information term"
     ),
+    "unroll_steps": dict(
+        type=positive_int, default=5, help="D steps the unrolled GAN's G looks ahead, k of Metz et al. 2017"
+    ),
     "categories": dict(
         type=positive_int,
         default=10,

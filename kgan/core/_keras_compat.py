@@ -20,6 +20,8 @@ workarounds to suspect first.
   `keras.Model`) as their model.
 - `call_without_activation`: D's last layer applied without its activation,
   for D's logits (`kgan.core.heads.logit_reader`).
+- `stateless_optimizer_step`: one step of an optimizer's own rule on tensors
+  standing for its variables, differentiable (the unrolled GAN's D copy).
 """
 
 import contextlib
@@ -40,6 +42,7 @@ WORKAROUNDS = {
     "add_untracked_endpoint": "ExportArchive.track stores every variable twice (keras-team/keras#23553)",
     "callback_list": "CallbackList(model=...) accepting an object that is not a keras.Model",
     "call_without_activation": "Dense.call (and its quantized calls) reading `self.activation` at call time",
+    "stateless_optimizer_step": "Optimizer.update_step writing through self.assign* (TF backend: no stateless_apply)",
 }
 
 
@@ -219,3 +222,65 @@ def call_without_activation(layer, inputs, **kwargs):
 
 
 check_keras_version()
+
+
+class _AssignThroughVariables:
+    """The optimizer, with its `assign*` routed through `Variable.assign` (which honours a `StatelessScope`).
+
+    The TensorFlow backend's optimizer assigns to the `tf.Variable` under a
+    Keras variable, bypassing the scope.
+    """
+
+    def __init__(self, optimizer):
+        self._optimizer = optimizer
+        # Its own index reads the tf.Variable's id, which a mapped variable no longer has.
+        self._index = {id(v): i for i, v in enumerate(optimizer._trainable_variables)}
+
+    def __getattr__(self, name):
+        return getattr(self._optimizer, name)
+
+    def _get_variable_index(self, variable):
+        return self._index[id(variable)]
+
+    def assign(self, variable, value):
+        variable.assign(value)
+
+    def assign_add(self, variable, value):
+        variable.assign(variable + value)
+
+    def assign_sub(self, variable, value):
+        variable.assign(variable - value)
+
+
+def stateless_optimizer_step(optimizer, variables, values, optimizer_values, grads):
+    """One step of `optimizer`'s own update rule on `values`, without touching any variable.
+
+    Keras' `Optimizer.stateless_apply` does this on JAX but refuses on the
+    TensorFlow backend ("incompatible with tf.distribute"; keras-team/keras#18398
+    tracks stateless training on TF). This runs the optimizer's `update_step`
+    (Adam's moments, SGD's momentum: the rule itself, without gradient clipping,
+    weight decay or loss scaling) inside a `keras.StatelessScope` that maps
+    `variables` to `values` and the optimizer's variables to `optimizer_values`,
+    so the result is a differentiable function of its inputs (a `GradientTape`
+    sees through it: the unrolled GAN's G differentiates through D's steps).
+
+    Args:
+        optimizer: a built Keras optimizer (its variables are read, never written).
+        variables: the variables `values` stand for (those the optimizer was built with).
+        values: their current values, tensors.
+        optimizer_values: tensors for `optimizer.variables` (iterations, moments, ...).
+        grads: gradients with respect to `values`.
+
+    Returns:
+        `(new values, new optimizer values)`, lists of tensors.
+    """
+    mapping = list(zip(variables, values)) + list(zip(optimizer.variables, optimizer_values))
+    rule = _AssignThroughVariables(optimizer)
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        learning_rate = keras.ops.convert_to_tensor(optimizer.learning_rate)
+        for grad, variable in zip(grads, variables):
+            type(optimizer).update_step(rule, grad, variable, keras.ops.cast(learning_rate, variable.dtype))
+        optimizer.iterations.assign(optimizer.iterations + 1)
+        new_values = [scope.get_current_value(v) for v in variables]
+        new_optimizer_values = [scope.get_current_value(v) for v in optimizer.variables]
+    return new_values, new_optimizer_values

@@ -12,6 +12,7 @@
 | `acgan`   | `ACGAN`  | Odena et al. 2017; lecture 001 |
 | `infogan` | `InfoGAN` | Chen et al. 2016 (categorical code); the main job |
 | `ragan`   | `RaGAN`  | Jolicoeur-Martineau 2018 (relativistic average); docs/adding_a_variant.md's example |
+| `unrolled` | `UnrolledGAN` | Metz et al. 2017 (G against D unrolled k steps); lecture 000 |
 
 Each class registers itself with `@register_variant(name)` and declares its
 traits (`default_loss`, `needs_labels`, `conv_only`, `toy`, `options`; see
@@ -28,6 +29,7 @@ from kgan.variants.infogan import InfoGAN
 from kgan.variants.registry import VARIANTS, get_variant, register_variant
 from kgan.variants.relativistic import RaGAN
 from kgan.variants.simple import DRAGAN, LSGAN, WGAN, WGANGP
+from kgan.variants.unrolled import UnrolledGAN
 
 register_variant("gan")(GAN)  # the base class is the plain GAN of the lectures
 
@@ -106,6 +108,7 @@ __all__ = [
     "InfoGAN",
     "LSGAN",
     "RaGAN",
+    "UnrolledGAN",
     "VARIANTS",
     "WGAN",
     "WGANGP",
