@@ -51,8 +51,8 @@ def ring_remedies():
     Returns:
         A tuple of `Remedy`: the zero-sum (minimax) and non-saturating
         generator costs, one-sided label smoothing, annealed instance noise,
-        an L2 penalty on D's weights, 5 D steps per G step, the least-squares
-        loss (LSGAN) and WGAN-GP.
+        an L2 penalty on D's weights, 5 D steps per G step, the unrolled GAN,
+        the least-squares loss (LSGAN) and WGAN-GP.
     """
     return (
         Remedy("minimax", "the zero-sum game, C_G = -C_D (lectures 002, 004)", {"loss": "minimax"}),
@@ -67,6 +67,11 @@ def ring_remedies():
             "D weight penalty", "L2 penalty 1e-4 on D's weights (lecture 000)", {"penalties": (WeightPenalty(1e-4),)}
         ),
         Remedy("5 D steps", "k = 5 D steps per G step (lecture 002, Algorithm 1)", {"d_steps": 5}),
+        Remedy(
+            "unrolled GAN",
+            "G's loss on D unrolled 5 steps ahead, differentiated through them (lecture 000; Metz et al. 2017)",
+            {"variant": "unrolled"},
+        ),
         Remedy("LSGAN", "least-squares loss (lecture 000's loss table)", {"variant": "lsgan"}),
         Remedy(
             "WGAN-GP",
