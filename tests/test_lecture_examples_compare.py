@@ -31,6 +31,7 @@ def test_the_remedies_cover_the_lectures_tricks_and_kgans_variants():
     assert options["label smoothing 0.1"] == {"label_smoothing": 0.1}
     assert options["5 D steps"] == {"d_steps": 5}
     assert options["WGAN-GP"] == {"variant": "wgan_gp"}
+    assert options["unrolled GAN"] == {"variant": "unrolled"}  # lecture 000's fourth remedy
     assert "instance_noise" in options["instance noise 0.1"] and "penalties" in options["D weight penalty"]
     assert all(r.source for r in remedies)
 
