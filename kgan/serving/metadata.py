@@ -9,6 +9,8 @@ import re
 import numpy as np
 import tensorflow as tf
 
+from kgan.core.version import __version__
+
 METADATA_PATH = pathlib.Path("assets.extra", "kgan.json")
 
 # TF Serving treats a child folder as a version only if its name is an integer,
@@ -107,13 +109,12 @@ def metadata_json(metadata, spec):
                 f"metadata[{key!r}] disagrees with the generator's "
                 f"{from_model[key]!r}. Received: {key}={metadata[key]!r}"
             )
-    import kgan  # here, not at the top: kgan/__init__ may import this module
 
     document = {
         **metadata,
         **from_model,
         "generator_spec": spec.to_config(),
-        "kgan_version": kgan.__version__,
+        "kgan_version": __version__,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     try:

@@ -26,6 +26,7 @@ import uuid
 
 from kgan.callbacks.checkpoint import Checkpoint
 from kgan.core.utils import atomic_path
+from kgan.core.version import __version__
 from kgan.training.config import flag_of, resume_keys
 
 MARKER = "kgan-run.json"
@@ -97,8 +98,6 @@ def claim(run_dir):
     run_dir.mkdir(parents=True, exist_ok=True)
     if (run_dir / MARKER).is_file():
         return
-    from kgan import __version__  # noqa: PLC0415 (the top package imports this one)
-
     marker = dict(
         kgan_version=__version__,
         run_id=uuid.uuid4().hex,
