@@ -182,19 +182,13 @@ def train(config=None, /, **settings):
         keras.config.set_dtype_policy(policy)  # the models keep theirs; later layers get the caller's
     num_classes = gan.num_classes if gan.conditional else None
     # What the settings left to the architecture and the variant, as built (so config.json says what ran).
-    resolved = dataclasses.replace(
-        c,
-        latent_dim=gan.latent_dim,
-        loss=gan.gan_loss.name,
-        d_steps=gan.d_steps,
-        strategy=distribute.strategy_name(strategy),
-    )
+    resolved = dataclasses.replace(c, latent_dim=gan.latent_dim, loss=gan.gan_loss.name, d_steps=gan.d_steps)
     record = resolved.record(
         latent_distribution=gan.latent_distribution,
         image_shape=list(info.image_shape),
         num_examples=info.num_examples,
         num_classes=num_classes,
-        replicas=strategy.num_replicas_in_sync,
+        strategy={"name": distribute.strategy_name(strategy), "replicas": strategy.num_replicas_in_sync},
     )
     initial_epoch = 0
     if state.kind == "resumable":
