@@ -9,6 +9,8 @@ import re
 import numpy as np
 import tensorflow as tf
 
+from kgan.core.utils import read_json_object
+
 METADATA_PATH = pathlib.Path("assets.extra", "kgan.json")
 
 # TF Serving treats a child folder as a version only if its name is an integer,
@@ -49,7 +51,7 @@ def read_metadata(export_dir):
             f"No kgan metadata at {path}; was this exported by "
             f"kgan.serving.export_generator? Received: export_dir={str(export_dir)!r}"
         )
-    return json.loads(path.read_text())
+    return read_json_object(path, "export metadata")
 
 
 def latest_version(model_dir):
