@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from kgan.cli import add_evaluate_arguments, run_evaluate
+from kgan.cli.errors import run_main
 
 
 def main(argv=None):
@@ -18,4 +19,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -20,6 +20,7 @@ import sys
 
 from kgan import lectures, metrics
 from kgan.cli import positive_int
+from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
 
 MEAN, STD = 4.0, 0.2
@@ -73,4 +74,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

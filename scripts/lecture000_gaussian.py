@@ -15,6 +15,7 @@ import sys
 
 from kgan import callbacks, lectures, metrics
 from kgan.cli import positive_float, positive_int
+from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
 
 
@@ -72,4 +73,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

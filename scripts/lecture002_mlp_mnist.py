@@ -24,6 +24,7 @@ import argparse
 import sys
 
 from kgan.cli import positive_int
+from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments
 
 
@@ -84,4 +85,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

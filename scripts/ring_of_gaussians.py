@@ -28,6 +28,7 @@ import sys
 
 from kgan import callbacks, lectures, metrics
 from kgan.cli import positive_int
+from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
 from kgan.core.losses import LOSSES
 
@@ -138,4 +139,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

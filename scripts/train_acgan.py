@@ -17,6 +17,7 @@ digits and how often G's digits are classified as the class asked for.
 
 import sys
 
+from kgan.cli.errors import run_main
 from kgan.cli.train import run_script
 
 VARIANT = "acgan"
@@ -28,4 +29,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

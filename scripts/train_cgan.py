@@ -15,6 +15,7 @@ you can see whether G draws the digit it is asked for. The export takes
 
 import sys
 
+from kgan.cli.errors import run_main
 from kgan.cli.train import run_script
 
 VARIANT = "cgan"
@@ -26,4 +27,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -17,6 +17,7 @@ import shlex
 import sys
 
 import kgan.metrics
+from kgan.cli.errors import run_main
 
 EPOCHS = 15  # passes over the training images
 SEED = 0  # weights, data order, dropout
@@ -65,4 +66,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -16,6 +16,7 @@ import argparse
 import sys
 
 from kgan.cli import add_train_arguments, run_train
+from kgan.cli.errors import run_main
 from kgan.training import MAIN_JOB
 
 
@@ -30,4 +31,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -15,6 +15,7 @@ it should fall as the samples improve.
 
 import sys
 
+from kgan.cli.errors import run_main
 from kgan.cli.train import run_script
 
 VARIANT = "wgan_gp"
@@ -29,4 +30,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

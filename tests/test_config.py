@@ -26,6 +26,7 @@ OTHER_VALUE = {
     "decay_or_off": ("0.9", 0.9),
     "augment_policy": ("color", "color"),
     "fraction": ("0.3", 0.3),
+    "non_negative_int": ("7", 7),
     "int": ("7", 7),
     "str": ("other", "other"),
     "path": ("/tmp/somewhere", "/tmp/somewhere"),

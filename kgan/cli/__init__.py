@@ -9,6 +9,8 @@ Bad usage exits with status 2 and a one-line message, never a traceback.
   whole `main` of a variant script (`run_script`);
 - `variants`: the flags of the variants' own options (`--gp-weight`, ...);
 - `examples`: the flags and output folder of the lecture example scripts;
+- `errors`: `run_main`, the one handler every command and script runs under
+  (a fault is one line and exit status 2; `--debug` shows the traceback);
 - `types`: the argparse types (`positive_int`, `probability`, ...).
 
 This is the top layer: it imports the library, and nothing in the library imports it.
@@ -26,6 +28,7 @@ from kgan.cli.commands import (
     run_info,
     run_sample,
 )
+from kgan.cli.errors import run_main
 from kgan.cli.train import add_train_arguments, config_from_args, run_script, run_train
 from kgan.cli.types import (
     augment_policy,
@@ -60,6 +63,7 @@ __all__ = [
     "run_evaluate",
     "run_export",
     "run_info",
+    "run_main",
     "run_sample",
     "run_script",
     "run_train",

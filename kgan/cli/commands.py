@@ -6,14 +6,18 @@ Bad usage exits with status 2 and a one-line message, never a traceback.
 import argparse
 import sys
 
+from kgan.cli.errors import run_main
 from kgan.cli.train import add_train_arguments, run_train
-from kgan.cli.types import labels_list, non_negative_int, positive_int
+from kgan.cli.types import labels_list, non_negative_int, positive_int_up_to
+from kgan.serving.explore import MAX_SAMPLES
 
 DESCRIPTION = "Train a GAN on images and export its generator for TF Serving."
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="kgan", description=DESCRIPTION)
+    # Read by `run_main` (anywhere on the line); declared here for --help.
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error, not just its line")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train_parser = commands.add_parser("train", help="train a GAN and export its generator", description=DESCRIPTION)
     from kgan.training import MAIN_JOB
@@ -92,7 +96,7 @@ def add_sample_arguments(parser):
     parser.add_argument(
         "--num",
         "-n",
-        type=positive_int,
+        type=positive_int_up_to(MAX_SAMPLES),
         default=64,
         help="how many images (default: %(default)s; per class with --per-class)",
     )
@@ -126,7 +130,7 @@ def add_sample_arguments(parser):
     )
     parser.add_argument(
         "--steps",
-        type=positive_int,
+        type=positive_int_up_to(MAX_SAMPLES),
         default=10,
         help="images along an interpolation, or per side of a latent grid (default: %(default)s)",
     )
@@ -136,12 +140,13 @@ def add_sample_arguments(parser):
 
 def run_sample(args):
     """Writes samples of an exported generator; returns the exit status."""
+    import errno
     import pathlib
 
     import numpy as np
 
     from kgan.core import plotting
-    from kgan.core.utils import atomic_path
+    from kgan.core.utils import atomic_path, check_writable_dir
     from kgan.serving import explore, load_generator
 
     output = pathlib.Path(args.output)
@@ -151,6 +156,9 @@ def run_sample(args):
             raise ValueError(f"--output must end in .png, .gif or .npz. Received: {args.output}")
         if output.exists() and not args.overwrite:
             raise FileExistsError(f"{output} exists; pass --overwrite or choose another --output. Received: {output}")
+        if output.is_dir():
+            raise IsADirectoryError(errno.EISDIR, f"--output is a folder, not a file. Received: {output}")
+        check_writable_dir(output.parent, "--output", received=output)  # before the generator runs
         generator = load_generator(args.export_dir)
         labels = None if args.labels is None else np.asarray(args.labels)
         latent = None
@@ -212,13 +220,13 @@ def add_export_arguments(parser):
 
 def run_export(args):
     """Exports the generator of a run's checkpoint as a new SavedModel version; returns the exit status."""
-    import json
     import pathlib
 
     import keras
 
     import kgan  # noqa: F401 (registers kgan's classes for load_model)
     from kgan.callbacks import Checkpoint
+    from kgan.core.utils import check_writable_dir, read_json_object
     from kgan.serving import export_generator
     from kgan.training.config import default_export_name
 
@@ -230,7 +238,8 @@ def run_export(args):
         if checkpoint is None or not checkpoint.is_file():
             raise FileNotFoundError(f"No checkpoint to export in {run_dir / 'checkpoints'}. Received: {checkpoint}")
         config_path = run_dir / "config.json"
-        config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+        config = read_json_object(config_path, "run config") if config_path.is_file() else {}
+        check_writable_dir(args.export_dir or run_dir / "saved_models", "--export-dir")  # before loading
         try:
             gan = keras.saving.load_model(checkpoint, safe_mode=not args.trust_checkpoint)
         except Exception as error:  # a corrupt or foreign file: say which, without a traceback
@@ -272,6 +281,10 @@ def run_info(args):
 
 
 def main(argv=None):
-    """Entry point of the `kgan` console script."""
+    """Entry point of the `kgan` console script: every fault is one line and exit status 2 (`kgan.cli.errors`)."""
+    return run_main(_run, argv)
+
+
+def _run(argv):
     args = build_parser().parse_args(argv)
     return args.func(args)

@@ -17,6 +17,7 @@ KINDS = {
     "decay_or_off": types.decay_or_off,
     "augment_policy": types.augment_policy,
     "fraction": types.fraction,
+    "non_negative_int": types.non_negative_int,
     "int": int,
     "str": str,
     "path": str,

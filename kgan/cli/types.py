@@ -2,16 +2,35 @@
 
 import argparse
 
+from kgan.core.utils import MAX_INT, MAX_SEED
 
-def positive_int(text):
-    """argparse type: an integer >= 1."""
+
+def _int_in(text, low, high, expected):
+    """`text` as an integer in [low, high], else an argparse error (argparse adds the flag's name)."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+        raise argparse.ArgumentTypeError(f"expected {expected}, received {text!r}") from None
+    if value < low:
+        raise argparse.ArgumentTypeError(f"expected {expected}, received {text!r}")
+    if value > high:
+        raise argparse.ArgumentTypeError(f"expected {expected} up to {high}, received {text!r}")
     return value
+
+
+def positive_int(text):
+    """argparse type: an integer in [1, `MAX_INT`] (a larger count is a typo that would fail deep in a run)."""
+    return _int_in(text, 1, MAX_INT, "a positive integer")
+
+
+def positive_int_up_to(maximum):
+    """argparse type factory: an integer in [1, `maximum`] (sample counts, grid steps)."""
+
+    def bounded(text):
+        return _int_in(text, 1, maximum, "a positive integer")
+
+    bounded.__name__ = "positive_int"  # argparse names the type in some messages
+    return bounded
 
 
 def _float_in(text, accept, expected):
@@ -86,11 +105,5 @@ def labels_list(text):
 
 
 def non_negative_int(text):
-    """argparse type: an integer >= 0 (seeds)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, received {text!r}")
-    return value
+    """argparse type: an integer in [0, `MAX_SEED`] (seeds)."""
+    return _int_in(text, 0, MAX_SEED, "a non-negative integer")

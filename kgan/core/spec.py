@@ -16,6 +16,10 @@ from kgan.core import latent as latent_lib
 from kgan.core.layers import CategoricalCode
 from kgan.core.utils import check_positive_int
 
+# The largest latent size kgan builds or reads: 8x the largest in common use (StyleGAN's 512). A bigger one is a
+# typo or a forged kgan.json, and would make the generator's first layer and every latent draw huge.
+MAX_LATENT_DIM = 4096
+
 # Output activations whose range kgan knows; any other output is unbounded (value_range None).
 _ACTIVATION_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
 
@@ -51,7 +55,7 @@ class GeneratorSpec:
     categories: int | None = None
 
     def __post_init__(self):
-        check_positive_int("latent_dim", self.latent_dim)
+        check_positive_int("latent_dim", self.latent_dim, MAX_LATENT_DIM)
         latent_lib.check_latent_distribution(self.latent_distribution)
         if self.num_classes is not None:
             check_positive_int("num_classes", self.num_classes)
@@ -133,7 +137,10 @@ class GeneratorSpec:
             raise ValueError(
                 f"A generator spec must be a dict with keys from {sorted(known)}. Received: generator_spec={config!r}"
             )
-        return cls(**config)
+        try:
+            return cls(**config)
+        except TypeError as error:  # a missing key, or a value of the wrong type (a forged or hand-edited file)
+            raise ValueError(f"Bad generator spec ({error}). Received: generator_spec={config!r}") from None
 
     # -- the latent vectors (kgan.core.latent holds both algorithms) ----------
 

@@ -1,6 +1,8 @@
-"""Small helpers shared across kgan: atomic file writes and argument checks."""
+"""Small helpers shared across kgan: atomic file writes, path and JSON checks, argument checks."""
 
 import contextlib
+import errno
+import json
 import os
 import pathlib
 import shutil
@@ -43,6 +45,10 @@ def atomic_path(path):
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, path)
+    except OSError as error:
+        if error.filename is None:  # a full disk says only "No space left on device": name what was being written
+            error.filename = str(path)
+        raise
     finally:
         if tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -50,10 +56,26 @@ def atomic_path(path):
             tmp.unlink()
 
 
-def check_positive_int(name, value):
-    """Raises `ValueError` unless `value` is a positive integer (bools excluded)."""
+# The largest count (epochs, batch size, steps, ...) a setting may take: TensorFlow and Keras keep their step and
+# epoch counters in int32, and a bigger value is a typo (`--epochs 2**80`) that would fail deep inside a run.
+MAX_INT = 2**31 - 1
+# Seeds go to NumPy's legacy seeding too (`keras.utils.set_random_seed`), which takes [0, 2**32).
+MAX_SEED = 2**32 - 1
+
+
+def check_positive_int(name, value, maximum=MAX_INT):
+    """Raises `ValueError` unless `value` is an integer in [1, `maximum`] (bools excluded)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    if value > maximum:
+        raise ValueError(f"`{name}` must be at most {maximum}. Received: {name}={value!r}")
+    return value
+
+
+def check_seed(name, value):
+    """Raises `ValueError` unless `value` is an integer in [0, `MAX_SEED`] (bools excluded)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        raise ValueError(f"`{name}` must be an integer in [0, {MAX_SEED}]. Received: {name}={value!r}")
     return value
 
 
@@ -69,3 +91,73 @@ def check_positive_number(name, value):
     if not value > 0:
         raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
     return float(value)
+
+
+def nearest_existing(path):
+    """`path` or its nearest existing ancestor (what a `mkdir(parents=True)` of `path` would write into)."""
+    path = pathlib.Path(os.path.abspath(path))
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_writable_dir(path, name, received=None):
+    """Raises `OSError` naming `path` unless `path` is, or can be made as, a folder kgan can write into.
+
+    Checks before any training what would otherwise fail after it: a path under a file, a folder that is a
+    file, a read-only or unwritable folder. Writes nothing (a folder that is not a kgan run is never written
+    into); a full disk shows only when a file is written (`atomic_path` names it).
+
+    Args:
+        path: the folder (it need not exist yet).
+        name: the setting or flag, for the message (`output_dir`, `--output`).
+        received: the value given for `name`, if not `path` (a file whose folder `path` is).
+
+    Raises:
+        NotADirectoryError: if `path` or one of its ancestors is a file.
+        PermissionError: if the nearest existing folder is not writable.
+        OSError: for other faults (a read-only file system, a full disk).
+    """
+    received = f"{name}={str(path if received is None else received)!r}"
+    existing = nearest_existing(path)
+    if not existing.is_dir():
+        raise NotADirectoryError(
+            errno.ENOTDIR, f"`{name}` needs a folder, but {existing} is a file. Received: {received}"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):  # access(2) also refuses writes on a read-only file system
+        code = errno.EROFS if os.statvfs(existing).f_flag & os.ST_RDONLY else errno.EACCES
+        raise OSError(code, f"Cannot write into {existing} ({os.strerror(code)}). Received: {received}")
+    return path
+
+
+def check_readable(path, name):
+    """Raises `FileNotFoundError` or `PermissionError` naming `path` unless it exists and can be read."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(errno.ENOENT, f"No such file or folder. Received: {name}={str(path)!r}")
+    if not os.access(path, os.R_OK):
+        raise PermissionError(errno.EACCES, f"Cannot read it. Received: {name}={str(path)!r}")
+    return path
+
+
+def read_json_object(path, what="JSON file", required=()):
+    """Reads a JSON object (a dict) from `path`; every fault is a `ValueError` naming the file.
+
+    Args:
+        path: the file.
+        what: what the file is, for the message (`"classifier card"`).
+        required: keys the object must have.
+
+    Raises:
+        ValueError: if the file is not UTF-8 JSON, not an object, or lacks a `required` key.
+        OSError: if the file cannot be read.
+    """
+    try:
+        value = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:  # json.JSONDecodeError is a ValueError
+        raise ValueError(f"The {what} {path} is not valid JSON ({error}). Received: path={str(path)!r}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"The {what} {path} must hold a JSON object. Received: a JSON {type(value).__name__}")
+    missing = [key for key in required if key not in value]
+    if missing:
+        raise ValueError(f"The {what} {path} lacks {', '.join(missing)}. Received: keys={sorted(value)}")
+    return value

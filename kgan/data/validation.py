@@ -7,6 +7,12 @@ import tensorflow as tf
 
 # Images converted per `tf.image` call, to bound memory on 60,000-image sets.
 CONVERT_CHUNK = 2048
+# The largest image kgan reads or resizes to (4096 x 4096): GANs here train at 28 to 256 pixels a side, and a
+# header claiming more is a forged or wrong file whose decoding alone would take gigabytes.
+MAX_IMAGE_PIXELS = 4096 * 4096
+# The most bytes a data set's image array may take (4 GiB; CelebA's 200,000 faces at 64x64 RGB take 2.5 GB): checked
+# against what a file's header claims before anything is allocated or decoded.
+MAX_ARRAY_BYTES = 4 * 2**30
 
 
 def standardize_image_size(image_size):
@@ -21,6 +27,10 @@ def standardize_image_size(image_size):
     if len(size) != 2 or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in size):
         raise ValueError(
             f"`image_size` must be (height, width) of positive ints, or one int. Received: image_size={image_size!r}"
+        )
+    if size[0] * size[1] > MAX_IMAGE_PIXELS:
+        raise ValueError(
+            f"`image_size` must be at most {MAX_IMAGE_PIXELS} pixels (height x width). Received: image_size={size!r}"
         )
     return (int(size[0]), int(size[1]))
 

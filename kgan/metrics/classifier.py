@@ -14,13 +14,12 @@ last 100 are held out, 4,000 and 1,000 in all.
 
 import hashlib
 import importlib.resources
-import json
 import pathlib
 
 import keras
 import numpy as np
 
-from kgan.core.utils import check_positive_int
+from kgan.core.utils import check_positive_int, read_json_object
 from kgan.data import load_arrays
 
 FEATURE_LAYER = "features"
@@ -112,7 +111,15 @@ def read_card(name_or_path="mnist"):
             f"No classifier card at {card}; train one with scripts/train_classifier.py. "
             f"Received: classifier={str(name_or_path)!r}"
         )
-    return json.loads(card.read_text())
+    card = read_json_object(card, "classifier card", required=("sha256", "architecture", "dataset"))
+    if not isinstance(card["architecture"], dict) or not {"image_shape", "num_classes", "feature_dim"} <= set(
+        card["architecture"]
+    ):
+        raise ValueError(
+            "A classifier card's architecture needs image_shape, num_classes and feature_dim. "
+            f"Received: architecture={card['architecture']!r} in {str(name_or_path)!r}"
+        )
+    return card
 
 
 def load_classifier(name_or_path="mnist"):

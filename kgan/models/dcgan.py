@@ -11,6 +11,7 @@ from keras import layers
 
 from kgan.core import layers as kgan_layers
 from kgan.core.distribute import synchronized_batchnorm
+from kgan.core.spec import MAX_LATENT_DIM
 from kgan.core.utils import check_bool, check_positive_int
 
 HEADS = ("logit", "sigmoid", "softmax2")
@@ -125,7 +126,7 @@ def build_dcgan_generator(
         >>> g.output_shape
         (None, 28, 28, 1)
     """
-    check_positive_int("latent_dim", latent_dim)
+    check_positive_int("latent_dim", latent_dim, MAX_LATENT_DIM)
     height, width, channels = _check_image_shape(image_shape)
     filters, strides = tuple(filters), tuple(strides)
     _check_lengths(filters, strides)

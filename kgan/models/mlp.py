@@ -14,6 +14,7 @@ import keras
 from keras import layers
 
 from kgan.core import layers as kgan_layers
+from kgan.core.spec import MAX_LATENT_DIM
 from kgan.core.utils import check_bool, check_positive_int
 
 HEADS = ("logit", "sigmoid")
@@ -67,7 +68,7 @@ def build_mlp_generator(
     Returns:
         A functional `keras.Model`.
     """
-    check_positive_int("latent_dim", latent_dim)
+    check_positive_int("latent_dim", latent_dim, MAX_LATENT_DIM)
     output_shape = _shape(output_shape, "output_shape")
     latent = keras.Input((latent_dim,), name="latent")
     inputs, x = [latent], latent

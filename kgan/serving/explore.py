@@ -13,7 +13,15 @@ import numpy as np
 from kgan.core import latent as latent_lib
 from kgan.core import plotting
 from kgan.core.spec import GeneratorSpec
-from kgan.core.utils import atomic_path
+from kgan.core.utils import atomic_path, check_positive_int
+
+# The most images one call makes (a 100 x 100 grid): a PNG grid of more is unreadable, and the images are held
+# in memory as float32 before they are written.
+MAX_SAMPLES = 10_000
+# The most steps per side of a latent grid: `steps` x `steps` images.
+MAX_GRID_STEPS = 100
+# The most pixels a GIF's frames hold together after upscaling, as uint8 (1 GiB).
+MAX_GIF_BYTES = 2**30
 
 
 @dataclasses.dataclass
@@ -83,6 +91,7 @@ def sample(model, count, seed=0, labels=None):
     Returns:
         `(images, latent)`: images in [-1, 1] and the latent vectors used.
     """
+    check_positive_int("count", count, MAX_SAMPLES)
     sampler = as_sampler(model)
     latent = sampler.spec.latent_from_seed(seed, count)
     return sampler.generate(latent, sampler.spec.check_labels(labels, count)), latent
@@ -110,6 +119,7 @@ def interpolate(model, seed_a, seed_b, steps=10, spherical=True, labels=None):
     """
     if steps < 2:
         raise ValueError(f"`steps` must be at least 2. Received: steps={steps!r}")
+    check_positive_int("steps", steps, MAX_SAMPLES)
     sampler = as_sampler(model)
     a = sampler.spec.latent_from_seed(seed_a)[0]
     b = sampler.spec.latent_from_seed(seed_b)[0]
@@ -127,6 +137,7 @@ def latent_grid(model, seed=0, steps=7, span=2.0, labels=None):
     Returns:
         images `(steps * steps, H, W, C)` in [-1, 1], row-major.
     """
+    check_positive_int("steps", steps, MAX_GRID_STEPS)
     sampler = as_sampler(model)
     rng = np.random.default_rng(seed + 1)
     centre = sampler.spec.latent_from_seed(seed)[0]
@@ -150,6 +161,7 @@ def class_grid(model, per_class=10, seed=0):
     sampler = as_sampler(model)
     if sampler.num_classes is None:
         raise ValueError("class_grid needs a conditional generator. Received: a generator without labels")
+    check_positive_int("per_class", per_class, MAX_SAMPLES // sampler.num_classes or 1)
     latent = sampler.spec.latent_from_seed(seed, per_class)
     latent = np.tile(latent, (sampler.num_classes, 1))
     labels = np.repeat(np.arange(sampler.num_classes), per_class)
@@ -168,9 +180,16 @@ def save_gif(frames, path, duration_ms=120, scale=4, loop=True):
     """
     from PIL import Image  # noqa: PLC0415 (Pillow comes with matplotlib)
 
+    check_positive_int("scale", scale, 64)
+    shape = np.shape(frames)
+    if len(shape) != 4 or shape[0] == 0:
+        raise ValueError(f"`frames` must have shape (N, H, W, C) with N > 0. Received: shape={shape}")
+    if 2 * shape[0] * shape[1] * shape[2] * shape[3] * scale**2 > MAX_GIF_BYTES:  # x2: the back-and-forth loop
+        raise ValueError(
+            f"The GIF would take more than {MAX_GIF_BYTES} bytes; use fewer or smaller frames or a smaller scale. "
+            f"Received: frames of shape {shape}, scale={scale}"
+        )
     pixels = plotting.to_uint8(frames)
-    if pixels.ndim != 4 or len(pixels) == 0:
-        raise ValueError(f"`frames` must have shape (N, H, W, C) with N > 0. Received: shape={pixels.shape}")
     if loop and len(pixels) > 2:
         pixels = np.concatenate([pixels, pixels[-2:0:-1]])
     pixels = pixels.repeat(scale, axis=1).repeat(scale, axis=2)

@@ -1,11 +1,10 @@
 """`load_generator`: an export as a function of NumPy arrays (the export itself runs with TensorFlow alone)."""
 
-import json
-
 import numpy as np
 import tensorflow as tf
 
 from kgan.core.spec import GeneratorSpec
+from kgan.core.utils import read_json_object
 from kgan.serving.metadata import METADATA_PATH, resolve_export_dir
 from kgan.serving.signatures import SIGNATURE_NAME
 
@@ -53,7 +52,7 @@ def load_generator(export_dir):
         )
     metadata = {}
     if (path / METADATA_PATH).is_file():
-        metadata = json.loads((path / METADATA_PATH).read_text())
+        metadata = read_json_object(path / METADATA_PATH, "export metadata")
     return ExportedGenerator(loaded, signature, path, export_spec(signature, metadata))
 
 

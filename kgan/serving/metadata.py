@@ -9,6 +9,7 @@ import re
 import numpy as np
 import tensorflow as tf
 
+from kgan.core.utils import read_json_object
 from kgan.core.version import __version__
 
 METADATA_PATH = pathlib.Path("assets.extra", "kgan.json")
@@ -51,7 +52,7 @@ def read_metadata(export_dir):
             f"No kgan metadata at {path}; was this exported by "
             f"kgan.serving.export_generator? Received: export_dir={str(export_dir)!r}"
         )
-    return json.loads(path.read_text())
+    return read_json_object(path, "export metadata")
 
 
 def latest_version(model_dir):

@@ -23,7 +23,8 @@ import json
 import typing
 
 from kgan.core import distribute
-from kgan.core.utils import check_positive_int
+from kgan.core.spec import MAX_LATENT_DIM
+from kgan.core.utils import MAX_INT, check_positive_int, check_readable, check_seed, check_writable_dir
 
 MATCH = "match"
 UPDATE = "update"
@@ -146,7 +147,7 @@ class TrainConfig:
         choices=("default", "dcgan"),
         group=TRICKS,
     )
-    seed: int = setting(0, "seed of data order, weights and latent noise", resume=MATCH, kind="int")
+    seed: int = setting(0, "seed of data order, weights and latent noise", resume=MATCH, kind="non_negative_int")
     output_dir: str | None = setting(
         None,
         "run directory for samples, plots, checkpoints and the export; must be new or empty, or hold the "
@@ -288,7 +289,9 @@ class TrainConfig:
             if value is None:
                 continue
             if kind == "positive_int":
-                check_positive_int(f.name, value)
+                check_positive_int(f.name, value, MAX_LATENT_DIM if f.name == "latent_dim" else MAX_INT)
+            elif kind == "non_negative_int":
+                check_seed(f.name, value)
             elif kind == "positive_float" and not (isinstance(value, (int, float)) and 0 < value < float("inf")):
                 raise ValueError(f"`{f.name}` must be a positive number. Received: {f.name}={value!r}")
             elif kind == "non_negative_float" and not (isinstance(value, (int, float)) and 0 <= value < float("inf")):
@@ -327,6 +330,19 @@ class TrainConfig:
         from kgan.serving.export import check_export_name
 
         check_export_name(self.resolved_export_name)  # before any folder is made or epoch trained
+
+    def check_paths(self, run_dir):
+        """Checks before training what would fail after it: the run and export folders writable, the data readable.
+
+        Raises:
+            OSError: naming the folder or file (`NotADirectoryError` for a path under a file,
+                `PermissionError` for a folder kgan cannot write into, `FileNotFoundError` for missing data).
+        """
+        check_writable_dir(run_dir, "output_dir")
+        if self.export_dir is not None:
+            check_writable_dir(self.export_dir, "export_dir")
+        if self.data_path is not None:
+            check_readable(self.data_path, "data_path")
 
     @property
     def resolved_export_name(self):

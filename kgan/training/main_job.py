@@ -151,6 +151,7 @@ def train(config=None, /, **settings):
     chief = distribute.is_chief(strategy)
     run_dir = pathlib.Path(c.output_dir or default_run_dir(export_name))
     if chief:
+        c.check_paths(run_dir)  # an unwritable folder or missing data fails now, not after the last epoch
         state = prepare_run_dir(run_dir, overwrite=c.overwrite)
     else:
         # Workers other than the chief read the chief's run (to resume with it) and write nowhere it can see.
