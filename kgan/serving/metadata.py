@@ -9,13 +9,15 @@ import re
 import numpy as np
 import tensorflow as tf
 
+from kgan.serving.trust import FINGERPRINT_KEY
+
 METADATA_PATH = pathlib.Path("assets.extra", "kgan.json")
 
 # TF Serving treats a child folder as a version only if its name is an integer,
 # so temporary folders named `.tmp-...` are invisible to it.
 _VERSION_PATTERN = re.compile(r"[0-9]+")
 # Keys of `kgan.json` that kgan computes; callers may not set them.
-_RESERVED_METADATA_KEYS = ("kgan_version", "created", "generator_spec")
+_RESERVED_METADATA_KEYS = ("kgan_version", "created", "generator_spec", FINGERPRINT_KEY)
 # Keys kgan reads from the generator's spec; a caller's value must agree with them. They stay beside
 # `generator_spec` (the whole spec) for readers older than it.
 _MODEL_METADATA_KEYS = ("latent_dim", "image_shape", "num_classes", "latent_distribution")
@@ -30,12 +32,14 @@ def read_metadata(export_dir):
     Returns:
         The metadata dict: the caller's `metadata` plus `kgan_version`,
         `created`, `latent_dim`, `image_shape`, `num_classes`,
-        `latent_distribution` and `generator_spec` (the
-        `kgan.core.spec.GeneratorSpec`'s config; exports older than it lack it).
+        `latent_distribution`, `generator_spec` (the
+        `kgan.core.spec.GeneratorSpec`'s config) and `saved_model_sha256`
+        (the graph's fingerprint); exports older than these lack them.
 
     Raises:
         FileNotFoundError: if `export_dir` or its `kgan.json` does not exist.
-        ValueError: if `export_dir` is not a SavedModel or folder of versions.
+        ValueError: if `export_dir` is not a SavedModel or folder of versions,
+            or its `kgan.json` is not a JSON object.
 
     Example:
 
@@ -49,7 +53,22 @@ def read_metadata(export_dir):
             f"No kgan metadata at {path}; was this exported by "
             f"kgan.serving.export_generator? Received: export_dir={str(export_dir)!r}"
         )
-    return json.loads(path.read_text())
+    return read_metadata_file(path)
+
+
+def read_metadata_file(path):
+    """The JSON object in the `kgan.json` file at `path`; a file that is not one raises a one-line ValueError."""
+    try:
+        text = path.read_bytes().decode("utf-8", "replace")
+    except OSError as error:
+        raise ValueError(f"Cannot read {path}: {error.strerror}. Received: path={str(path)!r}") from None
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise ValueError(f"{path} is not valid JSON ({error}). Received: {text[:40]!r}") from None
+    if not isinstance(document, dict):
+        raise ValueError(f"{path} must hold a JSON object. Received: {text[:40]!r}")
+    return document
 
 
 def latest_version(model_dir):
@@ -120,6 +139,11 @@ def metadata_json(metadata, spec):
         return json.dumps(document, indent=2, default=_numpy_to_json)
     except (TypeError, ValueError) as e:
         raise ValueError(f"metadata must be JSON-serialisable ({e}). Received: metadata={metadata!r}") from None
+
+
+def fingerprinted(metadata_text, fingerprint):
+    """`metadata_json`'s text with the sha256 of the export's `saved_model.pb` added (`kgan.serving.trust`)."""
+    return json.dumps({**json.loads(metadata_text), FINGERPRINT_KEY: fingerprint}, indent=2)
 
 
 def _numpy_to_json(value):
