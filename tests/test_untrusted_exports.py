@@ -1,7 +1,7 @@
 """Exports kgan did not write: their graph is read before it runs, and one that does more than generate is refused.
 
 `python tests/test_untrusted_exports.py` exports the generator of every variant on every architecture it takes
-and prints the ops they hold: the provenance of `kgan.serving.trust.GENERATOR_OPS` and `CHECKPOINT_OPS`.
+and prints the ops they hold: the provenance of `kgan.serving.trust.GENERATOR_OPS`, `SAVE_OPS` and `RESTORE_OPS`.
 """
 
 import contextlib
@@ -72,14 +72,12 @@ def option_generators():
 
 
 def kgan_export_ops(base_dir, generators):
-    """`(served, checkpoint)`: the sorted ops of the exports of `generators`, outside and inside the saver."""
-    served, checkpoint = set(), set()
+    """`{role: sorted ops}` of the exports of `generators` (`trust.export_ops`'s roles: served, save, restore)."""
+    ops = {}
     for name, generator in generators:
-        path = kgan.export_generator(generator, base_dir, name)
-        ops, saver_ops = trust._classify(path)
-        served |= set(ops)
-        checkpoint |= set(saver_ops)
-    return sorted(served), sorted(checkpoint)
+        for role, role_ops in trust.export_ops(kgan.export_generator(generator, base_dir, name)).items():
+            ops.setdefault(role, set()).update(role_ops)
+    return {role: sorted(role_ops) for role, role_ops in ops.items()}
 
 
 # -- what kgan writes passes --------------------------------------------------------------------------------
@@ -102,8 +100,9 @@ def test_every_kind_of_kgan_export_passes(tmp_path):
         *kgan_generators(["infogan", "began"], ["dcgan_fc"], ["float32"]),
         *kgan_generators(["gan"], ["upsample"], ["mixed_float16"]),
     ]
-    served, checkpoint = kgan_export_ops(tmp_path, generators)
-    assert set(served) <= trust.GENERATOR_OPS and set(checkpoint) <= trust.CHECKPOINT_OPS
+    ops = kgan_export_ops(tmp_path, generators)
+    assert set(ops["served"]) <= trust.GENERATOR_OPS
+    assert set(ops["save"]) <= trust.SAVE_OPS and set(ops["restore"]) <= trust.RESTORE_OPS
     for path in tmp_path.glob("*/1"):
         metadata = json.loads((path / kgan.serving.METADATA_PATH).read_text())
         assert metadata[trust.FINGERPRINT_KEY] == trust.saved_model_fingerprint(path)
@@ -112,7 +111,7 @@ def test_every_kind_of_kgan_export_passes(tmp_path):
 
 def test_no_allowed_op_is_of_a_denied_kind():
     assert [op for op in trust.GENERATOR_OPS if trust.denied_kind(op)] == []
-    assert {op for op in trust.CHECKPOINT_OPS if trust.denied_kind(op)} == {
+    assert {op for op in trust.SAVE_OPS | trust.RESTORE_OPS if trust.denied_kind(op)} == {
         "MergeV2Checkpoints",
         "RestoreV2",
         "SaveV2",
@@ -244,6 +243,43 @@ def test_a_hostile_op_outside_the_signatures_is_refused_too(tmp_path):
         trust.check_export(tmp_path / "export", {})
 
 
+def _edit_graph(path, edit):
+    """Calls `edit(function)` on `path`'s `saved_model.pb` with `function(part)`: the function whose name holds
+    `part` (`"_traced_save"`, `"_traced_restore"`, `"signature_wrapper"`), and writes the graph back."""
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    saved_model = saved_model_pb2.SavedModel.FromString((path / "saved_model.pb").read_bytes())
+    library = saved_model.meta_graphs[0].graph_def.library.function
+    edit(lambda part: next(f for f in library if part in f.signature.name))
+    (path / "saved_model.pb").write_bytes(saved_model.SerializeToString())
+    return path
+
+
+def test_a_signature_that_reaches_the_savers_function_is_refused(tmp_path):
+    # The checkpoint ops are allowed in `_traced_save` only while nothing but the saver calls it.
+    def call_save_from_the_signature(function):
+        call = function("signature_wrapper").node_def.add(name="smuggled", op="StatefulPartitionedCall")
+        call.attr["f"].func.name = function("_traced_save").signature.name
+
+    path = _edit_graph(kgan.export_generator(tiny_generator(), tmp_path, "tiny"), call_save_from_the_signature)
+    with pytest.raises(
+        trust.UntrustedExportError, match=r"MergeV2Checkpoints \(file I/O\) in __inference__traced_save.*SaveV2"
+    ):
+        trust.check_export(path, {})
+
+
+def test_a_restore_function_that_writes_is_refused(tmp_path):
+    # TF Serving runs `_traced_restore` when it loads a version: it may restore, not save or merge checkpoints.
+    def merge_on_restore(function):
+        function("_traced_restore").node_def.add(name="smuggled", op="MergeV2Checkpoints")
+
+    path = _edit_graph(kgan.export_generator(tiny_generator(), tmp_path, "tiny"), merge_on_restore)
+    with pytest.raises(
+        trust.UntrustedExportError, match=r"MergeV2Checkpoints \(file I/O\) in __inference__traced_restore"
+    ):
+        trust.check_export(path, {})
+
+
 def test_trust_export_runs_a_hostile_but_wanted_export(hostile):
     d, exports = hostile
     status, lines = _run(["sample", exports["WriteFile"], "-o", d / "trusted.npz", "-n", "2", "--trust-export"])
@@ -266,12 +302,19 @@ def test_a_malformed_kgan_json_gives_one_line_naming_the_file(tmp_path, text):
         kgan.serving.read_metadata(path) if text != '{"generator_spec": 3}' else kgan.load_generator(path, trust=True)
 
 
+def test_a_graph_file_that_is_not_a_saved_model_gives_one_line_naming_it(tmp_path):
+    path = kgan.export_generator(tiny_generator(), tmp_path, "tiny")
+    (path / "saved_model.pb").write_bytes(b"\x0bnot a protocol buffer")
+    status, lines = _run(["sample", path, "-o", tmp_path / "x.png"])
+    assert status == 2 and len(lines) == 1 and "saved_model.pb" in lines[0], lines
+
+
 if __name__ == "__main__":
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
         generators = [*label_shape_generators(), *option_generators(), *kgan_generators()]
-        served, checkpoint = kgan_export_ops(folder, generators)
+        ops = kgan_export_ops(folder, generators)
         print(f"{len(generators)} exports")
-    print("GENERATOR_OPS", served)
-    print("CHECKPOINT_OPS", checkpoint)
+    for role, name in (("served", "GENERATOR_OPS"), ("save", "SAVE_OPS"), ("restore", "RESTORE_OPS")):
+        print(name, ops[role])

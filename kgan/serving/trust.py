@@ -77,14 +77,14 @@ GENERATOR_OPS = frozenset(
     )
 )
 
-# The ops of the two functions TensorFlow adds to every SavedModel for its variables (`_traced_save`,
-# `_traced_restore`, named by the meta graph's `saver_def`), collected with GENERATOR_OPS. They read and write
-# checkpoint files, so they are allowed only in functions that the saver alone reaches: a signature that
-# reaches them is refused. `tf.saved_model.load` restores the variables with its own Python code, not with
-# these functions; TF Serving runs `_traced_restore` on the export's own `variables/` folder.
-CHECKPOINT_OPS = frozenset(
+# The ops of the two functions TensorFlow adds to every SavedModel for its variables, `_traced_save` and
+# `_traced_restore` (named by the meta graph's `saver_def`), collected with GENERATOR_OPS. They write and read
+# checkpoint files, so each is allowed only in functions that its saver function alone reaches: a signature
+# that reaches them is refused, and so is a restore function that saves or merges. `tf.saved_model.load`
+# restores the variables with its own Python code, not with these functions; TF Serving runs
+# `_traced_restore` on the export's own `variables/` folder when it loads a version.
+SAVE_OPS = frozenset(
     (
-        "AssignVariableOp",
         "Const",
         "DisableCopyOnRead",
         "Identity",
@@ -92,7 +92,6 @@ CHECKPOINT_OPS = frozenset(
         "NoOp",
         "Pack",
         "ReadVariableOp",
-        "RestoreV2",
         "SaveV2",
         "Select",
         "ShardedFilename",
@@ -100,9 +99,18 @@ CHECKPOINT_OPS = frozenset(
         "StringJoin",
     )
 )
+RESTORE_OPS = frozenset(
+    (
+        "AssignVariableOp",
+        "Const",
+        "Identity",
+        "NoOp",
+        "RestoreV2",
+    )
+)
 
-# What a generator never needs, refused even if an allow-list above names it by mistake (the checkpoint
-# functions keep their CHECKPOINT_OPS): each kind, and a pattern that matches its op names.
+# What a generator never needs, refused even if GENERATOR_OPS names it by mistake (the saver's functions keep
+# their SAVE_OPS and RESTORE_OPS): each kind, and a pattern that matches its op names.
 DENIED_OPS = {
     "file I/O": re.compile(
         r"File|Reader|Record|Summary|Save|Restore|Checkpoint|ImmutableConst|LMDB|TextLine|Snapshot|LoadDataset"
@@ -134,20 +142,24 @@ def export_ops(path):
     """The ops of the SavedModel at `path`, read from its graph file without loading it.
 
     Returns:
-        A dict `{op: sorted names of the functions holding it}`, the main graph named `<main graph>`, for
-        the ops that run when a signature is called; the functions only the saver reaches are left out
-        (their ops are checked against `CHECKPOINT_OPS` by `check_export`).
+        A dict from a role to the sorted ops of the code in that role: `"served"` (the main graph, the
+        signatures, whatever they call and any function nothing calls), `"save"` and `"restore"` (the
+        functions only the saver's `_traced_save` or `_traced_restore` reaches).
     """
-    return _classify(path)[0]
+    ops = {}
+    for _, roles, function_ops in _code(path):
+        for role in roles:
+            ops.setdefault(role, set()).update(function_ops)
+    return {role: sorted(role_ops) for role, role_ops in ops.items()}
 
 
 def check_export(path, metadata):
     """Refuses the export at `path` unless its ops are a kgan generator's and its graph matches `kgan.json`.
 
-    Every function of every meta graph is read: those the saver alone reaches may hold `CHECKPOINT_OPS`;
-    every other one (the signatures, anything they call, and any function nothing calls) and the main graph
-    may hold `GENERATOR_OPS` only; `DENIED_OPS` are refused everywhere but in the saver's functions. If
-    `metadata` (the export's `kgan.json`) records a fingerprint, `saved_model.pb` must match it; exports
+    Every function of every meta graph is read. The main graph, the signatures, anything they call and any
+    function nothing calls may hold `GENERATOR_OPS` only, never one of `DENIED_OPS`; a function only the
+    saver's `_traced_save` reaches may hold `SAVE_OPS`, one only its `_traced_restore` reaches `RESTORE_OPS`.
+    If `metadata` (the export's `kgan.json`) records a fingerprint, `saved_model.pb` must match it; exports
     older than the fingerprint (such as the shipped one) pass without it.
 
     Args:
@@ -158,17 +170,18 @@ def check_export(path, metadata):
         UntrustedExportError: naming the first refused op (and how many more there are), or the fingerprint.
         ValueError: if the graph file cannot be parsed.
     """
-    served, checkpoint = _classify(path)
-    refused = [op for op in served if op not in GENERATOR_OPS or denied_kind(op)]
-    refused += [op for op in checkpoint if op not in CHECKPOINT_OPS]
-    refused = sorted(set(refused), key=lambda op: (denied_kind(op) is None, op))  # the denied ones first
+    refused = {}
+    for where, roles, ops in _code(path):
+        allowed = frozenset.intersection(*(_ALLOWED[role] for role in roles))
+        for op in sorted(ops):
+            if op not in allowed or ("served" in roles and denied_kind(op)):
+                refused.setdefault(op, where)
     if refused:
-        op = refused[0]
-        where = (served.get(op) or checkpoint[op])[0]
+        op, *others = sorted(refused, key=lambda op: (denied_kind(op) is None, op))  # the denied ones first
         kind = denied_kind(op) or "not an op of kgan's generators"
-        more = f" (and {len(refused) - 1} more: {', '.join(refused[1:])})" if len(refused) > 1 else ""
+        more = f" (and {len(others)} more: {', '.join(others)})" if others else ""
         raise UntrustedExportError(
-            f"{path} runs the op {op} ({kind}) in {where}{more}; refusing to run an export whose graph "
+            f"{path} runs the op {op} ({kind}) in {refused[op]}{more}; refusing to run an export whose graph "
             f"does more than generate images (trust=True, or --trust-export, runs it anyway). Received: op={op!r}"
         )
     recorded = metadata.get(FINGERPRINT_KEY)
@@ -177,6 +190,9 @@ def check_export(path, metadata):
             f"{_graph_file(path)} does not match the fingerprint in its kgan.json: the graph changed after kgan "
             f"exported it (trust=True, or --trust-export, runs it anyway). Received: {FINGERPRINT_KEY}={recorded!r}"
         )
+
+
+_ALLOWED = {"served": GENERATOR_OPS, "save": SAVE_OPS, "restore": RESTORE_OPS}
 
 
 def _graph_file(path):
@@ -197,32 +213,31 @@ def _read_saved_model(path):
     return saved_model
 
 
-def _classify(path):
-    """`(served, checkpoint)`: `{op: function names}` of the code that runs on a call, and of the saver's."""
-    served, checkpoint = {}, {}
+def _code(path):
+    """`(where, roles, ops)` for the main graph and each function: `roles` is `{"served"}`, or the saver's
+    functions (`"save"`, `"restore"`) that alone reach it; `ops` holds the ops (not the function calls)."""
+    code = []
     for meta_graph in _read_saved_model(path).meta_graphs:
         graph = meta_graph.graph_def
         functions = {function.signature.name: function.node_def for function in graph.library.function}
-        saver_nodes = {
-            name.split(":")[0]
-            for name in (meta_graph.saver_def.save_tensor_name, meta_graph.saver_def.restore_op_name)
-            if name
-        }
-        other_roots = set(meta_graph.object_graph_def.concrete_functions)
-        saver_roots = set()
+        saver = {"save": meta_graph.saver_def.save_tensor_name, "restore": meta_graph.saver_def.restore_op_name}
+        saver_nodes = {name.split(":")[0]: role for role, name in saver.items() if name}
+        roots = {"served": set(meta_graph.object_graph_def.concrete_functions), "save": set(), "restore": set()}
         for node in graph.node:
-            (saver_roots if node.name in saver_nodes else other_roots).update(_callees(node, functions))
-        saver_only = _reach(saver_roots, functions) - _reach(other_roots, functions)
-        _add_ops(served, "<main graph>", graph.node, functions)
+            roots[saver_nodes.get(node.name, "served")].update(_callees(node, functions))
+        reached = {role: _reach(role_roots, functions) for role, role_roots in roots.items()}
+        code.append(("<main graph>", {"served"}, _ops(graph.node, functions)))
         for name, nodes in functions.items():
-            _add_ops(checkpoint if name in saver_only else served, name, nodes, functions)
-    return {op: sorted(names) for op, names in served.items()}, {op: sorted(names) for op, names in checkpoint.items()}
+            roles = {role for role in ("save", "restore") if name in reached[role]}
+            if not roles or name in reached["served"]:
+                roles = {"served"}
+            code.append((name, roles, _ops(nodes, functions)))
+    return code
 
 
-def _add_ops(ops, where, nodes, functions):
-    for node in nodes:
-        if node.op not in functions or _is_registered_op(node.op):  # a node named after a function calls it
-            ops.setdefault(node.op, set()).add(where)
+def _ops(nodes, functions):
+    """The ops of `nodes`; a node whose op names a library function calls it (unless it is also a real op)."""
+    return {node.op for node in nodes if node.op not in functions or _is_registered_op(node.op)}
 
 
 def _is_registered_op(name):
