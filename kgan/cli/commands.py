@@ -64,7 +64,18 @@ def add_evaluate_arguments(parser):
         default="mnist",
         help="'mnist' (shipped) or a *_classifier.weights.h5 from scripts/train_classifier.py (default: %(default)s)",
     )
+    add_trust_export_argument(parser)
     return parser
+
+
+def add_trust_export_argument(parser):
+    """Adds `--trust-export` (`kgan.serving.load_generator`'s `trust`) to a command that runs an export."""
+    parser.add_argument(
+        "--trust-export",
+        action="store_true",
+        help="run an export whose graph holds ops a kgan generator does not need (file, process or network "
+        "access, Python functions) or that changed since kgan wrote it; only for exports you trust",
+    )
 
 
 def run_evaluate(args):
@@ -72,7 +83,7 @@ def run_evaluate(args):
     from kgan.metrics import evaluate_export
 
     try:
-        evaluate_export(args.export_dir, args.classifier)
+        evaluate_export(args.export_dir, args.classifier, trust=args.trust_export)
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -135,6 +146,7 @@ def add_sample_arguments(parser):
         help="images along an interpolation, or per side of a latent grid (default: %(default)s)",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace --output if it exists")
+    add_trust_export_argument(parser)
     return parser
 
 
@@ -159,7 +171,7 @@ def run_sample(args):
         if output.is_dir():
             raise IsADirectoryError(errno.EISDIR, f"--output is a folder, not a file. Received: {output}")
         check_writable_dir(output.parent, "--output", received=output)  # before the generator runs
-        generator = load_generator(args.export_dir)
+        generator = load_generator(args.export_dir, trust=args.trust_export)
         labels = None if args.labels is None else np.asarray(args.labels)
         latent = None
         ncols = None

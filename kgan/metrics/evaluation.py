@@ -239,7 +239,7 @@ def _as_unit_range(images):
     return images.astype(np.float32)
 
 
-def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_size=250, verbose=True):
+def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_size=250, verbose=True, trust=False):
     """Scores an exported generator against real images, beside the real-data references.
 
     Draws `protocol.num_samples` latent vectors (seeded, with
@@ -256,6 +256,8 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
         evaluator: an `Evaluator` to use instead of `classifier`'s.
         batch_size: images generated per call.
         verbose: print the report.
+        trust: run the export even if its graph holds ops a generator does not
+            need (`kgan.serving.load_generator`'s `trust`).
 
     Returns:
         A dict: `scores` (from `Evaluator.score`), `reference`, `export`
@@ -263,8 +265,9 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
 
     Raises:
         FileNotFoundError: if `export_dir` does not exist.
-        ValueError: if it is not a kgan export or its images do not fit the
-            classifier.
+        ValueError: if it is not a kgan export, its graph is refused
+            (`kgan.serving.trust.UntrustedExportError`) or its images do not
+            fit the classifier.
 
     Example:
         >>> result = evaluate_export("runs/mnist_infogan-.../saved_models/mnist_infogan")  # doctest: +SKIP
@@ -273,7 +276,7 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
     """
     from kgan import serving
 
-    generate = serving.load_generator(export_dir)
+    generate = serving.load_generator(export_dir, trust=trust)
     evaluator = evaluator or Evaluator.from_classifier(classifier)
     if tuple(generate.image_shape) != evaluator.image_shape:
         raise ValueError(

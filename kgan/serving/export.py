@@ -8,8 +8,9 @@ import shutil
 import tempfile
 
 from kgan.core import GAN
-from kgan.serving.metadata import METADATA_PATH, latest_version, metadata_json
+from kgan.serving.metadata import METADATA_PATH, fingerprinted, latest_version, metadata_json
 from kgan.serving.signatures import inspect_generator, write_saved_model
+from kgan.serving.trust import saved_model_fingerprint
 
 
 def export_generator(
@@ -61,7 +62,9 @@ def export_generator(
             `epochs`), written to `<version>/assets.extra/kgan.json` together
             with kgan's version, `latent_dim`, `image_shape`, `num_classes`
             (None if unconditional), `latent_distribution`, the generator's
-            whole spec (`generator_spec`) and the creation time.
+            whole spec (`generator_spec`), the creation time and the sha256
+            of `saved_model.pb` (`saved_model_sha256`, which
+            `load_generator` checks).
         overwrite: whether an existing `version` may be replaced. The new
             export swaps in atomically where the OS allows (Linux), otherwise
             the old folder is moved aside first. A running TF Serving does not
@@ -130,6 +133,8 @@ def export_generator(
     os.chmod(tmp_dir, 0o777 & ~umask)
     try:
         write_saved_model(generator, spec, tmp_dir)
+        # The graph as written, so `load_generator` can tell an export kgan wrote from one changed since.
+        metadata_text = fingerprinted(metadata_text, saved_model_fingerprint(tmp_dir))
         (tmp_dir / METADATA_PATH).parent.mkdir(exist_ok=True)
         (tmp_dir / METADATA_PATH).write_text(metadata_text)
         _publish(tmp_dir, target, overwrite=overwrite)

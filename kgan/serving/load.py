@@ -4,21 +4,29 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.core.spec import GeneratorSpec
-from kgan.core.utils import read_json_object
-from kgan.serving.metadata import METADATA_PATH, resolve_export_dir
+from kgan.serving.metadata import METADATA_PATH, read_metadata_file, resolve_export_dir
 from kgan.serving.signatures import SIGNATURE_NAME
+from kgan.serving.trust import check_export
 
 
-def load_generator(export_dir):
+def load_generator(export_dir, *, trust=False):
     """Loads an exported generator as a NumPy function.
 
     Only TensorFlow is needed to run the export; this is the Python
     counterpart of a TF Serving `predict` call.
 
+    An export is a program: before loading it, its graph is read (not run)
+    and refused if it holds an op a kgan generator does not need (file, process
+    or network access, Python functions: `kgan.serving.trust.check_export`) or
+    if it does not match the fingerprint kgan recorded in its `kgan.json`. See
+    docs/serving.md, "Exports you did not write".
+
     Args:
         export_dir: a version folder (`saved_models/mnist_infogan/3`), or a
             model folder (`saved_models/mnist_infogan`), in which case the
             highest version is loaded, as TF Serving would.
+        trust: skip those checks and run whatever the export holds; only for
+            an export you trust (`kgan sample`/`kgan evaluate`: `--trust-export`).
 
     Returns:
         An `ExportedGenerator`: call it as `generate(latent)` or
@@ -30,7 +38,11 @@ def load_generator(export_dir):
     Raises:
         FileNotFoundError: if `export_dir` does not exist.
         ValueError: if `export_dir` is not a SavedModel, a folder of versions,
-            or has no `serving_default` signature taking `latent`.
+            or has no `serving_default` signature taking `latent`, or its
+            `kgan.json` cannot be read.
+        kgan.serving.trust.UntrustedExportError: (a ValueError) if the export's
+            graph holds an op outside the allow-list, or does not match its
+            fingerprint, and `trust` is False.
 
     Example:
 
@@ -41,6 +53,9 @@ def load_generator(export_dir):
     ```
     """
     path = resolve_export_dir(export_dir)
+    metadata = read_metadata_file(path / METADATA_PATH) if (path / METADATA_PATH).is_file() else {}
+    if not trust:
+        check_export(path, metadata)
     loaded = tf.saved_model.load(str(path))
     signature = loaded.signatures.get(SIGNATURE_NAME)
     input_specs = signature.structured_input_signature[1] if signature else {}
@@ -50,13 +65,10 @@ def load_generator(export_dir):
             f"input; it is not a kgan generator export. "
             f"Received: export_dir={str(export_dir)!r}"
         )
-    metadata = {}
-    if (path / METADATA_PATH).is_file():
-        metadata = read_json_object(path / METADATA_PATH, "export metadata")
-    return ExportedGenerator(loaded, signature, path, export_spec(signature, metadata))
+    return ExportedGenerator(loaded, signature, path, export_spec(signature, metadata, path / METADATA_PATH))
 
 
-def export_spec(signature, metadata):
+def export_spec(signature, metadata, metadata_path="kgan.json"):
     """The exported generator's `GeneratorSpec`: `kgan.json`'s `generator_spec`, checked against the signature.
 
     Exports older than `generator_spec` (such as the shipped `saved_models/mnist_infogan/1`) get a spec
@@ -74,7 +86,10 @@ def export_spec(signature, metadata):
             label_shape=(1,) if conditional else None,
             image_shape=image_shape,
         )
-    spec = GeneratorSpec.from_config(metadata["generator_spec"])
+    try:
+        spec = GeneratorSpec.from_config(metadata["generator_spec"])
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{metadata_path} holds a bad generator_spec: {error}".splitlines()[0]) from None
     if (spec.latent_dim, spec.conditional, spec.image_shape) != (latent_dim, conditional, image_shape):
         raise ValueError(
             f"kgan.json's generator_spec disagrees with the export's signature (latent size "

@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from kgan.core.utils import read_json_object
 from kgan.core.version import __version__
+from kgan.serving.trust import FINGERPRINT_KEY
 
 METADATA_PATH = pathlib.Path("assets.extra", "kgan.json")
 
@@ -18,7 +19,7 @@ METADATA_PATH = pathlib.Path("assets.extra", "kgan.json")
 # so temporary folders named `.tmp-...` are invisible to it.
 _VERSION_PATTERN = re.compile(r"[0-9]+")
 # Keys of `kgan.json` that kgan computes; callers may not set them.
-_RESERVED_METADATA_KEYS = ("kgan_version", "created", "generator_spec")
+_RESERVED_METADATA_KEYS = ("kgan_version", "created", "generator_spec", FINGERPRINT_KEY)
 # Keys kgan reads from the generator's spec; a caller's value must agree with them. They stay beside
 # `generator_spec` (the whole spec) for readers older than it.
 _MODEL_METADATA_KEYS = ("latent_dim", "image_shape", "num_classes", "latent_distribution")
@@ -33,12 +34,14 @@ def read_metadata(export_dir):
     Returns:
         The metadata dict: the caller's `metadata` plus `kgan_version`,
         `created`, `latent_dim`, `image_shape`, `num_classes`,
-        `latent_distribution` and `generator_spec` (the
-        `kgan.core.spec.GeneratorSpec`'s config; exports older than it lack it).
+        `latent_distribution`, `generator_spec` (the
+        `kgan.core.spec.GeneratorSpec`'s config) and `saved_model_sha256`
+        (the graph's fingerprint); exports older than these lack them.
 
     Raises:
         FileNotFoundError: if `export_dir` or its `kgan.json` does not exist.
-        ValueError: if `export_dir` is not a SavedModel or folder of versions.
+        ValueError: if `export_dir` is not a SavedModel or folder of versions,
+            or its `kgan.json` is not a JSON object.
 
     Example:
 
@@ -52,6 +55,11 @@ def read_metadata(export_dir):
             f"No kgan metadata at {path}; was this exported by "
             f"kgan.serving.export_generator? Received: export_dir={str(export_dir)!r}"
         )
+    return read_metadata_file(path)
+
+
+def read_metadata_file(path):
+    """The JSON object in the `kgan.json` file at `path`; a file that is not one raises a one-line ValueError."""
     return read_json_object(path, "export metadata")
 
 
@@ -122,6 +130,11 @@ def metadata_json(metadata, spec):
         return json.dumps(document, indent=2, default=_numpy_to_json)
     except (TypeError, ValueError) as e:
         raise ValueError(f"metadata must be JSON-serialisable ({e}). Received: metadata={metadata!r}") from None
+
+
+def fingerprinted(metadata_text, fingerprint):
+    """`metadata_json`'s text with the sha256 of the export's `saved_model.pb` added (`kgan.serving.trust`)."""
+    return json.dumps({**json.loads(metadata_text), FINGERPRINT_KEY: fingerprint}, indent=2)
 
 
 def _numpy_to_json(value):
