@@ -133,7 +133,8 @@ def main(argv=None):
                 problems.append(f"a traceback: {err.strip().splitlines()[-1]}")
             if process.returncode not in (0, -signal.SIGKILL):
                 problems.append(f"exit status {process.returncode}: {err.strip().splitlines()[-1:]}")
-            if process.returncode == 0 or problems:
+            # Done when it exited 0, or was killed after finishing (exiting): rerunning would be refused.
+            if process.returncode == 0 or problems or (run_dir / "finished.json").exists():
                 break
         versions = sorted(p.name for p in (run_dir / "saved_models" / EXPORT_NAME).glob("[0-9]*"))
         if not problems:
