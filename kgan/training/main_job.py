@@ -266,7 +266,9 @@ def train(config=None, /, **settings):
     # so a run killed after publishing it only marks itself finished when run again.
     export_path = runs.published_export(run_dir) if chief else None
     if export_path is not None:
-        print(f"The export {export_path} was published before the run was interrupted; not exporting again.")
+        print(
+            f"The export {export_path} was published before the run was interrupted; not exporting again.", flush=True
+        )
     else:
         model_dir = pathlib.Path(export_base) / export_name
         version = (latest_version(model_dir) or 0) + 1
