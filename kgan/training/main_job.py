@@ -151,12 +151,8 @@ def train(config=None, /, **settings):
     export_name = c.resolved_export_name
     chief = distribute.is_chief(strategy)
     run_dir = pathlib.Path(c.output_dir or default_run_dir(export_name))
-    export_base = (c.export_dir if chief else None) or run_dir / "saved_models"
     if chief:
         state = prepare_run_dir(run_dir, overwrite=c.overwrite)
-        # Temporaries of a killed run (a dead process's; a live writer's are kept).
-        for path in runs.remove_stale(run_dir, pathlib.Path(export_base) / export_name):
-            print(f"Removed {path}, left by a killed run.", flush=True)
     else:
         # Workers other than the chief read the chief's run (to resume with it) and write nowhere it can see.
         state = runs.inspect_run(run_dir)
@@ -164,6 +160,11 @@ def train(config=None, /, **settings):
             state = runs.RunState("new") if c.overwrite else prepare_run_dir(run_dir)  # the chief's error
         run_dir = pathlib.Path(tempfile.mkdtemp(prefix="kgan-worker-"))
         atexit.register(shutil.rmtree, run_dir, True)  # also after an error
+    export_base = (c.export_dir if chief else None) or run_dir / "saved_models"  # a worker's: in its temp folder
+    if chief:
+        # Temporaries of a killed run (a dead process's; a live writer's are kept).
+        for path in runs.remove_stale(run_dir, pathlib.Path(export_base) / export_name):
+            print(f"Removed {path}, left by a killed run.", flush=True)
 
     jit_compile = c.jit_compile and not c.deterministic  # Keras turns XLA off under op determinism anyway
     if c.deterministic:
