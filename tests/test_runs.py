@@ -14,9 +14,7 @@ def test_missing_or_empty_directory_is_a_new_run(tmp_path):
 
 def test_checkpoints_without_finished_marker_resume_from_the_newest(tmp_path):
     runs.claim(tmp_path)
-    (tmp_path / "checkpoints").mkdir()
-    for epoch in (3, 4):
-        (tmp_path / "checkpoints" / f"epoch_{epoch:04d}.keras").write_bytes(b"x")
+    write_checkpoints(tmp_path / "checkpoints", [3, 4])
     (tmp_path / "config.json").write_text(json.dumps({"arch": "dcgan", "batch_size": 64}))
     state = runs.inspect_run(tmp_path)
     assert state.kind == "resumable" and state.epoch == 4 and state.checkpoint.name == "epoch_0004.keras"
@@ -84,3 +82,184 @@ def test_resuming_with_different_settings_names_the_flag():
     runs.check_resumable({"arch": "dcgan", "epochs": 5}, {"arch": "dcgan", "epochs": 10})  # more epochs is fine
     with pytest.raises(ValueError, match="batch_size=64.*--batch-size 32"):
         runs.check_resumable({"batch_size": 64}, {"batch_size": 32})
+
+
+# Checkpoints you can trust (issue 19): a damaged newest checkpoint is skipped, kept aside, and named.
+
+
+def write_checkpoints(directory, epochs, sidecar=True):
+    """Real `.keras` checkpoints of a tiny model, written by the `Checkpoint` callback (file, then checksum)."""
+    import keras
+
+    from kgan.callbacks import Checkpoint
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    callback = Checkpoint(directory, keep=10)
+    callback.set_model(model)
+    for epoch in epochs:
+        callback.on_epoch_end(epoch - 1, {})
+        if not sidecar:  # as an older kgan wrote them
+            Checkpoint.checksum_path(directory / f"epoch_{epoch:04d}.keras").unlink()
+    return [directory / f"epoch_{epoch:04d}.keras" for epoch in epochs]
+
+
+def truncate(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def empty(path):
+    path.write_bytes(b"")
+
+
+def damage_inside(path):
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2  # inside the weights, past the zip headers
+    data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
+    path.write_bytes(bytes(data))
+
+
+DAMAGES = {"truncated": truncate, "zero-byte": empty, "damaged-inside": damage_inside}
+
+
+def test_a_written_checkpoint_verifies_and_carries_its_checksum(tmp_path):
+    from kgan.callbacks import Checkpoint
+
+    (path,) = write_checkpoints(tmp_path, [1])
+    assert Checkpoint.verify(path) is None
+    digest, name = Checkpoint.checksum_path(path).read_text().split()
+    assert name == path.name and len(digest) == 64
+    assert not list(tmp_path.glob(".tmp-*"))
+
+
+@pytest.mark.parametrize("sidecar", [True, False], ids=["with-checksum", "older-kgan-no-checksum"])
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_resume_walks_back_past_a_damaged_newest_checkpoint(tmp_path, damage, sidecar):
+    runs.claim(tmp_path)
+    (tmp_path / "config.json").write_text("{}")
+    paths = write_checkpoints(tmp_path / "checkpoints", [1, 2, 3], sidecar=sidecar)
+    DAMAGES[damage](paths[2])
+    state = runs.inspect_run(tmp_path)
+    assert state.kind == "resumable" and state.epoch == 2 and state.checkpoint == paths[1]
+    ((skipped, reason),) = state.skipped
+    assert skipped == paths[2] and reason
+
+
+def test_every_damage_has_its_own_reason(tmp_path):
+    from kgan.callbacks import Checkpoint
+
+    paths = write_checkpoints(tmp_path, [1, 2, 3])
+    for path, damage in zip(paths, DAMAGES.values()):
+        damage(path)
+    assert "SHA-256" in Checkpoint.verify(paths[0]) and "SHA-256" in Checkpoint.verify(paths[2])
+    assert "empty" in Checkpoint.verify(paths[1])
+    for path in paths:
+        Checkpoint.checksum_path(path).unlink()
+    assert "zip" in Checkpoint.verify(paths[0]) and "CRC" in Checkpoint.verify(paths[2])
+
+
+def test_set_aside_keeps_the_bad_file_and_its_checksum(tmp_path, capsys):
+    runs.claim(tmp_path)
+    (tmp_path / "config.json").write_text("{}")
+    paths = write_checkpoints(tmp_path / "checkpoints", [1, 2])
+    truncate(paths[1])
+    content = paths[1].read_bytes()
+    runs.set_aside(runs.inspect_run(tmp_path).skipped)
+    assert "Skipping the checkpoint epoch_0002.keras" in capsys.readouterr().out
+    assert (tmp_path / "checkpoints" / "epoch_0002.keras.corrupt").read_bytes() == content
+    assert (tmp_path / "checkpoints" / "epoch_0002.keras.corrupt.sha256").is_file()
+    state = runs.inspect_run(tmp_path)
+    assert state.epoch == 1 and not state.skipped
+
+
+def test_no_checkpoint_verifies_means_a_new_run_that_keeps_the_files(tmp_path):
+    runs.claim(tmp_path)
+    (tmp_path / "config.json").write_text("{}")
+    (path,) = write_checkpoints(tmp_path / "checkpoints", [1])
+    empty(path)
+    state = runs.inspect_run(tmp_path)
+    assert state.kind == "new" and state.skipped == ((path, "it is empty (0 bytes)"),)
+    assert path.exists()  # inspecting never moves a file
+
+
+# Stale temporaries: a dead writer's are removed at the next start, a live one's and the user's stay.
+
+
+@pytest.fixture(scope="module")
+def dead_pid():
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+@pytest.mark.parametrize(
+    "place, name, is_dir",
+    [
+        ("", ".tmp-history-pid{pid}-a1b2c3d4.csv", False),
+        ("checkpoints", ".tmp-epoch_0003-pid{pid}-k9_x7y2z.keras", False),
+        ("samples", ".tmp-epoch_0003-pid{pid}-abcdefgh.png", False),
+        ("saved_models/mnist", ".tmp-2-pid{pid}-zz00yy11", True),
+    ],
+)
+def test_a_dead_writers_temporaries_are_removed(tmp_path, dead_pid, place, name, is_dir):
+    stale = tmp_path / place / name.format(pid=dead_pid)
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    if is_dir:
+        (stale / "variables").mkdir(parents=True)
+        (stale / "saved_model.pb").write_bytes(b"half")
+    else:
+        stale.write_bytes(b"half")
+    assert runs.remove_stale(tmp_path, tmp_path / "saved_models" / "mnist") == [stale]
+    assert not stale.exists()
+
+
+def test_a_live_writers_and_the_users_temporaries_stay(tmp_path):
+    import os
+    import time
+
+    kept = [
+        tmp_path / f".tmp-history-pid{os.getpid()}-a1b2c3d4.csv",  # this process's
+        tmp_path / f".tmp-history-pid{os.getppid()}-a1b2c3d4.csv",  # a live process's
+        tmp_path / ".tmp-history-a1b2c3d4.csv",  # an older kgan's, but recent: perhaps being written
+        tmp_path / ".tmp-my notes.txt",  # not a name kgan writes
+    ]
+    for path in kept:
+        path.write_text("x")
+    old = time.time() - 3600
+    os.utime(kept[3], (old, old))
+    stale = tmp_path / ".tmp-config-q1w2e3r4.json"  # an older kgan's, an hour old
+    stale.write_text("x")
+    os.utime(stale, (old, old))
+    assert runs.remove_stale(tmp_path) == [stale]
+    assert all(path.exists() for path in kept)
+
+
+# Publishing the export and finishing: a run killed in between finishes without a second version.
+
+
+def test_a_published_export_named_in_the_intent_is_found(tmp_path):
+    version = tmp_path / "saved_models" / "mnist" / "1"
+    runs.intend_to_publish(tmp_path, version)
+    assert runs.published_export(tmp_path) is None  # killed before the export appeared
+    version.mkdir(parents=True)
+    (version / "saved_model.pb").write_bytes(b"pb")
+    assert runs.published_export(tmp_path) == version
+    runs.mark_finished(tmp_path, export_path=version)
+    assert not (tmp_path / runs.PUBLISHING).exists() and runs.published_export(tmp_path) is None
+
+
+@pytest.mark.parametrize("text", ["", "{", '{"other": 1}', "[]"])
+def test_an_unreadable_intent_means_nothing_was_published(tmp_path, text):
+    (tmp_path / runs.PUBLISHING).write_text(text)
+    assert runs.published_export(tmp_path) is None
+
+
+def test_overwrite_clears_the_intent(tmp_path):
+    runs.claim(tmp_path)
+    runs.intend_to_publish(tmp_path, tmp_path / "saved_models" / "mnist" / "1")
+    runs.mark_finished(tmp_path)
+    (tmp_path / runs.PUBLISHING).write_text("{}")  # killed between finished.json and removing the intent
+    runs.clear_run(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [runs.MARKER]

@@ -1,24 +1,32 @@
-"""`Checkpoint`: the whole GAN (both models, both optimizers, the noise state) after every epoch."""
+"""`Checkpoint`: the whole GAN (both models, both optimizers, the noise state) after every epoch, verified."""
 
+import hashlib
+import io
 import math
 import pathlib
 import re
+import zipfile
 
+import h5py
 import keras
 
 from kgan.core.utils import atomic_path
 
 _NAME = re.compile(r"^epoch_(\d+)\.keras$")
+# What a `.keras` file (a zip) must hold to be loadable.
+_MEMBERS = ("config.json", "model.weights.h5")
 
 
 class Checkpoint(keras.callbacks.Callback):
     """Saves the model to `<directory>/epoch_NNNN.keras` atomically, keeping the newest `keep`.
 
     Unlike `keras.callbacks.ModelCheckpoint`, each file is written to a
-    temporary name and renamed into place, so a crash mid-save leaves the
-    previous checkpoint intact; old checkpoints are pruned; and an epoch whose
-    logged metrics are NaN or Inf is not saved, so it never pushes a good
-    checkpoint out.
+    temporary name, re-opened and checked (`Checkpoint.verify`) and only then
+    renamed into place, so a crash mid-save leaves the previous checkpoint
+    intact; its SHA-256 follows in `epoch_NNNN.keras.sha256`, so damage done
+    later (a full disk, a bad sector, a copy cut short) is caught on resume;
+    old checkpoints are pruned; and an epoch whose logged metrics are NaN or
+    Inf is not saved, so it never pushes a good checkpoint out.
 
     Args:
         directory: the checkpoint folder.
@@ -51,6 +59,65 @@ class Checkpoint(keras.callbacks.Callback):
         found = cls.list(directory)
         return found[-1][1] if found else None
 
+    @staticmethod
+    def checksum_path(path):
+        """The SHA-256 sidecar of the checkpoint `path`: `epoch_NNNN.keras.sha256`."""
+        path = pathlib.Path(path)
+        return path.with_name(f"{path.name}.sha256")
+
+    @classmethod
+    def verify(cls, path):
+        """Why the checkpoint `path` cannot be trusted, or None if it can.
+
+        Checks, without building the model: the file is not empty; its SHA-256
+        matches its sidecar (a checkpoint of an older kgan has none); it is a
+        zip holding `config.json` and `model.weights.h5` whose CRCs match; and
+        the weights file opens as HDF5 with every array readable.
+
+        Returns:
+            None, or a short reason (`"it is empty (0 bytes)"`, ...).
+        """
+        path = pathlib.Path(path)
+        try:
+            if path.stat().st_size == 0:
+                return "it is empty (0 bytes)"
+            sidecar = cls.checksum_path(path)
+            if sidecar.is_file():
+                recorded = (sidecar.read_text(errors="replace").split() or [""])[0]
+                if recorded != _sha256(path):
+                    return f"its SHA-256 differs from the one recorded in {sidecar.name}"
+            with zipfile.ZipFile(path) as archive:
+                missing = [name for name in _MEMBERS if name not in archive.namelist()]
+                if missing:
+                    return f"it lacks {', '.join(missing)}"
+                damaged = archive.testzip()
+                if damaged:
+                    return f"its {damaged} is damaged (CRC mismatch)"
+                with h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r") as weights:
+                    weights.visititems(lambda _, item: item[()] if isinstance(item, h5py.Dataset) else None)
+        except zipfile.BadZipFile as error:
+            return f"it is not a complete .keras (zip) file ({error})"
+        except (OSError, ValueError, RuntimeError, KeyError) as error:
+            return f"it cannot be read ({type(error).__name__}: {error})"
+        return None
+
+    @classmethod
+    def set_aside(cls, path):
+        """Renames a checkpoint that cannot be trusted (and its sidecar) to `*.corrupt`; returns the new path.
+
+        The file is kept, not deleted, for the user to look at; `list` no longer sees it.
+        """
+        path = pathlib.Path(path)
+        aside, n = path.with_name(f"{path.name}.corrupt"), 1
+        while aside.exists():
+            n += 1
+            aside = path.with_name(f"{path.name}.{n}.corrupt")
+        path.rename(aside)
+        sidecar = cls.checksum_path(path)
+        if sidecar.is_file():
+            sidecar.rename(aside.with_name(f"{aside.name}.sha256"))
+        return aside
+
     def on_epoch_end(self, epoch, logs=None):
         last = epoch + 1 == (self.params or {}).get("epochs")
         if (epoch + 1) % self.every and not last:
@@ -63,7 +130,36 @@ class Checkpoint(keras.callbacks.Callback):
             # Never let a blown-up model push good checkpoints out.
             print(f"\nCheckpoint: not saving epoch {epoch + 1}: {', '.join(bad)} not finite.", flush=True)
             return
-        with atomic_path(self.directory / f"epoch_{epoch + 1:04d}.keras") as tmp:
-            self.model.save(tmp)
-        for _, path in self.list(self.directory)[: -self.keep]:
-            path.unlink(missing_ok=True)
+        path = self.directory / f"epoch_{epoch + 1:04d}.keras"
+        sidecar = self.checksum_path(path)
+        try:
+            with atomic_path(path) as tmp:
+                self.model.save(tmp)
+                problem = self.verify(tmp)
+                if problem:
+                    raise _Unverified(problem)
+                digest = _sha256(tmp)
+                sidecar.unlink(missing_ok=True)  # a sidecar never describes another file than its checkpoint
+        except _Unverified as error:
+            print(
+                f"\nCheckpoint: not saving epoch {epoch + 1}: the written file failed its check: {error}.", flush=True
+            )
+            return
+        # After the file: a checkpoint without its sidecar (killed in between) is checked by opening it.
+        with atomic_path(sidecar) as tmp:
+            tmp.write_text(f"{digest}  {path.name}\n")
+        for _, old in self.list(self.directory)[: -self.keep]:
+            old.unlink(missing_ok=True)
+            self.checksum_path(old).unlink(missing_ok=True)
+
+
+class _Unverified(Exception):
+    """A checkpoint that failed `Checkpoint.verify` right after it was written."""
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,12 +1,19 @@
-"""Small helpers shared across kgan: atomic file writes, path and JSON checks, argument checks."""
+"""Small helpers shared across kgan: atomic file writes, stale temporaries, path and JSON checks, argument checks."""
 
 import contextlib
 import errno
 import json
 import os
 import pathlib
+import re
 import shutil
 import tempfile
+import time
+
+# A temporary's name carries its writer's process id (`.tmp-<stem>-pid<N>-<random><suffix>`), so a later run can
+# tell the leftovers of a killed writer from a write in progress. Neither the random part nor the suffix has dashes.
+_TMP_PID = re.compile(r"^\.tmp-.+-pid(\d+)-[a-z0-9_]{8}(?:\.[^-]*)?$")
+_TMP_OLD = re.compile(r"^\.tmp-.+-[a-z0-9_]{8}(?:\.[^-]*)?$")  # an older kgan's: no process id
 
 
 @contextlib.contextmanager
@@ -32,7 +39,7 @@ def atomic_path(path):
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Keep the suffix: Keras and matplotlib choose the format from it.
-    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{path.stem}-", suffix="".join(path.suffixes), dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(path.stem), suffix="".join(path.suffixes), dir=path.parent)
     os.close(fd)
     os.unlink(tmp)
     tmp = pathlib.Path(tmp)
@@ -54,6 +61,57 @@ def atomic_path(path):
             shutil.rmtree(tmp, ignore_errors=True)
         elif tmp.exists():
             tmp.unlink()
+
+
+def temporary_prefix(stem):
+    """`.tmp-<stem>-pid<N>-`: the prefix of this process's temporaries (`remove_stale_temporaries` reads the id)."""
+    return f".tmp-{stem}-pid{os.getpid()}-"
+
+
+def remove_stale_temporaries(folder, max_age=600):
+    """Deletes the `.tmp-*` files and folders in `folder` that a dead process left behind; returns their paths.
+
+    A temporary is stale when the process named in it (`temporary_prefix`) is
+    no longer alive, or, for a name without a process id (written by an older
+    kgan), when it is older than `max_age` seconds. A live writer's temporary is
+    never touched; a reused process id only keeps a stale file until a later
+    run, the safe side.
+
+    Args:
+        folder: the folder to clean (not recursive); a missing folder is fine.
+        max_age: seconds after which a temporary without a process id is stale.
+
+    Returns:
+        The deleted paths, sorted.
+    """
+    folder = pathlib.Path(folder)
+    if not folder.is_dir():
+        return []
+    removed = []
+    for entry in sorted(folder.glob(".tmp-*")):
+        match = _TMP_PID.search(entry.name)
+        if match:
+            stale = int(match.group(1)) != os.getpid() and not _process_alive(int(match.group(1)))
+        else:  # only names atomic_path gave (its random part has eight characters), never a user's `.tmp-notes`
+            stale = bool(_TMP_OLD.search(entry.name)) and time.time() - entry.lstat().st_mtime > max_age
+        if not stale:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
+def _process_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 # The largest count (epochs, batch size, steps, ...) a setting may take: TensorFlow and Keras keep their step and

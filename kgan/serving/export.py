@@ -8,6 +8,7 @@ import shutil
 import tempfile
 
 from kgan.core import GAN
+from kgan.core.utils import temporary_prefix
 from kgan.serving.metadata import METADATA_PATH, fingerprinted, latest_version, metadata_json
 from kgan.serving.signatures import inspect_generator, write_saved_model
 from kgan.serving.trust import saved_model_fingerprint
@@ -43,7 +44,7 @@ def export_generator(
     class ids.
 
     The export is written to a temporary sibling folder
-    (`base_dir/name/.tmp-<version>-<random>`) and renamed into place only when
+    (`base_dir/name/.tmp-<version>-pid<N>-<random>`) and renamed into place only when
     complete, so TF Serving never sees half a model; if anything fails, the
     temporary folder is removed and existing versions are left untouched.
 
@@ -125,7 +126,7 @@ def export_generator(
 
     created_dirs = [d for d in (model_dir, *model_dir.parents) if not d.exists()]
     model_dir.mkdir(parents=True, exist_ok=True)
-    tmp_dir = pathlib.Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=model_dir))
+    tmp_dir = pathlib.Path(tempfile.mkdtemp(prefix=temporary_prefix(version), dir=model_dir))
     # mkdtemp makes the folder private (0700); a server running as another
     # user must be able to read the published version.
     umask = os.umask(0)

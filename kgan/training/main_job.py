@@ -20,6 +20,7 @@ from kgan.core.penalties import R1Penalty, WeightPenalty
 from kgan.core.utils import atomic_path
 from kgan.data import load_arrays, make_dataset
 from kgan.serving import export_generator
+from kgan.serving.metadata import latest_version
 from kgan.training import runs
 from kgan.training.classic import ClassicGAN
 from kgan.training.config import TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
@@ -160,6 +161,11 @@ def train(config=None, /, **settings):
             state = runs.RunState("new") if c.overwrite else prepare_run_dir(run_dir)  # the chief's error
         run_dir = pathlib.Path(tempfile.mkdtemp(prefix="kgan-worker-"))
         atexit.register(shutil.rmtree, run_dir, True)  # also after an error
+    export_base = (c.export_dir if chief else None) or run_dir / "saved_models"  # a worker's: in its temp folder
+    if chief:
+        # Temporaries of a killed run (a dead process's; a live writer's are kept).
+        for path in runs.remove_stale(run_dir, pathlib.Path(export_base) / export_name):
+            print(f"Removed {path}, left by a killed run.", flush=True)
 
     jit_compile = c.jit_compile and not c.deterministic  # Keras turns XLA off under op determinism anyway
     if c.deterministic:
@@ -192,10 +198,17 @@ def train(config=None, /, **settings):
         strategy={"name": distribute.strategy_name(strategy), "replicas": strategy.num_replicas_in_sync},
     )
     initial_epoch = 0
+    if state.kind == "resumable" or state.skipped:
+        runs.check_resumable(state.config, record)  # before anything is moved
+    if chief:
+        # Newer checkpoints that do not verify: kept aside as *.corrupt, named on stdout.
+        runs.set_aside(state.skipped)
+        if state.skipped and state.kind == "new":
+            print(f"No checkpoint in {run_dir / 'checkpoints'} verifies; training again from epoch 1.", flush=True)
     if state.kind == "resumable":
-        runs.check_resumable(state.config, record)
-        with strategy.scope():
-            gan = keras.saving.load_model(state.checkpoint)
+        loaded, state = _load_checkpoint(run_dir, state, strategy, chief)
+        gan = gan if loaded is None else loaded
+    if state.kind == "resumable":
         _apply_optimizer_settings(gan, c)
         initial_epoch = state.epoch
         print(
@@ -245,19 +258,54 @@ def train(config=None, /, **settings):
     if monitor.reason and c.on_divergence == "stop":
         raise TrainingDiverged(monitor.reason)
 
-    export_path = export_generator(
-        gan.sampler,  # the EMA generator when there is one
-        (c.export_dir if chief else None) or run_dir / "saved_models",
-        export_name,
-        metadata={**record, "final_metrics": {k: v[-1] for k, v in history.items()}},
-        spec=gan.spec,
-    )
+    # Publishing and finishing are one recoverable step: the version is named in publishing.json first,
+    # so a run killed after publishing it only marks itself finished when run again.
+    export_path = runs.published_export(run_dir) if chief else None
+    if export_path is not None:
+        print(
+            f"The export {export_path} was published before the run was interrupted; not exporting again.", flush=True
+        )
+    else:
+        model_dir = pathlib.Path(export_base) / export_name
+        version = (latest_version(model_dir) or 0) + 1
+        if chief:
+            runs.intend_to_publish(run_dir, model_dir / str(version))
+        export_path = export_generator(
+            gan.sampler,  # the EMA generator when there is one
+            export_base,
+            export_name,
+            version=version,
+            metadata={**record, "final_metrics": {k: v[-1] for k, v in history.items()}},
+            spec=gan.spec,
+        )
     if not chief:
         # Every worker saved (saving may need all of them); only the chief's files are kept:
         # this worker's temp folder goes at exit (the atexit hook above, also after an error).
         return TrainResult(None, None, history, gan)
     runs.mark_finished(run_dir, export_path=export_path)
     return TrainResult(run_dir, export_path, history, gan)
+
+
+def _load_checkpoint(run_dir, state, strategy, chief):
+    """`(gan, state)` of the newest checkpoint Keras loads, walking back past those it cannot; `(None, state)` if none.
+
+    `Checkpoint.verify` has checked the file; what it cannot see (a damaged
+    config, a checkpoint of an incompatible kgan) surfaces here, and the chief
+    sets such a checkpoint aside like one that failed verification.
+    """
+    while state.kind == "resumable":
+        try:
+            with strategy.scope():
+                return keras.saving.load_model(state.checkpoint), state
+        except Exception as error:  # noqa: BLE001 (any failure to load means: walk back)
+            if not chief:
+                raise
+            first_line = (str(error).strip().splitlines() or [""])[0][:200]
+            runs.set_aside([(state.checkpoint, f"Keras could not load it ({type(error).__name__}: {first_line})")])
+            state = runs.inspect_run(run_dir)
+            runs.set_aside(state.skipped)
+    print(f"No checkpoint in {run_dir / 'checkpoints'} loads; training again from epoch 1.", flush=True)
+    return None, state
 
 
 def _apply_optimizer_settings(gan, config):

@@ -9,12 +9,18 @@ command runs again:
 
 - no directory, or an empty one: a new run (the marker is written first);
 - the marker, checkpoints but no `finished.json`: the run was interrupted
-  (killed, power loss); resume from the newest checkpoint;
+  (killed, power loss); resume from the newest checkpoint that verifies
+  (`Checkpoint.verify`); newer ones that do not are set aside as `*.corrupt`;
 - the marker and `finished.json`: a finished run; starting again needs the
   user's say-so (`--overwrite`), and then only the names the marker lists are
   deleted, never a file kgan did not write;
 - anything else, whatever files it holds (a `config.json` of another
   program included): not a kgan run; kgan never writes into it.
+
+Publishing the export and writing `finished.json` is one recoverable step:
+`publishing.json` names the export version about to be written, so a run killed
+after the export appeared but before `finished.json` only marks itself finished
+when run again, instead of publishing the same weights as a new version.
 """
 
 import dataclasses
@@ -25,15 +31,26 @@ import shutil
 import uuid
 
 from kgan.callbacks.checkpoint import Checkpoint
-from kgan.core.utils import atomic_path
+from kgan.core.utils import atomic_path, remove_stale_temporaries
 from kgan.core.version import __version__
 from kgan.training.config import flag_of, resume_keys
 
 MARKER = "kgan-run.json"
 CONFIG = "config.json"
 FINISHED = "finished.json"
+PUBLISHING = "publishing.json"
 # What a run writes into its directory (the marker's manifest): `--overwrite` deletes these and nothing else.
-WRITES = (CONFIG, "history.csv", "history.png", "samples", "checkpoints", "saved_models", "tensorboard", FINISHED)
+WRITES = (
+    CONFIG,
+    "history.csv",
+    "history.png",
+    "samples",
+    "checkpoints",
+    "saved_models",
+    "tensorboard",
+    PUBLISHING,
+    FINISHED,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,15 +59,17 @@ class RunState:
 
     Attributes:
         kind: `"new"`, `"resumable"` or `"finished"`.
-        checkpoint: the newest checkpoint (resumable runs).
+        checkpoint: the newest checkpoint that verifies (resumable runs).
         epoch: the epochs that checkpoint completed.
         config: the saved settings, if any.
+        skipped: `(path, reason)` of each newer checkpoint that did not verify.
     """
 
     kind: str
     checkpoint: pathlib.Path | None = None
     epoch: int = 0
     config: dict | None = None
+    skipped: tuple = ()
 
 
 def inspect_run(run_dir):
@@ -76,11 +95,33 @@ def inspect_run(run_dir):
     config = _read_json(config_path) if config_path.is_file() else None
     if (run_dir / FINISHED).is_file():
         return RunState("finished", config=config)
-    checkpoints = Checkpoint.list(run_dir / "checkpoints")
-    if checkpoints and config is not None:
-        epoch, path = checkpoints[-1]
-        return RunState("resumable", path, epoch, config)
-    return RunState("new", config=config)  # claimed, but no epoch completed: nothing worth keeping
+    if config is None:
+        return RunState("new")  # claimed, but no epoch completed: nothing worth keeping
+    skipped = []
+    for epoch, path in reversed(Checkpoint.list(run_dir / "checkpoints")):
+        reason = Checkpoint.verify(path)
+        if reason is None:
+            return RunState("resumable", path, epoch, config, tuple(skipped))
+        skipped.append((path, reason))
+    return RunState("new", config=config, skipped=tuple(skipped))
+
+
+def set_aside(skipped):
+    """Renames each checkpoint of `skipped` (`RunState.skipped`) to `*.corrupt`, saying which and why."""
+    for path, reason in skipped:
+        aside = Checkpoint.set_aside(path)
+        print(f"Skipping the checkpoint {path.name}: {reason}; kept as {aside.name}.", flush=True)
+
+
+def remove_stale(run_dir, *folders):
+    """Deletes the temporaries (`.tmp-*`) that killed writers left in `run_dir`, its folders and `folders`.
+
+    Returns:
+        The deleted paths.
+    """
+    run_dir = pathlib.Path(run_dir)
+    places = (run_dir, run_dir / "checkpoints", run_dir / "samples", *map(pathlib.Path, folders))
+    return [path for folder in places for path in remove_stale_temporaries(folder)]
 
 
 def _read_json(path):
@@ -147,3 +188,27 @@ def mark_finished(run_dir, **info):
     """Writes `finished.json`, after which the same command no longer resumes the run."""
     with atomic_path(pathlib.Path(run_dir) / FINISHED) as tmp:
         tmp.write_text(json.dumps({k: str(v) if isinstance(v, pathlib.Path) else v for k, v in info.items()}, indent=2))
+    (pathlib.Path(run_dir) / PUBLISHING).unlink(missing_ok=True)
+
+
+def intend_to_publish(run_dir, export_path):
+    """Records, before the export is written, the version folder it will be (`published_export` reads it)."""
+    with atomic_path(pathlib.Path(run_dir) / PUBLISHING) as tmp:
+        tmp.write_text(json.dumps({"export_path": str(export_path)}, indent=2))
+
+
+def published_export(run_dir):
+    """The export a killed run published before it could write `finished.json`, or None.
+
+    That is the version folder `publishing.json` names, if it exists: an
+    export appears only once complete (it is renamed into place), so an
+    existing folder is the whole export.
+    """
+    intent = pathlib.Path(run_dir) / PUBLISHING
+    if not intent.is_file():
+        return None
+    try:
+        path = pathlib.Path(json.loads(intent.read_text())["export_path"])
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        return None  # cut short before the rename (it is written atomically): nothing was published
+    return path if (path / "saved_model.pb").is_file() else None
