@@ -127,80 +127,29 @@ def test_the_shipped_generator_samples_right_after_install(capsys, tmp_path):
     assert read_metadata(shipped)["arch"] == "dcgan_fc" and read_metadata(shipped)["variant"] == "infogan"
 
 
-def test_kgan_train_takes_a_variant(tmp_path):
-    import json
-    import pathlib
-    import subprocess
-    import sys
-
-    import numpy as np
-
-    data = np.load(pathlib.Path(__file__).resolve().parents[1] / "kgan" / "data" / "mnist_5k.npz")
-    np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kgan.cli",
-            "train",
-            "--variant",
-            "lsgan",
-            "--dataset",
-            "npz",
-            "--data-path",
-            str(tmp_path / "digits.npz"),
-            "--epochs",
-            "1",
-            "--batch-size",
-            "32",
-            "--output-dir",
-            str(tmp_path / "run"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert json.loads((tmp_path / "run" / "config.json").read_text())["variant"] == "lsgan"
-
-
-def test_kgan_train_takes_infogans_number_of_categories(tmp_path):
-    import json
+def kgan_train(tmp_path, *flags):
+    """`kgan train FLAGS` for one epoch on 64 digits in `tmp_path/run`, in a fresh process; returns its result."""
     import subprocess
     import sys
 
     from conftest import write_digits_npz
 
     write_digits_npz(tmp_path / "digits.npz", 64)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kgan.cli",
-            "train",
-            "--variant",
-            "infogan",
-            "--categories",
-            "12",
-            "--dataset",
-            "npz",
-            "--data-path",
-            str(tmp_path / "digits.npz"),
-            "--epochs",
-            "1",
-            "--batch-size",
-            "32",
-            "--output-dir",
-            str(tmp_path / "run"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    small = ["--dataset", "npz", "--data-path", tmp_path / "digits.npz", "--epochs", 1, "--batch-size", 32]
+    argv = [sys.executable, "-m", "kgan.cli", "train", *flags, *small, "--output-dir", tmp_path / "run"]
+    return subprocess.run(list(map(str, argv)), capture_output=True, text=True, timeout=600)
+
+
+def test_kgan_train_takes_a_variant(tmp_path):
+    result = kgan_train(tmp_path, "--variant", "lsgan")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["variant"] == "lsgan"
+
+
+def test_kgan_train_takes_infogans_number_of_categories(tmp_path):
+    result = kgan_train(tmp_path, "--variant", "infogan", "--categories", "12")
     assert result.returncode == 0, result.stderr[-2000:]
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["variant"] == "infogan" and config["variant_options"]["categories"] == 12
-    bad = subprocess.run(
-        [sys.executable, "-m", "kgan.cli", "train", "--categories", "0"], capture_output=True, text=True, timeout=600
-    )
+    bad = kgan_train(tmp_path, "--categories", "0")
     assert bad.returncode == 2 and "--categories: expected a positive integer, received '0'" in bad.stderr
