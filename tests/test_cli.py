@@ -153,3 +153,18 @@ def test_kgan_train_takes_infogans_number_of_categories(tmp_path):
     assert config["variant"] == "infogan" and config["variant_options"]["categories"] == 12
     bad = kgan_train(tmp_path, "--categories", "0")
     assert bad.returncode == 2 and "--categories: expected a positive integer, received '0'" in bad.stderr
+
+
+def test_export_refuses_a_checkpoint_whose_checksum_does_not_match(capsys, tmp_path):
+    from kgan.callbacks import Checkpoint
+
+    checkpoints = tmp_path / "run" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+    gan.compile(jit_compile=False)
+    path = checkpoints / "epoch_0001.keras"
+    gan.save(path)
+    Checkpoint.checksum_path(path).write_text("0" * 64)  # what a flipped byte after the write looks like
+    status, _, err = run(capsys, "export", tmp_path / "run")
+    assert status == 2 and "cannot be exported" in err and str(path) in err and "Traceback" not in err
+    assert not (tmp_path / "run" / "saved_models").exists()

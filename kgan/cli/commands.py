@@ -249,6 +249,12 @@ def run_export(args):
         checkpoint = pathlib.Path(args.checkpoint) if args.checkpoint else Checkpoint.latest(run_dir / "checkpoints")
         if checkpoint is None or not checkpoint.is_file():
             raise FileNotFoundError(f"No checkpoint to export in {run_dir / 'checkpoints'}. Received: {checkpoint}")
+        reason = Checkpoint.verify(checkpoint)  # a damaged file is named, not loaded
+        if reason:
+            raise ValueError(
+                f"The checkpoint {checkpoint} cannot be exported: {reason}; choose another with --checkpoint. "
+                f"Received: {checkpoint}"
+            )
         config_path = run_dir / "config.json"
         config = read_json_object(config_path, "run config") if config_path.is_file() else {}
         check_writable_dir(args.export_dir or run_dir / "saved_models", "--export-dir")  # before loading
@@ -275,11 +281,8 @@ def run_info(args):
     from kgan.core import losses
     from kgan.data import DATASETS
     from kgan.models import ARCHITECTURES
+    from kgan.variants import VARIANTS
 
-    try:
-        from kgan.variants import VARIANTS
-    except ImportError:  # pragma: no cover - the variants package is optional while it is built
-        VARIANTS = {"gan": None}
     sections = {
         "variants": sorted(VARIANTS),
         "architectures": sorted(ARCHITECTURES),
