@@ -10,7 +10,7 @@ from PIL import Image
 from conftest import tiny_discriminator, tiny_generator
 from kgan.cli import main
 from kgan.core import GAN
-from kgan.serving import export_generator, read_metadata
+from kgan.serving import export_generator, load_generator, read_metadata
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +168,27 @@ def test_export_refuses_a_checkpoint_whose_checksum_does_not_match(capsys, tmp_p
     status, _, err = run(capsys, "export", tmp_path / "run")
     assert status == 2 and "cannot be exported" in err and str(path) in err and "Traceback" not in err
     assert not (tmp_path / "run" / "saved_models").exists()
+
+
+def test_kgan_train_resizes_and_converts_a_folder_of_colour_images(tmp_path):
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(32):
+        Image.fromarray(rng.integers(0, 256, (32, 24, 3), dtype=np.uint8)).save(folder / f"{i:02d}.png")
+    argv = [sys.executable, "-m", "kgan.cli", "train", "--variant", "gan", "--arch", "dcgan", "--dataset", "folder"]
+    argv += ["--data-path", folder, "--image-size", "16x12", "--channels", "1", "--epochs", 1, "--batch-size", 16]
+    argv += ["--ema", "0", "--augment", "off", "--output-dir", tmp_path / "run", "--export-name", "pictures"]
+    result = subprocess.run(list(map(str, argv)), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert (config["image_size"], config["channels"], config["image_shape"]) == ([16, 12], 1, [16, 12, 1])
+    images = load_generator(tmp_path / "run" / "saved_models" / "pictures")(np.zeros((2, 64), "float32"))
+    assert images.shape == (2, 16, 12, 1)
+    bad = subprocess.run(list(map(str, argv[:4] + ["--image-size", "16x"])), capture_output=True, text=True)
+    assert bad.returncode == 2 and "--image-size: expected H or HxW pixels" in bad.stderr

@@ -30,6 +30,7 @@ OTHER_VALUE = {
     "int": ("7", 7),
     "str": ("other", "other"),
     "path": ("/tmp/somewhere", "/tmp/somewhere"),
+    "image_size": ("32x48", (32, 48)),
 }
 
 
@@ -47,7 +48,7 @@ def other_argv(field):
     if meta["choices"] is not None:
         choices = meta["choices"]() if callable(meta["choices"]) else meta["choices"]
         value = next(c for c in choices if c != default and c != "mlp_lecture003")
-        return [flag, value], value
+        return [flag, str(value)], value
     text, value = OTHER_VALUE[meta["kind"]]
     return [flag, text], value
 
@@ -200,3 +201,8 @@ def test_every_flag_of_the_main_job_is_in_the_docs_flag_table():
         for flag in action.option_strings:
             if flag.startswith("--") and flag != "--help" and not flag.startswith("--no-"):
                 assert f"`{flag}`" in table, flag
+
+
+def test_augment_off_turns_the_main_jobs_ada_off_too():
+    config = config_from_args(main_job_parser().parse_args(["--augment", "off"]))
+    assert config.augment is None and config.ada_target is None

@@ -16,6 +16,7 @@ KINDS = {
     "probability_or_off": types.probability_or_off,
     "decay_or_off": types.decay_or_off,
     "augment_policy": types.augment_policy,
+    "image_size": types.image_size,
     "fraction": types.fraction,
     "non_negative_int": types.non_negative_int,
     "int": int,
@@ -87,6 +88,8 @@ def config_from_args(args):
 
     settings = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if hasattr(args, f.name)}
     settings["variant_options"] = variant_options(args)
+    if settings.get("augment") is None:
+        settings["ada_target"] = None  # `--augment off` on the main job: nothing left for ADA to adapt
     return TrainConfig(**settings)
 
 

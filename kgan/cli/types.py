@@ -59,6 +59,20 @@ def fraction(text):
     return _float_in(text, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 
+def image_size(text):
+    """argparse type: `H` or `HxW` pixels, e.g. `32` or `32x48` (returns `(height, width)`)."""
+    parts = text.lower().split("x")
+    try:
+        size = tuple(int(part) for part in parts)
+    except ValueError:
+        size = ()
+    if len(parts) == 1:
+        size = size * 2
+    if len(size) != 2 or min(size) < 1:
+        raise argparse.ArgumentTypeError(f"expected H or HxW pixels such as 32 or 32x48, received {text!r}")
+    return size
+
+
 def probability(text):
     """argparse type: a float in [0, 1]."""
     return _float_in(text, lambda v: 0 <= v <= 1, "a probability in [0, 1]")

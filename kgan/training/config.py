@@ -115,6 +115,21 @@ class TrainConfig:
     data_path: str | None = setting(
         None, "file (npz) or folder (folder) to read with --dataset npz|folder", resume=MATCH, kind="path"
     )
+    image_size: tuple | None = setting(
+        None,
+        "resize every image to H or HxW pixels (bilinear, antialiased), e.g. 32 or 32x48 (default: the dataset's; "
+        "for a folder, its first image's)",
+        resume=MATCH,
+        kind="image_size",
+    )
+    channels: int | None = setting(
+        None,
+        "convert every image to 1 (greyscale) or 3 (RGB) channels (default: the dataset's; for a folder, 1 if "
+        "every image is grey)",
+        resume=MATCH,
+        kind="int",
+        choices=(1, 3),
+    )
     epochs: int = setting(
         50, "passes over the dataset; a resumed run may extend it", resume=UPDATE, kind="positive_int"
     )
@@ -284,6 +299,11 @@ class TrainConfig:
     )
 
     def __post_init__(self):
+        from kgan.data.validation import standardize_image_size
+
+        object.__setattr__(self, "image_size", standardize_image_size(self.image_size))  # (height, width)
+        if self.channels is not None and self.channels not in (1, 3):
+            raise ValueError(f"`channels` must be 1 (greyscale) or 3 (RGB). Received: channels={self.channels!r}")
         for f in dataclasses.fields(self):
             kind, value = f.metadata["kind"], getattr(self, f.name)
             if value is None:
