@@ -66,7 +66,7 @@ def test_every_setting_has_a_flag_or_is_library_only_and_says_how_it_resumes():
 def test_every_flag_reaches_the_config(name):
     argv, value = other_argv(FIELDS[name])
     # Lecture 004's loop has no EMA generator or augmentation: the main job's are turned off with it.
-    fit_only = dict(ema=None, augment=None) if name == "trainer" else {}
+    fit_only = dict(ema=None, augment=None, ada_target=None) if name == "trainer" else {}
     argv += ["--ema", "0", "--augment", "off"] if fit_only else []
     config = config_from_args(main_job_parser().parse_args(argv))
     assert getattr(config, name) == value

@@ -421,3 +421,39 @@ def test_epoch_indexed_shuffling_needs_a_seed_and_a_valid_start():
         make_dataset(images, batch_size=4, epochs=2)
     with pytest.raises(ValueError, match="initial_epoch=3"):
         make_dataset(images, batch_size=4, seed=0, epochs=2, initial_epoch=3)
+
+
+def _half_black_half_white(height=4, width=8):
+    image = np.zeros((height, width, 1), np.uint8)
+    image[:, width // 2 :] = 255
+    return image
+
+
+@pytest.mark.parametrize("source", ["npz", "folder"])
+def test_resize_stretches_crops_or_pads_an_image_of_another_aspect_ratio(tmp_path, source):
+    from PIL import Image
+
+    from kgan.data import load_arrays
+
+    image = _half_black_half_white()  # 4 high, 8 wide: black left half, white right half
+    if source == "npz":
+        np.savez(tmp_path / "d.npz", x=image[None, ..., 0].repeat(2, 0))
+        path = tmp_path / "d.npz"
+    else:
+        (tmp_path / "pictures").mkdir()
+        for i in range(2):
+            Image.fromarray(image[..., 0]).save(tmp_path / "pictures" / f"{i}.png")
+        path = tmp_path / "pictures"
+    out = {
+        resize: load_arrays(source, path, image_size=4, channels=1, resize=resize)[0][0, ..., 0].astype(int)
+        for resize in ("stretch", "crop", "pad")
+    }
+    # crop: the centre 4 x 4, two black columns then two white ones, untouched.
+    np.testing.assert_array_equal(out["crop"], [[0, 0, 255, 255]] * 4)
+    # pad: the whole image at 2 x 4, black rows above and below.
+    assert (out["pad"][0] == 0).all() and (out["pad"][3] == 0).all()
+    assert out["pad"][1:3, 3].min() > 200 and out["pad"][1:3, 0].max() < 50
+    # stretch: every row is the whole width, squeezed; no black border rows.
+    assert out["stretch"][0, 3] > 200 and out["stretch"][3, 3] > 200
+    with pytest.raises(ValueError, match="`resize` must be one of"):
+        load_arrays(source, path, image_size=4, resize="zoom")

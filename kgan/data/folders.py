@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from kgan.data.validation import MAX_ARRAY_BYTES, MAX_IMAGE_PIXELS, convert_images
+from kgan.data.validation import MAX_ARRAY_BYTES, MAX_IMAGE_PIXELS, convert_images, fitted_boxes
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 # The most images a folder walk collects: kgan holds a data set in memory, and a walk that finds more (about
@@ -88,8 +88,8 @@ def _open_image(file, image_size, total_bytes):
         raise ValueError(f"Could not read image ({e}). Received: file={file!r}") from e
 
 
-def load_folder(path, image_size, channels):
-    """Reads a folder of images, labelled by class subfolders if it has any."""
+def load_folder(path, image_size, channels, resize="stretch"):
+    """Reads a folder of images, labelled by class subfolders if it has any (`resize`: see `RESIZE_POLICIES`)."""
     from PIL import Image  # noqa: PLC0415
 
     path = os.fspath(path)
@@ -126,14 +126,14 @@ def load_folder(path, image_size, channels):
     if not files:
         raise ValueError(f"Found no images ({', '.join(IMAGE_EXTENSIONS)}) in {path}. Received: path={path!r}")
 
-    resize = image_size is not None
+    size_given = image_size is not None
     arrays, total_bytes = [], 0
     for file in files:
         picture = _open_image(file, image_size, total_bytes)
         width, height = picture.size
         if image_size is None:
             image_size = (height, width)  # The first image sets the size.
-        elif not resize and (height, width) != image_size:
+        elif not size_given and (height, width) != image_size:
             raise ValueError(
                 f"Images differ in size: {files[0]} is {image_size[1]}x{image_size[0]} "
                 f"but {file} is {width}x{height} (width x height); pass "
@@ -141,7 +141,12 @@ def load_folder(path, image_size, channels):
                 "Received: image_size=None"
             )
         if (height, width) != image_size:
-            picture = picture.resize((image_size[1], image_size[0]), Image.Resampling.BILINEAR)
+            (top, left, h, w), (out_h, out_w), (pad_top, pad_left) = fitted_boxes(height, width, image_size, resize)
+            picture = picture.crop((left, top, left + w, top + h)).resize((out_w, out_h), Image.Resampling.BILINEAR)
+            if (out_h, out_w) != image_size:  # pad: centred on black
+                canvas = Image.new(picture.mode, (image_size[1], image_size[0]))
+                canvas.paste(picture, (pad_left, pad_top))
+                picture = canvas
         arrays.append(np.asarray(picture, dtype=np.uint8))
         total_bytes += arrays[-1].nbytes
     images = np.stack(arrays)

@@ -152,6 +152,7 @@ def load_dataset(
     data_dir=None,
     image_size=None,
     channels=None,
+    resize="stretch",
     drop_remainder=True,
     epochs=None,
     initial_epoch=0,
@@ -171,6 +172,7 @@ def load_dataset(
         data_dir: tensorflow-datasets data directory.
         image_size: Optional `(height, width)` to resize to.
         channels: Optional 1 or 3.
+        resize: `"stretch"`, `"crop"` or `"pad"` (see `load_arrays`).
         drop_remainder: Whether to drop the last, smaller batch.
         epochs: Epoch-indexed shuffling for resumable runs (see `make_dataset`).
         initial_epoch: The first epoch the dataset holds (with `epochs`).
@@ -198,6 +200,7 @@ def load_dataset(
         data_dir=data_dir,
         image_size=image_size,
         channels=channels,
+        resize=resize,
     )
     ds = make_dataset(
         images,

@@ -10,7 +10,13 @@ import importlib.resources
 from kgan.data.folders import load_folder
 from kgan.data.npz import load_npz, read_npz
 from kgan.data.tfds import load_tfds
-from kgan.data.validation import convert_images, standardize_image_size, to_nhwc_uint8, validate_labels
+from kgan.data.validation import (
+    check_resize,
+    convert_images,
+    standardize_image_size,
+    to_nhwc_uint8,
+    validate_labels,
+)
 
 DATASETS = ("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder")
 
@@ -58,6 +64,7 @@ def load_arrays(
     data_dir=None,
     image_size=None,
     channels=None,
+    resize="stretch",
 ):
     """Loads a data set as `uint8` image and `int32` label arrays.
 
@@ -80,6 +87,10 @@ def load_arrays(
         channels: Optional 1 or 3 to convert to greyscale or RGB. For
             `"folder"` it defaults to 1 if every image is greyscale (RGB files
             whose three channels agree count as greyscale), else 3.
+        resize: how an image of another aspect ratio reaches `image_size`:
+            `"stretch"` (resize it), `"crop"` (centre-crop it to the aspect
+            ratio, then resize) or `"pad"` (resize it to fit, then pad with
+            black, centred).
 
     Returns:
         A tuple `(images, labels, info)`: `images` a `uint8` array of shape
@@ -104,6 +115,7 @@ def load_arrays(
     if name not in DATASETS:
         raise ValueError(f"Unknown dataset. Expected one of {DATASETS}. Received: name={name!r}")
     image_size = standardize_image_size(image_size)
+    check_resize(resize)
     if channels is not None and channels not in (1, 3):
         raise ValueError(f"`channels` must be 1 (greyscale) or 3 (RGB). Received: channels={channels!r}")
     if name in ("npz", "folder") and path is None:
@@ -118,7 +130,7 @@ def load_arrays(
         )
 
     if name == "folder":
-        images, labels, class_names = load_folder(path, image_size, channels)
+        images, labels, class_names = load_folder(path, image_size, channels, resize)
     else:
         if name == "mnist_embedded":
             shipped = importlib.resources.files("kgan.data").joinpath("mnist_5k.npz")
@@ -134,7 +146,7 @@ def load_arrays(
         else:
             images, labels, class_names = load_tfds(name, split, data_dir)
         images = to_nhwc_uint8(images, name)
-        images = convert_images(images, image_size, channels)
+        images = convert_images(images, image_size, channels, resize)
 
     if labels is not None:
         labels = validate_labels(labels, len(images))

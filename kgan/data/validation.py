@@ -101,8 +101,34 @@ def to_nhwc_uint8(images, source):
     return images
 
 
-def convert_images(images, image_size, channels):
-    """Resizes and converts uint8 NHWC images, in chunks to bound memory."""
+# How an image of another aspect ratio reaches `image_size`: stretched, centre-cropped to the aspect ratio and then
+# resized, or resized to fit and padded with black (centred).
+RESIZE_POLICIES = ("stretch", "crop", "pad")
+
+
+def check_resize(resize):
+    if resize not in RESIZE_POLICIES:
+        raise ValueError(f"`resize` must be one of {RESIZE_POLICIES}. Received: resize={resize!r}")
+    return resize
+
+
+def fitted_boxes(height, width, image_size, resize):
+    """For one image of `height` x `width`: the crop box `(top, left, h, w)` to take from it, the size `(h, w)` to
+    resize that to, and the offset `(top, left)` at which it lands in `image_size` (black around it: `pad`)."""
+    out_h, out_w = image_size
+    if resize == "crop":
+        scale = max(out_h / height, out_w / width)  # the largest centred box of the target's aspect ratio
+        h, w = min(height, round(out_h / scale)), min(width, round(out_w / scale))
+        return ((height - h) // 2, (width - w) // 2, h, w), (out_h, out_w), (0, 0)
+    if resize == "pad":
+        scale = min(out_h / height, out_w / width)
+        h, w = max(1, round(height * scale)), max(1, round(width * scale))
+        return (0, 0, height, width), (h, w), ((out_h - h) // 2, (out_w - w) // 2)
+    return (0, 0, height, width), (out_h, out_w), (0, 0)
+
+
+def convert_images(images, image_size, channels, resize="stretch"):
+    """Resizes (`resize`: `RESIZE_POLICIES`) and converts uint8 NHWC images, in chunks to bound memory."""
     if images.shape[-1] == 4:
         images = images[..., :3]  # Drop alpha.
     same_size = image_size is None or tuple(images.shape[1:3]) == image_size
@@ -117,6 +143,8 @@ def convert_images(images, image_size, channels):
         if not same_channels:
             x = tf.image.rgb_to_grayscale(x) if channels == 1 else tf.image.grayscale_to_rgb(x)
         if not same_size:
-            x = tf.image.resize(x, image_size, method="bilinear", antialias=True)
+            (top, left, h, w), size, (pad_top, pad_left) = fitted_boxes(*images.shape[1:3], image_size, resize)
+            x = tf.image.resize(x[:, top : top + h, left : left + w], size, method="bilinear", antialias=True)
+            x = tf.image.pad_to_bounding_box(x, pad_top, pad_left, *image_size)
         chunks.append(tf.cast(tf.clip_by_value(tf.round(x), 0.0, 255.0), tf.uint8).numpy())
     return np.concatenate(chunks, axis=0)

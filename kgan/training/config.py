@@ -50,6 +50,12 @@ def _datasets():
     return DATASETS
 
 
+def _resize_policies():
+    from kgan.data.validation import RESIZE_POLICIES
+
+    return RESIZE_POLICIES
+
+
 def _losses():
     from kgan.core.losses import LOSSES
 
@@ -121,6 +127,13 @@ class TrainConfig:
         "for a folder, its first image's)",
         resume=MATCH,
         kind="image_size",
+    )
+    resize: str = setting(
+        "stretch",
+        "how --image-size reaches an image of another aspect ratio: stretch (resize it), crop (centre-crop it to the "
+        "aspect ratio, then resize) or pad (resize it to fit, then pad with black)",
+        resume=MATCH,
+        choices=_resize_policies,
     )
     channels: int | None = setting(
         None,

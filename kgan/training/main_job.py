@@ -171,7 +171,9 @@ def train(config=None, /, **settings):
     if c.deterministic:
         tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(c.seed)
-    images, labels, info = load_arrays(c.dataset, c.data_path, image_size=c.image_size, channels=c.channels)
+    images, labels, info = load_arrays(
+        c.dataset, c.data_path, image_size=c.image_size, channels=c.channels, resize=c.resize
+    )
     policy = keras.config.dtype_policy()
     try:
         if c.mixed_precision:
