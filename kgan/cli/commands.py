@@ -249,15 +249,15 @@ def run_export(args):
         checkpoint = pathlib.Path(args.checkpoint) if args.checkpoint else Checkpoint.latest(run_dir / "checkpoints")
         if checkpoint is None or not checkpoint.is_file():
             raise FileNotFoundError(f"No checkpoint to export in {run_dir / 'checkpoints'}. Received: {checkpoint}")
+        config_path = run_dir / "config.json"
+        config = read_json_object(config_path, "run config") if config_path.is_file() else {}
+        check_writable_dir(args.export_dir or run_dir / "saved_models", "--export-dir")  # before loading
         reason = Checkpoint.verify(checkpoint)  # a damaged file is named, not loaded
         if reason:
             raise ValueError(
                 f"The checkpoint {checkpoint} cannot be exported: {reason}; choose another with --checkpoint. "
                 f"Received: {checkpoint}"
             )
-        config_path = run_dir / "config.json"
-        config = read_json_object(config_path, "run config") if config_path.is_file() else {}
-        check_writable_dir(args.export_dir or run_dir / "saved_models", "--export-dir")  # before loading
         try:
             gan = keras.saving.load_model(checkpoint, safe_mode=not args.trust_checkpoint)
         except Exception as error:  # a corrupt or foreign file: say which, without a traceback
