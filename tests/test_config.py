@@ -10,7 +10,7 @@ import pytest
 from conftest import write_digits_npz
 from kgan.cli.train import add_train_arguments, config_from_args
 from kgan.training import MAIN_JOB, TrainConfig, train
-from kgan.training.config import MATCH, UPDATE, resume_keys
+from kgan.training.config import MATCH, UPDATE, flag_of, resume_keys
 
 FIELDS = {f.name: f for f in dataclasses.fields(TrainConfig)}
 # Settings only Python can give (objects, or the variants' own flags that fill a dict).
@@ -41,7 +41,7 @@ def main_job_parser():
 def other_argv(field):
     """Flags that set `field` to a valid value other than the main job's default, and that value."""
     meta = field.metadata
-    flag = meta["flag"] or "--" + field.name.replace("_", "-")
+    flag = flag_of(field.name)
     default = MAIN_JOB.get(field.name, field.default)
     if isinstance(field.default, bool):
         return ([flag] if not default else ["--no-" + flag[2:]]), not default

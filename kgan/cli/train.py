@@ -38,7 +38,7 @@ def add_train_arguments(parser, fixed_variant=None, **defaults):
     Returns:
         `parser`.
     """
-    from kgan.training.config import DISTRIBUTED, TrainConfig
+    from kgan.training.config import DISTRIBUTED, TrainConfig, flag_of
 
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = set(defaults) - fields
@@ -63,8 +63,7 @@ def add_train_arguments(parser, fixed_variant=None, **defaults):
                 kwargs["choices"] = choices
             if meta["kind"]:
                 kwargs["type"] = KINDS[meta["kind"]]
-        flag = meta["flag"] or "--" + field.name.replace("_", "-")
-        groups[meta["group"]].add_argument(flag, **kwargs)
+        groups[meta["group"]].add_argument(flag_of(field.name), **kwargs)
     groups[DISTRIBUTED].add_argument(
         "--cpu-devices",
         type=types.positive_int,

@@ -4,7 +4,8 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.core.spec import GeneratorSpec
-from kgan.serving.metadata import METADATA_PATH, read_metadata_file, resolve_export_dir
+from kgan.core.utils import read_json_object
+from kgan.serving.metadata import METADATA_PATH, resolve_export_dir
 from kgan.serving.signatures import SIGNATURE_NAME
 from kgan.serving.trust import check_export
 
@@ -53,7 +54,7 @@ def load_generator(export_dir, *, trust=False):
     ```
     """
     path = resolve_export_dir(export_dir)
-    metadata = read_metadata_file(path / METADATA_PATH) if (path / METADATA_PATH).is_file() else {}
+    metadata = read_json_object(path / METADATA_PATH, "export metadata") if (path / METADATA_PATH).is_file() else {}
     if not trust:
         check_export(path, metadata)
     loaded = tf.saved_model.load(str(path))

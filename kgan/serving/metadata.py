@@ -55,11 +55,6 @@ def read_metadata(export_dir):
             f"No kgan metadata at {path}; was this exported by "
             f"kgan.serving.export_generator? Received: export_dir={str(export_dir)!r}"
         )
-    return read_metadata_file(path)
-
-
-def read_metadata_file(path):
-    """The JSON object in the `kgan.json` file at `path`; a file that is not one raises a one-line ValueError."""
     return read_json_object(path, "export metadata")
 
 

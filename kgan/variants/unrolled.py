@@ -50,7 +50,7 @@ class UnrolledGAN(GAN):
         if not self.d_optimizer.built:
             self.d_optimizer.build(self.discriminator.trainable_variables)
         d_variables = self.discriminator.trainable_variables
-        others = [v for v in self.discriminator.non_trainable_variables]
+        others = self.discriminator.non_trainable_variables
         state = dict(
             weights=[v.value for v in d_variables],
             others=[v.value for v in others],
@@ -69,7 +69,7 @@ class UnrolledGAN(GAN):
             tape.watch(state["weights"])
             with keras.StatelessScope(state_mapping=mapping) as scope:
                 d_loss, _ = self.discriminator_loss(real_images, fake_images, labels)
-                # BatchNorm's moving statistics move in the copy too.
+                # BatchNorm's moving statistics move in the copy too (every variable is mapped: never None).
                 moved = [scope.get_current_value(v) for v in others]
         grads = tape.gradient(d_loss, state["weights"])
         replica = tf.distribute.get_replica_context()
@@ -79,11 +79,7 @@ class UnrolledGAN(GAN):
         weights, optimizer = stateless_optimizer_step(
             self.d_optimizer, d_variables, state["weights"], state["optimizer"], grads
         )
-        return dict(
-            weights=weights,
-            others=[m if m is not None else o for m, o in zip(moved, state["others"])],
-            optimizer=optimizer,
-        )
+        return dict(weights=weights, others=moved, optimizer=optimizer)
 
     def get_config(self):
         return {**super().get_config(), "unroll_steps": self.unroll_steps}
