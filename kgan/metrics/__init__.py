@@ -1,4 +1,4 @@
-"""Is the GAN any good? Classifier score, Fréchet distance, KID and class coverage.
+"""Is the GAN any good? Classifier score, Fréchet distance, KID, precision/recall, density/coverage, classes.
 
 Lecture 004 ends on "convergence ambiguity: there's no single metric; the loss
 values don't help." `kgan.metrics` scores generated images with a small
