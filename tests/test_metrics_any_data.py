@@ -2,6 +2,7 @@
 `kgan evaluate EXPORT --reference ... --features ...` end to end on generated images (no download, ever)."""
 
 import contextlib
+import hashlib
 import io
 
 import keras
@@ -210,6 +211,21 @@ def test_inception_with_damaged_cached_weights_offline_names_them(offline_withou
         load_features("inception")
 
 
+def test_intact_cached_inception_weights_are_used_without_asking_the_network(offline_without_inception, monkeypatch):
+    offline_without_inception.parent.mkdir(parents=True)
+    offline_without_inception.write_bytes(b"weights")
+    monkeypatch.setattr(features, "INCEPTION_MD5", "8d7d9ded5d6b4a7e6d5b4f1e1b8bbcbb")  # not these bytes
+    with pytest.raises(FileNotFoundError, match="damaged"):
+        features.check_inception_weights()
+    monkeypatch.setattr(features, "INCEPTION_MD5", hashlib.md5(b"weights").hexdigest())
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the network was asked although the weights are cached")
+
+    monkeypatch.setattr(features, "_host_reachable", no_network)
+    assert features.check_inception_weights() == offline_without_inception
+
+
 def test_kgan_evaluate_with_inception_offline_exits_2_with_one_line(offline_without_inception, rgb_export, rgb_folder):
     status, out, err = run_cli(["evaluate", rgb_export, "--reference", rgb_folder, "--features", "inception"])
     assert status == 2 and err.startswith("error: ") and len(err.splitlines()) == 1 and "python -c" in err
@@ -272,6 +288,17 @@ def test_compare_export_returns_the_scores_it_prints(rgb_export, rgb_folder, cla
     assert scores["num_generated"] == 32 and scores["num_reference"] == 32
     assert 0 <= scores["precision"] <= 1 and 0 <= scores["coverage"] <= 1 and scores["frechet_distance"] >= 0
     assert scores["classes_covered"] <= scores["num_classes"] == 3 and sum(scores["histogram"]) == 32
+
+
+def test_a_conditional_export_is_scored_against_an_npz_reference(tmp_path, classifier_file):
+    generator = build_dcgan_generator(
+        8, RGB32, stem_filters=8, filters=(4,), strides=(2,), output_stride=2, num_classes=3, seed=4
+    )
+    export = kgan.export_generator(generator, tmp_path, "conditional")
+    reference = tmp_path / "real.npz"
+    np.savez(reference, x=np.random.default_rng(0).integers(0, 256, size=(20, 16, 16), dtype=np.uint8))
+    result = compare_export(export, reference, f"classifier:{classifier_file}", num_samples=30, verbose=False)
+    assert result["scores"]["num_generated"] == 30 and result["scores"]["num_reference"] == 20
 
 
 def test_the_reference_is_read_at_the_generators_size_and_channels(rgb_folder):
@@ -360,9 +387,10 @@ def test_kgan_evaluate_refuses_bad_inputs_with_one_line(
         (["--features", "inception"], "--reference DATASET_OR_FOLDER, which is missing"),
         (["--reference", "{f}/nowhere", "--features", "classifier:{c}"], "No folder of images or .npz file at"),
         (["--reference", "cifar11", "--features", "classifier:{c}"], "A reference is one of mnist_embedded, mnist"),
+        (["--reference", "{c}", "--features", "classifier:{c}"], "is neither a folder of images nor an .npz file"),
         (["--reference", "mnist_embedded"], "Only 28 x 28 x 1 images have a default feature model"),
     ],
-    ids=["features-without-reference", "missing-folder", "unknown-dataset", "no-default-features"],
+    ids=["features-without-reference", "missing-folder", "unknown-dataset", "a-file", "no-default-features"],
 )
 def test_kgan_evaluate_refuses_a_bad_reference_with_one_line(tmp_path, rgb_export, classifier_file, argv, message):
     argv = [a.format(f=tmp_path, c=classifier_file) for a in argv]

@@ -128,6 +128,16 @@ def check_sample_count(count, k_precision_recall, k_density_coverage, what="num_
         )
 
 
+def balanced_labels(count, num_classes):
+    """`count` class ids cycling through `num_classes` classes, for a conditional generator."""
+    if num_classes is None:
+        raise ValueError(
+            "A conditional generator needs its number of classes to be scored, and neither its spec nor the "
+            "feature model names one. Received: num_classes=None"
+        )
+    return np.arange(count, dtype=np.int32) % num_classes
+
+
 def load_reference(reference, image_shape, *, data_dir=None):
     """Real images for a comparison: a data set name, a folder of images or an .npz file.
 
@@ -153,7 +163,11 @@ def load_reference(reference, image_shape, *, data_dir=None):
         return load_arrays("folder", reference, **kwargs)
     if reference.endswith(".npz") and os.path.isfile(reference):
         return load_arrays("npz", reference, **kwargs)
-    if os.sep in reference or reference.endswith(".npz") or os.path.exists(reference):
+    if os.path.exists(reference):
+        raise ValueError(
+            f"{reference} is neither a folder of images nor an .npz file. Received: reference={reference!r}"
+        )
+    if os.sep in reference or reference.endswith(".npz"):
         raise FileNotFoundError(f"No folder of images or .npz file at {reference}. Received: reference={reference!r}")
     raise ValueError(
         f"A reference is one of {', '.join(NAMED_REFERENCES)}, a folder of images or an .npz file. "
@@ -274,9 +288,9 @@ def compare_export(
     images, _, info = load_reference(reference, image_shape, data_dir=data_dir)
     comparison = FeatureComparison(extractor, images, num_samples=num_samples, seed=seed)
     latent = generate.spec.latent_from_seed(seed, num_samples)
-    labels = None
-    if generate.conditional:
-        labels = np.arange(num_samples, dtype=np.int32) % (generate.num_classes or extractor.num_classes)
+    labels = (
+        balanced_labels(num_samples, generate.num_classes or extractor.num_classes) if generate.conditional else None
+    )
     generated = np.concatenate(
         [
             generate(latent[i : i + batch_size], None if labels is None else labels[i : i + batch_size])

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 
 from kgan.core.latent import latent_from_seed
-from kgan.metrics.comparison import NUM_SAMPLES, FeatureComparison, format_comparison, load_reference
+from kgan.metrics.comparison import NUM_SAMPLES, FeatureComparison, balanced_labels, format_comparison, load_reference
 from kgan.metrics.evaluation import SCALARS, Evaluator, format_report
 
 ACTIONS = ("warn", "stop")
@@ -135,7 +135,7 @@ class GANMetrics(keras.callbacks.Callback):
         # Fixed latent vectors from the model's latent distribution, drawn once with the protocol's own seed,
         # so evaluating does not advance the GAN's noise stream: a run with the callback trains as one without.
         self._latent = latent_from_seed(seed, self.model.latent_dim, self.model.latent_distribution, num)
-        self._labels = np.arange(num, dtype=np.int32) % num_classes if self.model.conditional else None
+        self._labels = balanced_labels(num, num_classes) if self.model.conditional else None
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
