@@ -12,8 +12,8 @@ from kgan.cli.types import labels_list, non_negative_int, positive_int_up_to
 from kgan.metrics.comparison import NUM_SAMPLES
 from kgan.serving.explore import MAX_SAMPLES
 
-# `kgan evaluate -n`: the most images per side (the features of 100,000 images fit in memory).
-MAX_EVALUATE_SAMPLES = 100_000
+# `kgan evaluate -n`: the most images per side (50,000: the count papers compute FID on).
+MAX_EVALUATE_SAMPLES = 50_000
 
 DESCRIPTION = "Train a GAN on images and export its generator for TF Serving."
 

@@ -149,7 +149,7 @@ def classifier_features(path):
 
     Returns:
         A `FeatureExtractor` taking images of the model's input shape; with
-        class probabilities if it has two or more outputs units.
+        class probabilities if it has two or more output units.
     """
     path = pathlib.Path(path)
     received = f"Received: features='{CLASSIFIER_PREFIX}{path}'"
