@@ -1,7 +1,9 @@
-"""Scores an exported generator: classifier score, Fréchet distance and KID beside real-data references.
+"""Scores an exported generator: Fréchet distance, KID, precision/recall, density/coverage against real images.
 
     python scripts/evaluate.py runs/mnist_infogan-20261123-150000/saved_models/mnist_infogan
     python scripts/evaluate.py saved_models/fashion_dcgan --classifier classifiers/fashion_mnist_classifier.weights.h5
+    python scripts/evaluate.py saved_models/folder_dcgan --reference my_images/ --features inception -n 5000
+    python scripts/evaluate.py saved_models/folder_dcgan --reference my_images/ --features classifier:mine.keras
 
 The same as `kgan evaluate EXPORT_DIR`; see docs/metrics.md for the protocol.
 """

@@ -9,7 +9,11 @@ import sys
 from kgan.cli.errors import run_main
 from kgan.cli.train import add_train_arguments, run_train
 from kgan.cli.types import labels_list, non_negative_int, positive_int_up_to
+from kgan.metrics.comparison import NUM_SAMPLES
 from kgan.serving.explore import MAX_SAMPLES
+
+# `kgan evaluate -n`: the most images per side (50,000: the count papers compute FID on).
+MAX_EVALUATE_SAMPLES = 50_000
 
 DESCRIPTION = "Train a GAN on images and export its generator for TF Serving."
 
@@ -26,9 +30,9 @@ def build_parser():
     train_parser.set_defaults(func=run_train)
     evaluate_parser = commands.add_parser(
         "evaluate",
-        help="score an exported generator: classifier score, Frechet distance, KID",
-        description="Score an exported generator against held-out real images, beside real-vs-real references "
-        "(see docs/metrics.md).",
+        help="score an exported generator: Frechet distance, KID, precision/recall, density/coverage",
+        description="Score an exported generator against held-out real images, beside real-vs-real references, "
+        "or against any --reference images in a chosen feature space (see docs/metrics.md).",
     )
     add_evaluate_arguments(evaluate_parser)
     evaluate_parser.set_defaults(func=run_evaluate)
@@ -61,8 +65,32 @@ def add_evaluate_arguments(parser):
     )
     parser.add_argument(
         "--classifier",
-        default="mnist",
-        help="'mnist' (shipped) or a *_classifier.weights.h5 from scripts/train_classifier.py (default: %(default)s)",
+        default=None,
+        help="without --reference: 'mnist' (shipped, the default) or a *_classifier.weights.h5 from "
+        "scripts/train_classifier.py, scored on its card's held-out images beside its real-vs-real references",
+    )
+    parser.add_argument(
+        "--reference",
+        metavar="DATASET_OR_FOLDER",
+        default=None,
+        help="compare with these real images instead: a dataset name (e.g. mnist_embedded), a folder of images "
+        "or an .npz, read at the export's image size and channels; prints Frechet distance (FID on Inception "
+        "features), KID, precision, recall, density, coverage and, with a classifier, classes covered",
+    )
+    parser.add_argument(
+        "--features",
+        default=None,
+        metavar="inception|mnist|classifier:FILE.keras",
+        help="the feature model of --reference: InceptionV3's pool features (images resized to 299x299), the "
+        "shipped MNIST classifier, or the penultimate layer of any Keras classifier (default: mnist for 28x28x1 "
+        "exports)",
+    )
+    parser.add_argument(
+        "-n",
+        "--num-samples",
+        type=positive_int_up_to(MAX_EVALUATE_SAMPLES),
+        default=None,
+        help=f"with --reference: generated images, and most reference images (default: {NUM_SAMPLES})",
     )
     add_trust_export_argument(parser)
     return parser
@@ -79,11 +107,32 @@ def add_trust_export_argument(parser):
 
 
 def run_evaluate(args):
-    """Runs `kgan.metrics.evaluate_export` from parsed arguments; returns the exit status."""
-    from kgan.metrics import evaluate_export
-
+    """Runs `kgan.metrics.evaluate_export`, or `compare_export` with `--reference`; returns the exit status."""
     try:
-        evaluate_export(args.export_dir, args.classifier, trust=args.trust_export)
+        if args.reference is None:
+            if args.features is not None or args.num_samples is not None:
+                raise ValueError(
+                    "--features and -n choose how to compare with --reference DATASET_OR_FOLDER, which is missing. "
+                    f"Received: --features={args.features}, -n={args.num_samples}"
+                )
+            from kgan.metrics import evaluate_export
+
+            evaluate_export(args.export_dir, args.classifier or "mnist", trust=args.trust_export)
+        else:
+            if args.classifier is not None:
+                raise ValueError(
+                    "--classifier scores against its card's held-out images; with --reference use --features "
+                    f"classifier:FILE.keras. Received: --classifier={args.classifier}"
+                )
+            from kgan.metrics import compare_export
+
+            compare_export(
+                args.export_dir,
+                args.reference,
+                args.features,
+                num_samples=args.num_samples or NUM_SAMPLES,
+                trust=args.trust_export,
+            )
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

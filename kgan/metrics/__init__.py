@@ -1,4 +1,4 @@
-"""Is the GAN any good? Classifier score, Fréchet distance, KID and class coverage.
+"""Is the GAN any good? Classifier score, Fréchet distance, KID, precision/recall, density/coverage, classes.
 
 Lecture 004 ends on "convergence ambiguity: there's no single metric; the loss
 values don't help." `kgan.metrics` scores generated images with a small
@@ -13,6 +13,11 @@ classifier of the data's own classes (MNIST's is shipped; see
 - `GANMetrics`: a callback logging the scores every N epochs of `fit`, with a
   mode-collapse alarm;
 - `evaluate_export`: scores a generator exported by `kgan.serving`;
+- any images, any features (`kgan evaluate --reference`): `features`
+  (`load_features`: the shipped MNIST classifier, any Keras classifier, or
+  InceptionV3), `manifold` (`precision_recall`, `density_coverage`: k-NN
+  manifolds), `comparison` (`FeatureComparison`, `compare_export`,
+  `format_comparison`);
 - `train_classifier` (`classifier_training`): trains a classifier and writes
   its card with the protocol's real-against-real references;
 - the toy-problem checks (`toy_checks`, for the data of `kgan.lectures`),
@@ -22,8 +27,11 @@ classifier of the data's own classes (MNIST's is shipped; see
 
 from kgan.metrics.classifier import FEATURE_LAYER, build_classifier, load_classifier, read_card, split_embedded_mnist
 from kgan.metrics.classifier_training import train_classifier
+from kgan.metrics.comparison import FeatureComparison, compare_export, format_comparison, load_reference
 from kgan.metrics.evaluation import Evaluator, Protocol, evaluate_export, format_report, reference_scores
+from kgan.metrics.features import FeatureExtractor, load_features
 from kgan.metrics.gan_metrics import GANMetrics, is_mode_collapse
+from kgan.metrics.manifold import density_coverage, manifold_metrics, precision_recall
 from kgan.metrics.scores import (
     class_histogram,
     classes_covered,
@@ -37,6 +45,8 @@ from kgan.metrics.toy_checks import ModeCoverage, Moments, mean_distance_to_line
 __all__ = [
     "FEATURE_LAYER",
     "Evaluator",
+    "FeatureComparison",
+    "FeatureExtractor",
     "GANMetrics",
     "ModeCoverage",
     "Moments",
@@ -45,16 +55,23 @@ __all__ = [
     "class_histogram",
     "classes_covered",
     "classifier_score",
+    "compare_export",
+    "density_coverage",
     "evaluate_export",
+    "format_comparison",
     "format_report",
     "frechet_distance",
     "frechet_distance_from_moments",
     "is_mode_collapse",
     "kernel_inception_distance",
     "load_classifier",
+    "load_features",
+    "load_reference",
+    "manifold_metrics",
     "mean_distance_to_line",
     "mode_coverage",
     "moment_errors",
+    "precision_recall",
     "read_card",
     "reference_scores",
     "split_embedded_mnist",

@@ -7,9 +7,12 @@ import keras
 import numpy as np
 
 from kgan.core.latent import latent_from_seed
+from kgan.metrics.comparison import NUM_SAMPLES, FeatureComparison, balanced_labels, format_comparison, load_reference
 from kgan.metrics.evaluation import SCALARS, Evaluator, format_report
 
 ACTIONS = ("warn", "stop")
+# What the callback logs with `features=` (and `classes_covered` when the features come from a classifier).
+FEATURE_SCALARS = ("frechet_distance", "kid", "kid_std", "precision", "recall", "density", "coverage")
 
 
 class GANMetrics(keras.callbacks.Callback):
@@ -32,6 +35,13 @@ class GANMetrics(keras.callbacks.Callback):
     below `min_classifier_score`. It then warns (`on_collapse="warn"`) or
     stops training (`"stop"`).
 
+    With `features` and `reference`, it compares with those real images in
+    that feature space instead (as `kgan evaluate --reference --features`):
+    it logs `frechet_distance`, `kid`, `kid_std`, `precision`, `recall`,
+    `density`, `coverage`, and for a classifier's features `classes_covered`
+    and `mode_collapse` (fewer than `min_classes` classes covered); the
+    classifier score and its floor belong to the card protocol only.
+
     Args:
         classifier: `"mnist"` (shipped), a trained classifier's weights path,
             or an `Evaluator` (e.g. with a tiny classifier in tests).
@@ -43,6 +53,14 @@ class GANMetrics(keras.callbacks.Callback):
         start_epoch: no alarm before this (1-based) epoch, as a GAN starts
             from noise.
         verbose: print the report table after each evaluation.
+        features: None (the `classifier`'s card protocol), or `"mnist"`,
+            `"inception"`, `"classifier:FILE.keras"` or a
+            `kgan.metrics.FeatureExtractor` (`kgan.metrics.load_features`).
+        reference: with `features`, the real images: an array (uint8, or
+            float in [-1, 1]) or a data set name, folder or .npz
+            (`kgan.metrics.load_reference`, read at the generator's size).
+        num_samples: with `features`, generated images per evaluation and most
+            reference images.
 
     Attributes:
         records: one dict per evaluation: `epoch`, `wall_time` (seconds since
@@ -62,8 +80,16 @@ class GANMetrics(keras.callbacks.Callback):
         min_classifier_score=None,
         start_epoch=1,
         verbose=0,
+        features=None,
+        reference=None,
+        num_samples=NUM_SAMPLES,
     ):
         super().__init__()
+        if (features is None) != (reference is None):
+            raise ValueError(
+                "`features` and `reference` go together (what to compare with, in which feature space). "
+                f"Received: features={features!r}, reference of type {type(reference).__name__}"
+            )
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"`every` must be a positive integer. Received: every={every!r}")
         if on_collapse is not None and on_collapse not in ACTIONS:
@@ -76,33 +102,58 @@ class GANMetrics(keras.callbacks.Callback):
         self.start_epoch = start_epoch
         self.verbose = verbose
         self.evaluator = classifier if isinstance(classifier, Evaluator) else None
+        self.features = features
+        self.reference = reference
+        self.num_samples = num_samples
+        self.comparison = None
         self.records = []
 
     def on_train_begin(self, logs=None):
-        if self.evaluator is None:
-            self.evaluator = Evaluator.from_classifier(self.classifier)
-        num = self.evaluator.protocol.num_samples
+        if self.features is not None:
+            self._begin_comparison()
+        else:
+            if self.evaluator is None:
+                self.evaluator = Evaluator.from_classifier(self.classifier)
+            num_classes = self.evaluator.num_classes
+            self._begin(self.evaluator.protocol.num_samples, self.evaluator.protocol.seed, num_classes)
+            self._names = (*SCALARS, "label_accuracy") if self._labels is not None else SCALARS
+            self._names = (*self._names, "mode_collapse")
+            self._class_names = self.evaluator.class_names
+
+    def _begin_comparison(self):
+        if self.comparison is None:
+            reference = self.reference
+            if isinstance(reference, str) or hasattr(reference, "__fspath__"):
+                reference = load_reference(reference, self.model.spec.image_shape)[0]
+            self.comparison = FeatureComparison(self.features, reference, num_samples=self.num_samples)
+        extractor = self.comparison.features
+        self._class_names = [str(i) for i in range(extractor.num_classes or 0)]
+        self._begin(self.num_samples, self.comparison.seed, self.model.num_classes or extractor.num_classes)
+        self._names = FEATURE_SCALARS + (("classes_covered", "mode_collapse") if extractor.has_classes else ())
+
+    def _begin(self, num, seed, num_classes):
         # Fixed latent vectors from the model's latent distribution, drawn once with the protocol's own seed,
         # so evaluating does not advance the GAN's noise stream: a run with the callback trains as one without.
-        self._latent = latent_from_seed(
-            self.evaluator.protocol.seed, self.model.latent_dim, self.model.latent_distribution, num
-        )
-        self._labels = np.arange(num, dtype=np.int32) % self.evaluator.num_classes if self.model.conditional else None
+        self._latent = latent_from_seed(seed, self.model.latent_dim, self.model.latent_distribution, num)
+        self._labels = balanced_labels(num, num_classes) if self.model.conditional else None
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
         last = self.params and epoch + 1 == self.params.get("epochs")
-        names = (*SCALARS, "label_accuracy") if self._labels is not None else SCALARS
         if (epoch + 1) % self.every and not last:
-            logs.update({name: float("nan") for name in (*names, "mode_collapse")})
+            logs.update({name: float("nan") for name in self._names})
             return
         began = time.perf_counter()
-        result = self.evaluator.score(self._generate(), self._labels)
-        collapsed = self._collapsed(result) and epoch + 1 >= self.start_epoch
-        logs.update({name: float(result[name]) for name in names})
-        logs["mode_collapse"] = float(collapsed)
+        if self.comparison is not None:
+            result = self.comparison.score(self._generate())
+        else:
+            result = self.evaluator.score(self._generate(), self._labels)
+        collapsed = "mode_collapse" in self._names and self._collapsed(result) and epoch + 1 >= self.start_epoch
+        logs.update({name: float(result[name]) for name in self._names if name != "mode_collapse"})
+        if "mode_collapse" in self._names:
+            logs["mode_collapse"] = float(collapsed)
         now = time.perf_counter()
         self.records.append(
             {
@@ -114,20 +165,14 @@ class GANMetrics(keras.callbacks.Callback):
             }
         )
         if self.verbose:
-            print(
-                "\n"
-                + format_report(
-                    result,
-                    self.evaluator.reference,
-                    self.evaluator.class_names,
-                    title=f"epoch {epoch + 1}: generated vs held-out real images",
-                )
-            )
+            print("\n" + self._report(result, epoch))
         if collapsed and self.on_collapse:
-            histogram = ", ".join(f"{n}:{c}" for n, c in zip(self.evaluator.class_names, result["histogram"]))
+            histogram = ", ".join(f"{n}:{c}" for n, c in zip(self._class_names, result["histogram"]))
             message = (
-                f"Mode collapse at epoch {epoch + 1}: {result['classes_covered']} of {self.evaluator.num_classes} "
-                f"classes covered, classifier score {result['classifier_score']:.2f} (class histogram {histogram})."
+                f"Mode collapse at epoch {epoch + 1}: {result['classes_covered']} of {len(result['histogram'])} "
+                f"classes covered"
+                + (f", classifier score {result['classifier_score']:.2f}" if "classifier_score" in result else "")
+                + f" (class histogram {histogram})."
             )
             if self.on_collapse == "stop":
                 print(f"\n{message} Stopping training.")
@@ -142,12 +187,20 @@ class GANMetrics(keras.callbacks.Callback):
             images.append(np.asarray(self.model.generate(self._latent[start : start + batch_size], labels)))
         return np.concatenate(images)
 
+    def _report(self, result, epoch):
+        if self.comparison is not None:
+            extractor = self.comparison.features
+            title = f"epoch {epoch + 1}: generated vs reference images"
+            return format_comparison(result, extractor.name, is_inception=extractor.is_inception, title=title)
+        title = f"epoch {epoch + 1}: generated vs held-out real images"
+        return format_report(result, self.evaluator.reference, self.evaluator.class_names, title=title)
+
     def _collapsed(self, result):
         return is_mode_collapse(
             result,
-            self.evaluator.num_classes,
+            len(result["histogram"]),
             min_classes=self.min_classes,
-            min_classifier_score=self.min_classifier_score,
+            min_classifier_score=self.min_classifier_score if "classifier_score" in result else None,
         )
 
 
