@@ -1,6 +1,6 @@
 """Lecture 002: the five convolutional MNIST notebooks (STAT 479, `L17_gans/code/`) trained side by side.
 
-    python scripts/lecture002_conv_notebooks.py                               # all five, 30 epochs of 5,000 digits
+    python scripts/lecture002_conv_notebooks.py                               # all five, 5 epochs of 5,000 digits
     python scripts/lecture002_conv_notebooks.py --notebooks cnn_fail cnn_bn   # two of them
     python scripts/lecture002_conv_notebooks.py --data-path mnist.npz         # the notebooks' 60,000 digits
 
@@ -13,9 +13,11 @@ epoch, curves, checkpoints, the export), comparison.png (one row of samples per 
 results.md (the table: classifier score, Fréchet distance, classes covered, final D and G losses, D's
 accuracies) and results.json, and prints the table.
 
-The notebooks train 100 epochs of the 60,000 MNIST digits (46,900 steps each); the default here is 30 epochs
-of the 5,000 embedded digits (1,170 steps each, about 15 minutes for all five on two CPU cores). What seed 0
-printed and cost: benchmarks/RESULTS.md, "Lecture 002's convolutional notebooks".
+The notebooks train 100 epochs of the 60,000 MNIST digits (46,900 steps each); the default here is 5 epochs
+of the 5,000 embedded digits (195 steps each, 240 times fewer: what fits in about 15 minutes for all five on
+two busy CPU cores). Failures that show early show here; what takes the notebooks' 100 epochs does not (see
+docs/lectures.md). What seed 0 printed and cost: benchmarks/RESULTS.md, "Lecture 002's convolutional
+notebooks".
 """
 
 import argparse
@@ -34,7 +36,7 @@ def parse_args(argv=None):
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_example_arguments(parser, "lecture002_conv_notebooks", epochs=30)
+    add_example_arguments(parser, "lecture002_conv_notebooks", epochs=5)
     parser.add_argument(
         "--notebooks",
         nargs="+",
