@@ -35,6 +35,7 @@ class ConvNotebook:
 
     Attributes:
         key: a short name (the run's folder and `--notebooks` value).
+        label: its row label in the comparison picture (a few characters).
         notebook: the notebook's file in `L17_gans/code/`.
         arch: its networks, a `kgan.models.ARCHITECTURES` preset.
         lesson: what the notebook shows.
@@ -43,6 +44,7 @@ class ConvNotebook:
     """
 
     key: str
+    label: str
     notebook: str
     arch: str
     lesson: str
@@ -52,19 +54,25 @@ class ConvNotebook:
 
 CONV_NOTEBOOKS = (
     ConvNotebook(
-        "cnn_fail", "gan-cnn-mnist-converge-but-fail.ipynb", "lecture002_cnn_fail", "converges but fails", 1e-4
+        "cnn_fail", "fails", "gan-cnn-mnist-converge-but-fail.ipynb", "lecture002_cnn_fail", "converges but fails", 1e-4
     ),
     ConvNotebook(
         "halfcnn_collapse",
+        "collapse",
         "gan-halfcnn-mnist-mode-collapse.ipynb",
         "lecture002_halfcnn_collapse",
         "mode collapse",
         1e-3,
     ),
-    ConvNotebook("cnn_not_great", "gan-cnn-mnist-not-great.ipynb", "lecture002_cnn_not_great", "not great", 1e-4),
-    ConvNotebook("cnn_bn", "gan-cnn-mnist.ipynb", "lecture002_cnn_bn", "relatively good, with BatchNorm", 1e-4),
+    ConvNotebook(
+        "cnn_not_great", "not great", "gan-cnn-mnist-not-great.ipynb", "lecture002_cnn_not_great", "not great", 1e-4
+    ),
+    ConvNotebook(
+        "cnn_bn", "BatchNorm", "gan-cnn-mnist.ipynb", "lecture002_cnn_bn", "relatively good, with BatchNorm", 1e-4
+    ),
     ConvNotebook(
         "cnn_bn_label_smoothing",
+        "smoothing",
         "gan-cnn-mnist-label-smoothing.ipynb",
         "lecture002_cnn_bn",
         "BatchNorm and label smoothing (0.9)",
@@ -246,7 +254,7 @@ def format_notebook_table(results, reference=None):
 
 def plot_notebook_comparison(results, path, title=None):
     """Saves one labelled row of samples per notebook (`kgan.core.plotting.save_montage`, written atomically)."""
-    labels = [f"{r.notebook.key}\nscore {r.scores['classifier_score']:.1f}" for r in results]
+    labels = [f"{r.notebook.label}\nscore {r.scores['classifier_score']:.1f}" for r in results]
     return save_montage([r.samples for r in results], labels, path, title=title)
 
 
