@@ -22,7 +22,8 @@ Every activation is PyTorch's LeakyReLU (slope 0.01; 0.0001 in `cnn_bn`), G ends
 is reproduced with `ZeroPadding2D` before a valid convolution and `Cropping2D` after a valid transposed one, so
 every map has the notebook's size (28 -> 14 -> 7 -> 4 in D; 7 -> 14 -> 15 -> 30 -> 31 -> 31 -> 29 -> 28 in
 `cnn_fail`'s G), BatchNorm has PyTorch's momentum (0.1, Keras' 0.9) and epsilon (1e-5), and `init="torch"` (the
-presets' default) draws weights and biases as PyTorch's default initialisation does, U(+-1/sqrt(fan_in)).
+presets' default) draws weights and biases as PyTorch's default initialisation does, U(+-1/sqrt(fan_in)) (but
+for D's head, `kgan.core.layers.discriminator_head`, whose bias starts at 0).
 
 The trainable weights are the notebooks' parameters, one for one (tests/test_lecture002_conv.py); Keras also
 stores BatchNorm's moving mean and variance as non-trainable weights (PyTorch's buffers). Two differences of
