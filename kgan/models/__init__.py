@@ -6,7 +6,9 @@ Every preset is a pair of keyword sets for `build_dcgan_generator` and
 The presets (`dcgan_fc`, `dcgan`, `lecture004`, `upsample`, `mlp_lecture002`, and lecture 003's conditional
 `mlp_lecture003` in `CONDITIONAL_ARCHITECTURES`), where each comes from and its layers are tabled in
 docs/main_job.md, "The architectures"; the parameter counts of the lecture presets are checked by
-tests/test_models.py.
+tests/test_models.py. Lecture 002's convolutional notebooks (`lecture002_cnn_fail`,
+`lecture002_halfcnn_collapse`, `lecture002_cnn_not_great`, `lecture002_cnn_bn`) are presets of
+`kgan.models.lecture002_conv`, tabled there and checked by tests/test_lecture002_conv.py.
 
 `build_models(arch, spectral_norm=True)` wraps every Conv2D and Dense of any
 preset's discriminator in `keras.layers.SpectralNormalization` (Miyato et al.
@@ -15,6 +17,7 @@ preset's discriminator in `keras.layers.SpectralNormalization` (Miyato et al.
 
 from kgan.core.utils import check_bool
 from kgan.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
+from kgan.models.lecture002_conv import build_lecture002_conv_discriminator, build_lecture002_conv_generator
 from kgan.models.mlp import build_mlp_discriminator, build_mlp_generator
 
 ARCHITECTURES = {
@@ -81,6 +84,24 @@ ARCHITECTURES["mlp_lecture002"] = {
     "generator": dict(hidden_units=(128,), negative_slope=0.01, dropout=0.5, output_activation="tanh"),
     "discriminator": dict(hidden_units=(128,), negative_slope=0.01, dropout=0.5, head="sigmoid"),
 }
+# Lecture 002's convolutional notebooks (kgan.models.lecture002_conv), each named after what its notebook
+# shows; `lecture002_cnn_bn` with `label_smoothing=0.1` is the label-smoothing notebook (the same networks).
+ARCHITECTURES.update(
+    {
+        arch: {
+            "family": "lecture002_conv",
+            "latent_dim": 100,
+            "generator": dict(network=network, init="torch"),
+            "discriminator": dict(network=network, init="torch"),
+        }
+        for arch, network in (
+            ("lecture002_cnn_fail", "cnn_fail"),
+            ("lecture002_halfcnn_collapse", "halfcnn"),
+            ("lecture002_cnn_not_great", "cnn_not_great"),
+            ("lecture002_cnn_bn", "cnn_bn"),
+        )
+    }
+)
 # Conditional presets take integer labels too, so they are kept apart from the
 # unconditional ones the main job's --arch offers.
 CONDITIONAL_ARCHITECTURES = {}
@@ -105,7 +126,7 @@ def check_arch(arch, *, conditional_presets=False, conv_only=False, who="this mo
     Args:
         arch: the preset's name.
         conditional_presets: whether `CONDITIONAL_ARCHITECTURES` are allowed.
-        conv_only: whether MLP presets are refused.
+        conv_only: whether presets the DCGAN builders do not build (MLPs, lecture 002's notebooks) are refused.
         who: the model's name, for the error message.
 
     Raises:
@@ -114,9 +135,10 @@ def check_arch(arch, *, conditional_presets=False, conv_only=False, who="this mo
     if arch not in ARCHITECTURES and not (conditional_presets and arch in CONDITIONAL_ARCHITECTURES):
         extra = f" (or, for a conditional model, {sorted(CONDITIONAL_ARCHITECTURES)})" if conditional_presets else ""
         raise ValueError(f"`arch` must be one of {sorted(ARCHITECTURES)}{extra}. Received: arch={arch!r}")
-    if conv_only and ARCHITECTURES.get(arch, {}).get("family") == "mlp":
+    if conv_only and "family" in ARCHITECTURES.get(arch, {}):
         raise ValueError(
-            f"The two-headed discriminator of {who} is convolutional; choose a conv architecture. "
+            f"The two-headed discriminator of {who} is built on the DCGAN builder's conv trunk; choose one of "
+            f"{sorted(name for name, preset in ARCHITECTURES.items() if 'family' not in preset)}. "
             f"Received: arch={arch!r}"
         )
 
@@ -191,6 +213,13 @@ def build_models(
         )
     g_kwargs, d_kwargs = preset_kwargs(arch, init)
     d_kwargs["spectral_norm"] = check_bool("spectral_norm", spectral_norm)
+    if preset.get("family") == "lecture002_conv":
+        return (
+            build_lecture002_conv_generator(
+                latent_dim or preset["latent_dim"], tuple(image_shape), num_classes=num_classes, seed=seed, **g_kwargs
+            ),
+            build_lecture002_conv_discriminator(tuple(image_shape), num_classes=num_classes, seed=seed, **d_kwargs),
+        )
     generator = build_dcgan_generator(
         latent_dim or preset["latent_dim"], tuple(image_shape), num_classes=num_classes, seed=seed, **g_kwargs
     )
@@ -203,6 +232,8 @@ __all__ = [
     "CONDITIONAL_ARCHITECTURES",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
+    "build_lecture002_conv_discriminator",
+    "build_lecture002_conv_generator",
     "build_mlp_discriminator",
     "build_mlp_generator",
     "build_models",

@@ -51,6 +51,7 @@ GENERATOR_OPS = frozenset(
         "NoOp",
         "OneHot",
         "Pack",
+        "Pad",  # ZeroPadding2D: PyTorch's conv padding in lecture 002's notebook generators
         "Placeholder",
         "ReadVariableOp",
         "Relu",
