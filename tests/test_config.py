@@ -9,6 +9,7 @@ import pytest
 
 from conftest import write_digits_npz
 from kgan.cli.train import add_train_arguments, config_from_args
+from kgan.core.penalties import WeightPenalty
 from kgan.training import MAIN_JOB, TrainConfig, train
 from kgan.training.config import MATCH, UPDATE, flag_of, resume_keys
 
@@ -311,3 +312,24 @@ def test_label_smoothing_reaches_ds_loss():
     fake = -real
     loss = lambda gan: float(gan.discriminator_loss(real, fake)[0])  # noqa: E731
     assert loss(smoothed) != pytest.approx(loss(plain))
+
+
+@pytest.mark.parametrize(
+    "trick, received",
+    [
+        (dict(instance_noise=0.1), "instance_noise=0.1"),
+        (dict(ema=0.9), "ema=0.9"),
+        (dict(augment="color"), "augment='color'"),
+        (dict(penalties=[WeightPenalty(1e-4)]), "penalties=['WeightPenalty']"),
+    ],
+)
+def test_the_classic_loop_refuses_a_gan_with_a_trick_it_would_drop(trick, received):
+    from conftest import tiny_discriminator, tiny_generator
+    from kgan.core import GAN
+    from kgan.training.classic import ClassicGAN
+
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0, **trick)
+    gan.compile(jit_compile=False)
+    with pytest.raises(ValueError, match="trains the plain kgan.GAN, without penalties") as error:
+        ClassicGAN.from_gan(gan)
+    assert str(error.value).endswith(f"Received: {received}")

@@ -54,7 +54,7 @@ def test_train_records_the_options_and_exports_the_ema_generator(digits, tmp_pat
 
 
 def test_the_classic_trainer_refuses_the_options_before_writing_anything(tmp_path):
-    with pytest.raises(ValueError, match="need the fit trainer. Received: trainer='classic', ema=0.999"):
+    with pytest.raises(ValueError, match="--ema cannot be used here: lecture 004's .* Received: ema=0.999"):
         train(trainer="classic", ema=0.999, output_dir=tmp_path / "run")
     assert not (tmp_path / "run").exists()
 

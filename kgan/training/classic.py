@@ -156,11 +156,11 @@ class ClassicGAN:
             "ema": gan.ema,
             "augment": gan.augment,
         }
-        unhonoured = {k: v for k, v in unhonoured.items() if v}
+        unhonoured = ", ".join(f"{k}={v!r}" for k, v in unhonoured.items() if v)
         if unhonoured:
             raise ValueError(
-                "The classic loop has no penalties, instance noise, EMA generator or augmentation; train this GAN "
-                f"with fit. Received: {', '.join(f'{k}={v!r}' for k, v in unhonoured.items())}"
+                "The classic loop trains the plain kgan.GAN, without penalties, instance noise, an EMA generator or "
+                f"augmentation; train this GAN with fit. Received: {unhonoured}"
             )
         classic = cls.__new__(cls)
         classic._attach(gan)

@@ -30,7 +30,6 @@ import json
 import typing
 
 from kgan.core import distribute
-from kgan.core.optimizers import OPTIMIZERS
 from kgan.core.utils import check_readable, check_writable_dir
 from kgan.training import config_checks
 from kgan.training.settings import (  # noqa: F401 (MATCH, UPDATE and the groups are public here too)
@@ -43,6 +42,7 @@ from kgan.training.settings import (  # noqa: F401 (MATCH, UPDATE and the groups
     architectures,
     datasets,
     losses,
+    optimizers,
     resize_policies,
     setting,
     variants,
@@ -130,7 +130,7 @@ class TrainConfig:
         None,
         "the optimizer of both networks (default: the variant's paper's: adam; rmsprop for the weight-clipped wgan)",
         resume=MATCH,
-        choices=OPTIMIZERS,
+        choices=optimizers,
         group=TRICKS,
     )
     beta_1: float | None = setting(

@@ -43,6 +43,12 @@ def losses():
     return tuple(sorted(LOSSES))
 
 
+def optimizers():
+    from kgan.core.optimizers import OPTIMIZERS
+
+    return OPTIMIZERS
+
+
 def setting(default, help, *, resume, kind=None, choices=None, group=None, flag=None, cli=True):
     """A `TrainConfig` field.
 
