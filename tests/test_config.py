@@ -247,13 +247,16 @@ def test_a_recipe_default_is_dropped_where_it_has_no_use_but_a_given_setting_nev
         TrainConfig.from_recipe(MAIN_JOB, trainer="classic", variant="infogan")
 
 
-def test_the_classic_trainer_on_the_command_line_says_what_it_left_out(capsys):
-    from kgan.cli.train import given_settings
+def test_the_classic_trainer_on_the_command_line_says_what_it_left_out():
+    from kgan.cli.train import given_settings, left_out
 
     args = main_job_parser().parse_args(["--trainer", "classic"])
     config = config_from_args(args)
     assert config.trainer == "classic" and config.variant == "gan"
     assert given_settings(args) == {"trainer": "classic", "variant_options": {}}
+    expected = ["variant='infogan'", "ema=0.999", "augment='color,translation,cutout'", "augment_probability=0.0"]
+    assert left_out(args, config) == expected + ["ada_target=0.6"]
+    assert left_out(main_job_parser().parse_args([]), config_from_args(main_job_parser().parse_args([]))) == []
 
 
 @pytest.mark.parametrize("variant", ["gan", "wgan", "lsgan", "infogan"])

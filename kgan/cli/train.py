@@ -104,6 +104,15 @@ def given_settings(args):
     return {**settings, "variant_options": variant_options(args)}
 
 
+def left_out(args, config):
+    """The recipe's settings (`name=value`) that `config` does not use: the flags given leave no use for them."""
+    given = given_settings(args)
+    recipe = getattr(args, "recipe", {})
+    return [
+        f"{k}={v!r}" for k, v in recipe.items() if k not in given and k != "variant_options" and getattr(config, k) != v
+    ]
+
+
 def run_train(args):
     """Runs `kgan.training.train` from parsed arguments; returns the exit status."""
     from kgan.training import TrainingDiverged, train
@@ -118,8 +127,7 @@ def run_train(args):
             return 2
     try:
         config = config_from_args(args)
-        recipe, given = getattr(args, "recipe", {}), given_settings(args)
-        unused = [f"{k}={v!r}" for k, v in recipe.items() if k not in given and getattr(config, k) != v]
+        unused = left_out(args, config)
         if unused:
             print(f"Left out of this command's recipe, as these settings have no use for them: {', '.join(unused)}")
         result = train(config)
