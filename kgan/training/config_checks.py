@@ -20,7 +20,16 @@ from kgan.core.utils import MAX_INT, check_positive_int, check_seed
 
 # What lecture 004's `train_on_batch` loop trains: the plain GAN's two networks, its generator costs, its label
 # smoothing and `d_steps` (kgan.training.classic); these settings it cannot honour.
-_FIT_ONLY = ("ema", "augment", "ada_target", "r1", "d_weight_penalty", "instance_noise", "tensorboard")
+_FIT_ONLY = (
+    "ema",
+    "augment",
+    "ada_target",
+    "r1",
+    "d_weight_penalty",
+    "instance_noise",
+    "tensorboard",
+    "steps_per_execution",
+)
 
 
 def check_values(config):
