@@ -23,7 +23,7 @@ from kgan.cli.errors import run_main
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 MARKER = "<!-- runnable -->"
-BLOCK = re.compile(re.escape(MARKER) + r"\n```(?:sh|bash)\n(.*?)```", re.S)
+BLOCK = re.compile("^" + re.escape(MARKER) + r"\n```(?:sh|bash)\n(.*?)```", re.S | re.M)
 # The commands that train (kgan train, the training scripts, the lecture examples): slow, and rewritten.
 TRAINS = re.compile(r"^(kgan train|python scripts/(train_(?!classifier)\w+|lecture\d+_\w+|ring_of_gaussians)\.py)")
 
@@ -109,7 +109,7 @@ def test_the_docs_mark_commands_runnable_in_the_default_suite_and_the_slow_one()
 def test_a_marker_not_followed_by_a_shell_block_is_an_error():
     for path in documents():
         text = path.read_text()
-        for match in re.finditer(re.escape(MARKER), text):
+        for match in re.finditer("^" + re.escape(MARKER) + "$", text, re.M):  # a line of its own
             assert BLOCK.match(text, match.start()), f"{path.name}: {MARKER} must come right before a ```sh block"
 
 

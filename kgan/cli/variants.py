@@ -1,9 +1,10 @@
 """The flags of the variants' own options (`--gp-weight`, `--categories`, ...), generated from their `options` trait.
 
 `add_variant_arguments(parser, variant)` adds them; `variant_options(args)`
-turns the parsed flags into `kgan.TrainConfig.variant_options` for the chosen
-variant. The settings every variant shares (`--d-steps`, `--instance-noise`,
-...) are `kgan.training.TrainConfig` fields: `kgan.cli.train` adds those.
+turns the flags given into `kgan.TrainConfig.variant_options`, which refuses
+an option the chosen variant does not take. The settings several variants
+share (`--d-steps`, `--label-smoothing`, `--instance-noise`, ...) are
+`kgan.training.TrainConfig` fields: `kgan.cli.train` adds those.
 """
 
 from kgan.cli.types import non_negative_float, positive_float, positive_int
