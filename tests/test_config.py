@@ -106,6 +106,7 @@ def test_every_setting_reaches_config_json_form():
         (dict(export_name="a/b"), "Received: name='a/b'"),
         (dict(trainer="classic", ema=0.99), "--ema cannot be used here: lecture 004's train_on_batch loop"),
         (dict(trainer="classic", instance_noise=0.1), "Received: instance_noise=0.1"),
+        (dict(trainer="classic", steps_per_execution=2), "--steps-per-execution cannot be used here"),
         (dict(trainer="classic", variant="wgan"), "the classic trainer trains the plain GAN"),
         (dict(trainer="classic", loss="hinge"), "the classic trainer's generator costs are"),
         (dict(variant="wgan", label_smoothing=0.1), "the wgan variant's D has no real target to smooth"),
