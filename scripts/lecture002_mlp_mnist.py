@@ -74,7 +74,8 @@ def main(argv=None):
         output_dir=args.output_dir or default_run_dir("lecture002_mlp_mnist"),
         export_name="mnist_mlp_lecture002",
         trainer=args.trainer,
-        variant_options={"latent_distribution": "uniform", "label_smoothing": args.label_smoothing},
+        label_smoothing=args.label_smoothing,
+        variant_options={"latent_distribution": "uniform"},
     )
     print(f"\nRun directory: {result.run_dir} (samples/montage.png shows every epoch)")
     if args.score:

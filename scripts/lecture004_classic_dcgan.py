@@ -13,7 +13,11 @@ fakes and reals (categorical cross-entropy), then DG on normal noise with
 "real" targets, printing the lecture's "[D loss: ...] [DG loss: ...]" line per
 epoch. Adam(1e-4) for both, as the lecture. Writes the main job's run
 directory and prints the kgan.metrics scores of the exported generator.
-Interrupted, the same command resumes from the last epoch's checkpoint.
+The run directory is fixed by the arguments that define the run
+(runs/lecture004_classic_dcgan-<loss>-d<d-steps>-b<batch-size>-seed<seed>,
+or --output-dir), so an interrupted run resumes from its last epoch's
+checkpoint when the same command is run again (a larger --epochs extends
+it); a finished one is refused: choose another --output-dir.
 
 What to expect: an epoch of the 5,000 embedded digits is 78 steps, and the 5x5
 transposed convolutions with 256 maps make each of them slow on a CPU. The
@@ -39,7 +43,13 @@ def parse_args(argv=None):
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_example_arguments(parser, "lecture004_classic_dcgan", epochs=80)
+    add_example_arguments(
+        parser,
+        "lecture004_classic_dcgan",
+        epochs=80,
+        output_help="the run directory; the same command resumes the interrupted run in it (default: "
+        "runs/lecture004_classic_dcgan-<loss>-d<d-steps>-b<batch-size>-seed<seed>)",
+    )
     parser.add_argument(
         "--loss",
         choices=GENERATOR_COSTS,
@@ -55,9 +65,15 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def run_dir(args):
+    """The run directory: `--output-dir`, or one named by the settings that define the run (so re-running resumes)."""
+    name = f"lecture004_classic_dcgan-{args.loss}-d{args.d_steps}-b{args.batch_size}-seed{args.seed}"
+    return args.output_dir or f"runs/{name}"
+
+
 def main(argv=None):
     args = parse_args(argv)
-    from kgan.training import default_run_dir, train
+    from kgan.training import train
 
     result = train(
         arch="lecture004",
@@ -68,7 +84,7 @@ def main(argv=None):
         beta_1=0.9,
         loss=args.loss,
         seed=args.seed,
-        output_dir=args.output_dir or default_run_dir("lecture004_classic_dcgan"),
+        output_dir=run_dir(args),
         export_name="mnist_lecture004_classic",
         trainer="classic",
         d_steps=args.d_steps,

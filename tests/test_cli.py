@@ -192,3 +192,45 @@ def test_kgan_train_resizes_and_converts_a_folder_of_colour_images(tmp_path):
     assert images.shape == (2, 16, 12, 1)
     bad = subprocess.run(list(map(str, argv[:4] + ["--image-size", "16x"])), capture_output=True, text=True)
     assert bad.returncode == 2 and "--image-size: expected H or HxW pixels" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--variant", "wgan", "--label-smoothing", "0.1"], "--label-smoothing cannot be used here: the wgan variant"),
+        (["--trainer", "classic", "--instance-noise", "0.1"], "--instance-noise cannot be used here: lecture 004's"),
+        (["--trainer", "classic", "--variant", "infogan"], "--variant cannot be used here: the classic trainer"),
+        (["--optimizer", "rmsprop", "--beta-1", "0.5"], "--beta-1 cannot be used here: it is Adam's"),
+        (["--variant", "began", "--loss", "non_saturating"], "--loss cannot be used here: the began variant"),
+        (["--instance-noise-steps", "5"], "--instance-noise-steps cannot be used here"),
+        (["--variant", "gan", "--gp-weight", "5"], "--gp-weight does not apply to the gan variant"),
+        (["--optimizer", "sgd"], "argument --optimizer: invalid choice: 'sgd'"),
+        (["--grid-size", "0"], "--grid-size: expected a positive integer, received '0'"),
+        (["--beta-2", "1"], "--beta-2"),
+    ],
+)
+def test_kgan_train_refuses_a_flag_it_cannot_honour_with_one_line(capsys, tmp_path, argv, message):
+    status, _, err = run(capsys, "train", *argv, "--output-dir", tmp_path / "run")
+    assert status == 2 and message in err.strip().splitlines()[-1] and "Traceback" not in err, err
+    assert not (tmp_path / "run").exists()  # refused before anything was written
+
+
+def test_info_lists_every_architecture_train_takes(capsys):
+    from kgan.training.settings import architectures
+
+    status, out, _ = run(capsys, "info")
+    listed = next(line for line in out.splitlines() if line.startswith("architectures: "))
+    assert status == 0 and listed.removeprefix("architectures: ").split(", ") == list(architectures())
+
+
+def test_the_lecture004_script_resumes_because_its_run_folder_is_fixed_by_its_arguments(tmp_path):
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "lecture004_classic_dcgan.py"
+    spec = importlib.util.spec_from_file_location("lecture004_classic_dcgan", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    first, again = script.parse_args([]), script.parse_args(["--epochs", "90"])  # a longer run extends the same one
+    assert script.run_dir(first) == script.run_dir(again) == "runs/lecture004_classic_dcgan-non_saturating-d1-b64-seed0"
+    assert script.run_dir(script.parse_args(["--loss", "minimax"])) != script.run_dir(first)
+    assert script.run_dir(script.parse_args(["--output-dir", str(tmp_path)])) == str(tmp_path)

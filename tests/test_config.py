@@ -9,6 +9,7 @@ import pytest
 
 from conftest import write_digits_npz
 from kgan.cli.train import add_train_arguments, config_from_args
+from kgan.core.penalties import WeightPenalty
 from kgan.training import MAIN_JOB, TrainConfig, train
 from kgan.training.config import MATCH, UPDATE, flag_of, resume_keys
 
@@ -62,18 +63,25 @@ def test_every_setting_has_a_flag_or_is_library_only_and_says_how_it_resumes():
         assert (name in dests) == (name not in LIBRARY_ONLY), name
 
 
+# Settings that need another one set to be of use.
+NEEDS = {"instance_noise_steps": dict(instance_noise=0.1)}
+
+
 @pytest.mark.parametrize("name", sorted(set(FIELDS) - LIBRARY_ONLY))
 def test_every_flag_reaches_the_config(name):
     argv, value = other_argv(FIELDS[name])
-    # Lecture 004's loop has no EMA generator or augmentation: the main job's are turned off with it.
-    fit_only = dict(ema=None, augment=None, ada_target=None) if name == "trainer" else {}
-    argv += ["--ema", "0", "--augment", "off"] if fit_only else []
+    needs = NEEDS.get(name, {})
+    argv += [a for k, v in needs.items() for a in (flag_of(k), str(v))]
     config = config_from_args(main_job_parser().parse_args(argv))
     assert getattr(config, name) == value
-    # ... and nothing else moved: the other settings keep the main job's values (another variant drops InfoGAN's
-    # options).
+    # ... and nothing else moved: the other settings keep the main job's values, but for those the new value
+    # leaves no use for (lecture 004's loop trains the plain GAN without EMA or augmentation; another variant
+    # drops InfoGAN's options).
     follows = dict(variant_options={}) if name == "variant" else {}
-    assert config == TrainConfig(**{**MAIN_JOB, **fit_only, **follows, name: value})
+    if name == "trainer":
+        follows = dict(variant="gan", variant_options={}, ema=None, augment=None, augment_probability=1.0)
+        follows.update(ada_target=None)
+    assert config == TrainConfig(**{**MAIN_JOB, **follows, **needs, name: value})
 
 
 def test_every_setting_reaches_config_json_form():
@@ -96,7 +104,25 @@ def test_every_setting_reaches_config_json_form():
         (dict(arch="resnet"), "Received: arch='resnet'"),
         (dict(variant="stylegan"), "stylegan"),
         (dict(export_name="a/b"), "Received: name='a/b'"),
-        (dict(trainer="classic", ema=0.99), "need the fit trainer"),
+        (dict(trainer="classic", ema=0.99), "--ema cannot be used here: lecture 004's train_on_batch loop"),
+        (dict(trainer="classic", instance_noise=0.1), "Received: instance_noise=0.1"),
+        (dict(trainer="classic", steps_per_execution=2), "--steps-per-execution cannot be used here"),
+        (dict(trainer="classic", variant="wgan"), "the classic trainer trains the plain GAN"),
+        (dict(trainer="classic", loss="hinge"), "the classic trainer's generator costs are"),
+        (dict(variant="wgan", label_smoothing=0.1), "the wgan variant's D has no real target to smooth"),
+        (dict(loss="hinge", label_smoothing=0.1), "the hinge loss has no real target to smooth"),
+        (dict(variant="began", loss="non_saturating"), "--loss cannot be used here: the began variant has its own"),
+        (dict(optimizer="rmsprop", beta_2=0.9), "--beta-2 cannot be used here: it is Adam's"),
+        (dict(variant="wgan", beta_1=0.5), "and the optimizer is rmsprop. Received: beta_1=0.5"),
+        (dict(instance_noise_steps=10), "instance_noise is 0"),
+        (dict(ada_target=0.6), "--ada-target cannot be used here: it adapts the augmentation's probability"),
+        (dict(variant="wgan", augment="color", ada_target=0.6), "D's real/fake verdict"),
+        (dict(augment_probability=0.5), "--augment-probability cannot be used here: augment is off"),
+        (dict(optimizer="sgd"), "`optimizer` must be one of ('adam', 'rmsprop')"),
+        (dict(grid_size=0), "`grid_size` must be a positive integer"),
+        (dict(beta_2=1.0), "`beta_2` must be in [0, 1)"),
+        (dict(variant_options={"gp_weight": 5.0}), "--gp-weight does not apply to the gan variant"),
+        (dict(variant_options={"label_smoothing": 0.1}), "`label_smoothing` is a setting of its own"),
         (dict(variant_options={"d_steps": 2}), "`d_steps` is a setting of its own"),
     ],
 )
@@ -180,7 +206,8 @@ def test_new_learning_rates_and_beta_1_take_effect_on_resume(interrupted):
     [
         (dict(d_steps=2), "--d-steps 2"),
         (dict(ema=0.9), "--ema 0.9"),
-        (dict(variant_options={"label_smoothing": 0.1}), "variant_options={'label_smoothing': 0.1}"),
+        (dict(label_smoothing=0.1), "--label-smoothing 0.1"),
+        (dict(optimizer="rmsprop"), "--optimizer 'rmsprop'"),
     ],
 )
 def test_a_change_of_a_defining_setting_on_resume_is_refused(interrupted, change, flag):
@@ -205,4 +232,108 @@ def test_every_flag_of_the_main_job_is_in_the_docs_flag_table():
 
 def test_augment_off_turns_the_main_jobs_ada_off_too():
     config = config_from_args(main_job_parser().parse_args(["--augment", "off"]))
-    assert config.augment is None and config.ada_target is None
+    assert config.augment is None and config.ada_target is None and config.augment_probability == 1.0
+
+
+def test_a_recipe_default_is_dropped_where_it_has_no_use_but_a_given_setting_never_is():
+    classic = TrainConfig.from_recipe(MAIN_JOB, trainer="classic")
+    assert (classic.variant, classic.ema, classic.augment, classic.variant_options) == ("gan", None, None, {})
+    assert classic.lr_d == MAIN_JOB["lr_d"]  # what still applies stays
+    # WGAN's critic gives ADA no verdict to read: the recipe's ADA goes, and its augmentation at probability 0 too.
+    wgan = TrainConfig.from_recipe(MAIN_JOB, variant="wgan")
+    assert (wgan.ada_target, wgan.augment, wgan.ema) == (None, None, MAIN_JOB["ema"])
+    with pytest.raises(ValueError, match="--ema cannot be used here"):
+        TrainConfig.from_recipe(MAIN_JOB, trainer="classic", ema=0.99)
+    with pytest.raises(ValueError, match="--variant cannot be used here"):
+        TrainConfig.from_recipe(MAIN_JOB, trainer="classic", variant="infogan")
+
+
+def test_the_classic_trainer_on_the_command_line_says_what_it_left_out():
+    from kgan.cli.train import given_settings, left_out
+
+    args = main_job_parser().parse_args(["--trainer", "classic"])
+    config = config_from_args(args)
+    assert config.trainer == "classic" and config.variant == "gan"
+    assert given_settings(args) == {"trainer": "classic", "variant_options": {}}
+    expected = ["variant='infogan'", "ema=0.999", "augment='color,translation,cutout'", "augment_probability=0.0"]
+    assert left_out(args, config) == expected + ["ada_target=0.6"]
+    assert left_out(main_job_parser().parse_args([]), config_from_args(main_job_parser().parse_args([]))) == []
+
+
+@pytest.mark.parametrize("variant", ["gan", "wgan", "lsgan", "infogan"])
+def test_an_explicit_loss_is_honoured_also_when_it_is_the_variants_default(variant):
+    from kgan.variants import get_variant
+
+    default = get_variant(variant).default_loss
+    args = main_job_parser().parse_args(["--variant", variant, "--loss", default])
+    assert config_from_args(args).loss == default  # given, so not "the variant's": None
+    other = "hinge" if default != "hinge" else "least_squares"
+    gan = build_gan_of(config_from_args(main_job_parser().parse_args(["--variant", variant, "--loss", other])))
+    assert gan.gan_loss.name == other
+
+
+def build_gan_of(config):
+    from kgan.data import DatasetInfo
+    from kgan.training.main_job import _build_gan
+
+    info = DatasetInfo(name="npz", num_examples=64, image_shape=(28, 28, 1), num_classes=10, class_names=None)
+    return _build_gan(config, info)
+
+
+def test_the_optimizer_and_grid_flags_reach_the_trained_gan(interrupted):
+    root, settings = interrupted
+    # WGAN's paper's optimizer by default: RMSprop at 5e-5 (Arjovsky et al. 2017) ...
+    args = main_job_parser().parse_args(["--variant", "wgan", "--arch", "dcgan", "--ema", "0", "--grid-size", "3"])
+    config = dataclasses.replace(config_from_args(args), **{**settings, "variant": "wgan", "epochs": 1})
+    gan = train(config, output_dir=root / "wgan").gan
+    assert type(gan.d_optimizer).__name__ == type(gan.g_optimizer).__name__ == "RMSprop"
+    assert float(gan.d_optimizer.learning_rate) == pytest.approx(5e-5)
+    assert json.loads((root / "wgan" / "config.json").read_text())["optimizer"] == "rmsprop"
+    # ... the samples drawn as a 3 x 3 grid ...
+    import numpy as np
+
+    with np.load(root / "wgan" / "samples" / "montage.npz") as montage:
+        assert montage["epoch_0001"].shape[0] == 9
+    # ... and Adam with the betas given.
+    argv = ["--variant", "wgan", "--optimizer", "adam", "--beta-1", "0.1", "--beta-2", "0.8"]
+    args = main_job_parser().parse_args(argv)
+    config = dataclasses.replace(config_from_args(args), **{**settings, "variant": "wgan", "ema": None})
+    gan = train(config, output_dir=root / "adam").gan
+    assert type(gan.d_optimizer).__name__ == "Adam"
+    assert (gan.d_optimizer.beta_1, gan.d_optimizer.beta_2, gan.g_optimizer.beta_2) == (0.1, 0.8, 0.8)
+
+
+def test_label_smoothing_reaches_ds_loss():
+    import numpy as np
+
+    args = ["--variant", "gan", "--arch", "dcgan", "--ema", "0", "--augment", "off"]
+    config = config_from_args(main_job_parser().parse_args(args))
+    plain = build_gan_of(config)
+    smoothed = build_gan_of(dataclasses.replace(config, label_smoothing=0.3))
+    smoothed.set_weights(plain.get_weights())
+    assert smoothed.label_smoothing == 0.3
+    real = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    fake = -real
+    loss = lambda gan: float(gan.discriminator_loss(real, fake)[0])  # noqa: E731
+    assert loss(smoothed) != pytest.approx(loss(plain))
+
+
+@pytest.mark.parametrize(
+    "trick, received",
+    [
+        (dict(instance_noise=0.1), "instance_noise=0.1"),
+        (dict(ema=0.9), "ema=0.9"),
+        (dict(augment="color"), "augment='color'"),
+        (dict(penalties=[WeightPenalty(1e-4)]), "penalties=['WeightPenalty']"),
+    ],
+)
+def test_the_classic_loop_refuses_a_gan_with_a_trick_it_would_drop(trick, received):
+    from conftest import tiny_discriminator, tiny_generator
+    from kgan.core import GAN
+    from kgan.training.classic import ClassicGAN
+
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0, **trick)
+    gan.compile(jit_compile=False)
+    with pytest.raises(ValueError, match="trains the plain kgan.GAN, without penalties") as error:
+        ClassicGAN.from_gan(gan)
+    assert str(error.value).endswith(f"Received: {received}")

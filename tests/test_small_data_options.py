@@ -54,7 +54,7 @@ def test_train_records_the_options_and_exports_the_ema_generator(digits, tmp_pat
 
 
 def test_the_classic_trainer_refuses_the_options_before_writing_anything(tmp_path):
-    with pytest.raises(ValueError, match="need the fit trainer. Received: trainer='classic', ema=0.999"):
+    with pytest.raises(ValueError, match="--ema cannot be used here: lecture 004's .* Received: ema=0.999"):
         train(trainer="classic", ema=0.999, output_dir=tmp_path / "run")
     assert not (tmp_path / "run").exists()
 
@@ -93,6 +93,6 @@ def test_the_main_jobs_classic_trainer_drops_the_recipe_it_cannot_run(digits, tm
         tmp_path / "run",
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "no EMA generator, no augmentation" in result.stdout
+    assert "Left out of this command's recipe" in result.stdout and "ema=0.999" in result.stdout
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["trainer"] == "classic" and config["ema"] is None and config["augment"] is None

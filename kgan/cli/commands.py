@@ -327,17 +327,17 @@ def run_export(args):
 
 def run_info(args):
     """Lists what kgan can train: variants, architectures, losses, datasets."""
-    from kgan.core import losses
-    from kgan.data import DATASETS
-    from kgan.models import ARCHITECTURES
-    from kgan.variants import VARIANTS
+    from kgan.core import LATENT_DISTRIBUTIONS
+    from kgan.training import settings
 
+    # The choices of `kgan train`'s flags, from the readers its flags use (conditional architectures included).
     sections = {
-        "variants": sorted(VARIANTS),
-        "architectures": sorted(ARCHITECTURES),
-        "losses": sorted(losses.LOSSES),
-        "datasets": list(DATASETS),
-        "latent distributions": ["normal", "uniform", "uniform01"],
+        "variants": settings.variants(),
+        "architectures": settings.architectures(),
+        "losses": settings.losses(),
+        "datasets": settings.datasets(),
+        "optimizers": settings.optimizers(),
+        "latent distributions": LATENT_DISTRIBUTIONS,
     }
     for title, names in sections.items():
         print(f"{title}: {', '.join(names)}")

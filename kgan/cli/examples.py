@@ -3,7 +3,7 @@
 from kgan.cli.types import positive_int
 
 
-def add_example_arguments(parser, name, epochs, seed=0):
+def add_example_arguments(parser, name, epochs, seed=0, output_help=None):
     """The flags every lecture example script shares: `--output-dir`, `--epochs`, `--seed`.
 
     Args:
@@ -11,11 +11,13 @@ def add_example_arguments(parser, name, epochs, seed=0):
         name: the example's name, for the default `runs/<name>-<timestamp>`.
         epochs: the default number of epochs (a short run).
         seed: the default seed.
+        output_help: the `--output-dir` help of a script with another default folder.
     """
     parser.add_argument(
         "--output-dir",
         default=None,
-        help=f"folder for the pictures and numbers; must be new or empty (default: runs/{name}-<timestamp>)",
+        help=output_help
+        or f"folder for the pictures and numbers; must be new or empty (default: runs/{name}-<timestamp>)",
     )
     parser.add_argument(
         "--epochs", type=positive_int, default=epochs, help="passes over the data (default: %(default)s)"

@@ -28,6 +28,11 @@ KINDS = {
 def add_train_arguments(parser, fixed_variant=None, **defaults):
     """Adds a flag for every `TrainConfig` setting and the variants' option flags to `parser`.
 
+    A flag not given leaves its setting out of the parsed arguments (`--help`
+    shows its default), so `config_from_args` tells what the user chose from
+    the recipe `defaults`: `TrainConfig.from_recipe` drops a recipe default
+    the chosen settings leave no use for, and refuses a chosen one.
+
     Args:
         parser: an `argparse.ArgumentParser`.
         fixed_variant: the variant a script trains (no `--variant` flag; its
@@ -52,9 +57,11 @@ def add_train_arguments(parser, fixed_variant=None, **defaults):
         if meta["group"] not in groups:
             groups[meta["group"]] = parser.add_argument_group(meta["group"])
         default = defaults.get(field.name, field.default)
-        kwargs = dict(dest=field.name, default=default, help=meta["help"])
-        if "(default:" not in kwargs["help"]:
-            kwargs["help"] += " (default: %(default)s)"
+        kwargs = dict(dest=field.name, default=argparse.SUPPRESS, help=meta["help"])
+        if field.name in defaults:
+            kwargs["help"] += f" (this command's default: {default})"
+        elif "(default:" not in kwargs["help"]:
+            kwargs["help"] += f" (default: {default})"
         if isinstance(field.default, bool):
             kwargs["action"] = argparse.BooleanOptionalAction  # --x / --no-x
         else:
@@ -72,40 +79,44 @@ def add_train_arguments(parser, fixed_variant=None, **defaults):
         "they share the cores)",
     )
     add_variant_arguments(parser, fixed_variant, defaults.get("variant_options"))
+    parser.set_defaults(recipe=defaults)
     if fixed_variant is not None:
         parser.set_defaults(variant=fixed_variant)
     return parser
 
 
 def config_from_args(args):
-    """The `kgan.training.TrainConfig` of parsed arguments (what the flags say, nothing popped or renamed).
+    """The `kgan.training.TrainConfig` of parsed arguments: the flags given, over the command's recipe.
 
     Raises:
-        ValueError: for a bad combination of settings.
+        ValueError: for a bad setting, or one the others leave no use for.
     """
     from kgan.training.config import TrainConfig
 
+    return TrainConfig.from_recipe(getattr(args, "recipe", {}), **given_settings(args))
+
+
+def given_settings(args):
+    """The settings the parsed arguments give (flags given, a script's fixed variant), `variant_options` too."""
+    from kgan.training.config import TrainConfig
+
     settings = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if hasattr(args, f.name)}
-    settings["variant_options"] = variant_options(args)
-    if settings.get("augment") is None:
-        settings["ada_target"] = None  # `--augment off` on the main job: nothing left for ADA to adapt
-    return TrainConfig(**settings)
+    return {**settings, "variant_options": variant_options(args)}
+
+
+def left_out(args, config):
+    """The recipe's settings (`name=value`) that `config` does not use: the flags given leave no use for them."""
+    given = given_settings(args)
+    recipe = getattr(args, "recipe", {})
+    return [
+        f"{k}={v!r}" for k, v in recipe.items() if k not in given and k != "variant_options" and getattr(config, k) != v
+    ]
 
 
 def run_train(args):
     """Runs `kgan.training.train` from parsed arguments; returns the exit status."""
-    from kgan.core import GAN
-    from kgan.training import MAIN_JOB, TrainingDiverged, train
-    from kgan.variants import get_variant
+    from kgan.training import TrainingDiverged, train
 
-    if args.trainer == "classic" and (args.ema is not None or args.augment):
-        # The main job's recipe is fit's; lecture 004's train_on_batch loop has no EMA generator or augmentation.
-        print("The classic trainer runs lecture 004's loop as it is: no EMA generator, no augmentation.", flush=True)
-        args.ema = args.augment = args.ada_target = None
-    if args.trainer == "classic" and get_variant(args.variant) is not GAN and args.variant == MAIN_JOB["variant"]:
-        # The main job's variant is the default of `kgan train`; the classic loop trains the plain GAN only.
-        print(f"The classic trainer trains the plain GAN, not the main job's {MAIN_JOB['variant']}.", flush=True)
-        args.variant = "gan"
     if args.cpu_devices:
         from kgan.core.distribute import split_cpu
 
@@ -115,7 +126,11 @@ def run_train(args):
             print(f"error: {error}", file=sys.stderr)
             return 2
     try:
-        result = train(config_from_args(args))
+        config = config_from_args(args)
+        unused = left_out(args, config)
+        if unused:
+            print(f"Left out of this command's recipe, as these settings have no use for them: {', '.join(unused)}")
+        result = train(config)
     except (ValueError, FileNotFoundError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,19 +1,18 @@
 """The flags of the variants' own options (`--gp-weight`, `--categories`, ...), generated from their `options` trait.
 
 `add_variant_arguments(parser, variant)` adds them; `variant_options(args)`
-turns the parsed flags into `kgan.TrainConfig.variant_options` for the chosen
-variant. The settings every variant shares (`--d-steps`, `--instance-noise`,
-...) are `kgan.training.TrainConfig` fields: `kgan.cli.train` adds those.
+turns the flags given into `kgan.TrainConfig.variant_options`, which refuses
+an option the chosen variant does not take. The settings several variants
+share (`--d-steps`, `--label-smoothing`, `--instance-noise`, ...) are
+`kgan.training.TrainConfig` fields: `kgan.cli.train` adds those.
 """
 
-from kgan.cli.types import fraction, non_negative_float, positive_float, positive_int
+from kgan.cli.types import non_negative_float, positive_float, positive_int
 from kgan.variants import VARIANTS, get_variant
 
 # The flags of the variants' own options; a variant offers those named in its `options` trait.
+# (`label_smoothing`, which several variants take, is a setting of its own: `--label-smoothing`.)
 OPTION_FLAGS = {
-    "label_smoothing": dict(
-        type=fraction, default=0.0, help="one-sided label smoothing: D's real target is 1 - this, e.g. 0.1"
-    ),
     "gp_weight": dict(type=positive_float, default=10.0, help="weight lambda of the gradient penalty"),
     "fake_labels": dict(
         choices=("random", "data"),
@@ -59,44 +58,28 @@ def add_variant_arguments(parser, variant=None, defaults=None):
     """
     defaults = dict(defaults or {})
     if variant is None:
-        names = sorted({name for cls in VARIANTS.values() for name in cls.options})
+        names = sorted({name for cls in VARIANTS.values() for name in cls.options if name in OPTION_FLAGS})
         group = parser.add_argument_group("variant options (each for the variants that take it; docs/variants.md)")
     else:
-        names = get_variant(variant).options
+        names = [name for name in get_variant(variant).options if name in OPTION_FLAGS]
         group = parser.add_argument_group(f"the {variant} variant's options")
     for name in names:
         flag = dict(OPTION_FLAGS[name])
         default = defaults.get(name, flag.pop("default"))
         takers = ", ".join(sorted(v for v, cls in VARIANTS.items() if name in cls.options))
         flag["help"] += f" (default: {default}" + (f"; for {takers})" if variant is None else ")")
-        # Without a fixed variant the flag is None unless given, so the chosen variant keeps its own default.
-        group.add_argument(_flag(name), dest=name, default=default if variant else None, **flag)
-    parser.set_defaults(variant_options=defaults)
+        # None unless given: the recipe's value (`TrainConfig.from_recipe`) or the variant's own default applies.
+        group.add_argument(_flag(name), dest=name, default=None, **flag)
     return parser
 
 
 def variant_options(args):
-    """The chosen variant's options from the parsed flags: the recipe's defaults it takes, then the flags given.
+    """The variant options the parsed flags give (`TrainConfig` refuses those the chosen variant does not take).
 
     Args:
-        args: the parsed arguments (`args.variant`, `args.variant_options`: the recipe's defaults).
+        args: the parsed arguments.
 
     Returns:
-        A dict of constructor arguments.
-
-    Raises:
-        ValueError: if a flag was given that the chosen variant does not take.
+        A dict of constructor arguments: the option flags given.
     """
-    takes = get_variant(args.variant).options
-    options = {k: v for k, v in (getattr(args, "variant_options", None) or {}).items() if k in takes}
-    for name in OPTION_FLAGS:
-        value = getattr(args, name, None)
-        if value is None:
-            continue
-        if name not in takes:
-            raise ValueError(
-                f"{_flag(name)} does not apply to the {args.variant} variant (its options: "
-                f"{', '.join(map(_flag, takes)) or 'none'}). Received: {_flag(name)} {value}"
-            )
-        options[name] = value
-    return options
+    return {name: getattr(args, name) for name in OPTION_FLAGS if getattr(args, name, None) is not None}

@@ -7,6 +7,7 @@
 - `spec`: `GeneratorSpec`, a generator's contract (latent, labels, images), read once and carried along;
 - `latent`: every latent draw (`sample_latent`, `fixed_latent`: keras.random; `latent_from_seed`: NumPy);
 - `losses`, `penalties`: the GAN losses and the terms added to D's loss;
+- `optimizers`: `build_optimizer`, the variants' optimizers by name (`adam`, `rmsprop`);
 - `layers`, `augment`: Keras layers of the builders, differentiable augmentation;
 - `distribute`: `tf.distribute` strategies and per-replica noise;
 - `plotting`: image grids, montages and training curves (callbacks, serving and the CLI draw with it);

@@ -33,6 +33,7 @@ from kgan.core._keras_compat import SkipSymbolicBuild
 from kgan.core.arguments import FAKE_LABELS, check_ema, check_gan_arguments, check_probability
 from kgan.core.heads import logit_reader
 from kgan.core.hooks import GANHooks
+from kgan.core.optimizers import build_optimizer
 from kgan.core.spec import GeneratorSpec
 from kgan.core.train_step import TrainStep
 from kgan.core.utils import check_positive_int
@@ -231,8 +232,9 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
         """Configures the two optimizers.
 
         Args:
-            d_optimizer: optimizer of the discriminator (default Adam(2e-4, beta_1=0.5), DCGAN).
-            g_optimizer: optimizer of the generator (default Adam(2e-4, beta_1=0.5)).
+            d_optimizer: optimizer of the discriminator (default: the class's
+                `optimizer_defaults`, here DCGAN's Adam(2e-4, beta_1=0.5)).
+            g_optimizer: optimizer of the generator (default: the same).
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`).
 
@@ -263,10 +265,10 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
             kwargs["jit_compile"] = False
         super().compile(**kwargs)
         self.d_optimizer = _loss_scaled(
-            keras.optimizers.get(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)), self.discriminator
+            keras.optimizers.get(d_optimizer or build_optimizer(**self.optimizer_defaults)), self.discriminator
         )
         self.g_optimizer = _loss_scaled(
-            keras.optimizers.get(g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)), self.generator
+            keras.optimizers.get(g_optimizer or build_optimizer(**self.optimizer_defaults)), self.generator
         )
         # Create the slots now, so checkpoints can be restored before the first step.
         self.d_optimizer.build(self.discriminator.trainable_variables)
@@ -315,7 +317,10 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
     needs_labels = False  # G and D take class labels, so the dataset must be labelled
     conv_only = False  # its own discriminator is built on a convolutional preset's trunk
     toy = True  # trains on lecture 000's 2-D toy problems (MLP networks with one output)
-    options = ("label_smoothing",)  # constructor (or build) options the command line offers as flags
+    options = ("label_smoothing",)  # constructor (or build) options it takes from the command line
+    takes_loss = True  # D's and G's losses are `gan_loss`'s (BEGAN's autoencoder has its own)
+    # The paper's optimizer, `kgan.core.optimizers.build_optimizer`'s arguments: DCGAN's (Radford et al. 2016).
+    optimizer_defaults = dict(optimizer="adam", learning_rate=2e-4, beta_1=0.5, beta_2=0.999)
 
     # What the generator takes and makes, from `spec` (fixed when the GAN is built).
     latent_dim = property(lambda self: self.spec.latent_dim)

@@ -137,17 +137,30 @@ class ClassicGAN:
         keep both optimizers' states and reload as a `kgan.GAN`, as with `fit`.
 
         Args:
-            gan: a compiled `kgan.GAN` (no penalties, the plain `GAN` class).
+            gan: a compiled `kgan.GAN`: the plain `GAN` class, with none of
+                the tricks the lecture's loop does not have.
             jit_compile: passed to `compile`.
 
         Raises:
-            ValueError: for a GAN variant or a GAN with penalties, whose train
-                step the classic loop does not reproduce.
+            ValueError: for a GAN variant, or a GAN with penalties, instance
+                noise, an EMA generator or augmentation: the classic loop would
+                train without them, so it refuses rather than drop them.
         """
-        if type(gan) is not GAN or gan.penalties:
+        if type(gan) is not GAN:
             raise ValueError(
-                "The classic loop trains the plain kgan.GAN (no variant, no penalties). "
-                f"Received: {type(gan).__name__} with {len(gan.penalties)} penalties"
+                f"The classic loop trains the plain kgan.GAN, not a variant. Received: {type(gan).__name__}"
+            )
+        unhonoured = {
+            "penalties": [type(p).__name__ for p in gan.penalties],
+            "instance_noise": gan.instance_noise,
+            "ema": gan.ema,
+            "augment": gan.augment,
+        }
+        unhonoured = ", ".join(f"{k}={v!r}" for k, v in unhonoured.items() if v)
+        if unhonoured:
+            raise ValueError(
+                "The classic loop trains the plain kgan.GAN, without penalties, instance noise, an EMA generator or "
+                f"augmentation; train this GAN with fit. Received: {unhonoured}"
             )
         classic = cls.__new__(cls)
         classic._attach(gan)

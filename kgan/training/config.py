@@ -9,8 +9,15 @@ on the command line, and what resuming an interrupted run does with it:
 - `MATCH`: the setting defines the run (architecture, data, seed, ...); a
   resumed run must have the same value, or it is refused;
 - `UPDATE`: it may change on resume and the resumed run uses the new value
-  (`epochs` extends a run; new learning rates and `beta_1` are set on the
+  (`epochs` extends a run; new learning rates and betas are set on the
   restored optimizers; where to write, how to log).
+
+A setting left at None takes the variant's or the architecture's value (the
+loss, `d_steps`, the optimizer and its learning rates, the latent size), so an
+explicit value is always honoured, also one equal to that default. Settings
+the others leave no use for are refused (`kgan.training.config_checks`), and
+`TrainConfig.from_recipe` applies a recipe such as `MAIN_JOB` under the
+settings the caller gave, dropping its defaults that no longer apply.
 
 `kgan.cli` generates the flags of `kgan train` and of the scripts from these
 fields, `kgan.train` checks them all (`TrainConfig(...)` raises before any
@@ -23,68 +30,23 @@ import json
 import typing
 
 from kgan.core import distribute
-from kgan.core.spec import MAX_LATENT_DIM
-from kgan.core.utils import MAX_INT, check_positive_int, check_readable, check_seed, check_writable_dir
-
-MATCH = "match"
-UPDATE = "update"
-
-TRAINERS = ("fit", "classic")
-
-
-def _architectures():
-    from kgan.models import ARCHITECTURES, CONDITIONAL_ARCHITECTURES
-
-    return tuple(sorted({**ARCHITECTURES, **CONDITIONAL_ARCHITECTURES}))
-
-
-def _variants():
-    from kgan.variants import VARIANTS
-
-    return tuple(sorted(VARIANTS))
-
-
-def _datasets():
-    from kgan.data import DATASETS
-
-    return DATASETS
-
-
-def _resize_policies():
-    from kgan.data.validation import RESIZE_POLICIES
-
-    return RESIZE_POLICIES
-
-
-def _losses():
-    from kgan.core.losses import LOSSES
-
-    return tuple(sorted(LOSSES))
-
-
-def setting(default, help, *, resume, kind=None, choices=None, group=None, flag=None, cli=True):
-    """A `TrainConfig` field.
-
-    Args:
-        default: the library's default (the main job overrides some: `MAIN_JOB`).
-        help: what it does, for `--help` and the docs.
-        resume: `MATCH` or `UPDATE` (see the module docstring).
-        kind: the command line's value type, a name from `kgan.cli.types`
-            (`positive_int`, `probability`, ...); booleans get `--x/--no-x`.
-        choices: a tuple, or a function returning one (read from a registry).
-        group: the `--help` section.
-        flag: the flag, if not `--` + the name with dashes.
-        cli: False for settings only the library takes (Python objects).
-    """
-    return dataclasses.field(
-        default=default,
-        metadata=dict(help=help, resume=resume, kind=kind, choices=choices, group=group, flag=flag, cli=cli),
-    )
-
-
-TRICKS = "stabilising tricks (lectures 000-002)"
-SMALL_DATA = "small-data training (docs/small_data.md)"
-DISTRIBUTED = "several devices or machines (tf.distribute; docs/distributed.md)"
+from kgan.core.utils import check_readable, check_writable_dir
+from kgan.training import config_checks
+from kgan.training.settings import (  # noqa: F401 (MATCH, UPDATE and the groups are public here too)
+    DISTRIBUTED,
+    MATCH,
+    SMALL_DATA,
+    TRAINERS,
+    TRICKS,
+    UPDATE,
+    architectures,
+    datasets,
+    losses,
+    optimizers,
+    resize_policies,
+    setting,
+    variants,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,14 +63,14 @@ class TrainConfig:
         "dcgan (the lighter DCGAN), lecture004 (the Keras lecture's DCGAN, exactly), upsample (lecture 001's "
         "Upsample+Conv3x3 generator), mlp_lecture002, mlp_lecture003 (lecture 003's MLP cGAN: cgan only)",
         resume=MATCH,
-        choices=_architectures,
+        choices=architectures,
     )
     variant: str = setting(
         "gan",
         "the GAN variant, with its paper's defaults (docs/variants.md): infogan (the main job's: InfoGAN's "
         "categorical code, no labels needed), gan (the plain GAN of the lectures), wgan_gp, cgan, ...",
         resume=MATCH,
-        choices=_variants,
+        choices=variants,
     )
     dataset: str = setting(
         "mnist_embedded",
@@ -116,7 +78,7 @@ class TrainConfig:
         "fashion_mnist: tensorflow-datasets (prepared locally or downloadable); npz: a Keras mnist.npz at "
         "--data-path; folder: your images at --data-path",
         resume=MATCH,
-        choices=_datasets,
+        choices=datasets,
     )
     data_path: str | None = setting(
         None, "file (npz) or folder (folder) to read with --dataset npz|folder", resume=MATCH, kind="path"
@@ -133,7 +95,7 @@ class TrainConfig:
         "how --image-size reaches an image of another aspect ratio: stretch (resize it), crop (centre-crop it to the "
         "aspect ratio, then resize) or pad (resize it to fit, then pad with black)",
         resume=MATCH,
-        choices=_resize_policies,
+        choices=resize_policies,
     )
     channels: int | None = setting(
         None,
@@ -155,10 +117,35 @@ class TrainConfig:
         resume=MATCH,
         kind="positive_int",
     )
-    lr_d: float = setting(2e-4, "discriminator learning rate (Adam)", resume=UPDATE, kind="positive_float")
-    lr_g: float = setting(2e-4, "generator learning rate (Adam)", resume=UPDATE, kind="positive_float")
-    beta_1: float = setting(
-        0.5, "Adam's beta_1 for both optimizers (DCGAN's 0.5)", resume=UPDATE, group=TRICKS, kind="fraction"
+    lr_d: float | None = setting(
+        None,
+        "discriminator learning rate (default: the variant's: 2e-4; 5e-5 for wgan, 1e-4 for wgan_gp)",
+        resume=UPDATE,
+        kind="positive_float",
+    )
+    lr_g: float | None = setting(
+        None, "generator learning rate (default: the variant's, as --lr-d)", resume=UPDATE, kind="positive_float"
+    )
+    optimizer: str | None = setting(
+        None,
+        "the optimizer of both networks (default: the variant's paper's: adam; rmsprop for the weight-clipped wgan)",
+        resume=MATCH,
+        choices=optimizers,
+        group=TRICKS,
+    )
+    beta_1: float | None = setting(
+        None,
+        "Adam's beta_1 for both optimizers (default: the variant's: DCGAN's 0.5; 0 for wgan_gp)",
+        resume=UPDATE,
+        group=TRICKS,
+        kind="fraction",
+    )
+    beta_2: float | None = setting(
+        None,
+        "Adam's beta_2 for both optimizers (default: the variant's: 0.999; 0.9 for wgan_gp)",
+        resume=UPDATE,
+        group=TRICKS,
+        kind="fraction",
     )
     loss: str | None = setting(
         None,
@@ -166,7 +153,7 @@ class TrainConfig:
         "(zero-sum), maximum_likelihood (default: the variant's own: non_saturating, wasserstein for wgan and "
         "wgan_gp, least_squares for lsgan)",
         resume=MATCH,
-        choices=_losses,
+        choices=losses,
     )
     init: str | None = setting(
         None,
@@ -198,6 +185,12 @@ class TrainConfig:
     )
     tensorboard: bool = setting(False, "also write TensorBoard logs to <output-dir>/tensorboard", resume=UPDATE)
     sample_every: int = setting(1, "save a sample grid every this many epochs", resume=UPDATE, kind="positive_int")
+    grid_size: int = setting(
+        10,
+        "images per side of the sample grids (a conditional model's rows are its classes)",
+        resume=MATCH,
+        kind="positive_int",
+    )
     verbose: int = setting(1, "fit's verbosity (1: progress bar)", resume=UPDATE, cli=False)
     extra_callbacks: tuple = setting(
         (),
@@ -251,6 +244,13 @@ class TrainConfig:
     d_weight_penalty: float = setting(
         0.0, "L2 penalty on D's weights, e.g. 1e-4 (0: off)", resume=MATCH, kind="non_negative_float", group=TRICKS
     )
+    label_smoothing: float = setting(
+        0.0,
+        "one-sided label smoothing: D's real target is 1 - this, e.g. 0.1 (lecture 002; 0: off)",
+        resume=MATCH,
+        kind="fraction",
+        group=TRICKS,
+    )
     ema: float | None = setting(
         None,
         "decay of the moving average of G's weights used for samples, metrics and the export, e.g. 0.999; 0 for none",
@@ -292,7 +292,7 @@ class TrainConfig:
     variant_options: dict | None = setting(
         None,
         "the variant's own constructor arguments, e.g. {'gp_weight': 10.0} or {'categories': 20} (any "
-        "kgan.GAN option too: label_smoothing, latent_distribution, ...); the command line's variant flags",
+        "kgan.GAN option too: latent_distribution, ...); the command line's variant flags",
         resume=MATCH,
         cli=False,
     )
@@ -313,56 +313,50 @@ class TrainConfig:
 
     def __post_init__(self):
         from kgan.data.validation import standardize_image_size
+        from kgan.variants import check_variant_arch
 
         object.__setattr__(self, "image_size", standardize_image_size(self.image_size))  # (height, width)
         if self.channels is not None and self.channels not in (1, 3):
             raise ValueError(f"`channels` must be 1 (greyscale) or 3 (RGB). Received: channels={self.channels!r}")
-        for f in dataclasses.fields(self):
-            kind, value = f.metadata["kind"], getattr(self, f.name)
-            if value is None:
-                continue
-            if kind == "positive_int":
-                check_positive_int(f.name, value, MAX_LATENT_DIM if f.name == "latent_dim" else MAX_INT)
-            elif kind == "non_negative_int":
-                check_seed(f.name, value)
-            elif kind == "positive_float" and not (isinstance(value, (int, float)) and 0 < value < float("inf")):
-                raise ValueError(f"`{f.name}` must be a positive number. Received: {f.name}={value!r}")
-            elif kind == "non_negative_float" and not (isinstance(value, (int, float)) and 0 <= value < float("inf")):
-                raise ValueError(f"`{f.name}` must be >= 0. Received: {f.name}={value!r}")
-            elif kind in ("probability", "probability_or_off") and not 0 <= value <= 1:
-                raise ValueError(f"`{f.name}` must be a probability in [0, 1]. Received: {f.name}={value!r}")
-            elif kind == "fraction" and not 0 <= value < 1:
-                raise ValueError(f"`{f.name}` must be in [0, 1). Received: {f.name}={value!r}")
-            elif kind == "decay_or_off" and not 0 < value < 1:
-                raise ValueError(f"`{f.name}` must be a decay in (0, 1) or None. Received: {f.name}={value!r}")
-            choices = f.metadata["choices"]
-            if isinstance(value, str) and choices is not None and f.name not in ("arch", "variant"):
-                choices = choices() if callable(choices) else choices
-                if value not in choices:
-                    raise ValueError(f"`{f.name}` must be one of {tuple(choices)}. Received: {f.name}={value!r}")
-        from kgan.variants import check_variant_arch
-
+        config_checks.check_values(self)
         check_variant_arch(self.variant, self.arch)  # names the registries' choices for a bad variant or arch
-        if self.trainer == "classic":
-            if self.ema is not None or self.augment or self.r1:
-                raise ValueError(
-                    "The EMA generator, augmentation and R1 need the fit trainer. Received: "
-                    f"trainer='classic', ema={self.ema!r}, augment={self.augment!r}, r1={self.r1!r}"
-                )
-            if self.tensorboard:
-                raise ValueError(
-                    "TensorBoard logging needs the fit trainer. Received: trainer='classic', tensorboard=True"
-                )
-        fields = {f.name for f in dataclasses.fields(self)}
-        for key in self.variant_options or {}:
-            if key in fields:
-                raise ValueError(
-                    f"`{key}` is a setting of its own, not a variant option: pass {key}=... . "
-                    f"Received: variant_options={self.variant_options!r}"
-                )
+        for name, reason in config_checks.conflicts(TrainConfig, self):
+            raise ValueError(
+                f"{flag_of(name).rstrip('=')} cannot be used here: {reason}. Received: {name}={getattr(self, name)!r}"
+            )
+        config_checks.check_variant_options(self)
         from kgan.serving.export import check_export_name
 
         check_export_name(self.resolved_export_name)  # before any folder is made or epoch trained
+
+    @classmethod
+    def from_recipe(cls, recipe, **given):
+        """The config of the settings `given`, with a recipe's settings (`MAIN_JOB`) where they still apply.
+
+        A recipe's setting that `given` leaves no use for is dropped (back to
+        the field's default), as are the recipe's `variant_options` that the
+        chosen variant does not take; a setting in `given` is never dropped,
+        so one that cannot be honoured is refused.
+
+        Args:
+            recipe: a dict of settings (the defaults of a command).
+            **given: the settings the caller chose; `variant_options` too.
+
+        Returns:
+            A `TrainConfig`.
+
+        Raises:
+            ValueError: for a bad setting in `given`, or one the others leave no use for.
+
+        Example:
+            >>> TrainConfig.from_recipe(MAIN_JOB, trainer="classic").variant  # InfoGAN needs the fit trainer
+            'gan'
+        """
+        return cls(**config_checks.apply_recipe(cls, recipe, given))
+
+    def optimizer_settings(self):
+        """`dict(optimizer, lr_d, lr_g, beta_1, beta_2)`: the settings, the variant's `optimizer_defaults` for None."""
+        return config_checks.resolve_optimizer(self)
 
     def check_paths(self, run_dir):
         """Checks before training what would fail after it: the run and export folders writable, the data readable.

@@ -16,6 +16,7 @@ import tensorflow as tf
 
 from kgan import callbacks as kcallbacks
 from kgan.core import GAN, distribute
+from kgan.core.optimizers import build_optimizer
 from kgan.core.penalties import R1Penalty, WeightPenalty
 from kgan.core.utils import atomic_path
 from kgan.data import load_arrays, make_dataset
@@ -127,7 +128,7 @@ def train(config=None, /, **settings):
     come back. Settings that define the run (`TrainConfig`'s `MATCH` fields:
     architecture, dataset, batch size, seed, ...) must match; the others may
     change and take effect (`epochs` may grow; new learning rates and
-    `beta_1` are set on the restored optimizers).
+    betas are set on the restored optimizers).
 
     Example:
         >>> result = kgan.train(epochs=1)  # doctest: +SKIP
@@ -178,11 +179,13 @@ def train(config=None, /, **settings):
     try:
         if c.mixed_precision:
             keras.config.set_dtype_policy("mixed_float16")
+        optimizer = c.optimizer_settings()  # the variant's paper's, where the settings leave it open
+        betas = dict(beta_1=optimizer["beta_1"], beta_2=optimizer["beta_2"])
         with strategy.scope():
             gan = _build_gan(c, info)
             gan.compile(
-                d_optimizer=keras.optimizers.Adam(c.lr_d, beta_1=c.beta_1),
-                g_optimizer=keras.optimizers.Adam(c.lr_g, beta_1=c.beta_1),
+                d_optimizer=build_optimizer(optimizer["optimizer"], optimizer["lr_d"], **betas),
+                g_optimizer=build_optimizer(optimizer["optimizer"], optimizer["lr_g"], **betas),
                 # The classic trainer compiles its own D and DG (below); the GAN's step is fit's.
                 jit_compile=jit_compile and strategy.num_replicas_in_sync == 1 and c.trainer == "fit",
                 steps_per_execution=c.steps_per_execution,
@@ -191,7 +194,13 @@ def train(config=None, /, **settings):
         keras.config.set_dtype_policy(policy)  # the models keep theirs; later layers get the caller's
     num_classes = gan.num_classes if gan.conditional else None
     # What the settings left to the architecture and the variant, as built (so config.json says what ran).
-    resolved = dataclasses.replace(c, latent_dim=gan.latent_dim, loss=gan.gan_loss.name, d_steps=gan.d_steps)
+    resolved = dataclasses.replace(
+        c,
+        latent_dim=gan.latent_dim,
+        loss=gan.gan_loss.name if gan.takes_loss else None,
+        d_steps=gan.d_steps,
+        **optimizer,
+    )
     record = resolved.record(
         latent_distribution=gan.latent_distribution,
         image_shape=list(info.image_shape),
@@ -226,6 +235,7 @@ def train(config=None, /, **settings):
         *c.extra_callbacks,
         kcallbacks.SampleGrid(
             run_dir / "samples",
+            num_images=c.grid_size**2,
             every=c.sample_every,
             seed=c.seed,
             num_classes=num_classes,
@@ -312,9 +322,12 @@ def _load_checkpoint(run_dir, state, strategy, chief):
 
 def _apply_optimizer_settings(gan, config):
     """Sets the `UPDATE` optimizer settings on a restored GAN: a resumed run trains with the new values."""
-    for optimizer, lr in ((gan.d_optimizer, config.lr_d), (gan.g_optimizer, config.lr_g)):
+    settings = config.optimizer_settings()
+    for optimizer, lr in ((gan.d_optimizer, settings["lr_d"]), (gan.g_optimizer, settings["lr_g"])):
         optimizer.learning_rate = lr
-        optimizer.beta_1 = config.beta_1
+        for beta in ("beta_1", "beta_2"):
+            if settings[beta] is not None:  # None: RMSprop's, which has no betas
+                setattr(optimizer, beta, settings[beta])
 
 
 def _build_gan(config, info):
@@ -325,6 +338,7 @@ def _build_gan(config, info):
     options = dict(c.variant_options or {})
     tricks = dict(
         loss=c.loss,
+        label_smoothing=c.label_smoothing or None,
         d_steps=c.d_steps,
         ema=c.ema,
         augment=c.augment,

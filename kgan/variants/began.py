@@ -122,6 +122,7 @@ class BEGAN(GAN):
     logs_accuracy = False  # D reconstructs; it gives no real/fake verdict
     toy = False  # D is a convolutional autoencoder
     options = ()
+    takes_loss = False  # D's loss is its reconstruction error, balanced by k_t
 
     @classmethod
     def build_networks(

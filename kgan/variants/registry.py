@@ -2,7 +2,7 @@
 
 A variant declares what the rest of kgan needs to know as class attributes
 (the traits documented on `kgan.GAN`: `default_loss`, `needs_labels`,
-`conv_only`, `toy`, `logs_accuracy`, `options`) and, if it needs networks of
+`conv_only`, `toy`, `logs_accuracy`, `options`, `takes_loss`, `optimizer_defaults`) and, if it needs networks of
 its own, a classmethod `build_networks`; `build_variant`, `train()`, the
 command line and the toy trainer read these, so nothing outside
 `kgan/variants/` names a variant.

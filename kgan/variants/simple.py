@@ -38,19 +38,12 @@ class WGAN(GAN):
     logs_accuracy = False  # a critic's score has no real/fake threshold
     default_loss = "wasserstein"
     options = ()
+    optimizer_defaults = dict(optimizer="rmsprop", learning_rate=5e-5)  # the paper's (its Algorithm 1)
 
     def __init__(self, generator, discriminator, *, clip_value=0.01, d_steps=5, loss=None, **kwargs):
         super().__init__(generator, discriminator, loss=loss, d_steps=d_steps, **kwargs)
         self.weight_clipping = WeightClipping(clip_value)
         self.clip_value = self.weight_clipping.clip_value
-
-    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        """As `kgan.GAN.compile`, with RMSprop(5e-5) (the paper's) as the default optimizers."""
-        super().compile(
-            d_optimizer=d_optimizer or keras.optimizers.RMSprop(5e-5),
-            g_optimizer=g_optimizer or keras.optimizers.RMSprop(5e-5),
-            **kwargs,
-        )
 
     def after_discriminator_step(self, logs):
         self.weight_clipping(self.discriminator)
@@ -83,20 +76,13 @@ class WGANGP(GAN):
     logs_accuracy = False
     default_loss = "wasserstein"
     options = ("gp_weight",)
+    optimizer_defaults = dict(optimizer="adam", learning_rate=1e-4, beta_1=0.0, beta_2=0.9)  # the paper's
 
     def __init__(self, generator, discriminator, *, gp_weight=10.0, d_steps=5, loss=None, **kwargs):
         super().__init__(generator, discriminator, loss=loss, d_steps=d_steps, **kwargs)
         self.gradient_penalty = GradientPenalty(gp_weight)
         self.gp_weight = self.gradient_penalty.weight
         self.add_penalty(self.gradient_penalty)
-
-    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        """As `kgan.GAN.compile`, with Adam(1e-4, beta_1=0, beta_2=0.9) (the paper's) as the default."""
-        super().compile(
-            d_optimizer=d_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
-            g_optimizer=g_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
-            **kwargs,
-        )
 
     def get_config(self):
         return {**super().get_config(), "gp_weight": self.gp_weight}

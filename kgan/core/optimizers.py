@@ -1,0 +1,45 @@
+"""The two optimizers of a GAN, by name: `build_optimizer("adam" | "rmsprop", ...)`.
+
+A variant declares its paper's optimizer as its `optimizer_defaults` trait
+(`kgan.GAN`: DCGAN's Adam(2e-4, beta_1=0.5); WGAN: RMSprop(5e-5), as Arjovsky
+et al. 2017; WGAN-GP: Adam(1e-4, beta_1=0, beta_2=0.9), as Gulrajani et al.
+2017); `GAN.compile` and `kgan.train` build from it.
+"""
+
+import keras
+
+OPTIMIZERS = ("adam", "rmsprop")
+# What each optimizer takes besides the learning rate (RMSprop has no betas: its decay is `rho`).
+OPTIMIZER_ARGUMENTS = {"adam": ("beta_1", "beta_2"), "rmsprop": ()}
+
+
+def build_optimizer(optimizer="adam", learning_rate=2e-4, beta_1=None, beta_2=None):
+    """A new Keras optimizer.
+
+    Args:
+        optimizer: `"adam"` or `"rmsprop"`.
+        learning_rate: the learning rate.
+        beta_1: Adam's first-moment decay (None: Keras's default, 0.9).
+        beta_2: Adam's second-moment decay (None: Keras's default, 0.999).
+
+    Returns:
+        A `keras.optimizers.Adam` or `keras.optimizers.RMSprop`.
+
+    Raises:
+        ValueError: for another name, or betas given to RMSprop (it would ignore them).
+
+    Example:
+        >>> build_optimizer("rmsprop", 5e-5)  # WGAN's (Arjovsky et al. 2017)
+    """
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"`optimizer` must be one of {OPTIMIZERS}. Received: optimizer={optimizer!r}")
+    betas = {k: v for k, v in (("beta_1", beta_1), ("beta_2", beta_2)) if v is not None}
+    unused = set(betas) - set(OPTIMIZER_ARGUMENTS[optimizer])
+    if unused:
+        raise ValueError(
+            f"{optimizer} takes no {' or '.join(sorted(unused))} (Adam's betas). Received: optimizer={optimizer!r}, "
+            + ", ".join(f"{k}={v!r}" for k, v in sorted(betas.items()))
+        )
+    if optimizer == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate)
+    return keras.optimizers.Adam(learning_rate, **betas)
