@@ -326,6 +326,16 @@ def test_the_handler_maps_every_fault_to_one_line_and_status_2(fault, message):
     assert_one_line(status, stderr, message)
 
 
+def test_a_diverged_run_is_one_line_and_status_1():
+    from kgan.training import TrainingDiverged
+
+    def diverging(argv):
+        raise TrainingDiverged("D's loss is nan at epoch 3")
+
+    status, stderr = run_command([], run=lambda argv: run_main(diverging, argv))
+    assert status == 1 and stderr.strip() == "error: D's loss is nan at epoch 3"
+
+
 def test_debug_shows_the_traceback_and_bugs_keep_theirs():
     def failing(argv):
         raise PermissionError(errno.EACCES, "Permission denied", "/x")

@@ -3,7 +3,8 @@
 A command's `main(argv)` runs inside `run_main`, which turns what a user can
 cause (a bad value or file, a full disk, a read-only folder, a path under a
 file, a malformed JSON file, too little memory, Ctrl-C) into one line on
-stderr and exit status 2 (130 for Ctrl-C), never a traceback. `--debug` (any
+stderr and exit status 2 (130 for Ctrl-C; 1 for a training run that diverged
+and stopped), never a traceback. `--debug` (any
 position, or `KGAN_DEBUG=1`) prints the traceback too. Other exceptions are
 bugs in kgan and keep their traceback.
 
@@ -19,7 +20,9 @@ import os
 import sys
 import traceback
 
-# Exit statuses: 2 as argparse's usage errors; 128 + SIGINT, as shells report Ctrl-C.
+# Exit statuses: 1 for a run that failed (it diverged); 2 as argparse's usage errors; 128 + SIGINT, as shells
+# report Ctrl-C.
+RUN_FAILED = 1
 USAGE_ERROR = 2
 INTERRUPTED = 130
 
@@ -51,6 +54,11 @@ def run_main(main, argv=None):
     except (OSError, MemoryError, ValueError) as error:
         return _report(error, debug)
     except Exception as error:
+        if type(error).__name__ == "TrainingDiverged":  # by name, as the TensorFlow errors: no import of training
+            if debug:
+                traceback.print_exc()
+            print(f"error: {error}", file=sys.stderr)
+            return RUN_FAILED
         if type(error).__name__ in _TF_ERRORS and type(error).__module__.startswith("tensorflow"):
             return _report(error, debug)
         raise

@@ -115,7 +115,7 @@ def left_out(args, config):
 
 def run_train(args):
     """Runs `kgan.training.train` from parsed arguments; returns the exit status."""
-    from kgan.training import TrainingDiverged, train
+    from kgan.training import train
 
     if args.cpu_devices:
         from kgan.core.distribute import split_cpu
@@ -134,9 +134,6 @@ def run_train(args):
     except (ValueError, FileNotFoundError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except TrainingDiverged as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
     if result.run_dir is None:
         print("\nThis worker is done; the chief wrote the run directory and the export.")
         return 0

@@ -12,6 +12,10 @@
   (`ring_remedies`, `compare_ring_remedies`, `format_remedy_table`,
   `plot_remedy_comparison`).
 
+- Lecture 002's convolutional notebooks, trained side by side with the same seed
+  and budget and scored with the shipped classifier (`conv_notebooks`:
+  `compare_conv_notebooks`; the networks are the `lecture002_*` presets of `kgan.models`).
+
 Every sampler takes a seed, so data and checks repeat; every check takes
 arrays, so it scores any generator's samples. The `plot_*` functions save the
 picture a student wants for each problem.

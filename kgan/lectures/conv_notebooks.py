@@ -192,10 +192,8 @@ def compare_conv_notebooks(
             jit_compile=jit_compile,
             verbose=verbose,
             on_divergence="warn",  # the failures are the lesson: a collapsed or overpowered run goes on
-            variant_options={
-                "latent_distribution": NOTEBOOK_SETTINGS["latent_distribution"],
-                "label_smoothing": nb.label_smoothing,
-            },
+            label_smoothing=nb.label_smoothing,
+            variant_options={"latent_distribution": NOTEBOOK_SETTINGS["latent_distribution"]},
         )
         for nb in notebooks
     ]

@@ -59,9 +59,8 @@ class TrainConfig:
 
     arch: str = setting(
         "dcgan",
-        "network architecture: dcgan_fc (the main job's: dcgan with InfoGAN's fully connected layers), "
-        "dcgan (the lighter DCGAN), lecture004 (the Keras lecture's DCGAN, exactly), upsample (lecture 001's "
-        "Upsample+Conv3x3 generator), mlp_lecture002, mlp_lecture003 (lecture 003's MLP cGAN: cgan only)",
+        "network architecture (docs/main_job.md, 'The architectures'): dcgan_fc is the main job's (dcgan with "
+        "InfoGAN's fully connected layers), lecture* reproduce a lecture's networks exactly",
         resume=MATCH,
         choices=architectures,
     )
