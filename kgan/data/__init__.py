@@ -31,7 +31,18 @@ conversions every source shares) and `pipeline` (`make_dataset`, `load_dataset`)
 """
 
 from kgan.data.folders import IMAGE_EXTENSIONS
+from kgan.data.opening import open_source
 from kgan.data.pipeline import load_dataset, make_dataset
 from kgan.data.sources import DATASETS, DatasetInfo, load_arrays
+from kgan.data.streaming import ImageFolder
 
-__all__ = ["DATASETS", "IMAGE_EXTENSIONS", "DatasetInfo", "load_arrays", "load_dataset", "make_dataset"]
+__all__ = [
+    "DATASETS",
+    "IMAGE_EXTENSIONS",
+    "DatasetInfo",
+    "ImageFolder",
+    "load_arrays",
+    "load_dataset",
+    "make_dataset",
+    "open_source",
+]
