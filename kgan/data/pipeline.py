@@ -93,6 +93,14 @@ def make_dataset(
     def scale_images(x):
         return tf.cast(x, tf.float32) * scale + offset
 
+    if epochs is not None:  # before any other copy of the images is made
+        if not shuffle or not drop_remainder:
+            raise ValueError(
+                "`epochs` needs shuffle=True, an integer seed and drop_remainder=True. "
+                f"Received: shuffle={shuffle}, seed={seed!r}, drop_remainder={drop_remainder}"
+            )
+        check_epoch_range(num_examples, batch_size, seed, initial_epoch, epochs)
+        return _epoch_indexed(images, labels, scale_images, batch_size, seed, initial_epoch, epochs)
     if labels is None:
         ds = tf.data.Dataset.from_tensor_slices(images)
         ds = ds.map(scale_images, num_parallel_calls=tf.data.AUTOTUNE)
@@ -101,14 +109,6 @@ def make_dataset(
         ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         ds = ds.cache()
-    if epochs is not None:
-        if not shuffle or not drop_remainder:
-            raise ValueError(
-                "`epochs` needs shuffle=True, an integer seed and drop_remainder=True. "
-                f"Received: shuffle={shuffle}, seed={seed!r}, drop_remainder={drop_remainder}"
-            )
-        check_epoch_range(num_examples, batch_size, seed, initial_epoch, epochs)
-        return _epoch_indexed(images, labels, scale_images, batch_size, seed, initial_epoch, epochs)
     if shuffle:
         ds = ds.shuffle(num_examples, seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
