@@ -9,8 +9,8 @@ import numpy as np
 from kgan.data.validation import MAX_ARRAY_BYTES, MAX_IMAGE_PIXELS, convert_images, fitted_boxes
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
-# The most images a folder walk collects: kgan holds a data set in memory, and a walk that finds more (about
-# ImageNet's training set) is almost surely pointed at the wrong folder (a home directory, a disk root).
+# The most images a folder walk collects: a walk that finds more (about ImageNet's training set) is almost surely
+# pointed at the wrong folder (a home directory, a disk root), and even streamed, each file's header is read first.
 MAX_FOLDER_IMAGES = 1_000_000
 
 

@@ -82,7 +82,8 @@ def load_arrays(
 
     Args:
         name: One of `DATASETS`. Defaults to `"mnist_embedded"`, the 5,000
-            digits shipped with kgan.
+            digits shipped with kgan. `"tfds:NAME"` reads the tensorflow-datasets
+            set NAME prepared in `data_dir` (never downloads it).
         path: For `"npz"`, the `.npz` file; for `"folder"`, the image folder.
             For `"mnist"` / `"fashion_mnist"`, an optional Keras-layout `.npz`
             to read instead of tensorflow-datasets. Not accepted for
