@@ -253,6 +253,7 @@ def _train_on(folder, tmp_path, **settings):
         ema=None,
         augment=None,
         verbose=0,
+        jit_compile=False,  # XLA's compile would take most of the test's time
         output_dir=tmp_path / "run",
         export_dir=tmp_path / "exports",
         **settings,
