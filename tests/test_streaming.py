@@ -280,3 +280,29 @@ def test_train_names_a_file_that_stops_decoding_during_training(tmp_path):
     (root / "05.png").write_bytes(data[:41])  # the header is sound, so this is found only when decoded
     with pytest.raises(ValueError, match=r"^Could not decode image \(.*\)\. Received: file='.*05\.png'$"):
         _train_on(root, tmp_path, cache="none")
+
+
+def test_train_reads_a_tfds_set_by_name_and_names_its_export_after_it(tmp_path, monkeypatch):
+    import tensorflow_datasets as tfds
+
+    from kgan import train
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "is_prepared", lambda self: True)
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "tfds"))
+    with tfds.testing.mock_data(num_examples=8):
+        result = train(
+            dataset="tfds:cifar10",
+            image_size=16,
+            variant="gan",
+            arch="dcgan",
+            epochs=1,
+            batch_size=4,
+            ema=None,
+            augment=None,
+            verbose=0,
+            jit_compile=False,
+            output_dir=tmp_path / "run",
+            export_dir=tmp_path / "exports",
+        )
+    assert result.gan.generator.output_shape == (None, 16, 16, 3)
+    assert result.export_path.parent.name == "cifar10_dcgan"
