@@ -371,7 +371,7 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path, monkeypatch, argv, patch):
 @pytest.mark.parametrize(
     "patch,argv",
     [
-        ("kgan.training.main_job.load_arrays", ["train", "--output-dir", "{f}/run-m"]),
+        ("kgan.training.main_job.open_source", ["train", "--output-dir", "{f}/run-m"]),
         ("kgan.serving.load_generator", ["sample", SHIPPED, "-o", "{f}/x.png"]),
         ("kgan.metrics.evaluate_export", ["evaluate", SHIPPED]),
     ],

@@ -352,7 +352,8 @@ def test_load_arrays_rejects_bad_arguments(args, kwargs, match):
 
 
 def test_datasets_lists_every_source():
-    assert DATASETS == ("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder")
+    assert DATASETS == ("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder", "tfds:NAME")
+    assert "tfds:cifar10" in DATASETS and "tfds:" not in DATASETS and "cifar10" not in DATASETS
 
 
 # --- tensorflow-datasets (mocked, offline) ------------------------------------
@@ -393,6 +394,63 @@ def test_tfds_offline_without_prepared_data_fails_fast_with_how_to(monkeypatch, 
     assert time.monotonic() - start < 10
     assert "--data-path" in str(excinfo.value)
     assert str(tmp_path) in str(excinfo.value)
+
+
+@pytest.fixture
+def prepared_tfds(monkeypatch, tmp_path):
+    """tensorflow-datasets' mocked data, as if prepared in `tmp_path`; any download attempt fails the test."""
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("tried to download")
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "is_prepared", lambda self: True)
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", no_download)
+    with tfds.testing.mock_data(num_examples=6):
+        yield tmp_path
+
+
+def test_tfds_name_reads_a_labelled_set_resized_and_converted(prepared_tfds):
+    images, labels, info = load_arrays("tfds:cifar10", data_dir=prepared_tfds, image_size=16, channels=1)
+    assert images.shape == (6, 16, 16, 1) and images.dtype == np.uint8
+    assert labels.shape == (6,) and labels.dtype == np.int32
+    assert info.name == "tfds:cifar10" and info.num_classes == 10 and len(info.class_names) == 10
+
+
+def test_tfds_name_without_class_labels_is_unlabelled(prepared_tfds):
+    images, labels, info = load_arrays("tfds:celeb_a", data_dir=prepared_tfds, image_size=(32, 24), resize="crop")
+    assert images.shape == (6, 32, 24, 3) and labels is None and info.num_classes is None
+
+
+def test_tfds_name_with_images_of_varying_size_needs_image_size(prepared_tfds):
+    images, labels, info = load_arrays("tfds:tf_flowers", data_dir=prepared_tfds, image_size=8, resize="pad")
+    assert images.shape == (6, 8, 8, 3) and info.num_classes == 5
+    with pytest.raises(ValueError, match="different sizes; pass image_size.*Received: image_size=None"):
+        load_arrays("tfds:tf_flowers", data_dir=prepared_tfds)
+
+
+def test_tfds_name_not_prepared_stops_at_once_saying_how_to_prepare_it(monkeypatch, tmp_path):
+    def no_network(*args, **kwargs):
+        raise AssertionError("touched the network")
+
+    monkeypatch.setattr(kd, "_host_reachable", no_network)
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", no_network)
+    start = time.monotonic()
+    with pytest.raises(FileNotFoundError, match=r"no prepared copy of 'cifar10' in .*download_and_prepare\(\)") as e:
+        load_arrays("tfds:cifar10", data_dir=tmp_path)
+    assert time.monotonic() - start < 10 and str(tmp_path) in str(e.value) and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, match",
+    [
+        ("tfds:no_such_set", {}, "has no data set 'no_such_set'"),
+        ("tfds:cifar10", {"path": "x.npz"}, "takes no `path`"),
+        ("tfds:", {}, "Unknown dataset"),
+    ],
+)
+def test_tfds_name_rejects_bad_input(tmp_path, name, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        load_arrays(name, data_dir=tmp_path, **kwargs)
 
 
 def test_host_check_returns_false_quickly_for_a_closed_local_port():

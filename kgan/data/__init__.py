@@ -20,18 +20,33 @@ Sources (`DATASETS`):
   of retries.
 - `"npz"`: a local `.npz` in the Keras `mnist.npz` layout (`x_train`,
   `y_train`, `x_test`, `y_test`) or a plain `x` / `y` archive.
-- `"folder"`: a folder of your own images, optionally one subfolder per class.
+- `"folder"`: a folder of your own images, optionally one subfolder per class;
+  `ImageFolder` streams it from disk (`open_source`, what `kgan.train` uses).
+- `"tfds:NAME"`: any tensorflow-datasets set prepared locally (never
+  downloaded), e.g. `"tfds:cifar10"`.
 
 `image_size` and `channels` resize and convert any source, so any data set can
 feed a generator of any output size.
 
 Modules: `sources` (`load_arrays`, `DatasetInfo`; the shipped digits), `npz`,
 `tfds` and `folders` (one per kind of source), `validation` (checks and
-conversions every source shares) and `pipeline` (`make_dataset`, `load_dataset`).
+conversions every source shares), `pipeline` (`make_dataset`, `load_dataset`),
+`streaming` (`ImageFolder`) and `opening` (`open_source`).
 """
 
 from kgan.data.folders import IMAGE_EXTENSIONS
+from kgan.data.opening import open_source
 from kgan.data.pipeline import load_dataset, make_dataset
 from kgan.data.sources import DATASETS, DatasetInfo, load_arrays
+from kgan.data.streaming import ImageFolder
 
-__all__ = ["DATASETS", "IMAGE_EXTENSIONS", "DatasetInfo", "load_arrays", "load_dataset", "make_dataset"]
+__all__ = [
+    "DATASETS",
+    "IMAGE_EXTENSIONS",
+    "DatasetInfo",
+    "ImageFolder",
+    "load_arrays",
+    "load_dataset",
+    "make_dataset",
+    "open_source",
+]

@@ -9,8 +9,8 @@ import numpy as np
 from kgan.data.validation import MAX_ARRAY_BYTES, MAX_IMAGE_PIXELS, convert_images, fitted_boxes
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
-# The most images a folder walk collects: kgan holds a data set in memory, and a walk that finds more (about
-# ImageNet's training set) is almost surely pointed at the wrong folder (a home directory, a disk root).
+# The most images a folder walk collects: a walk that finds more (about ImageNet's training set) is almost surely
+# pointed at the wrong folder (a home directory, a disk root), and even streamed, each file's header is read first.
 MAX_FOLDER_IMAGES = 1_000_000
 
 
@@ -88,10 +88,17 @@ def _open_image(file, image_size, total_bytes):
         raise ValueError(f"Could not read image ({e}). Received: file={file!r}") from e
 
 
-def load_folder(path, image_size, channels, resize="stretch"):
-    """Reads a folder of images, labelled by class subfolders if it has any (`resize`: see `RESIZE_POLICIES`)."""
-    from PIL import Image  # noqa: PLC0415
+def list_folder(path):
+    """The image files of the folder `path` in a fixed order, their labels and class names.
 
+    A folder with subfolders is labelled by them (sorted names; each class's files walked recursively); a folder
+    without any has no labels (`labels` and `class_names` are `None`). Only the walk: no image is opened.
+
+    Raises:
+        FileNotFoundError: if `path` is not a folder.
+        ValueError: if it mixes top-level images with class subfolders, holds no image, or more than
+            `MAX_FOLDER_IMAGES`.
+    """
     path = os.fspath(path)
     if not os.path.isdir(path):
         raise FileNotFoundError(f"No such image folder. Received: path={path!r}")
@@ -125,7 +132,14 @@ def load_folder(path, image_size, channels, resize="stretch"):
         files, labels, class_names = top_level, None, None
     if not files:
         raise ValueError(f"Found no images ({', '.join(IMAGE_EXTENSIONS)}) in {path}. Received: path={path!r}")
+    return files, labels, class_names
 
+
+def load_folder(path, image_size, channels, resize="stretch"):
+    """Reads a folder of images, labelled by class subfolders if it has any (`resize`: see `RESIZE_POLICIES`)."""
+    from PIL import Image  # noqa: PLC0415
+
+    files, labels, class_names = list_folder(path)
     size_given = image_size is not None
     arrays, total_bytes = [], 0
     for file in files:

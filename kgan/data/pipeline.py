@@ -93,6 +93,14 @@ def make_dataset(
     def scale_images(x):
         return tf.cast(x, tf.float32) * scale + offset
 
+    if epochs is not None:  # before any other copy of the images is made
+        if not shuffle or not drop_remainder:
+            raise ValueError(
+                "`epochs` needs shuffle=True, an integer seed and drop_remainder=True. "
+                f"Received: shuffle={shuffle}, seed={seed!r}, drop_remainder={drop_remainder}"
+            )
+        check_epoch_range(num_examples, batch_size, seed, initial_epoch, epochs)
+        return _epoch_indexed(images, labels, scale_images, batch_size, seed, initial_epoch, epochs)
     if labels is None:
         ds = tf.data.Dataset.from_tensor_slices(images)
         ds = ds.map(scale_images, num_parallel_calls=tf.data.AUTOTUNE)
@@ -101,23 +109,27 @@ def make_dataset(
         ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         ds = ds.cache()
-    if epochs is not None:
-        if not shuffle or seed is None or not drop_remainder:
-            raise ValueError(
-                "`epochs` needs shuffle=True, an integer seed and drop_remainder=True. "
-                f"Received: shuffle={shuffle}, seed={seed!r}, drop_remainder={drop_remainder}"
-            )
-        if not 0 <= initial_epoch < epochs:
-            raise ValueError(
-                f"`initial_epoch` must be in [0, epochs). Received: initial_epoch={initial_epoch!r}, epochs={epochs!r}"
-            )
-        return _epoch_indexed(images, labels, scale_images, batch_size, seed, initial_epoch, epochs)
     if shuffle:
         ds = ds.shuffle(num_examples, seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     if repeat:
         ds = ds.repeat()
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def check_epoch_range(num_examples, batch_size, seed, initial_epoch, epochs):
+    """Checks the arguments of an epoch-indexed dataset (`make_dataset(..., epochs=...)`, streamed folders)."""
+    if seed is None or not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
+        raise ValueError(f"`epochs` needs an integer seed. Received: seed={seed!r}")
+    if not 0 <= initial_epoch < epochs:
+        raise ValueError(
+            f"`initial_epoch` must be in [0, epochs). Received: initial_epoch={initial_epoch!r}, epochs={epochs!r}"
+        )
+    if num_examples < batch_size:
+        raise ValueError(
+            f"{num_examples} images make no full batch of {batch_size}; lower `batch_size`. "
+            f"Received: batch_size={batch_size}"
+        )
 
 
 def _epoch_indexed(images, labels, scale_images, batch_size, seed, initial_epoch, epochs):

@@ -9,7 +9,7 @@ import importlib.resources
 
 from kgan.data.folders import load_folder
 from kgan.data.npz import load_npz, read_npz
-from kgan.data.tfds import load_tfds
+from kgan.data.tfds import load_tfds, load_tfds_by_name
 from kgan.data.validation import (
     check_resize,
     convert_images,
@@ -18,7 +18,19 @@ from kgan.data.validation import (
     validate_labels,
 )
 
-DATASETS = ("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder")
+TFDS_PREFIX = "tfds:"
+
+
+class _DatasetNames(tuple):
+    """The named sources, plus `tfds:NAME` for any tensorflow-datasets name: `"tfds:cifar10" in DATASETS`."""
+
+    def __contains__(self, name):
+        return tuple.__contains__(self, name) or (
+            isinstance(name, str) and name.startswith(TFDS_PREFIX) and bool(name[len(TFDS_PREFIX) :].strip())
+        )
+
+
+DATASETS = _DatasetNames(("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder", TFDS_PREFIX + "NAME"))
 
 _MNIST_CLASS_NAMES = tuple(str(i) for i in range(10))
 _FASHION_MNIST_CLASS_NAMES = (
@@ -70,7 +82,8 @@ def load_arrays(
 
     Args:
         name: One of `DATASETS`. Defaults to `"mnist_embedded"`, the 5,000
-            digits shipped with kgan.
+            digits shipped with kgan. `"tfds:NAME"` reads the tensorflow-datasets
+            set NAME prepared in `data_dir` (never downloads it).
         path: For `"npz"`, the `.npz` file; for `"folder"`, the image folder.
             For `"mnist"` / `"fashion_mnist"`, an optional Keras-layout `.npz`
             to read instead of tensorflow-datasets. Not accepted for
@@ -129,8 +142,15 @@ def load_arrays(
             f"use name='npz' to read a file. Received: path={path!r}"
         )
 
+    if name.startswith(TFDS_PREFIX) and path is not None:
+        raise ValueError(
+            f"Dataset {name!r} is read from tensorflow-datasets and takes no `path`. Received: path={path!r}"
+        )
     if name == "folder":
         images, labels, class_names = load_folder(path, image_size, channels, resize)
+    elif name.startswith(TFDS_PREFIX):
+        images, labels, class_names = load_tfds_by_name(name[len(TFDS_PREFIX) :], split, data_dir, image_size, resize)
+        images = convert_images(images, None, channels)
     else:
         if name == "mnist_embedded":
             shipped = importlib.resources.files("kgan.data").joinpath("mnist_5k.npz")

@@ -40,6 +40,7 @@ from kgan.training.settings import (  # noqa: F401 (MATCH, UPDATE and the groups
     TRICKS,
     UPDATE,
     architectures,
+    cache_modes,
     datasets,
     losses,
     optimizers,
@@ -75,7 +76,8 @@ class TrainConfig:
         "mnist_embedded",
         "mnist_embedded: 5,000 real MNIST digits shipped with kgan (offline); mnist, "
         "fashion_mnist: tensorflow-datasets (prepared locally or downloadable); npz: a Keras mnist.npz at "
-        "--data-path; folder: your images at --data-path",
+        "--data-path; folder: your images at --data-path; tfds:NAME: any tensorflow-datasets set prepared locally "
+        "(e.g. tfds:cifar10; never downloaded)",
         resume=MATCH,
         choices=datasets,
     )
@@ -103,6 +105,13 @@ class TrainConfig:
         resume=MATCH,
         kind="int",
         choices=(1, 3),
+    )
+    cache: str = setting(
+        "auto",
+        "for --dataset folder, where decoded images stay between epochs: none (streamed from disk every epoch, "
+        "memory stays flat), memory (decoded once: the fastest epochs), auto (memory up to 1 GiB, else none)",
+        resume=UPDATE,
+        choices=cache_modes,
     )
     epochs: int = setting(
         50, "passes over the dataset; a resumed run may extend it", resume=UPDATE, kind="positive_int"
@@ -398,7 +407,8 @@ def default_export_name(dataset, arch, variant):
     from kgan.core import GAN
     from kgan.variants import get_variant
 
-    return f"{dataset.replace('_embedded', '')}_{arch if get_variant(variant) is GAN else variant}"
+    dataset = dataset.replace("_embedded", "").removeprefix("tfds:").replace("/", "_").replace(":", "_")
+    return f"{dataset}_{arch if get_variant(variant) is GAN else variant}"
 
 
 def resume_keys():

@@ -19,7 +19,7 @@ from kgan.core import GAN, distribute
 from kgan.core.optimizers import build_optimizer
 from kgan.core.penalties import R1Penalty, WeightPenalty
 from kgan.core.utils import atomic_path
-from kgan.data import load_arrays, make_dataset
+from kgan.data import open_source
 from kgan.serving import export_generator
 from kgan.serving.metadata import latest_version
 from kgan.training import runs
@@ -172,9 +172,10 @@ def train(config=None, /, **settings):
     if c.deterministic:
         tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(c.seed)
-    images, labels, info = load_arrays(
-        c.dataset, c.data_path, image_size=c.image_size, channels=c.channels, resize=c.resize
+    source = open_source(
+        c.dataset, c.data_path, image_size=c.image_size, channels=c.channels, resize=c.resize, cache=c.cache
     )
+    info = source.info
     policy = keras.config.dtype_policy()
     try:
         if c.mixed_precision:
@@ -250,22 +251,26 @@ def train(config=None, /, **settings):
     history = {}
     if initial_epoch < c.epochs:
         # Epoch-indexed shuffling: a resumed run sees the batches an uninterrupted one would.
-        data = make_dataset(
-            images, labels, batch_size=c.batch_size, seed=c.seed, epochs=c.epochs, initial_epoch=initial_epoch
-        )
+        data = source.dataset(batch_size=c.batch_size, seed=c.seed, epochs=c.epochs, initial_epoch=initial_epoch)
         data = distribute.shard_by_data(data)
         # shuffle=False: the tf.data pipeline already shuffles (and Keras would warn).
         with strategy.scope():
             trainee = _trainee(gan, c.trainer, jit_compile and strategy.num_replicas_in_sync == 1)
-        history = trainee.fit(
-            data,
-            epochs=c.epochs,
-            initial_epoch=initial_epoch,
-            steps_per_epoch=info.num_examples // c.batch_size,
-            callbacks=callbacks,
-            verbose=c.verbose,
-            shuffle=False,
-        ).history
+        try:
+            history = trainee.fit(
+                data,
+                epochs=c.epochs,
+                initial_epoch=initial_epoch,
+                steps_per_epoch=info.num_examples // c.batch_size,
+                callbacks=callbacks,
+                verbose=c.verbose,
+                shuffle=False,
+            ).history
+        except tf.errors.InvalidArgumentError as error:  # a streamed file that no longer decodes: named, one line
+            explained = source.explain(error)
+            if explained is None:
+                raise
+            raise explained from error
     monitor = next(cb for cb in callbacks if isinstance(cb, kcallbacks.DivergenceMonitor))
     if monitor.reason and c.on_divergence == "stop":
         raise TrainingDiverged(monitor.reason)

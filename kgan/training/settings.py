@@ -37,6 +37,12 @@ def resize_policies():
     return RESIZE_POLICIES
 
 
+def cache_modes():
+    from kgan.data.streaming import CACHE_MODES
+
+    return CACHE_MODES
+
+
 def losses():
     from kgan.core.losses import LOSSES
 
