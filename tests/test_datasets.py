@@ -352,7 +352,7 @@ def test_load_arrays_rejects_bad_arguments(args, kwargs, match):
 
 
 def test_datasets_lists_every_source():
-    assert DATASETS == ("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder")
+    assert DATASETS == ("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder", "usps")
 
 
 # --- tensorflow-datasets (mocked, offline) ------------------------------------
