@@ -23,6 +23,7 @@ import os
 
 import numpy as np
 
+from kgan.core.utils import atomic_path
 from kgan.data.validation import MAX_ARRAY_BYTES
 
 SIDE = 16  # USPS images are 16 x 16
@@ -208,3 +209,69 @@ def _check_not_empty(values, path, what):
 
 def _to_uint8(unit_values):
     return np.round(unit_values * 255.0).astype(np.uint8).reshape(-1, SIDE, SIDE)
+
+
+def write_usps(path, train, test=None):
+    """Writes digits as a USPS file in the format `path` names: the inverse of `load_usps`.
+
+    `*.h5` / `*.hdf5`: one HDF5 file with the groups `train` and `test`.
+    Otherwise LIBSVM text (bz2-compressed if `path` ends in `.bz2`), every
+    pixel written: `train` goes to `path` and `test` to the `.t` file beside it
+    (`libsvm_test_path`). Each file is written atomically.
+
+    Args:
+        path: the file to write.
+        train: `(images, labels)`: `uint8` images of shape `(N, 16, 16)` or
+            `(N, 16, 16, 1)` and digits 0-9.
+        test: the test split, the same way, or None (an HDF5 file then has no
+            `test` group; no `.t` file is written).
+
+    Returns:
+        The paths written, as strings.
+
+    Raises:
+        ValueError: if the images are not 16 x 16 `uint8` greyscale or the labels are not digits 0-9, one per image.
+    """
+    path = os.fspath(path)
+    splits = {"train": _checked_split(*train, "train")}
+    if test is not None:
+        splits["test"] = _checked_split(*test, "test")
+    if path.endswith((".h5", ".hdf5")):
+        import h5py
+
+        with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
+            for name, (images, labels) in splits.items():
+                group = f.create_group(name)
+                group.create_dataset("data", data=(images.reshape(-1, SIDE * SIDE) / 255.0).astype(np.float32))
+                group.create_dataset("target", data=labels.astype(np.int64))
+        return [path]
+    written = []
+    for name, (images, labels) in splits.items():
+        target = path if name == "train" else libsvm_test_path(path)
+        values = images.reshape(-1, SIDE * SIDE) / 127.5 - 1.0
+        text = "".join(
+            f"{label + 1} " + " ".join(f"{i}:{v:.6g}" for i, v in enumerate(row, start=1)) + "\n"
+            for label, row in zip(labels, values)
+        ).encode("ascii")
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(bz2.compress(text) if target.endswith(".bz2") else text)
+        written.append(target)
+    return written
+
+
+def _checked_split(images, labels, name):
+    images, labels = np.asarray(images), np.asarray(labels)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.dtype != np.uint8 or images.shape[1:] != (SIDE, SIDE):
+        raise ValueError(
+            f"USPS {name} images must be uint8 of shape (N, 16, 16) or (N, 16, 16, 1). "
+            f"Received: {images.dtype} of shape {images.shape}"
+        )
+    if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer) or not len(labels):
+        raise ValueError(
+            f"USPS {name} labels must be integers, one per image (at least one). Received: shape {labels.shape}"
+        )
+    if labels.min() < 0 or labels.max() >= NUM_CLASSES:
+        raise ValueError(f"USPS {name} labels must be digits 0-9. Received: labels in [{labels.min()}, {labels.max()}]")
+    return images, labels
