@@ -1,9 +1,9 @@
-"""Lecture 000's exercise, "Create a GAN to generate USPS samples": a DCGAN on 16x16 USPS digits, with its own scores.
+"""Lecture 000's exercise, "Create a GAN to generate USPS samples": an ACGAN on 16x16 USPS digits, with its own scores.
 
-    python scripts/lecture000_usps.py --data-path usps.h5            # the HDF5 file (Kaggle "USPS dataset")
-    python scripts/lecture000_usps.py --data-path usps.bz2           # the LIBSVM files (usps.t.bz2 beside it)
-    python scripts/lecture000_usps.py --data-path usps.h5 --variant acgan --epochs 40
-    python scripts/lecture000_usps.py --write-standin usps_standin.h5   # no USPS file? MNIST made to look like it
+    python scripts/lecture000_usps.py --data-path usps.h5                 # the HDF5 file (Kaggle "USPS dataset")
+    python scripts/lecture000_usps.py --data-path usps.bz2                # the LIBSVM files (usps.t.bz2 beside it)
+    python scripts/lecture000_usps.py --data-path usps.h5 --variant gan   # lecture 000's plain GAN (default: ACGAN)
+    python scripts/lecture000_usps.py --write-standin usps_standin.h5     # no USPS file? MNIST made to look like it
 
 The USPS data is not shipped with kgan (docs/lectures.md says where to get it). First a small classifier
 learns the USPS training labels (its accuracy on the test split is printed; it is kept in --classifier-dir and
