@@ -6,6 +6,8 @@
     python scripts/train_classifier.py --dataset fashion_mnist --output-dir classifiers
     # any Keras-layout npz (x_train, y_train, x_test, y_test)
     python scripts/train_classifier.py --dataset npz --data-path fashion_mnist.npz --output-dir classifiers
+    # the 16x16 USPS digits (scripts/lecture000_usps.py trains this one itself)
+    python scripts/train_classifier.py --dataset usps --data-path usps.h5 --output-dir classifiers
 
 Writes <name>_classifier.weights.h5 and its card <name>_classifier.json (SHA-256, held-out accuracy,
 protocol, real-against-real reference values). Seeded and deterministic.
@@ -28,10 +30,12 @@ def main(argv=None):
     parser.add_argument(
         "--dataset",
         default="mnist_embedded",
-        choices=("mnist_embedded", "mnist", "fashion_mnist", "npz"),
+        choices=("mnist_embedded", "mnist", "fashion_mnist", "npz", "usps"),
         help="training data (default: %(default)s, the 5,000 digits shipped with kgan)",
     )
-    parser.add_argument("--data-path", default=None, help="Keras-layout .npz for --dataset npz")
+    parser.add_argument(
+        "--data-path", default=None, help="Keras-layout .npz for --dataset npz; usps.h5 or LIBSVM usps[.bz2] for usps"
+    )
     parser.add_argument(
         "--output-dir",
         default=None,

@@ -352,7 +352,7 @@ def test_load_arrays_rejects_bad_arguments(args, kwargs, match):
 
 
 def test_datasets_lists_every_source():
-    assert DATASETS == ("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder", "tfds:NAME")
+    assert DATASETS == ("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder", "usps", "tfds:NAME")
     assert "tfds:cifar10" in DATASETS and "tfds:" not in DATASETS and "cifar10" not in DATASETS
 
 

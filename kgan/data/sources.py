@@ -1,7 +1,7 @@
 """Where images come from: `load_arrays` reads any source of `DATASETS` as `uint8` arrays and a `DatasetInfo`.
 
 The shipped `mnist_5k.npz` (`"mnist_embedded"`) is read here; the other sources
-have a module each (`kgan.data.npz`, `kgan.data.tfds`, `kgan.data.folders`).
+have a module each (`kgan.data.npz`, `kgan.data.tfds`, `kgan.data.folders`, `kgan.data.usps`).
 """
 
 import dataclasses
@@ -10,6 +10,7 @@ import importlib.resources
 from kgan.data.folders import load_folder
 from kgan.data.npz import load_npz, read_npz
 from kgan.data.tfds import load_tfds, load_tfds_by_name
+from kgan.data.usps import load_usps
 from kgan.data.validation import (
     check_resize,
     convert_images,
@@ -30,7 +31,9 @@ class _DatasetNames(tuple):
         )
 
 
-DATASETS = _DatasetNames(("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder", TFDS_PREFIX + "NAME"))
+DATASETS = _DatasetNames(("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder", "usps", TFDS_PREFIX + "NAME"))
+# The sources that read a file or folder the caller names, and what `path` is for each.
+_LOCAL_PATHS = {"npz": ".npz file", "folder": "image folder", "usps": "usps.h5 or LIBSVM usps file"}
 
 _MNIST_CLASS_NAMES = tuple(str(i) for i in range(10))
 _FASHION_MNIST_CLASS_NAMES = (
@@ -85,12 +88,14 @@ def load_arrays(
             digits shipped with kgan. `"tfds:NAME"` reads the tensorflow-datasets
             set NAME prepared in `data_dir` (never downloads it).
         path: For `"npz"`, the `.npz` file; for `"folder"`, the image folder.
+            For `"usps"`, `usps.h5` or a LIBSVM `usps` file (`kgan.data.usps`).
             For `"mnist"` / `"fashion_mnist"`, an optional Keras-layout `.npz`
             to read instead of tensorflow-datasets. Not accepted for
             `"mnist_embedded"`.
         split: `"train"` or `"test"` for a Keras-layout npz; any
             tensorflow-datasets split string (e.g. `"train[:10%]"`) for
-            `"mnist"` / `"fashion_mnist"`. Sources without splits (embedded,
+            `"mnist"` / `"fashion_mnist"`; `"train"` or `"test"` for `"usps"`
+            (the HDF5 group, or the LIBSVM test file beside `path`). Sources without splits (embedded,
             plain `x`/`y` npz, folder) only have `"train"`.
         data_dir: tensorflow-datasets data directory. Defaults to
             `~/tensorflow_datasets`.
@@ -131,10 +136,9 @@ def load_arrays(
     check_resize(resize)
     if channels is not None and channels not in (1, 3):
         raise ValueError(f"`channels` must be 1 (greyscale) or 3 (RGB). Received: channels={channels!r}")
-    if name in ("npz", "folder") and path is None:
+    if name in _LOCAL_PATHS and path is None:
         raise ValueError(
-            f"Dataset {name!r} reads local data and needs `path` "
-            f"(the {'.npz file' if name == 'npz' else 'image folder'}). Received: path=None"
+            f"Dataset {name!r} reads local data and needs `path` (the {_LOCAL_PATHS[name]}). Received: path=None"
         )
     if name == "mnist_embedded" and path is not None:
         raise ValueError(
@@ -156,6 +160,9 @@ def load_arrays(
             shipped = importlib.resources.files("kgan.data").joinpath("mnist_5k.npz")
             with shipped.open("rb") as f:
                 images, labels = read_npz(f, "mnist_5k.npz (shipped with kgan)", split)
+            class_names = _MNIST_CLASS_NAMES
+        elif name == "usps":
+            images, labels = load_usps(path, split)
             class_names = _MNIST_CLASS_NAMES
         elif path is not None:
             images, labels = load_npz(path, split)

@@ -182,6 +182,8 @@ def load_split(dataset="mnist_embedded", data_path=None):
     - `mnist`, `fashion_mnist`: the tensorflow-datasets `train` and `test`
       splits (or a Keras-layout npz at `data_path`).
     - `npz`: `x_train`/`y_train` and `x_test`/`y_test` of a Keras-layout npz.
+    - `usps`: the `train` and `test` splits of a USPS file (`kgan.data.usps`:
+      the HDF5 groups, or the LIBSVM file and the `.t` file beside it).
 
     Returns:
         `(train_images, train_labels, held_out_images, held_out_labels, info)`.
@@ -189,9 +191,9 @@ def load_split(dataset="mnist_embedded", data_path=None):
     if dataset == "mnist_embedded":
         images, labels, info = load_arrays("mnist_embedded")
         return (*split_embedded_mnist(images, labels), info)
-    if dataset not in ("mnist", "fashion_mnist", "npz"):
+    if dataset not in ("mnist", "fashion_mnist", "npz", "usps"):
         raise ValueError(
-            "A classifier trains on 'mnist_embedded', 'mnist', 'fashion_mnist' or a Keras-layout 'npz'. "
+            "A classifier trains on 'mnist_embedded', 'mnist', 'fashion_mnist', a Keras-layout 'npz' or 'usps'. "
             f"Received: dataset={dataset!r}"
         )
     train_images, train_labels, info = load_arrays(dataset, data_path, split="train")

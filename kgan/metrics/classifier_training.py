@@ -39,6 +39,7 @@ def train_classifier(
     seed=0,
     command=None,
     verbose=2,
+    deterministic=True,
 ):
     """Trains a classifier, scores it on held-out images and writes its weights and card.
 
@@ -50,7 +51,7 @@ def train_classifier(
 
     Args:
         output_dir: folder for `<name>_classifier.weights.h5` and `.json`.
-        dataset: `"mnist_embedded"`, `"mnist"`, `"fashion_mnist"` or `"npz"`.
+        dataset: `"mnist_embedded"`, `"mnist"`, `"fashion_mnist"`, `"npz"` or `"usps"`.
         data_path: the npz file for `"npz"` (or a Keras-layout npz for the
             tensorflow-datasets names).
         name: file name prefix (default: the dataset, with `mnist_embedded`
@@ -61,13 +62,18 @@ def train_classifier(
         seed: seed of weights, data order and dropout.
         command: the command line to record in the card.
         verbose: `fit`'s verbosity.
+        deterministic: turn on TensorFlow's op determinism (for the whole
+            process: it cannot be turned off again, and Keras then trains
+            without XLA). False leaves it as it is, for a caller that trains a
+            GAN in the same process (`kgan.lectures.usps`); training stays seeded.
 
     Returns:
         The card (a dict), also written as JSON.
     """
     check_positive_int("epochs", epochs)
     keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
     name = name or ("mnist" if dataset == "mnist_embedded" else dataset)
     train_x, train_y, test_x, test_y, info = load_split(dataset, data_path)
     model = build_classifier(info.image_shape, info.num_classes, seed=seed)

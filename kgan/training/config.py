@@ -76,13 +76,14 @@ class TrainConfig:
         "mnist_embedded",
         "mnist_embedded: 5,000 real MNIST digits shipped with kgan (offline); mnist, "
         "fashion_mnist: tensorflow-datasets (prepared locally or downloadable); npz: a Keras mnist.npz at "
-        "--data-path; folder: your images at --data-path; tfds:NAME: any tensorflow-datasets set prepared locally "
-        "(e.g. tfds:cifar10; never downloaded)",
+        "--data-path; folder: your images at --data-path; usps: the 16x16 USPS digits at --data-path (usps.h5 or the "
+        "LIBSVM usps[.bz2], docs/lectures.md); tfds:NAME: any tensorflow-datasets set prepared locally (e.g. "
+        "tfds:cifar10; never downloaded)",
         resume=MATCH,
         choices=datasets,
     )
     data_path: str | None = setting(
-        None, "file (npz) or folder (folder) to read with --dataset npz|folder", resume=MATCH, kind="path"
+        None, "file (npz, usps) or folder (folder) to read with --dataset npz|usps|folder", resume=MATCH, kind="path"
     )
     image_size: tuple | None = setting(
         None,
