@@ -7,7 +7,9 @@ import os
 import pathlib
 import re
 import shutil
+import socket
 import tempfile
+import threading
 import time
 
 # A temporary's name carries its writer's process id (`.tmp-<stem>-pid<N>-<random><suffix>`), so a later run can
@@ -219,3 +221,24 @@ def read_json_object(path, what="JSON file", required=()):
     if missing:
         raise ValueError(f"The {what} {path} lacks {', '.join(missing)}. Received: keys={sorted(value)}")
     return value
+
+
+def host_reachable(host, port, timeout=3.0):
+    """Whether a TCP connection to `host:port` opens within `timeout` seconds (asked before a download).
+
+    The connect runs in a daemon thread because name resolution ignores socket
+    timeouts and can hang on a machine without a working resolver.
+    """
+    result = []
+
+    def connect():
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+            result.append(True)
+        except OSError:
+            result.append(False)
+
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(timeout + 0.5)
+    return bool(result and result[0])

@@ -1,40 +1,17 @@
 """tensorflow-datasets: `mnist` and `fashion_mnist` (failing fast when offline), any `tfds:NAME` (local only)."""
 
 import os
-import socket
-import threading
 
 import numpy as np
 
+from kgan.core.utils import host_reachable as _host_reachable  # monkeypatched by the offline tests
 from kgan.data.validation import CONVERT_CHUNK, MAX_ARRAY_BYTES, convert_images, to_nhwc_uint8
 
 # tensorflow-datasets downloads MNIST and Fashion-MNIST from this host.
 _DOWNLOAD_HOST = ("storage.googleapis.com", 443)
 # Seconds to wait for the download host before declaring the machine offline.
-_REACHABILITY_TIMEOUT = 3.0
 
 _TFDS_DATASETS = ("mnist", "fashion_mnist")
-
-
-def _host_reachable(host=_DOWNLOAD_HOST[0], port=_DOWNLOAD_HOST[1], timeout=_REACHABILITY_TIMEOUT):
-    """Whether a TCP connection to `host:port` opens within `timeout` seconds.
-
-    The connect runs in a daemon thread because name resolution ignores socket
-    timeouts and can hang on a machine without a working resolver.
-    """
-    result = []
-
-    def connect():
-        try:
-            socket.create_connection((host, port), timeout=timeout).close()
-            result.append(True)
-        except OSError:
-            result.append(False)
-
-    thread = threading.Thread(target=connect, daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)
-    return bool(result and result[0])
 
 
 def _tfds_unavailable_message(name, data_dir):
@@ -55,7 +32,7 @@ def load_tfds(name, split, data_dir):
 
     builder = tfds.builder(name, data_dir=data_dir)
     if not builder.is_prepared():
-        if not _host_reachable():
+        if not _host_reachable(*_DOWNLOAD_HOST):
             raise FileNotFoundError(_tfds_unavailable_message(name, data_dir))
         builder.download_and_prepare()
     # Batches of a fixed size rather than `batch_size=-1`: the latter sizes one

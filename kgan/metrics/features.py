@@ -27,12 +27,11 @@ three (`load_features` takes their names, the values of `kgan evaluate
 import hashlib
 import os
 import pathlib
-import socket
-import threading
 
 import keras
 import numpy as np
 
+from kgan.core.utils import host_reachable as _host_reachable  # monkeypatched by the offline tests
 from kgan.metrics.classifier import FEATURE_LAYER, feature_model, load_classifier
 
 # The values `load_features` takes (besides "classifier:FILE.keras").
@@ -43,7 +42,6 @@ INCEPTION_SIZE = (299, 299)
 INCEPTION_WEIGHTS = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
 INCEPTION_MD5 = "bcbd6486424b2319ff4ef7d526e38f63"
 _WEIGHTS_HOST = ("storage.googleapis.com", 443)
-_REACHABILITY_TIMEOUT = 3.0
 _FETCH_COMMAND = (
     "python -c \"import keras; keras.applications.InceptionV3(include_top=False, pooling='avg', weights='imagenet')\""
 )
@@ -202,27 +200,6 @@ def _md5(path):
     return digest.hexdigest()
 
 
-def _host_reachable(host=_WEIGHTS_HOST[0], port=_WEIGHTS_HOST[1], timeout=_REACHABILITY_TIMEOUT):
-    """Whether a TCP connection to `host:port` opens within `timeout` seconds (as `kgan.data.tfds` checks).
-
-    The connect runs in a daemon thread because name resolution ignores socket
-    timeouts and can hang on a machine without a working resolver.
-    """
-    result = []
-
-    def connect():
-        try:
-            socket.create_connection((host, port), timeout=timeout).close()
-            result.append(True)
-        except OSError:
-            result.append(False)
-
-    thread = threading.Thread(target=connect, daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)
-    return bool(result and result[0])
-
-
 def check_inception_weights():
     """Checks that InceptionV3's weights are cached, or can be downloaded; returns their cache path.
 
@@ -236,7 +213,7 @@ def check_inception_weights():
         if _md5(path) == INCEPTION_MD5:
             return path
         state = "damaged in Keras's cache"
-    if _host_reachable():
+    if _host_reachable(*_WEIGHTS_HOST):
         return path  # Keras downloads them when the model is built
     raise FileNotFoundError(
         f"The InceptionV3 weights are {state} ({path}) and {_WEIGHTS_HOST[0]} is unreachable (offline?): on a "
