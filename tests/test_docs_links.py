@@ -11,7 +11,7 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
 def github_anchor(heading):
-    """The anchor GitHub gives a heading: lower case, punctuation but hyphens and underscores dropped, spaces to hyphens."""
+    """The anchor GitHub gives a heading: lower case, punctuation (but - and _) dropped, spaces to hyphens."""
     text = re.sub(r"[`*]", "", heading.strip().lower())
     text = re.sub(r"[^\w\- ]", "", text)
     return text.replace(" ", "-")
