@@ -389,8 +389,9 @@ def test_kgan_evaluate_refuses_bad_inputs_with_one_line(
         (["--reference", "cifar11", "--features", "classifier:{c}"], "A reference is one of mnist_embedded, mnist"),
         (["--reference", "{c}", "--features", "classifier:{c}"], "is neither a folder of images nor an .npz file"),
         (["--reference", "mnist_embedded"], "Only 28 x 28 x 1 images have a default feature model"),
+        ([], "compare it with real images instead: kgan evaluate EXPORT --reference"),
     ],
-    ids=["features-without-reference", "missing-folder", "unknown-dataset", "a-file", "no-default-features"],
+    ids=["features-without-reference", "missing-folder", "unknown-dataset", "a-file", "no-default-features", "none"],
 )
 def test_kgan_evaluate_refuses_a_bad_reference_with_one_line(tmp_path, rgb_export, classifier_file, argv, message):
     argv = [a.format(f=tmp_path, c=classifier_file) for a in argv]

@@ -281,7 +281,8 @@ def evaluate_export(export_dir, classifier="mnist", *, evaluator=None, batch_siz
     if tuple(generate.image_shape) != evaluator.image_shape:
         raise ValueError(
             f"The generator makes images of shape {tuple(generate.image_shape)} but the classifier takes "
-            f"{evaluator.image_shape}. Received: export_dir={str(export_dir)!r}"
+            f"{evaluator.image_shape}; compare it with real images instead: kgan evaluate EXPORT --reference "
+            f"DATASET_OR_FOLDER --features inception|classifier:FILE.keras. Received: export_dir={str(export_dir)!r}"
         )
     num = evaluator.protocol.num_samples
     latent = generate.spec.latent_from_seed(evaluator.protocol.seed, num)
