@@ -7,7 +7,7 @@ variant. The settings every variant shares (`--d-steps`, `--instance-noise`,
 """
 
 from kgan.cli.types import fraction, non_negative_float, positive_float, positive_int
-from kgan.variants import VARIANTS, get_variant
+from kgan.core.catalog import VARIANT_OPTIONS  # each variant's `options` trait, without importing TensorFlow
 
 # The flags of the variants' own options; a variant offers those named in its `options` trait.
 OPTION_FLAGS = {
@@ -59,15 +59,15 @@ def add_variant_arguments(parser, variant=None, defaults=None):
     """
     defaults = dict(defaults or {})
     if variant is None:
-        names = sorted({name for cls in VARIANTS.values() for name in cls.options})
+        names = sorted({name for options in VARIANT_OPTIONS.values() for name in options})
         group = parser.add_argument_group("variant options (each for the variants that take it; docs/variants.md)")
     else:
-        names = get_variant(variant).options
+        names = _options_of(variant)
         group = parser.add_argument_group(f"the {variant} variant's options")
     for name in names:
         flag = dict(OPTION_FLAGS[name])
         default = defaults.get(name, flag.pop("default"))
-        takers = ", ".join(sorted(v for v, cls in VARIANTS.items() if name in cls.options))
+        takers = ", ".join(sorted(v for v, options in VARIANT_OPTIONS.items() if name in options))
         flag["help"] += f" (default: {default}" + (f"; for {takers})" if variant is None else ")")
         # Without a fixed variant the flag is None unless given, so the chosen variant keeps its own default.
         group.add_argument(_flag(name), dest=name, default=default if variant else None, **flag)
@@ -87,7 +87,7 @@ def variant_options(args):
     Raises:
         ValueError: if a flag was given that the chosen variant does not take.
     """
-    takes = get_variant(args.variant).options
+    takes = _options_of(args.variant)
     options = {k: v for k, v in (getattr(args, "variant_options", None) or {}).items() if k in takes}
     for name in OPTION_FLAGS:
         value = getattr(args, name, None)
@@ -100,3 +100,12 @@ def variant_options(args):
             )
         options[name] = value
     return options
+
+
+def _options_of(variant):
+    """The `options` trait of a variant: the catalogue's for kgan's own, the class's for one registered elsewhere."""
+    if variant in VARIANT_OPTIONS:
+        return VARIANT_OPTIONS[variant]
+    from kgan.variants import get_variant
+
+    return get_variant(variant).options

@@ -1,7 +1,8 @@
 """`TrainConfig`: the one home of every training setting.
 
 Each setting is one dataclass field holding its default, its help text, its
-choices (read from the registries: `kgan.models.ARCHITECTURES`,
+choices (the names of the registries, read from `kgan.core.catalog` so the flags
+need no TensorFlow: `kgan.models.ARCHITECTURES`,
 `kgan.variants.VARIANTS`, `kgan.data.DATASETS`, `kgan.core.losses.LOSSES`,
 `TRAINERS`, `kgan.core.distribute.STRATEGIES`), its check, how it is spelled
 on the command line, and what resuming an interrupted run does with it:
@@ -22,8 +23,7 @@ import dataclasses
 import json
 import typing
 
-from kgan.core import distribute
-from kgan.core.spec import MAX_LATENT_DIM
+from kgan.core import catalog  # the registries' names: the flags are built without importing TensorFlow
 from kgan.core.utils import MAX_INT, check_positive_int, check_readable, check_seed, check_writable_dir
 
 MATCH = "match"
@@ -33,33 +33,23 @@ TRAINERS = ("fit", "classic")
 
 
 def _architectures():
-    from kgan.models import ARCHITECTURES, CONDITIONAL_ARCHITECTURES
-
-    return tuple(sorted({**ARCHITECTURES, **CONDITIONAL_ARCHITECTURES}))
+    return tuple(sorted(catalog.ARCHITECTURES + catalog.CONDITIONAL_ARCHITECTURES))
 
 
 def _variants():
-    from kgan.variants import VARIANTS
-
-    return tuple(sorted(VARIANTS))
+    return catalog.VARIANTS
 
 
 def _datasets():
-    from kgan.data import DATASETS
-
-    return DATASETS
+    return catalog.DATASETS
 
 
 def _resize_policies():
-    from kgan.data.validation import RESIZE_POLICIES
-
-    return RESIZE_POLICIES
+    return catalog.RESIZE_POLICIES
 
 
 def _losses():
-    from kgan.core.losses import LOSSES
-
-    return tuple(sorted(LOSSES))
+    return tuple(sorted(catalog.LOSSES))
 
 
 def setting(default, help, *, resume, kind=None, choices=None, group=None, flag=None, cli=True):
@@ -307,11 +297,12 @@ class TrainConfig:
         "mirrored: every GPU of this machine; multi_worker: one process per machine, set up by "
         "TF_CONFIG; --batch-size is the global batch (or a tf.distribute.Strategy, from Python)",
         resume=UPDATE,
-        choices=distribute.STRATEGIES,
+        choices=catalog.STRATEGIES,
         group=DISTRIBUTED,
     )
 
     def __post_init__(self):
+        from kgan.core.spec import MAX_LATENT_DIM
         from kgan.data.validation import standardize_image_size
 
         object.__setattr__(self, "image_size", standardize_image_size(self.image_size))  # (height, width)
@@ -384,6 +375,8 @@ class TrainConfig:
 
     def record(self, **facts):
         """The `config.json` form: every setting (JSON values) plus `facts` about the data and model."""
+        from kgan.core import distribute
+
         record = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
@@ -421,3 +414,20 @@ def flag_of(name):
                 return f"{name}="
             return f.metadata["flag"] or "--" + name.replace("_", "-")
     return "--" + name.replace("_", "-")
+
+
+# The main job's recipe: what `python scripts/train_mnist_gan.py` and `kgan train` use unless told otherwise
+# (`train()` itself defaults to the plain DCGAN). Chosen by the ablation in benchmarks/RESULTS.md. Here beside
+# the settings (kgan.training.main_job re-exports it), so `kgan train --help` needs no TensorFlow.
+MAIN_JOB = dict(
+    variant="infogan",
+    variant_options={"categories": 20},
+    arch="dcgan_fc",
+    lr_d=5e-4,
+    lr_g=5e-4,
+    ema=0.999,
+    augment="color,translation,cutout",
+    augment_probability=0.0,
+    ada_target=0.6,
+    epochs=50,
+)

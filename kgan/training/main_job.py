@@ -23,7 +23,7 @@ from kgan.serving import export_generator
 from kgan.serving.metadata import latest_version
 from kgan.training import runs
 from kgan.training.classic import ClassicGAN
-from kgan.training.config import TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
+from kgan.training.config import MAIN_JOB, TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
 from kgan.variants import build_variant, get_variant
 
 
@@ -42,22 +42,6 @@ class TrainResult:
     export_path: pathlib.Path
     history: dict
     gan: GAN
-
-
-# The main job's recipe: what `python scripts/train_mnist_gan.py` and `kgan train` use unless told otherwise
-# (`train()` itself defaults to the plain DCGAN). Chosen by the ablation in benchmarks/RESULTS.md.
-MAIN_JOB = dict(
-    variant="infogan",
-    variant_options={"categories": 20},
-    arch="dcgan_fc",
-    lr_d=5e-4,
-    lr_g=5e-4,
-    ema=0.999,
-    augment="color,translation,cutout",
-    augment_probability=0.0,
-    ada_target=0.6,
-    epochs=50,
-)
 
 
 def _trainee(gan, trainer, jit_compile):
