@@ -55,8 +55,8 @@ def add_train_arguments(parser, fixed_variant=None, **defaults):
         kwargs = dict(dest=field.name, default=default, help=meta["help"])
         if "(default:" not in kwargs["help"]:
             kwargs["help"] += " (default: %(default)s)"
-        if isinstance(field.default, bool):
-            kwargs["action"] = argparse.BooleanOptionalAction  # --x / --no-x
+        if isinstance(field.default, bool) or meta["kind"] == "switch":
+            kwargs["action"] = argparse.BooleanOptionalAction  # --x / --no-x (a switch: neither is "auto")
         else:
             choices = meta["choices"]() if callable(meta["choices"]) else meta["choices"]
             if choices:

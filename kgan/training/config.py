@@ -183,8 +183,14 @@ class TrainConfig:
     export_dir: str | None = setting(
         None, "base folder of the export (default: <output-dir>/saved_models)", resume=UPDATE, kind="path"
     )
-    jit_compile: bool = setting(
-        True, "compile the train step with XLA (--no-jit for debugging)", resume=UPDATE, flag="--jit"
+    jit_compile: bool | str = setting(
+        "auto",
+        "compile the train step with XLA: auto times a few steps of this run both ways and keeps the faster "
+        "(cached per machine, KGAN_XLA_CACHE=off measures again; docs/speed.md); --jit / --no-jit force it",
+        resume=UPDATE,
+        flag="--jit",
+        kind="switch",
+        choices=(True, False, "auto"),
     )
     tensorboard: bool = setting(False, "also write TensorBoard logs to <output-dir>/tensorboard", resume=UPDATE)
     sample_every: int = setting(1, "save a sample grid every this many epochs", resume=UPDATE, kind="positive_int")
@@ -324,6 +330,8 @@ class TrainConfig:
                 raise ValueError(f"`{f.name}` must be a probability in [0, 1]. Received: {f.name}={value!r}")
             elif kind == "fraction" and not 0 <= value < 1:
                 raise ValueError(f"`{f.name}` must be in [0, 1). Received: {f.name}={value!r}")
+            elif kind == "switch" and (value not in (True, False, "auto") or not isinstance(value, (bool, str))):
+                raise ValueError(f"`{f.name}` must be True, False or 'auto'. Received: {f.name}={value!r}")
             elif kind == "decay_or_off" and not 0 < value < 1:
                 raise ValueError(f"`{f.name}` must be a decay in (0, 1) or None. Received: {f.name}={value!r}")
             choices = f.metadata["choices"]

@@ -24,6 +24,7 @@ from kgan.serving.metadata import latest_version
 from kgan.training import runs
 from kgan.training.classic import ClassicGAN
 from kgan.training.config import MAIN_JOB, TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
+from kgan.training.xla_choice import choose_for_run
 from kgan.variants import build_variant, get_variant
 
 
@@ -151,7 +152,8 @@ def train(config=None, /, **settings):
         for path in runs.remove_stale(run_dir, pathlib.Path(export_base) / export_name):
             print(f"Removed {path}, left by a killed run.", flush=True)
 
-    jit_compile = c.jit_compile and not c.deterministic  # Keras turns XLA off under op determinism anyway
+    # Keras turns XLA off under op determinism anyway; "auto" is measured once the model is built (xla_choice).
+    jit_compile = c.jit_compile is True and not c.deterministic
     if c.deterministic:
         tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(c.seed)
@@ -201,6 +203,8 @@ def train(config=None, /, **settings):
             f"Resuming the interrupted run in {run_dir} after epoch {initial_epoch} (from {state.checkpoint}).",
             flush=True,
         )
+    xla = choose_for_run(c, gan, images, labels, strategy)  # after resuming: a resumed run may decide anew
+    jit_compile, record["xla"] = xla.jit_compile, xla.record()
     with atomic_path(run_dir / "config.json") as tmp:
         tmp.write_text(json.dumps(record, indent=2))
 
