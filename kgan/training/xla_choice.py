@@ -1,7 +1,7 @@
 """XLA chosen by measurement: `jit_compile="auto"` times the run's own train step with and without XLA.
 
 Whether XLA makes a GAN's step faster depends on the machine, the networks and the
-batch: on one CPU it was 18-48 % faster, on a newer one up to 1.9x slower (issue 20,
+batch: it was faster on one CPU and slower on a newer one (issue 20,
 benchmarks/RESULTS.md). So `kgan.train` (and `kgan train`, the scripts) default to
 `"auto"`: after the model is compiled, `choose_jit_compile` runs a few steps of the
 actual model, variant and batch both ways (after warm-up, interleaved, so a change in
