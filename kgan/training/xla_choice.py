@@ -142,13 +142,17 @@ def preserved(*trackables):
 
 
 def fit_step_maker(gan, dataset):
-    """`make_step` for `GAN.fit`'s compiled step on batches of `dataset` (repeated); XLA set on the GAN."""
+    """`make_step` for `GAN.fit`'s compiled step on batches of `dataset` (repeated); XLA set on the GAN.
+
+    `make_step.functions` keeps each train function made, by `jit_compile`, so `fit` can reuse the chosen one
+    (already traced and compiled for batches of this shape) instead of compiling it again.
+    """
     iterator = iter(dataset.repeat())
 
     def make_step(jit_compile):
         gan.jit_compile = jit_compile
         gan.make_train_function(force=True)
-        function = gan.train_function
+        function = make_step.functions[jit_compile] = gan.train_function
 
         def step():
             logs = function(iterator)
@@ -156,6 +160,7 @@ def fit_step_maker(gan, dataset):
 
         return step
 
+    make_step.functions = {}
     return make_step
 
 
@@ -283,6 +288,6 @@ def choose_for_run(config, gan, images, labels, strategy):
         choice = choose_jit_compile(AUTO, make_step, key=key, rebuild=rebuild)
     if config.trainer == "fit":
         gan.jit_compile = choice.jit_compile
-        gan.train_function = None  # fit makes the chosen one
+        gan.train_function = getattr(make_step, "functions", {}).get(choice.jit_compile)  # None: fit makes it
     print(choice.describe(), flush=True)
     return choice
