@@ -189,3 +189,19 @@ def test_the_main_job_recipe_is_the_same_object_everywhere():
 
     assert main_job.MAIN_JOB is MAIN_JOB and MAIN_JOB["variant"] in catalog.VARIANTS
     assert keras.saving.get_registered_object("kgan>GAN") is kgan.GAN
+
+
+def test_package_resources_read_through_the_watched_loaders():
+    # kgan.data and kgan.metrics read their shipped files with importlib.resources, through the loader the
+    # registration hook wraps while Keras is not yet imported.
+    code = """
+import kgan
+from kgan.data import load_arrays
+from kgan.metrics.classifier import load_classifier
+images, labels, info = load_arrays()
+classifier, card = load_classifier("mnist")
+print(len(images), type(kgan.data.__spec__.loader).__name__, classifier.count_params() > 0)
+"""
+    result, _ = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["5000", "_Watched", "True"]
