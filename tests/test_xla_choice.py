@@ -164,3 +164,17 @@ def test_choose_for_run_is_off_under_determinism_without_probing(tmp_path, monke
     choice = choose_for_run(config, gan, images, None, distribute.get_strategy("default"))
     assert choice == XlaChoice(False, "deterministic") and gan.train_function is None
     assert not list(tmp_path.iterdir())
+
+
+def test_train_records_the_setting_and_the_choice_in_config_json(tmp_path, monkeypatch):
+    from conftest import write_digits_npz
+    from kgan.training import train
+
+    monkeypatch.setenv("KGAN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(xla_choice, "time_steps", lambda make_step, **kwargs: {"xla": 0.002, "no_xla": 0.001})
+    data = write_digits_npz(tmp_path / "digits.npz", 64)
+    result = train(dataset="npz", data_path=str(data), epochs=1, batch_size=32, output_dir=tmp_path / "run", verbose=0)
+    record = json.loads((result.run_dir / "config.json").read_text())
+    assert record["jit_compile"] == "auto"
+    assert record["xla"] == {"jit_compile": False, "how": "probe", "seconds": {"xla": 0.002, "no_xla": 0.001}}
+    assert result.gan.jit_compile is False
