@@ -60,7 +60,8 @@ def setting(default, help, *, resume, kind=None, choices=None, group=None, flag=
         help: what it does, for `--help` and the docs.
         resume: `MATCH` or `UPDATE` (see the module docstring).
         kind: the command line's value type, a name from `kgan.cli.types`
-            (`positive_int`, `probability`, ...); booleans get `--x/--no-x`.
+            (`positive_int`, `probability`, ...); booleans get `--x/--no-x`, and so
+            does a `"switch"` (True, False or "auto": neither flag given).
         choices: a tuple, or a function returning one (read from a registry).
         group: the `--help` section.
         flag: the flag, if not `--` + the name with dashes.
