@@ -191,7 +191,6 @@ class TrainConfig:
         resume=UPDATE,
         flag="--jit",
         kind="switch",
-        choices=(True, False, "auto"),
     )
     tensorboard: bool = setting(False, "also write TensorBoard logs to <output-dir>/tensorboard", resume=UPDATE)
     sample_every: int = setting(1, "save a sample grid every this many epochs", resume=UPDATE, kind="positive_int")
