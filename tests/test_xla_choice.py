@@ -141,6 +141,7 @@ def _tiny_gan():
 @pytest.mark.parametrize("trainer", ["fit", pytest.param("classic", marks=pytest.mark.slow)])  # classic: 4 compiles
 def test_the_probe_leaves_weights_optimizers_and_noise_as_they_were(trainer, tmp_path, monkeypatch):
     monkeypatch.setenv("KGAN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(xla_choice, "MIN_STEPS_TO_PROBE", 1)
     images = np.random.default_rng(0).integers(0, 256, size=(32, *TINY_SHAPE), dtype=np.uint8)
     probed, untouched = _tiny_gan(), _tiny_gan()  # the same seed: the same noise stream
     variables = probed.variables + probed.d_optimizer.variables + probed.g_optimizer.variables
@@ -171,6 +172,7 @@ def test_train_records_the_setting_and_the_choice_in_config_json(tmp_path, monke
     from kgan.training import train
 
     monkeypatch.setenv("KGAN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(xla_choice, "MIN_STEPS_TO_PROBE", 1)
     monkeypatch.setattr(xla_choice, "time_steps", lambda make_step, **kwargs: {"xla": 0.002, "no_xla": 0.001})
     data = write_digits_npz(tmp_path / "digits.npz", 64)
     result = train(dataset="npz", data_path=str(data), epochs=1, batch_size=32, output_dir=tmp_path / "run", verbose=0)
@@ -178,3 +180,12 @@ def test_train_records_the_setting_and_the_choice_in_config_json(tmp_path, monke
     assert record["jit_compile"] == "auto"
     assert record["xla"] == {"jit_compile": False, "how": "probe", "seconds": {"xla": 0.002, "no_xla": 0.001}}
     assert result.gan.jit_compile is False
+
+
+def test_a_short_run_trains_without_xla_and_without_a_probe(tmp_path, monkeypatch):
+    monkeypatch.setenv("KGAN_CACHE_DIR", str(tmp_path))
+    images = np.zeros((64, *TINY_SHAPE), np.uint8)  # 8 steps per epoch
+    epochs = xla_choice.MIN_STEPS_TO_PROBE // 8 - 1
+    config = TrainConfig(arch="dcgan", batch_size=8, epochs=epochs)
+    choice = choose_for_run(config, _tiny_gan(), images, None, distribute.get_strategy("default"))
+    assert choice == XlaChoice(False, "short run") and not list(tmp_path.iterdir())

@@ -31,6 +31,9 @@ from kgan.core.utils import atomic_path
 
 AUTO = "auto"
 CACHE_FILE = "xla_choice.json"
+# A run of fewer steps trains without XLA and without a probe: the probe (two compilations, 14 steps each way)
+# and XLA's own compilation would cost more than XLA could save.
+MIN_STEPS_TO_PROBE = 500
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +42,8 @@ class XlaChoice:
 
     Attributes:
         jit_compile: the value training uses.
-        how: `"flag"` (`--jit`/`--no-jit`), `"probe"`, `"cache"`, `"deterministic"` or `"replicas"`.
+        how: `"flag"` (`--jit`/`--no-jit`), `"probe"`, `"cache"`, `"deterministic"`, `"replicas"` or
+            `"short run"` (fewer than `MIN_STEPS_TO_PROBE` steps).
         seconds: `{"xla": s, "no_xla": s}` per step, measured now or cached; None when nothing was timed.
     """
 
@@ -244,8 +248,9 @@ def _write_cache(path, key, choice):
 def choose_for_run(config, gan, images, labels, strategy):
     """`choose_jit_compile` for `kgan.train`: probes the compiled `gan` on the run's first batches, leaves it untouched.
 
-    With `"auto"`, the fit trainer's GAN gets the chosen `jit_compile` (its step is made again by `fit`); the classic
-    trainer is compiled with it by the caller. A forced, deterministic or multi-replica run is decided without a probe.
+    With `"auto"`, the fit trainer's GAN gets the chosen `jit_compile` (and the train function the probe compiled for
+    it); the classic trainer is compiled with it by the caller. A forced, deterministic or multi-replica run is
+    decided without a probe, and a run of fewer than `MIN_STEPS_TO_PROBE` steps trains without XLA.
 
     Args:
         config: the run's `TrainConfig`.
@@ -262,6 +267,8 @@ def choose_for_run(config, gan, images, labels, strategy):
     replicas = strategy.num_replicas_in_sync
     if config.jit_compile != AUTO or config.deterministic or replicas > 1:
         return choose_jit_compile(config.jit_compile, deterministic=config.deterministic, replicas=replicas)
+    if config.epochs * (len(images) // config.batch_size) < MIN_STEPS_TO_PROBE:
+        return XlaChoice(False, "short run")
     key = cache_key(
         arch=config.arch,
         variant=config.variant,
