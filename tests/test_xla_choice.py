@@ -138,7 +138,7 @@ def _tiny_gan():
     return gan
 
 
-@pytest.mark.parametrize("trainer", ["fit", pytest.param("classic", marks=pytest.mark.slow)])  # classic: 4 compiles
+@pytest.mark.parametrize("trainer", ["fit", "classic"])
 def test_the_probe_leaves_weights_optimizers_and_noise_as_they_were(trainer, tmp_path, monkeypatch):
     monkeypatch.setenv("KGAN_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(xla_choice, "MIN_STEPS_TO_PROBE", 1)
