@@ -1,6 +1,9 @@
 """Shared fixtures: tiny models and data so every test runs in seconds."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -9,6 +12,11 @@ import pytest
 import tensorflow as tf
 
 from kgan.core.distribute import split_cpu
+
+# The XLA choice of `jit_compile="auto"` is cached here, not in the user's cache (kgan.training.xla_choice);
+# the folder is shared by the session, so runs of one kind measure once.
+os.environ["KGAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="kgan-test-cache-")
+atexit.register(shutil.rmtree, os.environ["KGAN_CACHE_DIR"], True)
 
 # Two logical CPUs, so MirroredStrategy can be tested without GPUs (tests/test_distribute.py).
 # Ops still run on /cpu:0 unless a strategy asks for both.

@@ -4,6 +4,8 @@
 - the imports that run when a module is loaded (module level, class bodies included) form no cycle, and
   neither do all imports, function-level ones included (leaving out `import kgan`, the top package);
 - every import, function-level ones included, points down the layers (`LAYERS`), never up;
+- a package's lazy re-exports (`_LAZY` and `_LAZY_MODULES` in its `__init__`, `kgan.core.lazy`: imported when
+  first read, so `import kgan` needs no TensorFlow) count as function-level imports of their modules;
 - no module is longer than `MAX_LINES`.
 
 The checks are plain functions of `{module name: source}`, so a test can show they catch a bad import.
@@ -16,6 +18,7 @@ import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "kgan"
 MAX_LINES = 450
+LAZY_EXPORTS = {"_LAZY", "_LAZY_MODULES"}  # a package's names imported on first use (kgan.core.lazy)
 
 # Low to high: a module may import its own layer and the layers below it, never one above.
 LAYERS = {
@@ -60,6 +63,14 @@ class _Imports(ast.NodeVisitor):
 
     def visit_Import(self, node):
         self.found.extend((alias.name, None, self._depth == 0) for alias in node.names)
+
+    def visit_Assign(self, node):
+        # `_LAZY = {name: "kgan.x.y"}`: the package imports kgan.x.y when the name is first read (kgan.core.lazy).
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        if set(names) & LAZY_EXPORTS and isinstance(node.value, ast.Dict):
+            modules = [v.value for v in node.value.values if isinstance(v, ast.Constant)]
+            self.found.extend((module, None, False) for module in modules)
+        self.generic_visit(node)
 
     def visit_ImportFrom(self, node):
         base = node.module or ""
@@ -225,3 +236,16 @@ def test_relative_imports_are_resolved():
     graph = imports_of(sources)
     assert graph["kgan.core.a"] == [("kgan.core.b", True), ("kgan.core.b", True)]
     assert graph["kgan.cli.c"] == [("kgan.core.b", True)]
+
+
+def test_lazy_exports_count_as_imports():
+    sources = {
+        "kgan": "",
+        "kgan.core": '_LAZY = {"thing": "kgan.core.a"}\n_LAZY_MODULES = {"c": "kgan.cli.c"}\n',
+        "kgan.core.a": "",
+        "kgan.cli": "",
+        "kgan.cli.c": "",
+    }
+    assert imports_of(sources)["kgan.core"] == [("kgan.core.a", False), ("kgan.cli.c", False)]
+    assert upward_imports(sources) == [("kgan.core", "kgan.cli.c")]
+    assert cli_imports_in_library(sources) == [("kgan.core", "kgan.cli.c")]

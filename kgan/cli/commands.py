@@ -1,6 +1,8 @@
 """The `kgan` command line, and the argument parser the training scripts share.
 
-Bad usage exits with status 2 and a one-line message, never a traceback.
+Bad usage exits with status 2 and a one-line message, never a traceback. Building the
+parser imports no TensorFlow (the choices come from `kgan.core.catalog`), so `--help`
+and a bad flag answer at once; a command imports what it needs when it runs.
 """
 
 import argparse
@@ -9,8 +11,9 @@ import sys
 from kgan.cli.errors import run_main
 from kgan.cli.train import add_train_arguments, run_train
 from kgan.cli.types import labels_list, non_negative_int, positive_int_up_to
-from kgan.metrics.comparison import NUM_SAMPLES
-from kgan.serving.explore import MAX_SAMPLES
+from kgan.core.catalog import EVALUATE_SAMPLES as NUM_SAMPLES
+from kgan.core.catalog import MAX_SAMPLES
+from kgan.training.config import MAIN_JOB
 
 # `kgan evaluate -n`: the most images per side (50,000: the count papers compute FID on).
 MAX_EVALUATE_SAMPLES = 50_000
@@ -24,8 +27,6 @@ def build_parser():
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error, not just its line")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train_parser = commands.add_parser("train", help="train a GAN and export its generator", description=DESCRIPTION)
-    from kgan.training import MAIN_JOB
-
     add_train_arguments(train_parser, **MAIN_JOB)
     train_parser.set_defaults(func=run_train)
     evaluate_parser = commands.add_parser(
@@ -285,7 +286,7 @@ def run_export(args):
 
     import keras
 
-    import kgan  # noqa: F401 (registers kgan's classes for load_model)
+    import kgan.variants  # noqa: F401 (registers kgan's classes for load_model)
     from kgan.callbacks import Checkpoint
     from kgan.core.utils import check_writable_dir, read_json_object
     from kgan.serving import export_generator
@@ -326,8 +327,8 @@ def run_export(args):
 
 
 def run_info(args):
-    """Lists what kgan can train: variants, architectures, losses, datasets."""
-    from kgan.core import LATENT_DISTRIBUTIONS
+    """Lists what kgan can train: variants, architectures, losses, datasets (the flags' choices)."""
+    from kgan.core import catalog
     from kgan.training import settings
 
     # The choices of `kgan train`'s flags, from the readers its flags use (conditional architectures included).
@@ -337,7 +338,7 @@ def run_info(args):
         "losses": settings.losses(),
         "datasets": settings.datasets(),
         "optimizers": settings.optimizers(),
-        "latent distributions": LATENT_DISTRIBUTIONS,
+        "latent distributions": catalog.LATENT_DISTRIBUTIONS,
     }
     for title, names in sections.items():
         print(f"{title}: {', '.join(names)}")

@@ -62,8 +62,8 @@ def add_train_arguments(parser, fixed_variant=None, **defaults):
             kwargs["help"] += f" (this command's default: {default})"
         elif "(default:" not in kwargs["help"]:
             kwargs["help"] += f" (default: {default})"
-        if isinstance(field.default, bool):
-            kwargs["action"] = argparse.BooleanOptionalAction  # --x / --no-x
+        if isinstance(field.default, bool) or meta["kind"] == "switch":
+            kwargs["action"] = argparse.BooleanOptionalAction  # --x / --no-x (a switch: neither is "auto")
         else:
             choices = meta["choices"]() if callable(meta["choices"]) else meta["choices"]
             if choices:

@@ -95,19 +95,21 @@ def probability_or_off(text):
 
 
 def augment_policy(text):
-    """argparse type: comma-separated augmentation operations, or "off" (returns None)."""
-    from kgan.core.augment import parse_policy
+    """argparse type: comma-separated augmentation operations, or "off" (returns None).
+
+    The operations are `kgan.core.augment.OPERATIONS`, read from `kgan.core.catalog` (no TensorFlow);
+    `TrainConfig` checks the policy again with `kgan.core.augment.parse_policy`.
+    """
+    from kgan.core.catalog import AUGMENT_OPERATIONS
 
     if _off(text):
         return None
-    try:
-        return ",".join(parse_policy(text))
-    except ValueError:
-        from kgan.core.augment import OPERATIONS
-
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if len(set(names)) != len(names) or not set(names) <= set(AUGMENT_OPERATIONS):
         raise argparse.ArgumentTypeError(
-            f"expected operations from {', '.join(OPERATIONS)} (comma-separated) or off, received {text!r}"
-        ) from None
+            f"expected operations from {', '.join(AUGMENT_OPERATIONS)} (comma-separated) or off, received {text!r}"
+        )
+    return ",".join(names)
 
 
 def labels_list(text):

@@ -8,7 +8,7 @@ share (`--d-steps`, `--label-smoothing`, `--instance-noise`, ...) are
 """
 
 from kgan.cli.types import non_negative_float, positive_float, positive_int
-from kgan.variants import VARIANTS, get_variant
+from kgan.core.catalog import VARIANT_OPTIONS  # each variant's `options` trait, without importing TensorFlow
 
 # The flags of the variants' own options; a variant offers those named in its `options` trait.
 # (`label_smoothing`, which several variants take, is a setting of its own: `--label-smoothing`.)
@@ -58,15 +58,15 @@ def add_variant_arguments(parser, variant=None, defaults=None):
     """
     defaults = dict(defaults or {})
     if variant is None:
-        names = sorted({name for cls in VARIANTS.values() for name in cls.options if name in OPTION_FLAGS})
+        names = sorted({name for options in VARIANT_OPTIONS.values() for name in options if name in OPTION_FLAGS})
         group = parser.add_argument_group("variant options (each for the variants that take it; docs/variants.md)")
     else:
-        names = [name for name in get_variant(variant).options if name in OPTION_FLAGS]
+        names = [name for name in _options_of(variant) if name in OPTION_FLAGS]
         group = parser.add_argument_group(f"the {variant} variant's options")
     for name in names:
         flag = dict(OPTION_FLAGS[name])
         default = defaults.get(name, flag.pop("default"))
-        takers = ", ".join(sorted(v for v, cls in VARIANTS.items() if name in cls.options))
+        takers = ", ".join(sorted(v for v, options in VARIANT_OPTIONS.items() if name in options))
         flag["help"] += f" (default: {default}" + (f"; for {takers})" if variant is None else ")")
         # None unless given: the recipe's value (`TrainConfig.from_recipe`) or the variant's own default applies.
         group.add_argument(_flag(name), dest=name, default=None, **flag)
@@ -83,3 +83,12 @@ def variant_options(args):
         A dict of constructor arguments: the option flags given.
     """
     return {name: getattr(args, name) for name in OPTION_FLAGS if getattr(args, name, None) is not None}
+
+
+def _options_of(variant):
+    """The `options` trait of a variant: the catalogue's for kgan's own, the class's for one registered elsewhere."""
+    if variant in VARIANT_OPTIONS:
+        return VARIANT_OPTIONS[variant]
+    from kgan.variants import get_variant
+
+    return get_variant(variant).options

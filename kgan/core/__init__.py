@@ -12,23 +12,26 @@
 - `distribute`: `tf.distribute` strategies and per-replica noise;
 - `plotting`: image grids, montages and training curves (callbacks, serving and the CLI draw with it);
 - `utils`: atomic writes and argument checks.
+- `catalog`: the names the command line offers (variants, architectures, losses, ...), without TensorFlow;
+- `lazy`: this package's, `kgan`'s and `kgan.training`'s names imported on first use, and kgan's Keras
+  classes registered once Keras is imported.
 - `_keras_compat`: every reach into Keras behaviour Keras does not promise, each with its issue and test.
 
 Nothing here imports another kgan package: every other layer builds on this one.
 """
 
-from kgan.core.gan import GAN
-from kgan.core.heads import head_kind, logit_reader
-from kgan.core.latent import LATENT_DISTRIBUTIONS, fixed_latent, latent_from_seed, sample_latent
-from kgan.core.spec import GeneratorSpec
+from kgan.core.lazy import lazy_exports
 
-__all__ = [
-    "GAN",
-    "LATENT_DISTRIBUTIONS",
-    "GeneratorSpec",
-    "fixed_latent",
-    "head_kind",
-    "latent_from_seed",
-    "logit_reader",
-    "sample_latent",
-]
+# Imported when first read (kgan.core.lazy): `kgan.core.utils` and `kgan.core.catalog` need no TensorFlow.
+_LAZY = {
+    "GAN": "kgan.core.gan",
+    "LATENT_DISTRIBUTIONS": "kgan.core.latent",
+    "GeneratorSpec": "kgan.core.spec",
+    "fixed_latent": "kgan.core.latent",
+    "head_kind": "kgan.core.heads",
+    "latent_from_seed": "kgan.core.latent",
+    "logit_reader": "kgan.core.heads",
+    "sample_latent": "kgan.core.latent",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
+__all__ = sorted(_LAZY)

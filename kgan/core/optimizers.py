@@ -8,7 +8,8 @@ et al. 2017; WGAN-GP: Adam(1e-4, beta_1=0, beta_2=0.9), as Gulrajani et al.
 
 import keras
 
-OPTIMIZERS = ("adam", "rmsprop")
+from kgan.core.catalog import OPTIMIZERS
+
 # What each optimizer takes besides the learning rate (RMSprop has no betas: its decay is `rho`).
 OPTIMIZER_ARGUMENTS = {"adam": ("beta_1", "beta_2"), "rmsprop": ()}
 

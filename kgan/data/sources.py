@@ -7,6 +7,7 @@ have a module each (`kgan.data.npz`, `kgan.data.tfds`, `kgan.data.folders`, `kga
 import dataclasses
 import importlib.resources
 
+from kgan.core.catalog import DATASETS, TFDS_PREFIX
 from kgan.data.folders import load_folder
 from kgan.data.npz import load_npz, read_npz
 from kgan.data.tfds import load_tfds, load_tfds_by_name
@@ -19,19 +20,6 @@ from kgan.data.validation import (
     validate_labels,
 )
 
-TFDS_PREFIX = "tfds:"
-
-
-class _DatasetNames(tuple):
-    """The named sources, plus `tfds:NAME` for any tensorflow-datasets name: `"tfds:cifar10" in DATASETS`."""
-
-    def __contains__(self, name):
-        return tuple.__contains__(self, name) or (
-            isinstance(name, str) and name.startswith(TFDS_PREFIX) and bool(name[len(TFDS_PREFIX) :].strip())
-        )
-
-
-DATASETS = _DatasetNames(("mnist_embedded", "mnist", "fashion_mnist", "npz", "folder", "usps", TFDS_PREFIX + "NAME"))
 # The sources that read a file or folder the caller names, and what `path` is for each.
 _LOCAL_PATHS = {"npz": ".npz file", "folder": "image folder", "usps": "usps.h5 or LIBSVM usps file"}
 

@@ -21,13 +21,12 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+from kgan.core.catalog import CACHE_MODES  # `cache`: how decoded images are kept between epochs
 from kgan.data.folders import list_folder
 from kgan.data.pipeline import check_epoch_range, make_dataset
 from kgan.data.sources import DatasetInfo
 from kgan.data.validation import MAX_IMAGE_PIXELS, check_resize, fitted_boxes, standardize_image_size
 
-# `cache`: how decoded images are kept between epochs (see the module docstring).
-CACHE_MODES = ("auto", "memory", "none")
 # `cache="auto"` keeps a folder's decoded images in memory up to this many bytes (1 GiB: 50,000 images at
 # 64 x 64 x 3 take 0.6 GB), and streams a larger folder every epoch.
 MEMORY_BUDGET = 2**30

@@ -12,13 +12,12 @@ import os
 
 import numpy as np
 
+from kgan.core.catalog import EVALUATE_SAMPLES as NUM_SAMPLES  # images per side unless asked otherwise
 from kgan.data import DATASETS, load_arrays
 from kgan.metrics import manifold, scores
 from kgan.metrics.classifier import to_unit_range
 from kgan.metrics.features import load_features
 
-# Images per side unless asked otherwise (the Fréchet distance depends on it: compare equal counts only).
-NUM_SAMPLES = 1000
 # KID: subsets of half the smaller set (at most 1,000), this many of them.
 KID_SUBSETS = 50
 KID_MAX_SUBSET = 1000

@@ -12,12 +12,10 @@ import numpy as np
 
 from kgan.core import latent as latent_lib
 from kgan.core import plotting
+from kgan.core.catalog import MAX_SAMPLES  # the most images one call makes (a 100 x 100 grid)
 from kgan.core.spec import GeneratorSpec
 from kgan.core.utils import atomic_path, check_positive_int
 
-# The most images one call makes (a 100 x 100 grid): a PNG grid of more is unreadable, and the images are held
-# in memory as float32 before they are written.
-MAX_SAMPLES = 10_000
 # The most steps per side of a latent grid: `steps` x `steps` images.
 MAX_GRID_STEPS = 100
 # The most pixels a GIF's frames hold together after upscaling, as uint8 (1 GiB).

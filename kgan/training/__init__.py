@@ -9,26 +9,19 @@
   combined model DG (`combined`: DG, its targets and generator costs).
 """
 
-from kgan.training.classic import ClassicGAN
-from kgan.training.config import TrainConfig
-from kgan.training.main_job import (
-    MAIN_JOB,
-    TRAINERS,
-    TrainingDiverged,
-    TrainResult,
-    default_run_dir,
-    prepare_run_dir,
-    train,
-)
+from kgan.core.lazy import lazy_exports
 
-__all__ = [
-    "MAIN_JOB",
-    "TRAINERS",
-    "ClassicGAN",
-    "TrainConfig",
-    "TrainResult",
-    "TrainingDiverged",
-    "default_run_dir",
-    "prepare_run_dir",
-    "train",
-]
+# Imported when first read (kgan.core.lazy): `kgan.training.config` (the flags) needs no TensorFlow.
+_LAZY = {
+    "MAIN_JOB": "kgan.training.config",
+    "TRAINERS": "kgan.training.config",
+    "ClassicGAN": "kgan.training.classic",
+    "TrainConfig": "kgan.training.config",
+    "TrainResult": "kgan.training.main_job",
+    "TrainingDiverged": "kgan.training.main_job",
+    "default_run_dir": "kgan.training.main_job",
+    "prepare_run_dir": "kgan.training.main_job",
+    "train": "kgan.training.main_job",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
+__all__ = sorted(_LAZY)

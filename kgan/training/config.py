@@ -3,7 +3,8 @@
 Each setting is one dataclass field holding its default, its help text, its
 choices (read from the registries: `kgan.models.ARCHITECTURES`,
 `kgan.variants.VARIANTS`, `kgan.data.DATASETS`, `kgan.core.losses.LOSSES`,
-`TRAINERS`, `kgan.core.distribute.STRATEGIES`), its check, how it is spelled
+`TRAINERS`, `kgan.core.distribute.STRATEGIES`; their names are read from `kgan.core.catalog`, so the flags need
+no TensorFlow), its check, how it is spelled
 on the command line, and what resuming an interrupted run does with it:
 
 - `MATCH`: the setting defines the run (architecture, data, seed, ...); a
@@ -29,9 +30,8 @@ import dataclasses
 import json
 import typing
 
-from kgan.core import distribute
+from kgan.core import catalog  # the registries' names: the flags are built without importing TensorFlow
 from kgan.core.utils import check_readable, check_writable_dir
-from kgan.training import config_checks
 from kgan.training.settings import (  # noqa: F401 (MATCH, UPDATE and the groups are public here too)
     DISTRIBUTED,
     MATCH,
@@ -189,8 +189,13 @@ class TrainConfig:
     export_dir: str | None = setting(
         None, "base folder of the export (default: <output-dir>/saved_models)", resume=UPDATE, kind="path"
     )
-    jit_compile: bool = setting(
-        True, "compile the train step with XLA (--no-jit for debugging)", resume=UPDATE, flag="--jit"
+    jit_compile: bool | str = setting(
+        "auto",
+        "compile the train step with XLA: auto times a few steps of this run both ways and keeps the faster "
+        "(cached per machine, KGAN_XLA_CACHE=off measures again; docs/speed.md); --jit / --no-jit force it",
+        resume=UPDATE,
+        flag="--jit",
+        kind="switch",
     )
     tensorboard: bool = setting(False, "also write TensorBoard logs to <output-dir>/tensorboard", resume=UPDATE)
     sample_every: int = setting(1, "save a sample grid every this many epochs", resume=UPDATE, kind="positive_int")
@@ -316,12 +321,13 @@ class TrainConfig:
         "mirrored: every GPU of this machine; multi_worker: one process per machine, set up by "
         "TF_CONFIG; --batch-size is the global batch (or a tf.distribute.Strategy, from Python)",
         resume=UPDATE,
-        choices=distribute.STRATEGIES,
+        choices=catalog.STRATEGIES,
         group=DISTRIBUTED,
     )
 
     def __post_init__(self):
         from kgan.data.validation import standardize_image_size
+        from kgan.training import config_checks
         from kgan.variants import check_variant_arch
 
         object.__setattr__(self, "image_size", standardize_image_size(self.image_size))  # (height, width)
@@ -361,10 +367,14 @@ class TrainConfig:
             >>> TrainConfig.from_recipe(MAIN_JOB, trainer="classic").variant  # InfoGAN needs the fit trainer
             'gan'
         """
+        from kgan.training import config_checks
+
         return cls(**config_checks.apply_recipe(cls, recipe, given))
 
     def optimizer_settings(self):
         """`dict(optimizer, lr_d, lr_g, beta_1, beta_2)`: the settings, the variant's `optimizer_defaults` for None."""
+        from kgan.training import config_checks
+
         return config_checks.resolve_optimizer(self)
 
     def check_paths(self, run_dir):
@@ -395,6 +405,8 @@ class TrainConfig:
             elif f.name == "extra_callbacks":
                 value = [type(c).__name__ for c in value]
             elif f.name == "strategy" and not isinstance(value, str):
+                from kgan.core import distribute
+
                 value = distribute.strategy_name(value)
             elif f.name in ("data_path", "output_dir", "export_dir") and value is not None:
                 value = str(value)
@@ -425,3 +437,20 @@ def flag_of(name):
                 return f"{name}="
             return f.metadata["flag"] or "--" + name.replace("_", "-")
     return "--" + name.replace("_", "-")
+
+
+# The main job's recipe: what `python scripts/train_mnist_gan.py` and `kgan train` use unless told otherwise
+# (`train()` itself defaults to the plain DCGAN). Chosen by the ablation in benchmarks/RESULTS.md. Here beside
+# the settings (kgan.training.main_job re-exports it), so `kgan train --help` needs no TensorFlow.
+MAIN_JOB = dict(
+    variant="infogan",
+    variant_options={"categories": 20},
+    arch="dcgan_fc",
+    lr_d=5e-4,
+    lr_g=5e-4,
+    ema=0.999,
+    augment="color,translation,cutout",
+    augment_probability=0.0,
+    ada_target=0.6,
+    epochs=50,
+)

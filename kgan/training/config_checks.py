@@ -50,6 +50,8 @@ def check_values(config):
             raise ValueError(f"`{f.name}` must be a probability in [0, 1]. Received: {f.name}={value!r}")
         elif kind == "fraction" and not 0 <= value < 1:
             raise ValueError(f"`{f.name}` must be in [0, 1). Received: {f.name}={value!r}")
+        elif kind == "switch" and (value not in (True, False, "auto") or not isinstance(value, (bool, str))):
+            raise ValueError(f"`{f.name}` must be True, False or 'auto'. Received: {f.name}={value!r}")
         elif kind == "decay_or_off" and not 0 < value < 1:
             raise ValueError(f"`{f.name}` must be a decay in (0, 1) or None. Received: {f.name}={value!r}")
         choices = f.metadata["choices"]

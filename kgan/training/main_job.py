@@ -24,7 +24,8 @@ from kgan.serving import export_generator
 from kgan.serving.metadata import latest_version
 from kgan.training import runs
 from kgan.training.classic import ClassicGAN
-from kgan.training.config import TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
+from kgan.training.config import MAIN_JOB, TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
+from kgan.training.xla_choice import choose_for_run
 from kgan.variants import build_variant, get_variant
 
 
@@ -43,22 +44,6 @@ class TrainResult:
     export_path: pathlib.Path
     history: dict
     gan: GAN
-
-
-# The main job's recipe: what `python scripts/train_mnist_gan.py` and `kgan train` use unless told otherwise
-# (`train()` itself defaults to the plain DCGAN). Chosen by the ablation in benchmarks/RESULTS.md.
-MAIN_JOB = dict(
-    variant="infogan",
-    variant_options={"categories": 20},
-    arch="dcgan_fc",
-    lr_d=5e-4,
-    lr_g=5e-4,
-    ema=0.999,
-    augment="color,translation,cutout",
-    augment_probability=0.0,
-    ada_target=0.6,
-    epochs=50,
-)
 
 
 def _trainee(gan, trainer, jit_compile):
@@ -168,7 +153,8 @@ def train(config=None, /, **settings):
         for path in runs.remove_stale(run_dir, pathlib.Path(export_base) / export_name):
             print(f"Removed {path}, left by a killed run.", flush=True)
 
-    jit_compile = c.jit_compile and not c.deterministic  # Keras turns XLA off under op determinism anyway
+    # Keras turns XLA off under op determinism anyway; "auto" is measured once the model is built (xla_choice).
+    jit_compile = c.jit_compile is True and not c.deterministic
     if c.deterministic:
         tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(c.seed)
@@ -227,6 +213,8 @@ def train(config=None, /, **settings):
             f"Resuming the interrupted run in {run_dir} after epoch {initial_epoch} (from {state.checkpoint}).",
             flush=True,
         )
+    xla = choose_for_run(c, gan, source, strategy)  # after resuming: a resumed run may decide anew
+    jit_compile, record["xla"] = xla.jit_compile, xla.record()
     with atomic_path(run_dir / "config.json") as tmp:
         tmp.write_text(json.dumps(record, indent=2))
 

@@ -1,11 +1,14 @@
 """What a `kgan.training.TrainConfig` field is made of: `setting(...)`, the resume policies, the `--help` groups.
 
-The choices of the fields that name a registry entry are read from the
-registry when asked (`architectures()`, `variants()`, ...), so a variant or
-architecture registered later is a choice too.
+The choices of the fields that name a registry entry are the registries' names in
+`kgan.core.catalog` (`architectures()`, `variants()`, ...), read without importing
+TensorFlow so `--help` and a bad flag answer at once; tests/test_startup.py checks
+the catalogue against the registries.
 """
 
 import dataclasses
+
+from kgan.core import catalog
 
 MATCH = "match"
 UPDATE = "update"
@@ -14,45 +17,31 @@ TRAINERS = ("fit", "classic")
 
 
 def architectures():
-    from kgan.models import ARCHITECTURES, CONDITIONAL_ARCHITECTURES
-
-    return tuple(sorted({**ARCHITECTURES, **CONDITIONAL_ARCHITECTURES}))
+    return tuple(sorted(catalog.ARCHITECTURES + catalog.CONDITIONAL_ARCHITECTURES))
 
 
 def variants():
-    from kgan.variants import VARIANTS
-
-    return tuple(sorted(VARIANTS))
+    return catalog.VARIANTS
 
 
 def datasets():
-    from kgan.data import DATASETS
-
-    return DATASETS
+    return catalog.DATASETS
 
 
 def resize_policies():
-    from kgan.data.validation import RESIZE_POLICIES
-
-    return RESIZE_POLICIES
+    return catalog.RESIZE_POLICIES
 
 
 def cache_modes():
-    from kgan.data.streaming import CACHE_MODES
-
-    return CACHE_MODES
+    return catalog.CACHE_MODES
 
 
 def losses():
-    from kgan.core.losses import LOSSES
-
-    return tuple(sorted(LOSSES))
+    return tuple(sorted(catalog.LOSSES))
 
 
 def optimizers():
-    from kgan.core.optimizers import OPTIMIZERS
-
-    return OPTIMIZERS
+    return catalog.OPTIMIZERS
 
 
 def setting(default, help, *, resume, kind=None, choices=None, group=None, flag=None, cli=True):

@@ -1,0 +1,207 @@
+"""`kgan --help`, `kgan train --help` and a bad flag answer without TensorFlow; load_model still finds kgan's classes.
+
+Each check runs in a fresh interpreter (the test process has TensorFlow loaded already). The time bound is generous
+(the machine is shared); benchmarks/startup.py measures the real figures.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+
+import keras
+import pytest
+
+import kgan
+from conftest import tiny_discriminator, tiny_generator
+from kgan.core import catalog
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BOUND_SECONDS = 3.0
+
+
+def run_python(code, *args):
+    """Runs `code` in a fresh interpreter with this tree first on the path; returns (result, wall seconds)."""
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=120)
+    return result, time.perf_counter() - start
+
+
+# Runs the `kgan` command's main on argv, then prints which heavy modules the process imported.
+KGAN = """
+import json, sys
+from kgan.cli import main
+try:
+    status = main(sys.argv[1:])
+except SystemExit as exit:
+    status = exit.code
+heavy = sorted(m for m in ("tensorflow", "keras", "kgan.core.gan", "kgan.variants") if m in sys.modules)
+print(json.dumps({"status": status, "heavy": heavy}))
+"""
+
+
+@pytest.mark.parametrize(
+    "argv, status",
+    [
+        (["--help"], 0),
+        (["train", "--help"], 0),
+        (["sample", "--help"], 0),
+        (["info"], 0),
+        (["train", "--epochs", "0"], 2),
+        (["train", "--variant", "nope"], 2),
+        (["train", "--augment", "color,blur"], 2),
+        (["train", "--no-such-flag"], 2),
+        (["sample", "out", "--num", "-1"], 2),
+    ],
+)
+def test_the_command_answers_without_tensorflow(argv, status):
+    result, seconds = run_python(KGAN, *argv)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"status": status, "heavy": []}, result.stderr
+    assert seconds < BOUND_SECONDS, f"kgan {' '.join(argv)} took {seconds:.2f} s"
+    if status == 2:
+        assert len(result.stderr.strip().splitlines()[-1]) > 0 and "Traceback" not in result.stderr
+
+
+def test_a_variant_option_another_variant_does_not_take_is_refused_without_tensorflow():
+    code = """
+import argparse, json, sys
+from kgan.cli.train import add_train_arguments, config_from_args
+from kgan.training import MAIN_JOB
+args = add_train_arguments(argparse.ArgumentParser(), **MAIN_JOB).parse_args(["--variant", "wgan", "--categories", "5"])
+from kgan.cli.variants import variant_options
+try:
+    variant_options(args)
+except ValueError as error:
+    print(json.dumps({"error": str(error), "tensorflow": "tensorflow" in sys.modules}))
+"""
+    result, _ = run_python(code)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "--categories does not apply to the wgan variant" in report["error"]
+    assert report["tensorflow"] is False
+
+
+def test_import_kgan_is_light_and_its_names_load_on_first_use():
+    code = """
+import json, sys
+import kgan
+light = "tensorflow" not in sys.modules
+names = {name: type(getattr(kgan, name)).__name__ for name in ("GAN", "train", "data", "datasets", "losses")}
+print(json.dumps({"light": light, "names": names, "same": kgan.data is kgan.datasets, "dir": "GAN" in dir(kgan)}))
+"""
+    result, _ = run_python(code)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["light"] is True, result.stderr
+    assert report["names"] == {
+        "GAN": "type",
+        "train": "function",
+        "data": "module",
+        "datasets": "module",
+        "losses": "module",
+    }
+    assert report["same"] and report["dir"]
+
+
+def test_an_unknown_name_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        kgan.nope  # noqa: B018
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    """A saved WGAN-GP (a variant, with a penalty object) and the class name load_model must give back."""
+    from kgan.variants import WGANGP
+
+    gan = WGANGP(tiny_generator(), tiny_discriminator())
+    gan.compile()
+    path = tmp_path_factory.mktemp("startup") / "gan.keras"
+    gan.save(path)
+    return path
+
+
+LOAD = """
+import sys
+{imports}
+import keras
+gan = keras.saving.load_model(sys.argv[1])
+print(type(gan).__name__, type(gan.penalties[0]).__name__ if gan.penalties else None)
+"""
+
+
+@pytest.mark.parametrize(
+    "imports",
+    [
+        "import kgan",  # the documented way: kgan registers its classes once Keras is imported
+        "import kgan.core.catalog",  # any kgan import does
+        "import keras\nimport kgan",  # Keras first: kgan registers at once
+        "from kgan.core import GAN",  # a kgan module that imports Keras itself: registered after it finishes
+    ],
+)
+def test_load_model_finds_kgan_classes_after_importing_kgan(checkpoint, imports):
+    result, _ = run_python(LOAD.format(imports=imports), str(checkpoint))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["WGANGP", "GradientPenalty"]
+
+
+def test_without_importing_kgan_load_model_does_not_find_its_classes(checkpoint):
+    # Keras 3 imports the module a saved class names only for its own packages (keras, keras_hub, ...):
+    # a process that never imports kgan cannot read a kgan checkpoint. Fails when Keras starts importing it.
+    result, _ = run_python(LOAD.format(imports=""), str(checkpoint))
+    assert result.returncode != 0 and "Could not locate class" in result.stderr
+
+
+def test_the_catalogue_names_what_the_registries_hold():
+    from kgan.core import augment, distribute, latent, losses
+    from kgan.data import DATASETS
+    from kgan.data.validation import RESIZE_POLICIES
+    from kgan.models import ARCHITECTURES, CONDITIONAL_ARCHITECTURES
+    from kgan.serving.explore import MAX_SAMPLES
+    from kgan.variants import VARIANTS
+
+    assert set(catalog.ARCHITECTURES) == set(ARCHITECTURES)
+    assert set(catalog.CONDITIONAL_ARCHITECTURES) == set(CONDITIONAL_ARCHITECTURES)
+    assert catalog.VARIANT_OPTIONS == {name: tuple(cls.options) for name, cls in VARIANTS.items()}
+    assert set(catalog.LOSSES) == set(losses.LOSSES)
+    assert catalog.DATASETS == DATASETS and catalog.RESIZE_POLICIES == RESIZE_POLICIES
+    assert catalog.STRATEGIES == distribute.STRATEGIES
+    assert catalog.LATENT_DISTRIBUTIONS == latent.LATENT_DISTRIBUTIONS
+    assert catalog.AUGMENT_OPERATIONS == augment.OPERATIONS
+    assert catalog.MAX_SAMPLES == MAX_SAMPLES
+
+
+def test_the_registrar_imports_the_registering_module_once_keras_is_complete():
+    # A kgan module that imports Keras (kgan.core.gan) is not re-entered half-way: the registering module is
+    # imported after it finishes, and `from kgan.core import GAN` gives the class, not a half-made module.
+    code = """
+import sys
+from kgan.core import GAN
+print(GAN.__name__, "kgan.variants" in sys.modules, isinstance(GAN, type))
+"""
+    result, _ = run_python(code)
+    assert result.stdout.split() == ["GAN", "True", "True"], result.stderr
+
+
+def test_the_main_job_recipe_is_the_same_object_everywhere():
+    from kgan.training import MAIN_JOB, main_job
+
+    assert main_job.MAIN_JOB is MAIN_JOB and MAIN_JOB["variant"] in catalog.VARIANTS
+    assert keras.saving.get_registered_object("kgan>GAN") is kgan.GAN
+
+
+def test_package_resources_read_through_the_watched_loaders():
+    # kgan.data and kgan.metrics read their shipped files with importlib.resources, through the loader the
+    # registration hook wraps while Keras is not yet imported.
+    code = """
+import kgan
+from kgan.data import load_arrays
+from kgan.metrics.classifier import load_classifier
+images, labels, info = load_arrays()
+classifier, card = load_classifier("mnist")
+print(len(images), type(kgan.data.__spec__.loader).__name__, classifier.count_params() > 0)
+"""
+    result, _ = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["5000", "_Watched", "True"]
