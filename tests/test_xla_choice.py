@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import TINY_SHAPE, tiny_discriminator, tiny_generator
-from kgan.cli.train import add_train_arguments
+from kgan.cli.train import add_train_arguments, config_from_args
 from kgan.core import GAN, distribute
 from kgan.training import MAIN_JOB, TrainConfig, xla_choice
 from kgan.training.xla_choice import XlaChoice, choose_for_run, choose_jit_compile, time_steps
@@ -116,9 +116,9 @@ def test_the_default_cache_dir_follows_the_environment(tmp_path, monkeypatch):
 
 def test_the_flags_are_jit_no_jit_and_auto_by_default():
     parser = add_train_arguments(argparse.ArgumentParser(), **MAIN_JOB)
-    assert parser.parse_args([]).jit_compile == "auto"
-    assert parser.parse_args(["--jit"]).jit_compile is True
-    assert parser.parse_args(["--no-jit"]).jit_compile is False
+    assert config_from_args(parser.parse_args([])).jit_compile == "auto"  # neither flag: the setting's default
+    assert config_from_args(parser.parse_args(["--jit"])).jit_compile is True
+    assert config_from_args(parser.parse_args(["--no-jit"])).jit_compile is False
     assert TrainConfig().jit_compile == "auto"
 
 

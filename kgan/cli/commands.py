@@ -13,7 +13,7 @@ from kgan.cli.train import add_train_arguments, run_train
 from kgan.cli.types import labels_list, non_negative_int, positive_int_up_to
 from kgan.core.catalog import EVALUATE_SAMPLES as NUM_SAMPLES
 from kgan.core.catalog import MAX_SAMPLES
-from kgan.training.config import MAIN_JOB
+from kgan.training.recipes import MAIN_JOB
 
 # `kgan evaluate -n`: the most images per side (50,000: the count papers compute FID on).
 MAX_EVALUATE_SAMPLES = 50_000

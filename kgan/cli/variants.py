@@ -9,6 +9,7 @@ share (`--d-steps`, `--label-smoothing`, `--instance-noise`, ...) are
 
 from kgan.cli.types import non_negative_float, positive_float, positive_int
 from kgan.core.catalog import VARIANT_OPTIONS  # each variant's `options` trait, without importing TensorFlow
+from kgan.training.settings import refuse_foreign_option
 
 # The flags of the variants' own options; a variant offers those named in its `options` trait.
 # (`label_smoothing`, which several variants take, is a setting of its own: `--label-smoothing`.)
@@ -82,7 +83,13 @@ def variant_options(args):
     Returns:
         A dict of constructor arguments: the option flags given.
     """
-    return {name: getattr(args, name) for name in OPTION_FLAGS if getattr(args, name, None) is not None}
+    given = {name: getattr(args, name) for name in OPTION_FLAGS if getattr(args, name, None) is not None}
+    # Refused here too, from the catalogue, so a wrong option is answered before TensorFlow is imported.
+    variant = getattr(args, "variant", None) or getattr(args, "recipe", {}).get("variant", "gan")
+    takes, everyone = _options_of(variant), {name for options in VARIANT_OPTIONS.values() for name in options}
+    for name, value in given.items():
+        refuse_foreign_option(variant, takes, name, value, everyone)
+    return given
 
 
 def _options_of(variant):

@@ -13,7 +13,7 @@ from kgan.core.lazy import lazy_exports
 
 # Imported when first read (kgan.core.lazy): `kgan.training.config` (the flags) needs no TensorFlow.
 _LAZY = {
-    "MAIN_JOB": "kgan.training.config",
+    "MAIN_JOB": "kgan.training.recipes",
     "TRAINERS": "kgan.training.config",
     "ClassicGAN": "kgan.training.classic",
     "TrainConfig": "kgan.training.config",

@@ -17,6 +17,7 @@ import types
 from kgan.core.optimizers import OPTIMIZER_ARGUMENTS
 from kgan.core.spec import MAX_LATENT_DIM
 from kgan.core.utils import MAX_INT, check_positive_int, check_seed
+from kgan.training import settings
 
 # What lecture 004's `train_on_batch` loop trains: the plain GAN's two networks, its generator costs, its label
 # smoothing and `d_steps` (kgan.training.classic); these settings it cannot honour.
@@ -122,18 +123,14 @@ def check_variant_options(config):
 
     fields = {f.name for f in dataclasses.fields(config)}
     takes = get_variant(config.variant).options
+    everyone = {name for cls in VARIANTS.values() for name in cls.options}
     for key, value in (config.variant_options or {}).items():
         if key in fields:
             raise ValueError(
                 f"`{key}` is a setting of its own, not a variant option: pass {key}=... . "
                 f"Received: variant_options={config.variant_options!r}"
             )
-        if key not in takes and any(key in cls.options for cls in VARIANTS.values()):
-            flag = "--" + key.replace("_", "-")
-            raise ValueError(
-                f"{flag} does not apply to the {config.variant} variant (its options: "
-                f"{', '.join('--' + t.replace('_', '-') for t in takes) or 'none'}). Received: {flag} {value!r}"
-            )
+        settings.refuse_foreign_option(config.variant, takes, key, value, everyone)
 
 
 def apply_recipe(config_class, recipe, given):

@@ -24,7 +24,8 @@ from kgan.serving import export_generator
 from kgan.serving.metadata import latest_version
 from kgan.training import runs
 from kgan.training.classic import ClassicGAN
-from kgan.training.config import MAIN_JOB, TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
+from kgan.training.config import TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
+from kgan.training.recipes import MAIN_JOB  # noqa: F401 (public here too)
 from kgan.training.xla_choice import choose_for_run
 from kgan.variants import build_variant, get_variant
 

@@ -67,3 +67,16 @@ def setting(default, help, *, resume, kind=None, choices=None, group=None, flag=
 TRICKS = "stabilising tricks (lectures 000-002)"
 SMALL_DATA = "small-data training (docs/small_data.md)"
 DISTRIBUTED = "several devices or machines (tf.distribute; docs/distributed.md)"
+
+
+def refuse_foreign_option(variant, takes, name, value, all_options):
+    """Raises the one-line `ValueError` for option `name` of another variant, if `variant` (taking `takes`) lacks it.
+
+    Read by `TrainConfig` and, before any TensorFlow import, by the command line (`kgan.cli.variants`).
+    """
+    if name not in takes and name in all_options:
+        flag = "--" + name.replace("_", "-")
+        raise ValueError(
+            f"{flag} does not apply to the {variant} variant (its options: "
+            f"{', '.join('--' + t.replace('_', '-') for t in takes) or 'none'}). Received: {flag} {value!r}"
+        )
