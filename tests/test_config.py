@@ -66,7 +66,7 @@ def test_every_setting_has_a_flag_or_is_library_only_and_says_how_it_resumes():
 
 
 # Settings that need another one set to be of use.
-NEEDS = {"instance_noise_steps": dict(instance_noise=0.1)}
+NEEDS = {"instance_noise_steps": dict(instance_noise=0.1), "cache": dict(dataset="folder")}
 
 
 @pytest.mark.parametrize("name", sorted(set(FIELDS) - LIBRARY_ONLY))
@@ -117,6 +117,7 @@ def test_every_setting_reaches_config_json_form():
         (dict(optimizer="rmsprop", beta_2=0.9), "--beta-2 cannot be used here: it is Adam's"),
         (dict(variant="wgan", beta_1=0.5), "and the optimizer is rmsprop. Received: beta_1=0.5"),
         (dict(instance_noise_steps=10), "instance_noise is 0"),
+        (dict(cache="memory"), "--cache cannot be used here: it keeps a folder's decoded images"),
         (dict(ada_target=0.6), "--ada-target cannot be used here: it adapts the augmentation's probability"),
         (dict(variant="wgan", augment="color", ada_target=0.6), "D's real/fake verdict"),
         (dict(augment_probability=0.5), "--augment-probability cannot be used here: augment is off"),

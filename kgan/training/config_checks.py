@@ -108,6 +108,8 @@ def conflicts(config_class, s):
         found.append(("augment_probability", "augment is off"))
     if s.augment is not None and s.augment_probability == 0 and s.ada_target is None:
         found.append(("augment", "with a fixed augment_probability of 0 it is never applied"))
+    if "cache" in used and s.dataset != "folder":
+        found.append(("cache", "it keeps a folder's decoded images, and the dataset is not a folder"))
     if "instance_noise_steps" in used and not s.instance_noise:
         found.append(("instance_noise_steps", "it anneals the instance noise, and instance_noise is 0"))
     optimizer = resolve_optimizer(s)["optimizer"]
