@@ -82,6 +82,9 @@ def test_resolutions_grow_by_doubling_from_the_image_size():
     assert progressive_resolutions((28, 28, 1)) == [(7, 7), (14, 14), (28, 28)]
     assert progressive_resolutions((32, 32, 3)) == [(4, 4), (8, 8), (16, 16), (32, 32)]
     assert progressive_resolutions((16, 8, 1)) == [(8, 4), (16, 8)]
+    for shape in [(15, 15, 1), (7, 7, 1), (6, 6, 1)]:
+        with pytest.raises(ValueError, match=r"halves at least once.*Received: image_shape"):
+            build_pggan_generator(LATENT, shape)
 
 
 def test_fade_in_gives_the_old_resolution_upsampled_at_alpha_0_and_the_new_block_at_alpha_1():

@@ -31,6 +31,9 @@ def progressive_resolutions(image_shape):
     The size is halved while both sides are even and their halves at least
     `MIN_RESOLUTION` (28 -> 14 -> 7; 32 -> 16 -> 8 -> 4).
 
+    Raises:
+        ValueError: if the size cannot be halved even once (odd sides, or below 8).
+
     Example:
         >>> progressive_resolutions((28, 28, 1))
         [(7, 7), (14, 14), (28, 28)]
@@ -39,6 +42,11 @@ def progressive_resolutions(image_shape):
     sizes = [(height, width)]
     while all(s % 2 == 0 and s // 2 >= MIN_RESOLUTION for s in sizes[0]):
         sizes.insert(0, (sizes[0][0] // 2, sizes[0][1] // 2))
+    if len(sizes) < 2:
+        raise ValueError(
+            f"Progressive growing needs an image size that halves at least once to {MIN_RESOLUTION} or more "
+            f"(even sides of at least {2 * MIN_RESOLUTION}). Received: image_shape={tuple(image_shape)!r}"
+        )
     return sizes
 
 
