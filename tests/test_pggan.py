@@ -31,7 +31,7 @@ LATENT = 4
 def tiny_pggan(**kwargs):
     generator = build_pggan_generator(LATENT, SHAPE, base_filters=8, min_filters=4, seed=1)
     discriminator = build_pggan_discriminator(SHAPE, base_filters=8, min_filters=4, seed=2)
-    options = dict(fade_images=16, stable_images=16, seed=0, **kwargs)
+    options = {"fade_images": 16, "stable_images": 16, "seed": 0, **kwargs}
     return PGGAN(generator, discriminator, **options)
 
 
