@@ -211,3 +211,12 @@ def test_one_epoch_cli_run_on_tiny_data_exports_a_28_pixel_generator(tmp_path, c
     with pytest.raises(SystemExit) as exit:
         script.main(["--help"])
     assert exit.value.code == 0 and "--fade-images" in capsys.readouterr().out
+
+
+def test_two_replicas_count_the_global_batch_and_grow_like_one_device(mirrored):
+    with mirrored.scope():
+        gan = tiny_pggan()
+        gan.compile(jit_compile=False)
+    gan.fit(tiny_data(count=32), epochs=1, verbose=0)  # 4 global batches of 8, 4 images per replica
+    state = [v.numpy() for v in (gan.images_seen, gan.stage, gan.alpha, gan.generator.get_layer("level").level)]
+    assert state == [32, 1, 0.5, 0.5]
