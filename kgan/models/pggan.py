@@ -16,6 +16,7 @@ computed and faded out (benchmarks/RESULTS.md measures it).
 import math
 
 import keras
+import tensorflow as tf
 from keras import layers, ops
 
 from kgan.core.spec import MAX_LATENT_DIM
@@ -118,8 +119,7 @@ class MinibatchStdDev(keras.layers.Layer):
         self.epsilon = float(epsilon)
 
     def call(self, inputs):
-        import tensorflow as tf  # noqa: PLC0415 (segment means: groups need not divide the batch)
-
+        # Segment means, so the groups need not divide the batch (Keras ops have no segment mean).
         batch = tf.shape(inputs)[0]
         groups = tf.range(batch) // self.group_size
         count = (batch + self.group_size - 1) // self.group_size

@@ -120,6 +120,7 @@ class PGGAN(GAN):
         self.images_seen = keras.Variable(0, dtype="int64", name="images_seen", **state)
         self.stage = keras.Variable(0, dtype="int32", name="stage", **state)
         self.alpha = keras.Variable(1.0, dtype="float32", name="alpha", **state)
+        self.grow()  # networks passed in at another level start at the GAN's
 
     @classmethod
     def build_networks(
