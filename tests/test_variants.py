@@ -307,6 +307,7 @@ def test_variants_register_themselves_and_declare_their_traits():
         "infogan",
         "ragan",
         "unrolled",
+        "pggan",
     }
     assert all(cls.variant_name == name for name, cls in VARIANTS.items())
     assert {n for n, c in VARIANTS.items() if c.needs_labels} == {"cgan", "acgan"}
@@ -324,6 +325,7 @@ def test_variants_register_themselves_and_declare_their_traits():
         "wgan_gp": "wasserstein",
         "lsgan": "least_squares",
         "ragan": "relativistic_average",
+        "pggan": "wasserstein",
     }
     with pytest.raises(ValueError, match="variant='nope'"):
         get_variant("nope")

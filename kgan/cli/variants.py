@@ -34,6 +34,14 @@ OPTION_FLAGS = {
     "unroll_steps": dict(
         type=positive_int, default=5, help="D steps the unrolled GAN's G looks ahead, k of Metz et al. 2017"
     ),
+    "fade_images": dict(
+        type=positive_int, default=60_000, help="images over which each new PGGAN block fades in (alpha 0 -> 1)"
+    ),
+    "stable_images": dict(
+        type=positive_int,
+        default=60_000,
+        help="images each PGGAN resolution trains alone before the next one fades in",
+    ),
     "categories": dict(
         type=positive_int,
         default=10,

@@ -19,6 +19,7 @@ from kgan.core.utils import check_bool
 from kgan.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
 from kgan.models.lecture002_conv import build_lecture002_conv_discriminator, build_lecture002_conv_generator
 from kgan.models.mlp import build_mlp_discriminator, build_mlp_generator
+from kgan.models.pggan import build_pggan_discriminator, build_pggan_generator
 
 ARCHITECTURES = {
     "dcgan": {
@@ -237,6 +238,8 @@ __all__ = [
     "build_mlp_discriminator",
     "build_mlp_generator",
     "build_models",
+    "build_pggan_discriminator",
+    "build_pggan_generator",
     "check_arch",
     "preset_kwargs",
 ]

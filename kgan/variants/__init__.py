@@ -13,6 +13,7 @@
 | `infogan` | `InfoGAN` | Chen et al. 2016 (categorical code); the main job |
 | `ragan`   | `RaGAN`  | Jolicoeur-Martineau 2018 (relativistic average); docs/adding_a_variant.md's example |
 | `unrolled` | `UnrolledGAN` | Metz et al. 2017 (G against D unrolled k steps); lecture 000 |
+| `pggan`   | `PGGAN`  | Karras et al. 2018 (progressive growing); lecture 000 |
 
 Each class registers itself with `@register_variant(name)` and declares its
 traits (`default_loss`, `needs_labels`, `conv_only`, `toy`, `options`; see
@@ -26,6 +27,7 @@ from kgan.models import build_models, check_arch
 from kgan.variants.began import BEGAN, build_began_discriminator
 from kgan.variants.conditional import ACGAN, CGAN, build_acgan_discriminator
 from kgan.variants.infogan import InfoGAN
+from kgan.variants.pggan import PGGAN
 from kgan.variants.registry import VARIANTS, get_variant, register_variant
 from kgan.variants.relativistic import RaGAN
 from kgan.variants.simple import DRAGAN, LSGAN, WGAN, WGANGP
@@ -107,6 +109,7 @@ __all__ = [
     "DRAGAN",
     "InfoGAN",
     "LSGAN",
+    "PGGAN",
     "RaGAN",
     "UnrolledGAN",
     "VARIANTS",

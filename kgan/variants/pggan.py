@@ -1,0 +1,211 @@
+"""Progressive growing of GANs (Karras et al. 2018, arXiv 1710.10196) on the one train step.
+
+G and D start at a low resolution (7 x 7 for MNIST, 4 x 4 for sizes that are
+4 times a power of two) and grow by doubling it; each new block is faded in
+with alpha from 0 to 1 over `fade_images` images, then trains alone for
+`stable_images` images, as the paper does (600k + 600k there). The networks
+are built once at the final resolution (`kgan.models.pggan`); how far they
+have grown is their `level`, which this class sets from the images it has
+seen. The loss is the paper's: WGAN-GP (lambda 10) plus the drift term
+`0.001 * E[D(x)^2]` that keeps the critic's output near 0.
+
+The schedule advances inside the train step, not in a callback: per batch
+(a callback could only act between `steps_per_execution` blocks), as
+variables the compiled step reads and writes (so XLA and tf.distribute need
+nothing new), and with the step's own global batch size. `images_seen`,
+`stage` and `alpha` are non-trainable variables of the GAN, so checkpoints
+hold them and a resumed run goes on mid-fade where it stopped.
+"""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from kgan.core import GAN
+from kgan.core.penalties import GradientPenalty
+from kgan.core.utils import check_positive_int
+from kgan.models.pggan import (
+    ProgressiveLevel,
+    build_pggan_discriminator,
+    build_pggan_generator,
+    real_images_at_level,
+)
+from kgan.variants.registry import register_variant
+
+
+def growth_schedule(images_seen, num_stages, fade_images, stable_images):
+    """`(stage, alpha)` after `images_seen` images: stage 0 alone, then per stage a fade-in and a stable phase.
+
+    Stage 0 trains for `stable_images`; each later stage fades in over
+    `fade_images` (alpha from 0 to 1), then trains for `stable_images` at
+    alpha 1; the last stage stays. Works on Python numbers and on tensors.
+
+    Example:
+        >>> growth_schedule(150, num_stages=3, fade_images=100, stable_images=100)  # half-way into stage 1
+        (1, 0.5)
+    """
+    seen = ops.cast(images_seen, "float32")
+    since = seen - float(stable_images)
+    period = float(fade_images + stable_images)
+    stage = ops.clip(ops.floor(since / period) + 1.0, 0.0, float(num_stages - 1))
+    into = seen - float(stable_images) - (stage - 1.0) * period
+    alpha = ops.where(stage > 0, ops.clip(into / float(fade_images), 0.0, 1.0), 1.0)
+    if isinstance(images_seen, (int, float)):
+        return int(stage), float(alpha)
+    return ops.cast(stage, "int32"), alpha
+
+
+def level_of(stage, alpha):
+    """The networks' level for `(stage, alpha)`: `stage - 1 + alpha`, 0 for stage 0."""
+    return ops.maximum(ops.cast(stage, "float32") - 1.0 + ops.cast(alpha, "float32"), 0.0)
+
+
+@register_variant("pggan")
+@keras.saving.register_keras_serializable(package="kgan")
+class PGGAN(GAN):
+    """Progressive growing of GANs (Karras et al. 2018): WGAN-GP with drift, on networks that grow as it trains.
+
+    Args:
+        generator, discriminator: networks of `kgan.models.build_pggan_generator`
+            and `build_pggan_discriminator` (built at the same image size),
+            or any pair with a `ProgressiveLevel` layer named `level` each.
+        fade_images: images over which each new block fades in (alpha 0 -> 1).
+        stable_images: images each resolution trains alone before the next
+            one fades in (the first resolution's whole phase).
+        gp_weight: lambda of the gradient penalty (10 in the paper).
+        drift_weight: epsilon of the drift term `E[D(x)^2]` (0.001 in the paper).
+        **kwargs: any other `kgan.GAN` argument (`ema` is the paper's G average).
+
+    Raises:
+        ValueError: for networks without a `level` layer or that disagree on
+            the number of stages, or a schedule that is not positive.
+
+    Example:
+        >>> gan = kgan.variants.build_variant("pggan", image_shape=(28, 28, 1), seed=0, fade_images=20000)
+        >>> gan.num_stages, int(gan.stage), float(gan.alpha)
+        (3, 0, 1.0)
+    """
+
+    logs_accuracy = False  # a critic
+    default_loss = "wasserstein"
+    toy = False  # it grows convolutional networks
+    options = ("gp_weight", "fade_images", "stable_images")
+    optimizer_defaults = dict(optimizer="adam", learning_rate=1e-3, beta_1=0.0, beta_2=0.99)  # the paper's
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        *,
+        fade_images=60_000,
+        stable_images=60_000,
+        gp_weight=10.0,
+        drift_weight=0.001,
+        loss=None,
+        **kwargs,
+    ):
+        super().__init__(generator, discriminator, loss=loss, **kwargs)
+        self.num_stages = _num_stages(generator, discriminator)
+        self.fade_images = check_positive_int("fade_images", fade_images)
+        self.stable_images = check_positive_int("stable_images", stable_images)
+        if not drift_weight >= 0.0:
+            raise ValueError(f"`drift_weight` must be >= 0. Received: drift_weight={drift_weight!r}")
+        self.drift_weight = float(drift_weight)
+        self.gradient_penalty = GradientPenalty(gp_weight)
+        self.gp_weight = self.gradient_penalty.weight
+        self.add_penalty(self.gradient_penalty)
+        self.add_metric_tracker("drift")
+        self.level_tracker = self.add_metric_tracker("level")
+        # The growth state; every replica computes the same, the first one's is kept.
+        state = dict(trainable=False, aggregation="only_first_replica")
+        self.images_seen = keras.Variable(0, dtype="int64", name="images_seen", **state)
+        self.stage = keras.Variable(0, dtype="int32", name="stage", **state)
+        self.alpha = keras.Variable(1.0, dtype="float32", name="alpha", **state)
+        self.grow()  # networks passed in at another level start at the GAN's
+
+    @classmethod
+    def build_networks(
+        cls,
+        arch,
+        image_shape,
+        latent_dim=None,
+        *,
+        num_classes=None,
+        init=None,
+        seed=None,
+        spectral_norm=False,
+        **options,
+    ):
+        """The paper's networks at `image_shape` (`kgan.models.pggan`); `arch` and `init` do not apply."""
+        del arch, num_classes, init  # PGGAN's own networks: equalised learning rate, unconditional
+        if spectral_norm:
+            raise ValueError("PGGAN's critic has the gradient penalty, not spectral norm. Received: spectral_norm=True")
+        generator = build_pggan_generator(latent_dim or 64, tuple(image_shape), seed=seed)
+        discriminator = build_pggan_discriminator(tuple(image_shape), seed=None if seed is None else seed + 1000)
+        return generator, discriminator, options
+
+    @property
+    def level(self):
+        """How far the networks have grown: `stage - 1 + alpha` (0 at stage 0), as G and D read it."""
+        return level_of(self.stage, self.alpha)
+
+    def set_images_seen(self, images_seen):
+        """Sets the images seen and grows the networks to them (`grow`). Returns the level."""
+        self.images_seen.assign(ops.cast(images_seen, "int64"))
+        return self.grow()
+
+    def grow(self):
+        """Sets `stage`, `alpha` and the networks' level from `images_seen` (`growth_schedule`). Returns the level."""
+        stage, alpha = growth_schedule(self.images_seen, self.num_stages, self.fade_images, self.stable_images)
+        self.stage.assign(ops.cast(stage, "int32"))
+        self.alpha.assign(ops.cast(alpha, "float32"))
+        level = self.level
+        for network in (self.generator, self.discriminator, self.ema_generator):
+            if network is not None:
+                network.get_layer("level").level.assign(level)
+        return level
+
+    def train_step(self, data):
+        """Grows the networks to this batch's place in the schedule, shows D the real images at that level, steps."""
+        images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        level = self.grow()
+        self.images_seen.assign_add(ops.cast(ops.shape(images)[0] * replicas, "int64"))
+        self.level_tracker.update_state(level)
+        images = real_images_at_level(images, level, self.num_stages)
+        return super().train_step(images if labels is None else (images, labels))
+
+    def discriminator_loss(self, real_images, fake_images, labels=None, fake_labels=None):
+        """WGAN-GP's critic loss plus the drift term `drift_weight * E[D(x)^2]` (Karras et al. 2018, Sec. A.1)."""
+        real_logits = self.discriminate(self.discriminator_inputs(real_images), labels, training=True)
+        fake_logits = self.discriminate(self.discriminator_inputs(fake_images), labels, training=True)
+        drift = self.drift_weight * ops.mean(ops.square(real_logits))
+        loss = self.gan_loss.discriminator(real_logits, fake_logits) + drift
+        return self.add_penalties(loss, {"drift": drift}, real_images, fake_images, labels)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "fade_images": self.fade_images,
+            "stable_images": self.stable_images,
+            "gp_weight": self.gp_weight,
+            "drift_weight": self.drift_weight,
+        }
+
+
+def _num_stages(generator, discriminator):
+    """The number of resolutions G and D grow through (their `level` layers'), checked to agree."""
+    stages = []
+    for network in (generator, discriminator):
+        layer = next((layer for layer in network.layers if layer.name == "level"), None)
+        if not isinstance(layer, ProgressiveLevel):
+            raise ValueError(
+                "PGGAN grows networks with a ProgressiveLevel layer named 'level' (kgan.models.build_pggan_generator "
+                f"and build_pggan_discriminator). Received: {network.name!r} without one"
+            )
+        stages.append(layer.num_stages)
+    if stages[0] != stages[1]:
+        raise ValueError(
+            f"G and D must grow through the same resolutions. Received: {stages[0]} and {stages[1]} stages"
+        )
+    return stages[0]

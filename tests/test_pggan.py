@@ -1,0 +1,222 @@
+"""PGGAN (Karras et al. 2018): its layers by hand, the fade-in, the schedule, resume, the export and the script."""
+
+import importlib.util
+import math
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from conftest import write_digits_npz
+from kgan.models.pggan import (
+    EqualizedConv2D,
+    EqualizedDense,
+    MinibatchStdDev,
+    PixelNorm,
+    build_pggan_discriminator,
+    build_pggan_generator,
+    progressive_resolutions,
+    real_images_at_level,
+)
+from kgan.serving import export_generator, load_generator
+from kgan.variants import PGGAN, build_variant
+from kgan.variants.pggan import growth_schedule
+
+SHAPE = (16, 16, 1)  # grows 4 -> 8 -> 16
+LATENT = 4
+
+
+def tiny_pggan(**kwargs):
+    generator = build_pggan_generator(LATENT, SHAPE, base_filters=8, min_filters=4, seed=1)
+    discriminator = build_pggan_discriminator(SHAPE, base_filters=8, min_filters=4, seed=2)
+    options = {"fade_images": 16, "stable_images": 16, "seed": 0, **kwargs}
+    return PGGAN(generator, discriminator, **options)
+
+
+def tiny_data(count=32, batch=8):
+    images = np.random.default_rng(0).uniform(-1, 1, (count, *SHAPE)).astype("float32")
+    return tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True)
+
+
+def set_level(model, level):
+    model.get_layer("level").level.assign(level)
+
+
+def nearest(images, factor):
+    return np.repeat(np.repeat(images, factor, axis=1), factor, axis=2)
+
+
+def test_pixel_norm_divides_by_the_root_mean_square_over_channels():
+    x = np.array([[[[3.0, 4.0]]], [[[1.0, -1.0]]]], "float32")
+    expected = x / np.sqrt(np.array([12.5, 1.0]) + 1e-8)[:, None, None, None]
+    np.testing.assert_allclose(PixelNorm()(x), expected, rtol=1e-6)
+
+
+def test_minibatch_stddev_appends_each_groups_mean_standard_deviation():
+    x = np.array([1.0, 3.0, 0.0, 10.0, 5.0], "float32").reshape(5, 1, 1, 1) * np.ones((1, 2, 2, 1), "float32")
+    out = np.asarray(MinibatchStdDev(group_size=2, epsilon=0.0)(x))
+    assert out.shape == (5, 2, 2, 2)
+    np.testing.assert_allclose(out[..., 0], x[..., 0])
+    # Groups {1, 3}, {0, 10} and {5} (the last one alone): population standard deviations 1, 5 and 0.
+    np.testing.assert_allclose(out[:, 0, 0, 1], [1.0, 1.0, 5.0, 5.0, 0.0], atol=1e-6)
+    assert np.all(out[..., 1] == out[:, :1, :1, 1])
+
+
+def test_equalized_layers_scale_their_unit_normal_weights_by_he_constant():
+    x = np.random.default_rng(0).normal(size=(3, 5)).astype("float32")
+    dense = EqualizedDense(2, gain=2.0, seed=0)
+    y = dense(x)
+    w, b = dense.kernel.numpy(), dense.bias.numpy()
+    np.testing.assert_allclose(y, x @ (w * 2.0 / math.sqrt(5)) + b, rtol=1e-5)
+    assert abs(w.std() - 1.0) < 0.6 and np.all(b == 0)
+    images = np.random.default_rng(1).normal(size=(2, 4, 4, 3)).astype("float32")
+    conv = EqualizedConv2D(2, 1, seed=0)
+    y = conv(images)
+    expected = np.einsum("bhwc,cf->bhwf", images, conv.kernel.numpy()[0, 0]) * math.sqrt(2.0) / math.sqrt(3)
+    np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_resolutions_grow_by_doubling_from_the_image_size():
+    assert progressive_resolutions((28, 28, 1)) == [(7, 7), (14, 14), (28, 28)]
+    assert progressive_resolutions((32, 32, 3)) == [(4, 4), (8, 8), (16, 16), (32, 32)]
+    assert progressive_resolutions((16, 8, 1)) == [(8, 4), (16, 8)]
+    for shape in [(15, 15, 1), (7, 7, 1), (6, 6, 1)]:
+        with pytest.raises(ValueError, match=r"halves at least once.*Received: image_shape"):
+            build_pggan_generator(LATENT, shape)
+
+
+def test_fade_in_gives_the_old_resolution_upsampled_at_alpha_0_and_the_new_block_at_alpha_1():
+    g = build_pggan_generator(LATENT, SHAPE, base_filters=8, min_filters=4, seed=1)
+    latent = np.random.default_rng(0).normal(size=(3, LATENT)).astype("float32")
+    rgb = {k: keras.Model(g.inputs, g.get_layer(f"to_rgb{k}").output)(latent).numpy() for k in range(3)}
+    set_level(g, 1.0)  # stage 2, alpha 0
+    np.testing.assert_allclose(g(latent), np.tanh(nearest(rgb[1], 2)), atol=1e-6)
+    set_level(g, 2.0)  # stage 2, alpha 1
+    np.testing.assert_allclose(g(latent), np.tanh(rgb[2]), atol=1e-6)
+    set_level(g, 1.25)  # a quarter of the way
+    np.testing.assert_allclose(g(latent), np.tanh(0.75 * nearest(rgb[1], 2) + 0.25 * rgb[2]), atol=1e-6)
+    set_level(g, 0.0)  # stage 0: the first resolution, upsampled to the final size
+    np.testing.assert_allclose(g(latent), np.tanh(nearest(rgb[0], 4)), atol=1e-6)
+
+
+def test_discriminator_at_level_0_reads_only_the_image_at_the_first_resolution():
+    d = build_pggan_discriminator(SHAPE, base_filters=8, min_filters=4, seed=2)
+    images = np.random.default_rng(0).uniform(-1, 1, (4, *SHAPE)).astype("float32")
+    coarse = np.asarray(real_images_at_level(images, 0.0, 3))
+    np.testing.assert_allclose(coarse, nearest(images.reshape(4, 4, 4, 4, 4, 1).mean(axis=(2, 4)), 4), atol=1e-6)
+    np.testing.assert_allclose(d(images), d(coarse), atol=1e-5)
+    set_level(d, 2.0)
+    assert not np.allclose(d(images), d(coarse), atol=1e-3)
+    np.testing.assert_allclose(real_images_at_level(images, 2.0, 3), images)
+
+
+def test_growth_schedule_fades_each_stage_in_after_a_stable_phase():
+    schedule = [growth_schedule(n, 3, fade_images=100, stable_images=50) for n in (0, 49, 50, 100, 150, 200, 250, 1e6)]
+    assert schedule == [(0, 1.0), (0, 1.0), (1, 0.0), (1, 0.5), (1, 1.0), (2, 0.0), (2, 0.5), (2, 1.0)]
+
+
+def test_stage_and_alpha_advance_with_the_images_seen_in_training():
+    gan = tiny_pggan()
+    gan.compile(jit_compile=False)
+    assert (int(gan.stage), float(gan.alpha), float(gan.level)) == (0, 1.0, 0.0)
+    gan.fit(tiny_data(count=32), epochs=1, verbose=0)  # 4 steps of 8: the step sees 0, 8, 16, 24 images
+    assert int(gan.images_seen) == 32
+    stage, alpha = growth_schedule(24, 3, 16, 16)
+    assert (stage, alpha) == (1, 0.5) and (int(gan.stage), float(gan.alpha)) == (stage, alpha)
+    for network in (gan.generator, gan.discriminator):
+        assert float(network.get_layer("level").level) == 0.5
+    history = gan.fit(tiny_data(count=64), epochs=1, verbose=0).history
+    assert int(gan.images_seen) == 96 and int(gan.stage) == 2 and float(gan.alpha) == 1.0
+    assert set(history) == {"d_loss", "g_loss", "gradient_penalty", "drift", "level"}
+    assert 1.0 < history["level"][0] < 2.0
+
+
+def test_resume_mid_fade_restores_the_growth_state_and_trains_on_identically(tmp_path):
+    gan = tiny_pggan(ema=0.9)
+    gan.compile(jit_compile=False)
+    gan.fit(tiny_data(count=32), epochs=1, verbose=0)
+    assert int(gan.stage) == 1 and float(gan.alpha) == 0.5
+    gan.save(tmp_path / "pggan.keras")
+    loaded = keras.saving.load_model(tmp_path / "pggan.keras")
+    for name in ("images_seen", "stage", "alpha"):
+        assert getattr(loaded, name).numpy() == getattr(gan, name).numpy()
+    for network in ("generator", "discriminator", "ema_generator"):
+        level = getattr(loaded, network).get_layer("level").level.numpy()
+        assert level == getattr(gan, network).get_layer("level").level.numpy() == float(gan.level)
+    gan.fit(tiny_data(count=16), epochs=1, verbose=0)
+    loaded.fit(tiny_data(count=16), epochs=1, verbose=0)
+    assert float(loaded.alpha) == float(gan.alpha) == 1.0
+    for a, b in zip(gan.generator.weights, loaded.generator.weights):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_export_is_an_ordinary_generator_at_the_final_size(tmp_path):
+    gan = tiny_pggan()
+    gan.compile(jit_compile=False)
+    gan.set_images_seen(10_000)
+    assert float(gan.level) == 2.0
+    path = export_generator(gan.sampler, tmp_path, "pggan", version=1, spec=gan.spec)
+    served = load_generator(path)
+    latent = np.random.default_rng(0).normal(size=(2, LATENT)).astype("float32")
+    images = served(latent)
+    assert images.shape == (2, *SHAPE) and served.latent_dim == LATENT
+    np.testing.assert_allclose(images, gan.generate(latent), atol=1e-5)
+
+
+def test_build_variant_builds_the_networks_for_the_image_size():
+    gan = build_variant("pggan", image_shape=(32, 32, 3), seed=0, fade_images=1000)
+    assert gan.num_stages == 4 and gan.fade_images == 1000 and gan.gan_loss.name == "wasserstein"
+    assert gan.generator.output_shape == (None, 32, 32, 3) and gan.generator.get_layer("to_rgb0").output.shape[1] == 4
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(fade_images=0), "fade_images"),
+        (dict(stable_images=-5), "stable_images"),
+        (dict(drift_weight=-1.0), "drift_weight"),
+    ],
+)
+def test_bad_settings_are_refused_in_one_line(kwargs, message):
+    with pytest.raises(ValueError, match=message) as error:
+        tiny_pggan(**kwargs)
+    assert "\n" not in str(error.value) and "Received" in str(error.value)
+
+
+def test_networks_that_cannot_grow_are_refused(tmp_path):
+    from conftest import tiny_discriminator, tiny_generator
+
+    with pytest.raises(ValueError, match="ProgressiveLevel"):
+        PGGAN(tiny_generator(), tiny_discriminator())
+    with pytest.raises(ValueError, match="same resolutions"):
+        PGGAN(build_pggan_generator(LATENT, SHAPE), build_pggan_discriminator((32, 32, 1)))
+    with pytest.raises(ValueError, match="spectral_norm"):
+        build_variant("pggan", image_shape=SHAPE, spectral_norm=True)
+
+
+def test_one_epoch_cli_run_on_tiny_data_exports_a_28_pixel_generator(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("train_pggan", Path(__file__).parents[1] / "scripts/train_pggan.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    data = write_digits_npz(tmp_path / "digits.npz", 64)
+    argv = ["--dataset", "npz", "--data-path", str(data), "--epochs", "1", "--batch-size", "16"]
+    argv += ["--fade-images", "16", "--stable-images", "16", "--output-dir", str(tmp_path / "run")]
+    status = script.main([*argv, "--export-name", "pg", "--no-jit"])
+    assert status == 0, capsys.readouterr().err[-2000:]
+    generate = load_generator(tmp_path / "run" / "saved_models" / "pg")
+    assert generate(np.zeros((2, generate.latent_dim), "float32")).shape == (2, 28, 28, 1)
+    assert (tmp_path / "run" / "samples" / "epoch_0001.png").exists()
+    with pytest.raises(SystemExit) as exit:
+        script.main(["--help"])
+    assert exit.value.code == 0 and "--fade-images" in capsys.readouterr().out
+
+
+def test_two_replicas_count_the_global_batch_and_grow_like_one_device(mirrored):
+    with mirrored.scope():
+        gan = tiny_pggan()
+        gan.compile(jit_compile=False)
+    gan.fit(tiny_data(count=32), epochs=1, verbose=0)  # 4 global batches of 8, 4 images per replica
+    state = [v.numpy() for v in (gan.images_seen, gan.stage, gan.alpha, gan.generator.get_layer("level").level)]
+    assert state == [32, 1, 0.5, 0.5]
