@@ -118,6 +118,8 @@ def test_every_setting_reaches_config_json_form():
         (dict(variant="wgan", beta_1=0.5), "and the optimizer is rmsprop. Received: beta_1=0.5"),
         (dict(instance_noise_steps=10), "instance_noise is 0"),
         (dict(cache="memory"), "--cache cannot be used here: it keeps a folder's decoded images"),
+        (dict(variant="pggan", arch="lecture004"), "--arch cannot be used here: the pggan variant builds its paper's"),
+        (dict(variant="pggan", init="dcgan"), "--init cannot be used here: the pggan variant builds its paper's"),
         (dict(ada_target=0.6), "--ada-target cannot be used here: it adapts the augmentation's probability"),
         (dict(variant="wgan", augment="color", ada_target=0.6), "D's real/fake verdict"),
         (dict(augment_probability=0.5), "--augment-probability cannot be used here: augment is off"),

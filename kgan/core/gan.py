@@ -319,6 +319,7 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
     toy = True  # trains on lecture 000's 2-D toy problems (MLP networks with one output)
     options = ("label_smoothing",)  # constructor (or build) options it takes from the command line
     takes_loss = True  # D's and G's losses are `gan_loss`'s (BEGAN's autoencoder has its own)
+    own_networks = False  # builds its paper's networks itself, so `arch` and `init` do not apply (PGGAN)
     # The paper's optimizer, `kgan.core.optimizers.build_optimizer`'s arguments: DCGAN's (Radford et al. 2016).
     optimizer_defaults = dict(optimizer="adam", learning_rate=2e-4, beta_1=0.5, beta_2=0.999)
 

@@ -92,6 +92,9 @@ def conflicts(config_class, s):
             found.append(("variant", "the classic trainer trains the plain GAN (variant='gan') only"))
         if s.loss is not None and s.loss not in GENERATOR_COSTS:
             found.append(("loss", f"the classic trainer's generator costs are {GENERATOR_COSTS}"))
+    if variant.own_networks:
+        why = f"the {s.variant} variant builds its paper's networks itself"
+        found += [(name, why) for name in ("arch", "init") if name in used]
     if "loss" in used and not variant.takes_loss:
         found.append(("loss", f"the {s.variant} variant has its own loss, not a GAN loss"))
     if "label_smoothing" in used:

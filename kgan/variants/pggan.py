@@ -89,6 +89,7 @@ class PGGAN(GAN):
     logs_accuracy = False  # a critic
     default_loss = "wasserstein"
     toy = False  # it grows convolutional networks
+    own_networks = True  # the paper's (kgan.models.pggan): --arch and --init are refused
     options = ("gp_weight", "fade_images", "stable_images")
     optimizer_defaults = dict(optimizer="adam", learning_rate=1e-3, beta_1=0.0, beta_2=0.99)  # the paper's
 
