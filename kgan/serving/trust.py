@@ -45,9 +45,11 @@ GENERATOR_OPS = frozenset(
         "Less",
         "LogicalAnd",
         "MatMul",
+        "Mean",  # GroupNormalization(groups=-1): the instance normalisation of CycleGAN's networks
         "Maximum",
         "Minimum",
         "Mul",
+        "Neg",  # GroupNormalization(groups=-1): the instance normalisation of CycleGAN's networks
         "NoOp",
         "OneHot",
         "Pack",
@@ -63,8 +65,10 @@ GENERATOR_OPS = frozenset(
         "Shape",
         "Sigmoid",
         "Squeeze",
+        "SquaredDifference",  # GroupNormalization(groups=-1): the instance normalisation of CycleGAN's networks
         "StatefulPartitionedCall",
         "StatelessWhile",
+        "StopGradient",  # GroupNormalization(groups=-1): the instance normalisation of CycleGAN's networks
         "StridedSlice",
         "Sub",
         "Tanh",
