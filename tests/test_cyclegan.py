@@ -200,9 +200,10 @@ def test_one_epoch_writes_grids_history_checkpoint_and_export(tiny_run):
 def test_an_interrupted_run_resumes_from_its_checkpoint(tiny_run, tmp_path):
     output, settings, model, _, _ = tiny_run
     copy = tmp_path / "run"
-    shutil.copytree(output, copy, ignore=shutil.ignore_patterns("saved_models"))
-    resumed, history, _ = train_cyclegan(copy, epochs=1, max_steps_per_epoch=2, verbose=0, **settings)
-    assert history is None  # already finished: nothing to train
+    shutil.copytree(output, copy)
+    resumed, history, export = train_cyclegan(copy, epochs=1, max_steps_per_epoch=2, verbose=0, **settings)
+    assert history is None  # already finished: nothing to train, and not exported again
+    assert export == copy / "saved_models" / "cyclegan" / "1" and not (export.parent / "2").exists()
     for mine, theirs in zip(resumed.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(mine, theirs)  # the pools' buffers included
     with pytest.raises(ValueError, match="resume it with the same settings"):

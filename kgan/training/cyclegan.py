@@ -19,6 +19,7 @@ from kgan.core.utils import atomic_path, check_positive_int, read_json_object
 from kgan.data.domains import load_domain, steps_per_epoch, unpaired_dataset
 from kgan.metrics.classifier import load_classifier
 from kgan.models.cyclegan import GENERATOR_SIZES, build_cyclegan_networks
+from kgan.serving.metadata import latest_version
 from kgan.serving.translation import export_translator
 from kgan.variants.cyclegan import CycleGAN, cyclegan_optimizer
 
@@ -97,7 +98,8 @@ def train_cyclegan(
         verbose: `fit`'s verbosity.
 
     Returns:
-        `(model, history, export_path)`; `export_path` is None without an export.
+        `(model, history, export_path)`; `history` is None for a run already finished (which is not exported
+        again), `export_path` None without an export.
 
     Raises:
         ValueError: on a bad setting, or settings other than those of the run being resumed.
@@ -145,8 +147,8 @@ def train_cyclegan(
     rng = np.random.default_rng(seed)
     grid = TranslationGrid(
         output_dir / "samples",
-        images_a[rng.choice(len(images_a), 8, replace=False)],
-        images_b[rng.choice(len(images_b), 8, replace=False)],
+        images_a[rng.choice(len(images_a), min(8, len(images_a)), replace=False)],
+        images_b[rng.choice(len(images_b), min(8, len(images_b)), replace=False)],
     )
     callbacks = [grid, HistoryLog(output_dir, title="CycleGAN"), Checkpoint(checkpoints)]
     history = None
@@ -161,7 +163,10 @@ def train_cyclegan(
             verbose=verbose,
         )
     export_path = None
-    if export_name is not None:
+    published = None if export_name is None else latest_version(output_dir / "saved_models" / export_name)
+    if export_name is not None and history is None and published is not None:
+        export_path = output_dir / "saved_models" / export_name / str(published)  # a finished run, run again
+    elif export_name is not None:
         metadata = {"domains": {"a": {"source": str(domain_a)}, "b": {"source": str(domain_b)}}, "epochs": epochs}
         export_path = export_translator(model, output_dir / "saved_models", export_name, metadata=metadata)
     return model, history, export_path
