@@ -196,8 +196,38 @@ def add_sample_arguments(parser):
         help="images along an interpolation, or per side of a latent grid (default: %(default)s)",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace --output if it exists")
+    parser.add_argument(
+        "--translate",
+        metavar="DIRECTION",
+        help="for an image-translation (CycleGAN) export: a_to_b or b_to_a, applied to the first --num --input images",
+    )
+    parser.add_argument("--input", help="with --translate: an image folder or .npz (x, y) of the source domain")
     add_trust_export_argument(parser)
     return parser
+
+
+def _translate_images(args):
+    """`kgan sample --translate`: the first `--num` `--input` images above their translations, row by row."""
+    import numpy as np
+
+    from kgan.data import load_arrays
+    from kgan.serving.translation import DIRECTIONS, load_translator
+
+    if args.translate not in DIRECTIONS:
+        raise ValueError(f"--translate must be one of {', '.join(DIRECTIONS)}. Received: --translate={args.translate}")
+    if args.input is None:
+        raise ValueError(f"--translate needs --input (a folder or .npz of images). Received: --input={args.input}")
+    translator = load_translator(args.export_dir, trust=args.trust_export)
+    images, _, _ = load_arrays("npz" if args.input.lower().endswith(".npz") else "folder", args.input)
+    if images.shape[-1] != translator.image_shape[-1]:
+        raise ValueError(
+            f"--input images have {images.shape[-1]} channel(s); the export takes {translator.image_shape[-1]}. "
+            f"Received: shape={images.shape}"
+        )
+    source = translator.prepare(images[: args.num])
+    translated = translator(source, args.translate)
+    rows = [part for i in range(0, len(source), 8) for part in (source[i : i + 8], translated[i : i + 8])]
+    return np.concatenate(rows), min(8, len(source))
 
 
 def run_sample(args):
@@ -221,11 +251,16 @@ def run_sample(args):
         if output.is_dir():
             raise IsADirectoryError(errno.EISDIR, f"--output is a folder, not a file. Received: {output}")
         check_writable_dir(output.parent, "--output", received=output)  # before the generator runs
-        generator = load_generator(args.export_dir, trust=args.trust_export)
+        if args.input is not None and args.translate is None:
+            raise ValueError(f"--input is for --translate. Received: --input={args.input}")
+        if args.translate is None:
+            generator = load_generator(args.export_dir, trust=args.trust_export)
         labels = None if args.labels is None else np.asarray(args.labels)
         latent = None
         ncols = None
-        if args.interpolate:
+        if args.translate is not None:
+            images, ncols = _translate_images(args)
+        elif args.interpolate:
             images = explore.interpolate(generator, *args.interpolate, steps=args.steps, labels=labels)
             ncols = len(images)
         elif args.latent_grid:

@@ -31,7 +31,8 @@ feed a generator of any output size.
 Modules: `sources` (`load_arrays`, `DatasetInfo`; the shipped digits), `npz`,
 `tfds` and `folders` (one per kind of source), `validation` (checks and
 conversions every source shares), `pipeline` (`make_dataset`, `load_dataset`),
-`streaming` (`ImageFolder`) and `opening` (`open_source`).
+`streaming` (`ImageFolder`), `opening` (`open_source`) and `domains` (CycleGAN's two
+domains: the shipped UCI 8x8 digits, `load_domain`, `unpaired_dataset`).
 """
 
 from kgan.data.folders import IMAGE_EXTENSIONS

@@ -46,10 +46,12 @@ GENERATOR_OPS = frozenset(
         "Less",
         "LogicalAnd",
         "MatMul",
+        "Mean",  # GroupNormalization(groups=-1): the instance normalisation of CycleGAN's networks
         "Maximum",
         "Mean",
         "Minimum",
         "Mul",
+        "Neg",  # GroupNormalization(groups=-1): the instance normalisation of CycleGAN's networks
         "NoOp",
         "OneHot",
         "Pack",
@@ -66,8 +68,10 @@ GENERATOR_OPS = frozenset(
         "Sigmoid",
         "Square",
         "Squeeze",
+        "SquaredDifference",  # GroupNormalization(groups=-1): the instance normalisation of CycleGAN's networks
         "StatefulPartitionedCall",
         "StatelessWhile",
+        "StopGradient",  # GroupNormalization(groups=-1): the instance normalisation of CycleGAN's networks
         "StridedSlice",
         "Sub",
         "Tanh",

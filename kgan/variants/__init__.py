@@ -15,6 +15,9 @@
 | `unrolled` | `UnrolledGAN` | Metz et al. 2017 (G against D unrolled k steps); lecture 000 |
 | `pggan`   | `PGGAN`  | Karras et al. 2018 (progressive growing); lecture 000 |
 
+`CycleGAN` (Zhu et al. 2017; lectures 000 and 002) translates images between two domains: not a latent-vector
+GAN, it has its own train step and is not in the registry (`scripts/train_cyclegan.py` trains it).
+
 Each class registers itself with `@register_variant(name)` and declares its
 traits (`default_loss`, `needs_labels`, `conv_only`, `toy`, `options`; see
 `kgan.GAN`). `build_variant(name, arch, image_shape, ...)` builds the networks
@@ -26,6 +29,7 @@ from kgan.core import GAN
 from kgan.models import build_models, check_arch
 from kgan.variants.began import BEGAN, build_began_discriminator
 from kgan.variants.conditional import ACGAN, CGAN, build_acgan_discriminator
+from kgan.variants.cyclegan import CycleGAN
 from kgan.variants.infogan import InfoGAN
 from kgan.variants.pggan import PGGAN
 from kgan.variants.registry import VARIANTS, get_variant, register_variant
@@ -106,6 +110,7 @@ __all__ = [
     "ACGAN",
     "BEGAN",
     "CGAN",
+    "CycleGAN",
     "DRAGAN",
     "InfoGAN",
     "LSGAN",
