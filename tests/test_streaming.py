@@ -214,7 +214,7 @@ def test_open_source_streams_folders_and_reads_other_sources_into_memory(tmp_pat
 
 def test_train_config_takes_the_cache_and_tfds_names():
     assert TrainConfig().cache == "auto"
-    assert TrainConfig(cache="none").cache == "none"
+    assert TrainConfig(dataset="folder", cache="none").cache == "none"
     with pytest.raises(ValueError, match="Received: cache='disk'"):
         TrainConfig(cache="disk")
     config = TrainConfig(dataset="tfds:cifar10")

@@ -10,7 +10,7 @@ first time the name is read (`kgan.GAN`, `from kgan.training import train`).
 layer rules see them.
 
 Keras 3 imports the module a saved class names only for Keras's own packages
-(`keras.src.saving.serialization_lib._retrieve_class_or_fn`), so kgan's classes
+(`_retrieve_class_or_fn` in Keras's serialization library), so kgan's classes
 must be registered before `keras.saving.load_model` reads a checkpoint, and
 registering them needs Keras. `register_with_keras` makes `import kgan` enough:
 once Keras is imported and no kgan module is half-way through its own import, it
