@@ -110,10 +110,32 @@ def export_generator(
         raise ValueError(f"`spec` disagrees with the generator's {inspect_generator(generator)}. Received: spec={spec}")
     check_export_name(name)
     if version is not None:
-        _check_version(version)
+        check_version(version)
         version = int(version)
     metadata_text = metadata_json(metadata, spec)
 
+    return publish_export(
+        base_dir, name, version, lambda folder: write_saved_model(generator, spec, folder), metadata_text, overwrite
+    )
+
+
+def publish_export(base_dir, name, version, write, metadata_text, overwrite=False):
+    """Writes one export version atomically: `write(folder)` in a temporary folder, `kgan.json`, then a rename.
+
+    Shared by every kind of export (generators here, CycleGAN's translators in `translation.py`): nothing is
+    published half-written, an existing version is never replaced unless `overwrite`, and the folders it made are
+    removed again if anything fails.
+
+    Args:
+        base_dir, name: the export is `<base_dir>/<name>/<version>`.
+        version: a positive int, or None for one above the highest existing version.
+        write: a function of the temporary folder that writes the SavedModel into it.
+        metadata_text: the JSON text of `kgan.json`; the SavedModel's fingerprint is added to it.
+        overwrite: whether an existing `version` may be replaced (atomically where the OS allows).
+
+    Returns:
+        The `pathlib.Path` of the written version folder.
+    """
     model_dir = pathlib.Path(base_dir) / name
     if version is None:
         version = (latest_version(model_dir) or 0) + 1
@@ -133,7 +155,7 @@ def export_generator(
     os.umask(umask)
     os.chmod(tmp_dir, 0o777 & ~umask)
     try:
-        write_saved_model(generator, spec, tmp_dir)
+        write(tmp_dir)
         # The graph as written, so `load_generator` can tell an export kgan wrote from one changed since.
         metadata_text = fingerprinted(metadata_text, saved_model_fingerprint(tmp_dir))
         (tmp_dir / METADATA_PATH).parent.mkdir(exist_ok=True)
@@ -162,7 +184,7 @@ def check_export_name(name):
         raise ValueError(f"The export name must be a plain folder name, without slashes. Received: name={name!r}")
 
 
-def _check_version(version):
+def check_version(version):
     if not isinstance(version, numbers.Integral) or isinstance(version, bool) or version < 1:
         raise ValueError(f"version must be a positive integer. Received: version={version!r}")
 

@@ -8,23 +8,19 @@ image shapes and how images are prepared, so a client feeds images prepared the 
 """
 
 import json
-import os
-import pathlib
-import shutil
-import tempfile
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from kgan.core._keras_compat import add_untracked_endpoint
-from kgan.core.utils import read_json_object, temporary_prefix
+from kgan.core.utils import read_json_object
 from kgan.core.version import __version__
 from kgan.data.domains import prepare_domain
-from kgan.serving.export import _check_version, _publish, check_export_name
-from kgan.serving.metadata import METADATA_PATH, fingerprinted, latest_version, resolve_export_dir
+from kgan.serving.export import check_export_name, check_version, publish_export
+from kgan.serving.metadata import METADATA_PATH, resolve_export_dir
 from kgan.serving.signatures import SIGNATURE_NAME, _to_uint8
-from kgan.serving.trust import check_export, saved_model_fingerprint
+from kgan.serving.trust import check_export
 
 DIRECTIONS = ("a_to_b", "b_to_a")
 # How the images of both domains were prepared for training (kgan.data.domains.prepare_domain).
@@ -47,7 +43,7 @@ def export_translator(model, base_dir="saved_models", name="cyclegan", *, versio
     """
     check_export_name(name)
     if version is not None:
-        _check_version(version)
+        check_version(version)
     if metadata is not None and not isinstance(metadata, dict):
         raise ValueError(f"metadata must be a dict. Received: metadata={metadata!r}")
     generators = {"a_to_b": model.generator_ab, "b_to_a": model.generator_ba}
@@ -67,25 +63,8 @@ def export_translator(model, base_dir="saved_models", name="cyclegan", *, versio
         text = json.dumps(document, indent=2)
     except (TypeError, ValueError) as error:
         raise ValueError(f"metadata must be JSON-serialisable ({error}). Received: metadata={metadata!r}") from None
-    model_dir = pathlib.Path(base_dir) / name
-    version = int(version) if version is not None else (latest_version(model_dir) or 0) + 1
-    target = model_dir / str(version)
-    if os.path.lexists(target):
-        raise FileExistsError(f"Version {version} of {name!r} already exists at {target}. Received: version={version}")
-    model_dir.mkdir(parents=True, exist_ok=True)
-    tmp_dir = pathlib.Path(tempfile.mkdtemp(prefix=temporary_prefix(version), dir=model_dir))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_dir, 0o777 & ~umask)
-    try:
-        _write_saved_model(generators, shape, tmp_dir)
-        (tmp_dir / METADATA_PATH).parent.mkdir(exist_ok=True)
-        (tmp_dir / METADATA_PATH).write_text(fingerprinted(text, saved_model_fingerprint(tmp_dir)))
-        _publish(tmp_dir, target, overwrite=False)
-    except BaseException:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-        raise
-    return target
+    version = None if version is None else int(version)
+    return publish_export(base_dir, name, version, lambda folder: _write_saved_model(generators, shape, folder), text)
 
 
 def _write_saved_model(generators, shape, path):
