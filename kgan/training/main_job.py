@@ -193,6 +193,7 @@ def train(config=None, /, **settings):
         latent_dim=gan.latent_dim,
         loss=gan.gan_loss.name if gan.takes_loss else None,
         d_steps=gan.d_steps,
+        mixed_precision=mixed_precision,  # resumes compare what ran, so "auto" resumes a run of an older kgan
         **optimizer,
     )
     record = resolved.record(
