@@ -113,8 +113,8 @@ class KerasIoGAN(keras.Model):
 class Clock(keras.callbacks.Callback):
     """Training seconds since `start` at every epoch end, minus the scoring time; stops after `budget` seconds.
 
-    Put it after the callback that scores (`GANMetrics`, `BaselineScorer`): `scorings` reads the seconds each
-    scoring took from its `records`.
+    Put it after the callback that scores (`GANMetrics`, `BaselineScorer`): it reads the score and the seconds
+    each scoring took from that callback's `records`.
     """
 
     def __init__(self, start, budget, scorer):
@@ -146,9 +146,7 @@ class BaselineScorer(keras.callbacks.Callback):
         began = time.perf_counter()
         images = self.model.generator.predict(self.latent, batch_size=250, verbose=0) * 2.0 - 1.0
         result = self.evaluator.score(images)
-        self.records.append(
-            {"epoch": epoch + 1, "eval_seconds": time.perf_counter() - began, **{k: v for k, v in result.items()}}
-        )
+        self.records.append({"epoch": epoch + 1, "eval_seconds": time.perf_counter() - began, **result})
 
 
 def run_kgan(budget, epochs, output_dir, scratch, examples=None):
