@@ -223,12 +223,12 @@ def train(config=None, /, **settings):
         )
     xla = choose_for_run(dataclasses.replace(c, mixed_precision=mixed_precision), gan, source, strategy)
     jit_compile, record["xla"] = xla.jit_compile, xla.record()  # after resuming: a resumed run may decide anew
-    if c.trainer == "fit" and c.steps_per_execution == "auto":
-        steps_per_execution = choose_steps_per_execution("auto", step_seconds(xla), steps_per_epoch)
+    if c.trainer == "fit":  # "auto" from the step time; a resumed GAN gets this run's count too
+        steps_per_execution = choose_steps_per_execution(c.steps_per_execution, step_seconds(xla), steps_per_epoch)
         if steps_per_execution != gan.steps_per_execution:
             gan.steps_per_execution, gan.train_function = steps_per_execution, None  # fit makes it anew
-            milliseconds = step_seconds(xla) * 1e3
-            print(f"{steps_per_execution} train steps per call ({milliseconds:.1f} ms per step).", flush=True)
+    if steps_per_execution > 1:
+        print(f"{steps_per_execution} train steps per call of the compiled step.", flush=True)
     devices = DeviceChoice(len(gpus), mixed_precision, steps_per_execution, step_seconds(xla))
     record["devices"] = devices.record()
     with atomic_path(run_dir / "config.json") as tmp:
