@@ -174,3 +174,43 @@ def test_ablation_table_summarises_every_run_and_draws_the_curve(tmp_path):
         "| ema | 0 | 2 | 8.10 | 20.0 | 10 | 2.0 | 2 (2.0) |",
     ]
     assert (tmp_path / "ablation_curve.png").stat().st_size > 0
+
+
+def test_time_to_quality_trains_both_models_and_prints_the_table(tmp_path):
+    out = tmp_path / "ttq.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "time_to_quality.py"),
+            "--epochs",
+            "1",
+            "--examples",
+            "128",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "| kgan main job | not reached | not reached |" in result.stdout  # one epoch of 128 digits: noise
+    assert "| keras-io baseline |" in result.stdout
+    summary = json.loads(out.read_text())
+    assert set(summary["results"]) == {"kgan main job", "keras-io baseline"} and summary["examples"] == 128
+    for rows in summary["results"].values():
+        assert [r["epoch"] for r in rows] == [1] and rows[0]["seconds"] > 0 and 0 < rows[0]["classifier_score"] <= 10
+
+
+def test_time_to_quality_first_reached_and_table():
+    spec = importlib.util.spec_from_file_location("ttq", ROOT / "benchmarks" / "time_to_quality.py")
+    ttq = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ttq)
+    rows = [
+        {"epoch": 1, "seconds": 10.0, "classifier_score": 7.5},
+        {"epoch": 2, "seconds": 20.0, "classifier_score": 8.4},
+        {"epoch": 3, "seconds": 30.0, "classifier_score": 8.1},
+    ]
+    assert ttq.first_reached(rows, 8.0) == (20.0, 2) and ttq.first_reached(rows, 9.0) is None
+    assert "| m | 20 s (epoch 2) | not reached | 8.40 (2, 20 s) | 3, 30 s |" in ttq.table({"m": rows})

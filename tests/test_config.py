@@ -20,6 +20,7 @@ LIBRARY_ONLY = {"verbose", "extra_callbacks", "variant_options"}
 # A valid value other than the main job's for every kind of flag, as typed and as parsed.
 OTHER_VALUE = {
     "positive_int": ("3", 3),
+    "positive_int_or_auto": ("3", 3),
     "positive_float": ("0.003", 0.003),
     "non_negative_float": ("0.2", 0.2),
     "probability": ("0.3", 0.3),

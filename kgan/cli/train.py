@@ -10,6 +10,7 @@ from kgan.cli.variants import add_variant_arguments, variant_options
 # The command line's value types, by the names `TrainConfig` fields give as their `kind`.
 KINDS = {
     "positive_int": types.positive_int,
+    "positive_int_or_auto": types.positive_int_or_auto,
     "positive_float": types.positive_float,
     "non_negative_float": types.non_negative_float,
     "probability": types.probability,

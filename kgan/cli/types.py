@@ -23,6 +23,11 @@ def positive_int(text):
     return _int_in(text, 1, MAX_INT, "a positive integer")
 
 
+def positive_int_or_auto(text):
+    """argparse type: "auto", or an integer in [1, `MAX_INT`]."""
+    return "auto" if text.strip().lower() == "auto" else _int_in(text, 1, MAX_INT, "a positive integer or auto")
+
+
 def positive_int_up_to(maximum):
     """argparse type factory: an integer in [1, `maximum`] (sample counts, grid steps)."""
 

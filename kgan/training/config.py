@@ -310,11 +310,17 @@ class TrainConfig:
         resume=MATCH,
         cli=False,
     )
-    mixed_precision: bool = setting(
-        False, "float16 compute with loss scaling (mixed_float16): for GPUs; correct but slower on CPUs", resume=MATCH
+    mixed_precision: bool | str = setting(
+        "auto",
+        "float16 compute with loss scaling (mixed_float16): auto is on where a GPU is present (docs/speed.md)",
+        resume=MATCH,
+        kind="switch",
     )
-    steps_per_execution: int = setting(
-        1, "train steps per call of the compiled step", resume=UPDATE, kind="positive_int"
+    steps_per_execution: int | str = setting(
+        "auto",
+        "train steps per call of the compiled step; auto: several when a step is short (docs/speed.md)",
+        resume=UPDATE,
+        kind="positive_int_or_auto",
     )
     strategy: typing.Any = setting(
         "default",

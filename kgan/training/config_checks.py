@@ -41,6 +41,9 @@ def check_values(config):
             continue
         if kind == "positive_int":
             check_positive_int(f.name, value, MAX_LATENT_DIM if f.name == "latent_dim" else MAX_INT)
+        elif kind == "positive_int_or_auto" and value != "auto":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INT:
+                raise ValueError(f"`{f.name}` must be a positive integer or 'auto'. Received: {f.name}={value!r}")
         elif kind == "non_negative_int":
             check_seed(f.name, value)
         elif kind == "positive_float" and not (isinstance(value, (int, float)) and 0 < value < float("inf")):

@@ -25,6 +25,7 @@ from kgan.serving.metadata import latest_version
 from kgan.training import runs
 from kgan.training.classic import ClassicGAN
 from kgan.training.config import TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
+from kgan.training.device_choice import DeviceChoice, choose_mixed_precision, choose_steps_per_execution, step_seconds
 from kgan.training.recipes import MAIN_JOB  # noqa: F401 (public here too)
 from kgan.training.xla_choice import choose_for_run
 from kgan.variants import build_variant, get_variant
@@ -163,9 +164,14 @@ def train(config=None, /, **settings):
         c.dataset, c.data_path, image_size=c.image_size, channels=c.channels, resize=c.resize, cache=c.cache
     )
     info = source.info
+    gpus = tf.config.list_physical_devices("GPU")
+    mixed_precision = choose_mixed_precision(c.mixed_precision, gpus)  # "auto": where a GPU is present
+    steps_per_epoch = info.num_examples // c.batch_size
+    # A forced count is checked now; "auto" trains one step per call until the step is timed (below).
+    steps_per_execution = choose_steps_per_execution(c.steps_per_execution, None, steps_per_epoch)
     policy = keras.config.dtype_policy()
     try:
-        if c.mixed_precision:
+        if mixed_precision:
             keras.config.set_dtype_policy("mixed_float16")
         optimizer = c.optimizer_settings()  # the variant's paper's, where the settings leave it open
         betas = dict(beta_1=optimizer["beta_1"], beta_2=optimizer["beta_2"])
@@ -176,7 +182,7 @@ def train(config=None, /, **settings):
                 g_optimizer=build_optimizer(optimizer["optimizer"], optimizer["lr_g"], **betas),
                 # The classic trainer compiles its own D and DG (below); the GAN's step is fit's.
                 jit_compile=jit_compile and strategy.num_replicas_in_sync == 1 and c.trainer == "fit",
-                steps_per_execution=c.steps_per_execution,
+                steps_per_execution=steps_per_execution,
             )
     finally:
         keras.config.set_dtype_policy(policy)  # the models keep theirs; later layers get the caller's
@@ -187,6 +193,7 @@ def train(config=None, /, **settings):
         latent_dim=gan.latent_dim,
         loss=gan.gan_loss.name if gan.takes_loss else None,
         d_steps=gan.d_steps,
+        mixed_precision=mixed_precision,  # resumes compare what ran, so "auto" resumes a run of an older kgan
         **optimizer,
     )
     record = resolved.record(
@@ -214,8 +221,16 @@ def train(config=None, /, **settings):
             f"Resuming the interrupted run in {run_dir} after epoch {initial_epoch} (from {state.checkpoint}).",
             flush=True,
         )
-    xla = choose_for_run(c, gan, source, strategy)  # after resuming: a resumed run may decide anew
-    jit_compile, record["xla"] = xla.jit_compile, xla.record()
+    xla = choose_for_run(dataclasses.replace(c, mixed_precision=mixed_precision), gan, source, strategy)
+    jit_compile, record["xla"] = xla.jit_compile, xla.record()  # after resuming: a resumed run may decide anew
+    if c.trainer == "fit":  # "auto" from the step time; a resumed GAN gets this run's count too
+        steps_per_execution = choose_steps_per_execution(c.steps_per_execution, step_seconds(xla), steps_per_epoch)
+        if steps_per_execution != gan.steps_per_execution:
+            gan.steps_per_execution, gan.train_function = steps_per_execution, None  # fit makes it anew
+    if steps_per_execution > 1:
+        print(f"{steps_per_execution} train steps per call of the compiled step.", flush=True)
+    devices = DeviceChoice(len(gpus), mixed_precision, steps_per_execution, step_seconds(xla))
+    record["devices"] = devices.record()
     with atomic_path(run_dir / "config.json") as tmp:
         tmp.write_text(json.dumps(record, indent=2))
 
@@ -250,7 +265,7 @@ def train(config=None, /, **settings):
                 data,
                 epochs=c.epochs,
                 initial_epoch=initial_epoch,
-                steps_per_epoch=info.num_examples // c.batch_size,
+                steps_per_epoch=steps_per_epoch,
                 callbacks=callbacks,
                 verbose=c.verbose,
                 shuffle=False,
