@@ -79,11 +79,8 @@ def feature_model(classifier, layer=FEATURE_LAYER):
 
 def sha256(path):
     """The hex SHA-256 of a file."""
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def card_paths(name_or_path):
