@@ -62,6 +62,7 @@ from kgan.data import load_arrays, make_dataset  # noqa: E402
 from kgan.models import build_models  # noqa: E402
 from kgan.serving import export_generator, load_generator  # noqa: E402
 from kgan.training import ClassicGAN  # noqa: E402
+from kgan.training.xla_choice import AUTO, choose_jit_compile, fit_step_maker  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -96,12 +97,16 @@ QUICK = dict(
 # -- FLOPs --------------------------------------------------------------------
 
 
-def layer_macs(model):
+def layer_macs(model, padding=True):
     """Multiply-adds of one sample's forward pass through each weighted layer of `model`.
 
     Args:
         model: a built functional `keras.Model` whose Dense layers see rank-2
             inputs (kgan's DCGAN builders).
+        padding: count the kernel taps that fall on a convolution's zero
+            padding (as an im2col kernel computes them); False counts only the
+            taps that meet a real pixel (as oneDNN's direct kernels compute
+            them), to check a FLOP rate close to the matmul peak.
 
     Returns:
         A list of `(layer_name, macs)` in the model's layer order, for the
@@ -109,18 +114,36 @@ def layer_macs(model):
     """
     macs = []
     for layer in model.layers:
-        if isinstance(layer, keras.layers.Conv2DTranspose):
-            _, height, width, _ = layer.input.shape  # every input pixel meets the whole kernel
-            macs.append((layer.name, height * width * int(np.prod(layer.kernel.shape))))
-        elif isinstance(layer, keras.layers.Conv2D):
-            _, height, width, _ = layer.output.shape  # every output pixel meets the whole kernel
-            macs.append((layer.name, height * width * int(np.prod(layer.kernel.shape))))
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose)):
+            transposed = isinstance(layer, keras.layers.Conv2DTranspose)
+            (_, in_h, in_w, _), (_, out_h, out_w, _) = layer.input.shape, layer.output.shape
+            # A transposed conv is the adjoint of the conv from its output to its input: the same multiply-adds.
+            if transposed:
+                (in_h, in_w), (out_h, out_w) = (out_h, out_w), (in_h, in_w)
+            kernel_h, kernel_w, channels_in, channels_out = layer.kernel.shape
+            if transposed:
+                channels_in, channels_out = channels_out, channels_in
+            if padding:
+                taps = out_h * kernel_h * out_w * kernel_w  # every output pixel meets the whole kernel
+            else:
+                stride_h, stride_w = layer.strides
+                taps = _taps(in_h, out_h, kernel_h, stride_h) * _taps(in_w, out_w, kernel_w, stride_w)
+            macs.append((layer.name, taps * channels_in * channels_out))
         elif isinstance(layer, keras.layers.Dense):
             macs.append((layer.name, int(np.prod(layer.kernel.shape))))
     return macs
 
 
-def training_step_flops(generator, discriminator, reuse_fakes=True):
+def _taps(size_in, size_out, kernel, stride):
+    """Kernel taps, summed over a convolution's outputs along one axis, that meet a real input pixel."""
+    pad_before = max((size_out - 1) * stride + kernel - size_in, 0) // 2
+    return sum(
+        max(0, min(kernel, size_in - (o * stride - pad_before)) - max(0, pad_before - o * stride))
+        for o in range(size_out)
+    )
+
+
+def training_step_flops(generator, discriminator, reuse_fakes=True, padding=True):
     """FLOPs per real image of one GAN training step (see the module docstring for the convention).
 
     Args:
@@ -129,11 +152,12 @@ def training_step_flops(generator, discriminator, reuse_fakes=True):
         reuse_fakes: True for kgan's `fit` step (G's step reuses the fakes of
             D's step); False for the lecture's loop, which runs G forward once
             more to make DG's batch.
+        padding: passed to `layer_macs`.
 
     Returns:
         FLOPs (2 per multiply-add) divided by the batch size.
     """
-    g, d = [m for _, m in layer_macs(generator)], [m for _, m in layer_macs(discriminator)]
+    g, d = ([m for _, m in layer_macs(model, padding)] for model in (generator, discriminator))
     g_train = 3 * sum(g) - g[0]  # forward, weight grads, input grads but for the latent's
     d_train = 3 * sum(d) - d[0]  # forward, weight grads, input grads but for the data's
     d_through = 2 * sum(d)  # G's step: forward and input grads, D's weights frozen
@@ -290,6 +314,19 @@ def time_fit(
     timer = _StepTimer(warmup, seconds)
     gan.fit(data, epochs=1, steps_per_epoch=10**9, callbacks=[timer], verbose=0, shuffle=False)
     return timer.seconds_per_step()
+
+
+def probe_auto(arch, batch_size):
+    """What kgan's default `jit_compile="auto"` chooses for `time_fit`'s GAN: a `kgan.training.xla_choice.XlaChoice`.
+
+    The probe `kgan.train` runs (the cache neither read nor written), on the same networks, optimizers and data.
+    """
+    keras.utils.set_random_seed(0)
+    gan = GAN(*build_models(arch, seed=0), seed=0)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5)
+    )
+    return choose_jit_compile(AUTO, fit_step_maker(gan, real_data(batch_size)), key=None)
 
 
 def time_classic(arch, batch_size, *, seconds, warmup, jit_compile="auto"):
@@ -449,6 +486,7 @@ def run(quick=False, use_torch=True, archs=None, batch_sizes=None, seconds=None,
         info[f"{arch}_gflop_per_image"] = {
             "fit": fit_flops / 1e9,
             "classic": classic_flops / 1e9,
+            "fit_without_padding": training_step_flops(generator, discriminator, padding=False) / 1e9,
             "g_forward": forward_flops(generator) / 1e9,
             "d_forward": forward_flops(discriminator) / 1e9,
         }
@@ -481,6 +519,19 @@ def run(quick=False, use_torch=True, archs=None, batch_sizes=None, seconds=None,
                 per_step, version = time_torch(arch, batch, **common)
                 torch_row = add(
                     f"(c) PyTorch {version} port (fit work)", arch, batch, per_step, flops_per_image=fit_flops
+                )
+            if settings["xla_variants"]:  # kgan's default: the faster of the two, chosen by the run's own probe
+                choice = probe_auto(arch, batch)
+                chosen = fits[0 if choice.jit_compile else 1]
+                fits.append(
+                    add(
+                        "(a) kgan fit, jit_compile=auto (the default)",
+                        arch,
+                        batch,
+                        images_per_second=chosen["images_per_second"],
+                        flops_per_image=fit_flops,
+                        note=f"chose {chosen['measurement'][4:]}: " + choice.describe().split(": ", 1)[1],
+                    )
                 )
             for fit in fits:
                 fit["vs_classic"] = fit["images_per_second"] / classic["images_per_second"]
@@ -612,7 +663,10 @@ def main(argv=None):
         flops = info[f"{arch}_gflop_per_image"]
         print(
             f"{arch}: {flops['fit']:.3f} GFLOP per image per fit step, {flops['classic']:.3f} per lecture-loop step "
-            f"(G forward {flops['g_forward']:.3f}, D forward {flops['d_forward']:.3f})"
+            f"(G forward {flops['g_forward']:.3f}, D forward {flops['d_forward']:.3f}); "
+            f"{flops['fit_without_padding']:.3f} per fit step without the taps on zero padding "
+            f"({100 * flops['fit_without_padding'] / flops['fit']:.0f}%: scale the % peak column by this for "
+            "kernels that skip padding)"
         )
     print(format_table(rows))
     if args.json:

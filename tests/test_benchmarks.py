@@ -76,6 +76,34 @@ def test_layer_macs_of_lecture004_match_a_hand_count(bench):
     ]
 
 
+def test_layer_macs_without_padding_count_only_taps_on_real_pixels(bench):
+    # Along one axis of a 5x5 'same' conv on 7 pixels, the outputs meet 3, 4, 5, 5, 5, 4, 3 real input pixels.
+    assert bench._taps(7, 7, 5, 1) == 29
+    # A transposed 5x5 stride-2 conv 7 -> 14 is the adjoint of the conv 14 -> 7 (padding 1 before): 4 + 5 x 5 + 3.
+    assert bench._taps(14, 7, 5, 2) == 32
+    assert bench._taps(10, 10, 1, 1) == 10  # a 1x1 kernel never meets padding
+    generator, discriminator = build_models("lecture004")
+    assert bench.layer_macs(generator, padding=False)[1:4] == [
+        ("block1_conv", 29 * 29 * 256 * 256),
+        ("block2_conv", 29 * 29 * 256 * 128),
+        ("block3_conv", 32 * 32 * 128 * 64),
+    ]
+    assert bench.layer_macs(discriminator, padding=False)[-2:] == [
+        ("block4_conv", 29 * 29 * 128 * 256),
+        ("score", 7 * 7 * 256 * 2),  # Dense layers have no padding
+    ]
+    ratio = bench.training_step_flops(generator, discriminator, padding=False) / bench.training_step_flops(
+        generator, discriminator
+    )
+    assert 0.7 < ratio < 0.76  # a quarter of lecture 004's counted multiply-adds fall on zero padding
+
+
+def test_probe_auto_is_the_runs_own_choice(bench):
+    choice = bench.probe_auto("dcgan", 16)
+    assert choice.how == "probe" and isinstance(choice.jit_compile, bool)
+    assert choice.jit_compile == (choice.seconds["xla"] < choice.seconds["no_xla"])
+
+
 def test_training_step_flops_count_the_passes_each_loop_does(bench):
     generator, discriminator = build_models("lecture004")
     g = [m for _, m in bench.layer_macs(generator)]
