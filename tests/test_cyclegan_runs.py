@@ -172,7 +172,7 @@ def script(argv):
     return status, err.getvalue()
 
 
-def test_overwrite_trains_a_finished_run_again_and_only_flags_given_reach_the_trainer(straight, monkeypatch):
+def test_only_the_flags_given_reach_the_trainer_overwrite_included(monkeypatch, tmp_path):
     import kgan.training.cyclegan
 
     calls = []
@@ -183,7 +183,7 @@ def test_overwrite_trains_a_finished_run_again_and_only_flags_given_reach_the_tr
         return None, None, None
 
     monkeypatch.setattr(kgan.training.cyclegan, "train_cyclegan", record)
-    assert script(["--output-dir", straight[0], "--overwrite", "--seed", "7", "--image-size", "8x12"])[0] == 0
+    assert script(["--output-dir", tmp_path, "--overwrite", "--seed", "7", "--image-size", "8x12"])[0] == 0
     assert calls == [dict(overwrite=True, seed=7, image_size=(8, 12))]  # the rest: train_cyclegan's defaults
 
 
