@@ -6,7 +6,8 @@
 
 Both domains are resized with bilinear tf.image.resize and scaled to [-1, 1]; the export (signatures a_to_b
 and b_to_a) expects images prepared the same way. samples/epoch_NNNN.png shows A, A->B, A->B->A, B, B->A and
-B->A->B; run the same command again to resume. Translate with the export:
+B->A->B. A killed run resumes with the same command and ends as an uninterrupted one would (a command with
+other settings of the run is refused); --overwrite trains a finished run again. Translate with the export:
 `kgan sample RUN/saved_models/cyclegan --translate b_to_a --input DIR_OR_NPZ -o grid.png`.
 """
 

@@ -1,6 +1,8 @@
-"""CycleGAN: the image pool, the losses, a run on tiny folders, resume, the export and `kgan sample --translate`."""
+"""CycleGAN: the image pool, the losses, a run on tiny folders, the export and `kgan sample --translate`.
 
-import csv
+The run folder, resuming and the script's flags: tests/test_cyclegan_runs.py.
+"""
+
 import importlib.util
 import json
 import shutil
@@ -195,32 +197,6 @@ def test_one_epoch_writes_grids_history_checkpoint_and_export(tiny_run):
     assert (output / "checkpoints" / "epoch_0001.keras").is_file()
     assert int(model.pool_a.count.numpy()) == 8  # 2 steps of 4 fakes
     assert export == output / "saved_models" / "cyclegan" / "1"
-
-
-def test_an_interrupted_run_resumes_from_its_checkpoint(tiny_run, tmp_path):
-    output, settings, model, _, _ = tiny_run
-    copy = tmp_path / "run"
-    shutil.copytree(output, copy)
-    resumed, history, export = train_cyclegan(copy, epochs=1, max_steps_per_epoch=2, verbose=0, **settings)
-    assert history is None  # already finished: nothing to train, and not exported again
-    assert export == copy / "saved_models" / "cyclegan" / "1" and not (export.parent / "2").exists()
-    for mine, theirs in zip(resumed.get_weights(), model.get_weights()):
-        np.testing.assert_array_equal(mine, theirs)  # the pools' buffers included
-    with pytest.raises(ValueError, match="resume it with the same settings"):
-        train_cyclegan(copy, epochs=1, max_steps_per_epoch=2, verbose=0, **{**settings, "batch_size": 2})
-
-
-def test_resumed_training_continues_the_step_count_and_the_history(tiny_run, tmp_path):
-    output, settings, _, _, _ = tiny_run
-    copy = tmp_path / "run"
-    shutil.copytree(output, copy, ignore=shutil.ignore_patterns("saved_models"))
-    config = json.loads((copy / "config.json").read_text())
-    (copy / "config.json").write_text(json.dumps({**config, "epochs": 2}))
-    resumed, history, _ = train_cyclegan(copy, epochs=2, max_steps_per_epoch=2, verbose=0, **settings)
-    assert history.epoch == [1]
-    assert int(resumed.g_optimizer.iterations.numpy()) == 4
-    with open(copy / "history.csv") as f:
-        assert len(list(csv.DictReader(f))) == 2
 
 
 def test_export_has_both_directions_and_matches_the_model(tiny_run):

@@ -1,75 +1,106 @@
-"""The flags of `scripts/train_cyclegan.py` and its run: `kgan.training.cyclegan.train_cyclegan` from the shell."""
+"""The flags of `scripts/train_cyclegan.py` and its run: `kgan.training.cyclegan.train_cyclegan` from the shell.
+
+CycleGAN's settings are not `kgan.TrainConfig`'s (two domains and the cycle's weights; no latent vector,
+architecture, variant or GAN loss), so the script has a parser of its own. The flags it shares with `kgan train`
+(`--output-dir`, `--seed`, `--epochs`, `--batch-size`, `--image-size`, `--export-name`, `--overwrite`) are
+spelled, typed and checked as there (`kgan.cli.types`). As there, a flag not given is left out of the parsed
+arguments (`argparse.SUPPRESS`): `train_cyclegan`'s signature holds every default, and `--help` shows them.
+"""
 
 import argparse
+import inspect
 
-from kgan.cli.types import positive_int_up_to
-from kgan.models.cyclegan import GENERATOR_SIZES
+from kgan.cli import types
 
-_MAX = 2**31 - 1
+_DEFAULT_OUTPUT_DIR = "runs/cyclegan"
 
 
-def build_parser(description=None):
+def build_parser(description=None, epilog=None):
     """The parser of `scripts/train_cyclegan.py`."""
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--output-dir", default="runs/cyclegan", help="the run folder (default: %(default)s)")
+    from kgan.models.cyclegan import GENERATOR_SIZES
+    from kgan.training.cyclegan import train_cyclegan
+
+    defaults = {name: p.default for name, p in inspect.signature(train_cyclegan).parameters.items()}
+    parser = argparse.ArgumentParser(
+        description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+    def add(flag, dest, help, **kwargs):
+        default = defaults[dest]
+        parser.add_argument(flag, dest=dest, default=argparse.SUPPRESS, help=f"{help} (default: {default})", **kwargs)
+
     parser.add_argument(
+        "--output-dir",
+        default=_DEFAULT_OUTPUT_DIR,
+        help="the run folder: new or empty, or the interrupted run to resume (default: %(default)s)",
+    )
+    add(
         "--data-path-a",
-        default="mnist_embedded",
-        help="domain A: an image folder, or the shipped mnist_embedded or uci_digits (default: %(default)s)",
+        "domain_a",
+        "domain A: an image folder, or the shipped mnist_embedded or uci_digits",
+        metavar="DIR",
     )
-    parser.add_argument("--data-path-b", default="uci_digits", help="domain B, as --data-path-a (default: %(default)s)")
-    parser.add_argument(
+    add("--data-path-b", "domain_b", "domain B, as --data-path-a", metavar="DIR")
+    add(
         "--image-size",
-        type=positive_int_up_to(4096),
-        default=28,
-        help="the side both domains are resized to, a multiple of 4 (default: %(default)s)",
+        "image_size",
+        "resize both domains to H or HxW pixels, multiples of 4, e.g. 28 or 32x48",
+        type=types.image_size,
     )
-    parser.add_argument(
-        "--size",
-        choices=sorted(GENERATOR_SIZES),
-        default="standard",
-        help="the generators' size (default: %(default)s)",
+    add("--size", "size", "the generators' size", choices=sorted(GENERATOR_SIZES))
+    add(
+        "--epochs",
+        "epochs",
+        "passes over the larger domain; the learning rates decay to 0 over the second half, so a resumed run "
+        "keeps the number",
+        type=types.positive_int,
     )
-    parser.add_argument("--epochs", type=positive_int_up_to(_MAX), default=10, help="default: %(default)s")
-    parser.add_argument("--batch-size", type=positive_int_up_to(4096), default=16, help="default: %(default)s")
-    parser.add_argument(
+    add("--batch-size", "batch_size", "images of each domain per step", type=types.positive_int)
+    add(
         "--steps-per-epoch",
-        type=positive_int_up_to(_MAX),
-        default=None,
-        help="at most this many steps per epoch (default: one pass over the larger domain)",
+        "max_steps_per_epoch",
+        "at most this many steps per epoch; None: one pass over the larger domain",
+        type=types.positive_int,
+        metavar="STEPS",
     )
-    parser.add_argument("--cycle-weight", type=float, default=10.0, help="lambda (default: %(default)s)")
-    parser.add_argument(
-        "--identity-weight", type=float, default=0.5, help="identity loss, a fraction of lambda (default: %(default)s)"
+    add("--cycle-weight", "cycle_weight", "lambda, the cycle loss's weight; 0: off", type=types.non_negative_float)
+    add(
+        "--identity-weight",
+        "identity_weight",
+        "the identity loss's weight, a fraction of lambda; 0: off",
+        type=types.non_negative_float,
     )
-    parser.add_argument("--pool-size", type=int, default=50, help="past fakes per D (default: %(default)s)")
-    parser.add_argument("--learning-rate", type=float, default=2e-4, help="default: %(default)s")
-    parser.add_argument("--seed", type=int, default=0, help="default: %(default)s")
-    parser.add_argument("--export-name", default="cyclegan", help="the export's folder name (default: %(default)s)")
+    add("--pool-size", "pool_size", "past fakes each D sees; 0: none", type=types.non_negative_int)
+    add("--learning-rate", "learning_rate", "Adam's initial learning rate", type=types.positive_float)
+    add("--seed", "seed", "seed of the weights, the data order and the pools", type=types.non_negative_int)
+    add("--export-name", "export_name", "the export's folder name, saved_models/<name>/<version>")
+    add(
+        "--overwrite",
+        "overwrite",
+        "if --output-dir holds a finished run, delete what it wrote and train again (an interrupted run is "
+        "always resumed by running the same command again)",
+        action=argparse.BooleanOptionalAction,
+    )
     return parser
 
 
-def main(argv=None, description=None):
-    """Runs `train_cyclegan` with the parsed flags; bad values raise `ValueError` (one line, exit 2 under
-    `kgan.cli.errors.run_main`)."""
-    args = build_parser(description).parse_args(argv)
+def main(argv=None, doc=None):
+    """Runs `train_cyclegan` with the flags given; bad values raise `ValueError` (one line, exit 2 under
+    `kgan.cli.errors.run_main`).
+
+    Args:
+        argv: the arguments (default: `sys.argv[1:]`).
+        doc: the script's docstring: its first paragraph is the description, the rest the epilog of `--help`.
+    """
+    description, _, epilog = (doc or "").partition("\n\n")
+    settings = vars(build_parser(description or None, epilog or None).parse_args(argv))
+    output_dir = settings.pop("output_dir")
     from kgan.training.cyclegan import train_cyclegan
 
-    _, _, export = train_cyclegan(
-        args.output_dir,
-        domain_a=args.data_path_a,
-        domain_b=args.data_path_b,
-        image_size=args.image_size,
-        size=args.size,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        cycle_weight=args.cycle_weight,
-        identity_weight=args.identity_weight,
-        pool_size=args.pool_size,
-        learning_rate=args.learning_rate,
-        seed=args.seed,
-        export_name=args.export_name,
-        max_steps_per_epoch=args.steps_per_epoch,
-    )
-    print(f"Samples and checkpoints in {args.output_dir}; export at {export}")
+    _, _, export = train_cyclegan(output_dir, **settings)
+    print(f"\nRun directory: {output_dir}")
+    print(f"  samples:     {output_dir}/samples")
+    print(f"  curves:      {output_dir}/history.png, {output_dir}/history.csv")
+    print(f"  checkpoints: {output_dir}/checkpoints")
+    print(f"  export:      {export}")
     return 0

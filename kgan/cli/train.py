@@ -25,6 +25,19 @@ KINDS = {
     "path": str,
 }
 
+# Models with a train step and run of their own, and the script that trains each: `--variant` names it.
+OWN_SCRIPTS = {"cyclegan": "scripts/train_cyclegan.py"}
+
+
+def _variant_name(text):
+    """argparse type of `--variant`: refuses, pointing at its script, a model `kgan train` does not train."""
+    if text in OWN_SCRIPTS:
+        raise argparse.ArgumentTypeError(
+            f"expected a variant of kgan's one train step; {text} has its own: python {OWN_SCRIPTS[text]}, "
+            f"received {text!r}"
+        )
+    return text
+
 
 def add_train_arguments(parser, fixed_variant=None, **defaults):
     """Adds a flag for every `TrainConfig` setting and the variants' option flags to `parser`.
@@ -71,6 +84,8 @@ def add_train_arguments(parser, fixed_variant=None, **defaults):
                 kwargs["choices"] = choices
             if meta["kind"]:
                 kwargs["type"] = KINDS[meta["kind"]]
+            if field.name == "variant":
+                kwargs["type"] = _variant_name
         groups[meta["group"]].add_argument(flag_of(field.name), **kwargs)
     groups[DISTRIBUTED].add_argument(
         "--cpu-devices",

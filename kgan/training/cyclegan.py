@@ -1,10 +1,13 @@
 """`train_cyclegan`: CycleGAN's run, from two domains to an export, resumable; `digit_accuracies` scores it.
 
-A run directory holds `config.json` (the settings), `checkpoints/` (`kgan.callbacks.Checkpoint`: the whole
-CycleGAN after every epoch, with both optimizers, the learning-rate schedule and both image pools),
-`samples/epoch_NNNN.png` (`TranslationGrid`), `history.csv`/`history.png` (`kgan.callbacks.HistoryLog`) and
-`saved_models/<export_name>/<version>` (`kgan.serving.translation.export_translator`). Run the same command
-again to continue an interrupted run from its newest checkpoint.
+The run directory is one of `kgan.training.runs`, like `kgan.train`'s: `kgan-run.json` (the ownership marker,
+written first), `config.json` (the settings), `checkpoints/` (`kgan.callbacks.Checkpoint`: the whole CycleGAN
+after every epoch, with both optimizers, the learning-rate schedule's step and both image pools with their
+random state), `samples/epoch_NNNN.png` (`TranslationGrid`), `history.csv`/`history.png`
+(`kgan.callbacks.HistoryLog`), `saved_models/<export_name>/<version>`
+(`kgan.serving.translation.export_translator`) and, last, `finished.json`. Run the same call again to continue
+an interrupted run from its newest checkpoint: it ends with the weights an uninterrupted run ends with. A
+finished run is trained again only with `overwrite=True`; kgan never writes into a folder that is not its run.
 """
 
 import json
@@ -15,28 +18,44 @@ import numpy as np
 
 from kgan.callbacks import Checkpoint, HistoryLog
 from kgan.core import plotting
-from kgan.core.utils import atomic_path, check_positive_int, read_json_object
+from kgan.core.utils import atomic_path, check_positive_int, check_seed, check_writable_dir
 from kgan.data.domains import load_domain, steps_per_epoch, unpaired_dataset
+from kgan.data.validation import standardize_image_size
 from kgan.metrics.classifier import load_classifier
 from kgan.models.cyclegan import GENERATOR_SIZES, build_cyclegan_networks
+from kgan.serving.export import check_export_name
 from kgan.serving.metadata import latest_version
 from kgan.serving.translation import export_translator
+from kgan.training import runs
+from kgan.training.main_job import prepare_run_dir
 from kgan.variants.cyclegan import CycleGAN, cyclegan_optimizer
 
-# The settings that define a run: resuming with other values is refused.
-_RUN_SETTINGS = (
+VARIANT = "cyclegan"
+# The settings that define a run (`config.json`): resuming with another value is refused. `epochs` is one of
+# them, since the learning rates decay to 0 at the last step of the last epoch. `variant` keeps a run of
+# `kgan train` and a CycleGAN run from resuming each other.
+RUN_SETTINGS = (
+    "variant",
     "domain_a",
     "domain_b",
     "image_size",
     "size",
     "epochs",
     "batch_size",
+    "steps_per_epoch",
     "cycle_weight",
     "identity_weight",
     "pool_size",
     "learning_rate",
     "seed",
 )
+# The script's flags whose name is not the setting's (`kgan.cli.cyclegan`); the others are `--` + its name.
+_FLAGS = {"domain_a": "--data-path-a", "domain_b": "--data-path-b", "variant": "variant="}
+
+
+def setting_flag(name):
+    """The command-line flag of a CycleGAN setting (`--data-path-a`), for the refusals of a resume."""
+    return _FLAGS.get(name, "--" + name.replace("_", "-"))
 
 
 class TranslationGrid(keras.callbacks.Callback):
@@ -79,44 +98,56 @@ def train_cyclegan(
     seed=0,
     export_name="cyclegan",
     max_steps_per_epoch=None,
+    overwrite=False,
+    callbacks=(),
     verbose=2,
 ):
     """Trains a CycleGAN between two domains, resuming `output_dir` if it holds an interrupted run.
 
     Args:
-        output_dir: the run directory.
+        output_dir: the run directory: new, empty, or holding a CycleGAN run (see the module docstring).
         domain_a, domain_b: `"mnist_embedded"`, `"uci_digits"` or an image folder (`kgan.data.domains`).
-        image_size: the side the images of both domains are resized to (a multiple of 4).
+        image_size: the side, or `(height, width)`, the images of both domains are resized to (multiples of 4).
         size: the generators' size, one of `kgan.models.cyclegan.GENERATOR_SIZES`.
         epochs: passes over the larger domain; the learning rates decay linearly over the second half.
         batch_size: images of each domain per step.
         cycle_weight, identity_weight, pool_size: `kgan.variants.CycleGAN`'s.
         learning_rate: Adam's initial learning rate, for both pairs of networks.
-        seed: seed of the networks' weights, the shuffling and the pools.
+        seed: seed of the networks' weights, the data order and the pools.
         export_name: the export's folder in `output_dir/saved_models`; None: no export.
         max_steps_per_epoch: at most this many steps per epoch (quick runs, tests).
+        overwrite: if `output_dir` holds a finished run, delete what it wrote and train again.
+        callbacks: more Keras callbacks, run before kgan's.
         verbose: `fit`'s verbosity.
 
     Returns:
-        `(model, history, export_path)`; `history` is None for a run already finished (which is not exported
-        again), `export_path` None without an export.
+        `(model, history, export_path)`: the trained `CycleGAN`, `fit`'s `History` (None if the interrupted
+        run had trained every epoch already), and the export's version folder (None without an export).
 
     Raises:
-        ValueError: on a bad setting, or settings other than those of the run being resumed.
+        ValueError: on a bad setting, or a setting that defines the run (`RUN_SETTINGS`) other than the
+            interrupted run's.
+        FileExistsError: if `output_dir` holds a finished run (and not `overwrite`), or is a non-empty folder
+            that is not a kgan run.
     """
-    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("image_size", image_size)):
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
         check_positive_int(name, value)
+    image_size = standardize_image_size(image_size)
+    check_seed("seed", seed)
     if size not in GENERATOR_SIZES:
         raise ValueError(f"`size` must be one of {sorted(GENERATOR_SIZES)}. Received: size={size!r}")
     if not learning_rate > 0:
         raise ValueError(f"`learning_rate` must be > 0. Received: learning_rate={learning_rate!r}")
     if max_steps_per_epoch is not None:
         check_positive_int("max_steps_per_epoch", max_steps_per_epoch)
-    settings = {name: value for name, value in locals().items() if name in _RUN_SETTINGS}
+    if export_name is not None:
+        check_export_name(export_name)  # before any folder is made or epoch trained
     output_dir = pathlib.Path(output_dir)
-    checkpoints = output_dir / "checkpoints"
-    latest = Checkpoint.latest(checkpoints)
-    _record_settings(output_dir / "config.json", settings, resuming=latest is not None)
+    check_writable_dir(output_dir, "output_dir")
+    state = prepare_run_dir(output_dir, overwrite=overwrite)
+    exports = [] if export_name is None else [output_dir / "saved_models" / export_name]
+    for path in runs.remove_stale(output_dir, *exports):
+        print(f"Removed {path}, left by a killed run.", flush=True)
 
     images_a, _ = load_domain(domain_a, image_size)
     images_b, _ = load_domain(domain_b, image_size)
@@ -126,12 +157,32 @@ def train_cyclegan(
         images_b, _ = load_domain(domain_b, image_size, channels)
     steps = steps_per_epoch(len(images_a), len(images_b), batch_size)
     steps = min(steps, max_steps_per_epoch or steps)
+    record = dict(
+        variant=VARIANT,
+        domain_a=str(domain_a),
+        domain_b=str(domain_b),
+        image_size=list(image_size),
+        size=size,
+        epochs=epochs,
+        steps_per_epoch=steps,
+        batch_size=batch_size,
+        cycle_weight=cycle_weight,
+        identity_weight=identity_weight,
+        pool_size=pool_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        export_name=export_name,
+        image_shape=list(images_a.shape[1:]),
+        num_examples={"a": len(images_a), "b": len(images_b)},
+    )
+    if state.kind == "resumable" or state.skipped:
+        runs.check_resumable(state.config, record, keys=RUN_SETTINGS, flags=setting_flag)  # before anything moves
+    runs.set_aside(state.skipped)
 
     keras.utils.set_random_seed(seed)
-    if latest is not None:
-        model = keras.saving.load_model(latest)
-        initial_epoch = Checkpoint.list(checkpoints)[-1][0]
-    else:
+    model, state = _restore(output_dir, state)
+    initial_epoch = state.epoch if model is not None else 0
+    if model is None:
         model = CycleGAN(
             *build_cyclegan_networks(images_a.shape[1:], images_b.shape[1:], size=size),
             cycle_weight=cycle_weight,
@@ -143,18 +194,25 @@ def train_cyclegan(
         model.compile(
             d_optimizer=cyclegan_optimizer(learning_rate, total), g_optimizer=cyclegan_optimizer(learning_rate, total)
         )
-        initial_epoch = 0
+    else:
+        print(f"Resuming the interrupted run in {output_dir} after epoch {initial_epoch}.", flush=True)
+    with atomic_path(output_dir / runs.CONFIG) as tmp:
+        tmp.write_text(json.dumps(record, indent=2))
+
     rng = np.random.default_rng(seed)
     grid = TranslationGrid(
         output_dir / "samples",
         images_a[rng.choice(len(images_a), min(8, len(images_a)), replace=False)],
         images_b[rng.choice(len(images_b), min(8, len(images_b)), replace=False)],
     )
-    callbacks = [grid, HistoryLog(output_dir, title="CycleGAN"), Checkpoint(checkpoints)]
+    callbacks = [*callbacks, grid, HistoryLog(output_dir, title="CycleGAN"), Checkpoint(output_dir / "checkpoints")]
     history = None
     if initial_epoch < epochs:
+        # One endless stream of batches whose order depends on the seed alone (as an uninterrupted run's
+        # iterator, which fit keeps across epochs): a resumed run skips the batches its epochs took.
+        data = unpaired_dataset(images_a, images_b, batch_size, seed=seed).skip(initial_epoch * steps)
         history = model.fit(
-            unpaired_dataset(images_a, images_b, batch_size, seed=seed + initial_epoch),
+            data,
             steps_per_epoch=steps,
             epochs=epochs,
             initial_epoch=initial_epoch,
@@ -162,31 +220,45 @@ def train_cyclegan(
             shuffle=False,  # each domain is shuffled by unpaired_dataset
             verbose=verbose,
         )
-    export_path = None
-    published = None if export_name is None else latest_version(output_dir / "saved_models" / export_name)
-    if export_name is not None and history is None and published is not None:
-        export_path = output_dir / "saved_models" / export_name / str(published)  # a finished run, run again
-    elif export_name is not None:
-        metadata = {"domains": {"a": {"source": str(domain_a)}, "b": {"source": str(domain_b)}}, "epochs": epochs}
-        export_path = export_translator(model, output_dir / "saved_models", export_name, metadata=metadata)
+
+    # Publishing and finishing are one recoverable step (`kgan.training.runs`), as for `kgan.train`.
+    export_path = None if export_name is None else runs.published_export(output_dir)
+    if export_name is not None and export_path is None:
+        model_dir = output_dir / "saved_models" / export_name
+        version = (latest_version(model_dir) or 0) + 1
+        runs.intend_to_publish(output_dir, model_dir / str(version))
+        final = {} if history is None else {k: v[-1] for k, v in history.history.items()}
+        metadata = {
+            **record,
+            "domains": {"a": {"source": str(domain_a)}, "b": {"source": str(domain_b)}},
+            "final_metrics": final,
+        }
+        export_path = export_translator(
+            model, output_dir / "saved_models", export_name, version=version, metadata=metadata
+        )
+    runs.mark_finished(output_dir, export_path=export_path)
     return model, history, export_path
 
 
-def _record_settings(path, settings, resuming):
-    """Writes `config.json` for a new run; for a resumed one, refuses settings that differ from it."""
-    if resuming and path.is_file():
-        recorded = read_json_object(path, "run settings")
-        changed = {k: v for k, v in settings.items() if recorded.get(k) != v}
-        if changed:
-            name, value = next(iter(changed.items()))
+def _restore(run_dir, state):
+    """`(model, state)`: the CycleGAN of the newest checkpoint Keras loads, walking back past those it cannot;
+    `(None, state)` if there is none."""
+    while state.kind == "resumable":
+        try:
+            model = keras.saving.load_model(state.checkpoint)
+        except Exception as error:  # noqa: BLE001 (any failure to load means: walk back)
+            first_line = (str(error).strip().splitlines() or [""])[0][:200]
+            runs.set_aside([(state.checkpoint, f"Keras could not load it ({type(error).__name__}: {first_line})")])
+            state = runs.inspect_run(run_dir)
+            runs.set_aside(state.skipped)
+            continue
+        if not isinstance(model, CycleGAN):
             raise ValueError(
-                f"{path.parent} holds a run with {name}={recorded.get(name)!r}; resume it with the same settings "
-                f"or choose another output folder. Received: {name}={value!r}"
+                f"{run_dir} holds an interrupted run of another model than CycleGAN; choose a new --output-dir. "
+                f"Received: {state.checkpoint}"
             )
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(settings, indent=2))
+        return model, state
+    return None, state
 
 
 def digit_accuracies(translate, images_a, labels_a, images_b, labels_b, classifier=None, batch_size=256):

@@ -149,7 +149,7 @@ def claim(run_dir):
         tmp.write_text(json.dumps(marker, indent=2))
 
 
-def check_resumable(saved, requested):
+def check_resumable(saved, requested, keys=None, flags=flag_of):
     """Raises `ValueError` naming the first setting that defines the run and differs from the interrupted run's.
 
     Args:
@@ -157,10 +157,14 @@ def check_resumable(saved, requested):
         requested: the new run's (`kgan.training.TrainConfig.record()`); only
             its `MATCH` settings are compared (the others may change), and only
             those `saved` holds (older runs recorded fewer).
+        keys: the settings to compare (default: `TrainConfig`'s `MATCH` ones;
+            a trainer of its own, CycleGAN's, passes its own).
+        flags: a function from a setting's name to its flag (`--batch-size`,
+            or `name=` for a library-only setting).
     """
-    for key in resume_keys():
+    for key in resume_keys() if keys is None else keys:
         if key in saved and key in requested and saved[key] != requested[key]:
-            flag = flag_of(key)
+            flag = flags(key)
             given = f"{flag}{requested[key]!r}" if flag.endswith("=") else f"{flag} {requested[key]!r}"
             raise ValueError(
                 f"This run directory holds an interrupted run with {key}={saved[key]!r}; resuming it with "

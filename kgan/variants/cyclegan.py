@@ -32,7 +32,8 @@ class ImagePool(keras.layers.Layer):
     `pool(images)` goes through the batch one image at a time, as the paper's pool does: while the pool holds
     fewer than `pool_size` images, the image is stored and returned; once it is full, with probability 0.5 a
     random stored image is returned and replaced by the new one, otherwise the new image is returned. The
-    buffer, its fill count and the random state are weights, so a checkpoint keeps them. `pool_size=0`
+    buffer and its fill count are weights and the random state is saved with them, so a checkpoint keeps all
+    three. `pool_size=0`
     returns the images unchanged.
     """
 
@@ -77,6 +78,17 @@ class ImagePool(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+    def save_own_variables(self, store):
+        # Keras saves a layer's weights but not its SeedGenerator's state; keep it, so a resumed run draws the
+        # swaps an uninterrupted one would (as kgan.GAN keeps its noise state).
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        if "seed_generator_state" in store:
+            self.seed_generator.state.assign(store["seed_generator_state"])
+        super().load_own_variables({k: store[k] for k in store.keys() if k != "seed_generator_state"})
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size, "seed": self.seed}
