@@ -3,8 +3,11 @@
 The offline example translates between two real handwriting collections shipped with kgan: the embedded MNIST
 digits (`"mnist_embedded"`, domain A) and the 1,797 8 x 8 digits of the UCI "Optical Recognition of Handwritten
 Digits" test set (`"uci_digits"`, domain B; `uci_digits_8x8.npz`, provenance in docs/data.md). Both are
-prepared the same way (`prepare_domain`): bilinear `tf.image.resize` (no antialiasing) to the image size and
-scaled to [-1, 1] as `x / 127.5 - 1`. An export trained on them expects images prepared exactly so.
+prepared by `prepare_domain`: bilinear `tf.image.resize` (no antialiasing) and scaled to [-1, 1] as
+`x / 127.5 - 1`. They are framed alike: MNIST's digits sit in a 20 x 20 box of their 28 x 28 frame, while the UCI
+digits fill their 8 x 8 frame, so the UCI digits are resized into the central 20/28 of the side and padded with
+background (`DOMAIN_BOXES`); a ResNet generator with two downsamplings cannot learn to shrink a digit. An export
+trained on them expects images prepared exactly so (its `kgan.json` records each domain's `preprocessing`).
 """
 
 import importlib.resources
@@ -19,6 +22,8 @@ from kgan.data.validation import standardize_image_size
 # The shipped domains, beside any image folder.
 DOMAINS = ("mnist_embedded", "uci_digits")
 UCI_DIGITS_FILE = "uci_digits_8x8.npz"
+# The share of the side a shipped domain's images are resized into (the rest is background): MNIST's 20 / 28.
+DOMAIN_BOXES = {"mnist_embedded": 1.0, "uci_digits": 20 / 28}
 
 
 def load_uci_digits():
@@ -34,23 +39,44 @@ def load_uci_digits():
     return images[..., None], labels.astype("int32")
 
 
-def prepare_domain(images, image_size):
+def prepare_domain(images, image_size, box=1.0):
     """`uint8` images `(N, H, W, C)` -> float32 `(N, size, size, C)` in [-1, 1]: bilinear resize, `x / 127.5 - 1`.
 
+    Args:
+        images: `uint8` images `(N, H, W, C)`, background 0.
+        image_size: the side (or `(height, width)`) of the prepared images.
+        box: the share of each side the images are resized into, in (0, 1]; the box is centred and the
+            border is background (-1). 1: the whole frame.
+
     Raises:
-        ValueError: if `images` is not a 4-D `uint8` array.
+        ValueError: if `images` is not a 4-D `uint8` array, or `box` is not in (0, 1].
     """
     images = np.asarray(images)
     if images.ndim != 4 or images.dtype != np.uint8:
         raise ValueError(
             f"Domain images must be uint8 of shape (N, H, W, C). Received: shape={images.shape}, dtype={images.dtype}"
         )
+    if isinstance(box, bool) or not isinstance(box, (int, float)) or not 0 < box <= 1:
+        raise ValueError(f"`box` must be a number in (0, 1]. Received: box={box!r}")
     height, width = standardize_image_size(image_size)
-    resized = tf.image.resize(tf.cast(images, tf.float32), (height, width), method="bilinear")
-    return (resized.numpy() / 127.5 - 1.0).astype("float32")
+    inner = (max(1, round(height * box)), max(1, round(width * box)))
+    resized = tf.image.resize(tf.cast(images, tf.float32), inner, method="bilinear")
+    framed = tf.image.pad_to_bounding_box(resized, (height - inner[0]) // 2, (width - inner[1]) // 2, height, width)
+    return (framed.numpy() / 127.5 - 1.0).astype("float32")
 
 
-def load_domain(source, image_size=28, channels=None):
+def describe_preparation(box=1.0):
+    """`prepare_domain`'s steps in words, for an export's `kgan.json`."""
+    resize = "bilinear tf.image.resize (no antialiasing) to the image size"
+    if box != 1:
+        resize = (
+            f"bilinear tf.image.resize (no antialiasing) to {box:.4g} of the image size, centred, the border "
+            "padded with 0"
+        )
+    return f"{resize}, then x / 127.5 - 1 (uint8 -> [-1, 1])"
+
+
+def load_domain(source, image_size=28, channels=None, box=None):
     """One domain's images, prepared by `prepare_domain`, and its labels (or None).
 
     Args:
@@ -58,6 +84,8 @@ def load_domain(source, image_size=28, channels=None):
             `"folder"` source: any size, one subfolder per class optional).
         image_size: the side (or `(height, width)`) of the prepared images.
         channels: 1 or 3 to convert the images (default: the source's own).
+        box: `prepare_domain`'s share of the side the images fill (default: the shipped domain's own in
+            `DOMAIN_BOXES`, 1 for a folder).
 
     Returns:
         `(images, labels)`: float32 `(N, H, W, C)` in [-1, 1]; `int32` labels or None.
@@ -79,7 +107,13 @@ def load_domain(source, image_size=28, channels=None):
             raise ValueError(f"`channels` must be 1 or 3. Received: channels={channels!r}")
         if images.shape[-1] != channels:
             images = images[..., :1].repeat(3, axis=-1) if channels == 3 else _grey(images)
-    return prepare_domain(images, image_size), labels
+    return prepare_domain(images, image_size, domain_box(source) if box is None else box), labels
+
+
+def domain_box(source):
+    """The share of the side `load_domain` resizes `source`'s images into by default (`DOMAIN_BOXES`; 1 for a
+    folder)."""
+    return DOMAIN_BOXES.get(source, 1.0)
 
 
 def _grey(images):
