@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kgan.cli import main as kgan_main
-from kgan.data.domains import DOMAIN_BOXES, describe_preparation, domain_box, load_domain, prepare_domain
+from kgan.data.domains import describe_preparation, domain_framing, load_domain, prepare_domain
 from kgan.models.cyclegan import build_cyclegan_networks
 from kgan.serving.translation import export_translator, load_translator
 from kgan.variants.cyclegan import CycleGAN
@@ -17,39 +17,62 @@ def ink_heights(images):
     return (images[..., 0] > -0.5).any(axis=2).sum(axis=1)
 
 
-def test_a_box_resizes_into_the_centre_and_pads_with_background():
+def centres_of_mass(images):
+    """(row, column) centres of mass of images in [-1, 1] (background -1)."""
+    mass = (images[..., 0] + 1) / 2
+    total = mass.sum(axis=(1, 2))
+    index = np.arange(images.shape[1])
+    return (mass.sum(axis=2) * index).sum(axis=1) / total, (mass.sum(axis=1) * index).sum(axis=1) / total
+
+
+def test_mnist_framing_resizes_into_a_20_28_box_padded_with_background():
     white = np.full((1, 8, 8, 1), 255, np.uint8)
-    framed = prepare_domain(white, 28, box=20 / 28)
+    framed = prepare_domain(white, 28, framing="mnist")
     assert framed.shape == (1, 28, 28, 1)
-    np.testing.assert_allclose(framed[0, 4:24, 4:24], 1.0)
     inside = np.zeros((28, 28), bool)
-    inside[4:24, 4:24] = True
+    inside[4:24, 4:24] = True  # a centred square's centre of mass is already (14, 14) up to rounding
+    np.testing.assert_allclose(framed[0, inside], 1.0)
     np.testing.assert_allclose(framed[0, ~inside], -1.0)
-    np.testing.assert_allclose(prepare_domain(white, 28), 1.0)  # box 1: the whole frame
+    np.testing.assert_allclose(prepare_domain(white, 28), 1.0)  # "fill": the whole frame
+
+
+def test_mnist_framing_moves_the_centre_of_mass_to_the_centre():
+    corner = np.zeros((2, 8, 8, 1), np.uint8)
+    corner[0, :3, :3] = 255  # ink in the top-left corner: moved by the whole border, no further
+    corner[1, 2:5, 4:7] = 255  # a little off centre: moved onto it
+    framed = prepare_domain(corner, 28, framing="mnist")
+    rows, cols = centres_of_mass(framed)
+    assert rows[1] == pytest.approx(14, abs=0.5) and cols[1] == pytest.approx(14, abs=0.5)
+    unshifted = prepare_domain(corner, 28, framing="fill")
+    assert rows[0] < 14 and np.isclose(framed[0, 0, 0, 0], -1)  # nothing wrapped round
+    assert centres_of_mass(unshifted)[0][0] < 14
 
 
 def test_the_uci_digits_are_framed_like_mnists_digits():
     mnist, _ = load_domain("mnist_embedded", 28)
     uci, labels = load_domain("uci_digits", 28)
-    whole, _ = load_domain("uci_digits", 28, box=1.0)
-    assert DOMAIN_BOXES["uci_digits"] == domain_box("uci_digits") == 20 / 28
-    assert domain_box("some/folder") == 1.0
+    whole, _ = load_domain("uci_digits", 28, framing="fill")
+    assert domain_framing("uci_digits") == "mnist" and domain_framing("mnist_embedded") == "fill"
+    assert domain_framing("some/folder") == "fill"
     assert uci.shape == whole.shape == (1797, 28, 28, 1) and labels.shape == (1797,)
-    np.testing.assert_allclose(uci[:, :4], -1.0)  # the border MNIST's 20 x 20 box leaves
-    np.testing.assert_allclose(uci[:, :, -4:], -1.0)
     assert abs(ink_heights(uci).mean() - ink_heights(mnist).mean()) < 2  # MNIST's digits: about 20 rows
     assert ink_heights(whole).mean() > 26  # unframed, they fill the frame
+    for uci_centre, mnist_centre in zip(centres_of_mass(uci), centres_of_mass(mnist)):
+        assert abs(uci_centre.mean() - mnist_centre.mean()) < 0.2 and uci_centre.std() < 0.5
 
 
-@pytest.mark.parametrize("box", [0, -0.5, 1.5, "half", True, None])
-def test_a_bad_box_is_refused_with_its_value(box):
-    with pytest.raises(ValueError, match=r"`box` must be a number in \(0, 1\]. Received: box="):
-        prepare_domain(np.zeros((1, 8, 8, 1), np.uint8), 28, box=box)
+@pytest.mark.parametrize("framing", ["MNIST", "box", None, 1.0])
+def test_a_bad_framing_is_refused_with_its_value(framing):
+    with pytest.raises(ValueError, match=r"`framing` must be one of \('fill', 'mnist'\). Received: framing="):
+        prepare_domain(np.zeros((1, 8, 8, 1), np.uint8), 28, framing=framing)
+    with pytest.raises(ValueError, match="Received: framing="):
+        load_domain("uci_digits", 28, framing=framing or "none")
 
 
 def test_the_preparation_is_described_in_words():
-    assert "to the image size" in describe_preparation(1.0)
-    assert "0.7143 of the image size, centred" in describe_preparation(20 / 28)
+    assert "to the image size" in describe_preparation("fill")
+    assert "box of 0.7143 of the image size" in describe_preparation("mnist")
+    assert "centre of mass" in describe_preparation("mnist")
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +84,11 @@ def digits_export(tmp_path_factory):
 
 def test_the_export_records_each_domains_preparation_and_prepares_inputs_so(digits_export):
     metadata = json.loads((digits_export / "assets.extra" / "kgan.json").read_text())
-    assert metadata["domains"]["a"]["box"] == 1.0 and metadata["domains"]["b"]["box"] == 20 / 28
-    assert metadata["domains"]["b"]["preprocessing"] == describe_preparation(20 / 28)
+    assert metadata["domains"]["a"]["framing"] == "fill" and metadata["domains"]["b"]["framing"] == "mnist"
+    assert metadata["domains"]["b"]["preprocessing"] == describe_preparation("mnist")
     translator = load_translator(digits_export)
     white = np.full((2, 8, 8, 1), 255, np.uint8)
-    np.testing.assert_allclose(translator.prepare(white, "b"), prepare_domain(white, 28, 20 / 28))
+    np.testing.assert_allclose(translator.prepare(white, "b"), prepare_domain(white, 28, "mnist"))
     np.testing.assert_allclose(translator.prepare(white), prepare_domain(white, 28))
     with pytest.raises(ValueError, match="Received: domain='c'"):
         translator.prepare(white, "c")
@@ -76,11 +99,11 @@ def test_kgan_sample_translate_prepares_the_input_as_the_source_domain(digits_ex
     seen = []
     original = prepare_domain
 
-    def spy(images, image_size, box=1.0):
-        seen.append(box)
-        return original(images, image_size, box)
+    def spy(images, image_size, framing="fill"):
+        seen.append(framing)
+        return original(images, image_size, framing)
 
     monkeypatch.setattr("kgan.serving.translation.prepare_domain", spy)
     argv = ["sample", str(digits_export), "--translate", "b_to_a", "--input", str(tmp_path / "b.npz")]
     assert kgan_main([*argv, "-n", "2", "-o", str(tmp_path / "grid.png")]) == 0
-    assert seen == [20 / 28] and (tmp_path / "grid.png").is_file()
+    assert seen == ["mnist"] and (tmp_path / "grid.png").is_file()

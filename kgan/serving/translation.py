@@ -4,7 +4,7 @@ The SavedModel has a signature per direction, `a_to_b` and `b_to_a`, each taking
 W, C)` in [-1, 1]) and returning `images` (the translations, float32 in [-1, 1]); `a_to_b_uint8` and
 `b_to_a_uint8` return uint8 pixels, `a_to_b_png` and `b_to_a_png` PNG files (`png_bytes`), as a generator's
 export does (`kgan.serving.signatures`); `serving_default` is `a_to_b`. Its `kgan.json` records both domains'
-image shapes and how each domain's images are prepared (`box`, `preprocessing`), so a client feeds images prepared
+image shapes and how each domain's images are prepared (`framing`, `preprocessing`), so a client feeds images prepared
 the same way (`ExportedTranslator.prepare`).
 """
 
@@ -17,7 +17,7 @@ import tensorflow as tf
 from kgan.core._keras_compat import add_untracked_endpoint
 from kgan.core.utils import read_json_object
 from kgan.core.version import __version__
-from kgan.data.domains import describe_preparation, domain_box, prepare_domain
+from kgan.data.domains import describe_preparation, domain_framing, prepare_domain
 from kgan.serving.export import check_export_name, check_version, publish_export
 from kgan.serving.metadata import METADATA_PATH, resolve_export_dir
 from kgan.serving.signatures import SIGNATURE_NAME, _to_uint8
@@ -25,10 +25,10 @@ from kgan.serving.trust import check_export
 
 DIRECTIONS = ("a_to_b", "b_to_a")
 # How the images of both domains were prepared for training (kgan.data.domains.prepare_domain); each domain's
-# own `box` and `preprocessing` are in `domains`.
+# own `framing` and `preprocessing` are in `domains`.
 PREPROCESSING = (
-    "bilinear tf.image.resize (no antialiasing) into the centred share `box` of the image size (each domain's), the "
-    "border padded with 0, then x / 127.5 - 1 (uint8 -> [-1, 1])"
+    "bilinear tf.image.resize (no antialiasing) framed as each domain's `framing` says (its `preprocessing`), then "
+    "x / 127.5 - 1 (uint8 -> [-1, 1])"
 )
 _KIND = "image_translation"
 
@@ -57,8 +57,8 @@ def export_translator(model, base_dir="saved_models", name="cyclegan", *, versio
     for domain, info in (metadata or {}).get("domains", {}).items():
         domains.setdefault(domain, {}).update(info)
     for info in domains.values():
-        info.setdefault("box", domain_box(info.get("source")))
-        info.setdefault("preprocessing", describe_preparation(info["box"]))
+        info.setdefault("framing", domain_framing(info.get("source")))
+        info.setdefault("preprocessing", describe_preparation(info["framing"]))
     document = {
         **(metadata or {}),
         "kind": _KIND,
@@ -161,5 +161,5 @@ class ExportedTranslator:
         were (`"a"` for `a_to_b`, `"b"` for `b_to_a`)."""
         if domain not in ("a", "b"):
             raise ValueError(f"`domain` must be 'a' or 'b'. Received: domain={domain!r}")
-        box = self.metadata.get("domains", {}).get(domain, {}).get("box", 1.0)
-        return prepare_domain(images, self.image_shape[:2], box)
+        framing = self.metadata.get("domains", {}).get(domain, {}).get("framing", "fill")
+        return prepare_domain(images, self.image_shape[:2], framing)
