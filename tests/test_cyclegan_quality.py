@@ -1,14 +1,17 @@
 """CycleGAN's digits example: the two shipped domains are framed alike, and the export records how."""
 
+import inspect
 import json
 
 import numpy as np
 import pytest
 
 from kgan.cli import main as kgan_main
+from kgan.cli.cyclegan import build_parser
 from kgan.data.domains import describe_preparation, domain_framing, load_domain, prepare_domain
 from kgan.models.cyclegan import build_cyclegan_networks
 from kgan.serving.translation import export_translator, load_translator
+from kgan.training.cyclegan import train_cyclegan
 from kgan.variants.cyclegan import CycleGAN
 
 
@@ -107,3 +110,17 @@ def test_kgan_sample_translate_prepares_the_input_as_the_source_domain(digits_ex
     argv = ["sample", str(digits_export), "--translate", "b_to_a", "--input", str(tmp_path / "b.npz")]
     assert kgan_main([*argv, "-n", "2", "-o", str(tmp_path / "grid.png")]) == 0
     assert seen == ["mnist"] and (tmp_path / "grid.png").is_file()
+
+
+def test_the_scripts_defaults_are_train_cyclegans_measured_ones():
+    # benchmarks/RESULTS.md, "CycleGAN, MNIST to UCI 8x8 digits": the small generators, no identity loss, 3 epochs.
+    flags = vars(build_parser().parse_args([]))
+    defaults = {k: p.default for k, p in inspect.signature(train_cyclegan).parameters.items()}
+    assert (flags["size"], flags["epochs"], flags["identity_weight"]) == ("small", 3, 0.0)
+    for flag, setting in (("size", "size"), ("epochs", "epochs"), ("identity_weight", "identity_weight")):
+        assert flags[flag] == defaults[setting]
+    assert (flags["data_path_b"], defaults["domain_b"], domain_framing(defaults["domain_b"])) == (
+        "uci_digits",
+        "uci_digits",
+        "mnist",
+    )

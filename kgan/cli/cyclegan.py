@@ -27,10 +27,10 @@ def build_parser(description=None):
     parser.add_argument(
         "--size",
         choices=sorted(GENERATOR_SIZES),
-        default="standard",
+        default="small",
         help="the generators' size (default: %(default)s)",
     )
-    parser.add_argument("--epochs", type=positive_int_up_to(_MAX), default=10, help="default: %(default)s")
+    parser.add_argument("--epochs", type=positive_int_up_to(_MAX), default=3, help="default: %(default)s")
     parser.add_argument("--batch-size", type=positive_int_up_to(4096), default=16, help="default: %(default)s")
     parser.add_argument(
         "--steps-per-epoch",
@@ -40,7 +40,7 @@ def build_parser(description=None):
     )
     parser.add_argument("--cycle-weight", type=float, default=10.0, help="lambda (default: %(default)s)")
     parser.add_argument(
-        "--identity-weight", type=float, default=0.5, help="identity loss, a fraction of lambda (default: %(default)s)"
+        "--identity-weight", type=float, default=0.0, help="identity loss, a fraction of lambda (default: %(default)s)"
     )
     parser.add_argument("--pool-size", type=int, default=50, help="past fakes per D (default: %(default)s)")
     parser.add_argument("--learning-rate", type=float, default=2e-4, help="default: %(default)s")
