@@ -224,7 +224,7 @@ def _translate_images(args):
             f"--input images have {images.shape[-1]} channel(s); the export takes {translator.image_shape[-1]}. "
             f"Received: shape={images.shape}"
         )
-    source = translator.prepare(images[: args.num])
+    source = translator.prepare(images[: args.num], domain=args.translate[0])  # "b_to_a": domain B's preparation
     translated = translator(source, args.translate)
     rows = [part for i in range(0, len(source), 8) for part in (source[i : i + 8], translated[i : i + 8])]
     return np.concatenate(rows), min(8, len(source))

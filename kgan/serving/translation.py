@@ -4,7 +4,8 @@ The SavedModel has a signature per direction, `a_to_b` and `b_to_a`, each taking
 W, C)` in [-1, 1]) and returning `images` (the translations, float32 in [-1, 1]); `a_to_b_uint8` and
 `b_to_a_uint8` return uint8 pixels, `a_to_b_png` and `b_to_a_png` PNG files (`png_bytes`), as a generator's
 export does (`kgan.serving.signatures`); `serving_default` is `a_to_b`. Its `kgan.json` records both domains'
-image shapes and how images are prepared, so a client feeds images prepared the same way.
+image shapes and how each domain's images are prepared (`framing`, `preprocessing`), so a client feeds images prepared
+the same way (`ExportedTranslator.prepare`).
 """
 
 import json
@@ -16,15 +17,19 @@ import tensorflow as tf
 from kgan.core._keras_compat import add_untracked_endpoint
 from kgan.core.utils import read_json_object
 from kgan.core.version import __version__
-from kgan.data.domains import prepare_domain
+from kgan.data.domains import describe_preparation, domain_framing, prepare_domain
 from kgan.serving.export import check_export_name, check_version, publish_export
 from kgan.serving.metadata import METADATA_PATH, resolve_export_dir
 from kgan.serving.signatures import SIGNATURE_NAME, _to_uint8
 from kgan.serving.trust import check_export
 
 DIRECTIONS = ("a_to_b", "b_to_a")
-# How the images of both domains were prepared for training (kgan.data.domains.prepare_domain).
-PREPROCESSING = "bilinear tf.image.resize (no antialiasing) to the image size, then x / 127.5 - 1 (uint8 -> [-1, 1])"
+# How the images of both domains were prepared for training (kgan.data.domains.prepare_domain); each domain's
+# own `framing` and `preprocessing` are in `domains`.
+PREPROCESSING = (
+    "bilinear tf.image.resize (no antialiasing) framed as each domain's `framing` says (its `preprocessing`), then "
+    "x / 127.5 - 1 (uint8 -> [-1, 1])"
+)
 _KIND = "image_translation"
 
 
@@ -51,6 +56,9 @@ def export_translator(model, base_dir="saved_models", name="cyclegan", *, versio
     domains = {"a": {"image_shape": list(shape)}, "b": {"image_shape": list(shape)}}
     for domain, info in (metadata or {}).get("domains", {}).items():
         domains.setdefault(domain, {}).update(info)
+    for info in domains.values():
+        info.setdefault("framing", domain_framing(info.get("source")))
+        info.setdefault("preprocessing", describe_preparation(info["framing"]))
     document = {
         **(metadata or {}),
         "kind": _KIND,
@@ -148,6 +156,10 @@ class ExportedTranslator:
             )
         return self._loaded.signatures[direction](images=tf.constant(images))["images"].numpy()
 
-    def prepare(self, images):
-        """uint8 images of any size `(N, H, W, C)` -> the export's inputs, prepared as its training data was."""
-        return prepare_domain(images, self.image_shape[:2])
+    def prepare(self, images, domain="a"):
+        """uint8 images of any size `(N, H, W, C)` -> the export's inputs, prepared as `domain`'s training images
+        were (`"a"` for `a_to_b`, `"b"` for `b_to_a`)."""
+        if domain not in ("a", "b"):
+            raise ValueError(f"`domain` must be 'a' or 'b'. Received: domain={domain!r}")
+        framing = self.metadata.get("domains", {}).get(domain, {}).get("framing", "fill")
+        return prepare_domain(images, self.image_shape[:2], framing)
