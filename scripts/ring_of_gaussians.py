@@ -18,7 +18,7 @@ high-quality share per epoch) and prints the final numbers.
 
 --compare trains one GAN per remedy kgan has (kgan.lectures.ring_remedies():
 minimax and non-saturating costs, label smoothing, annealed instance noise, a
-D weight penalty, 5 D steps, LSGAN, WGAN-GP) on the same data with the same
+D weight penalty, 5 D steps, the unrolled GAN, LSGAN, WGAN-GP) on the same data with the same
 seed and number of batches, prints one table (modes covered, high-quality
 share, samples per mode) and saves compare.png, one panel per remedy. What seed 0 printed and cost:
 benchmarks/RESULTS.md, "The lecture examples".
@@ -82,7 +82,9 @@ def parse_args(argv=None):
         default=[0, 10],
         help="unrolling steps to compare, 0 being the plain GAN (default: %(default)s)",
     )
-    paper.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="seeds (default: %(default)s)")
+    paper.add_argument(
+        "--seeds", type=non_negative_int, nargs="+", default=[0, 1, 2], help="seeds (default: %(default)s)"
+    )
     paper.add_argument(
         "--steps",
         type=positive_int,

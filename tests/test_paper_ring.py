@@ -88,6 +88,7 @@ def test_the_script_runs_the_papers_comparison(tmp_path, capsys):
         (["--paper-setting", "--loss", "minimax"], "--paper-setting"),
         (["--paper-setting", "--steps", "5", "--steps-per-check", "2"], "multiple of --steps-per-check"),
         (["--paper-setting", "--unroll-steps", "-1"], "--unroll-steps"),
+        (["--paper-setting", "--seeds", "-1"], "--seeds"),
     ],
 )
 def test_the_script_refuses_bad_paper_settings(argv, message, capsys):
