@@ -26,7 +26,9 @@ from kgan.lectures.toy_plots import plot_rings
 from kgan.metrics.toy_checks import ModeCoverage, mode_coverage
 from kgan.variants import UnrolledGAN
 
-#: Metz et al. 2017, appendix A (the batch size is their published notebook's, poolio/unrolled_gan).
+#: Metz et al. 2017, appendix A, as recalled: the appendix's text could not be read when this was written. The
+#: authors' notebook (poolio/unrolled_gan), which could, differs ("not identical to the one in the paper", it says):
+#: tanh MLPs, D with 2 hidden layers, orthogonal gain 1.4, G's lr 1e-3. The batches of 512 are the notebook's.
 METZ_RING_GAN = dict(
     latent_dim=256,
     hidden_units=128,
