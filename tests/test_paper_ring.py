@@ -10,7 +10,7 @@ from kgan import GAN, lectures
 from kgan.variants import UnrolledGAN
 
 SCRIPTS = pathlib.Path(__file__).resolve().parent.parent / "scripts"
-TINY = dict(steps=4, steps_per_check=2, num_samples=200)
+TINY = dict(steps=2, steps_per_check=1, num_samples=200)
 
 
 def load_script(name):
