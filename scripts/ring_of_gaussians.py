@@ -5,6 +5,7 @@
     python scripts/ring_of_gaussians.py --d-steps 5              # k discriminator steps per G step
     python scripts/ring_of_gaussians.py --label-smoothing 0.1    # one-sided label smoothing (lecture 002)
     python scripts/ring_of_gaussians.py --compare                # all remedies, same seed and budget
+    python scripts/ring_of_gaussians.py --paper-setting          # Metz et al.'s nets: 0 vs 10 unrolling steps, 3 seeds
 
 Eight Gaussians (std 0.02) on a circle of radius 2. A sample is high quality
 if it lies within 3 standard deviations of its nearest mode; a mode is covered
@@ -17,17 +18,25 @@ high-quality share per epoch) and prints the final numbers.
 
 --compare trains one GAN per remedy kgan has (kgan.lectures.ring_remedies():
 minimax and non-saturating costs, label smoothing, annealed instance noise, a
-D weight penalty, 5 D steps, LSGAN, WGAN-GP) on the same data with the same
+D weight penalty, 5 D steps, the unrolled GAN, LSGAN, WGAN-GP) on the same data with the same
 seed and number of batches, prints one table (modes covered, high-quality
 share, samples per mode) and saves compare.png, one panel per remedy. What seed 0 printed and cost:
 benchmarks/RESULTS.md, "The lecture examples".
+
+--paper-setting trains the unrolled GAN paper's own comparison instead
+(Metz et al. 2017, appendix A; kgan.lectures.compare_unrolling): its ReLU
+MLPs with orthogonal weights, latent 256, Adam(1e-4, beta_1=0.5), the minimax
+loss, batches of 512, with 0 (the plain GAN) and 10 unrolling steps
+(--unroll-steps) for each of --seeds, --steps train steps each; prints one row
+per run (modes covered, high-quality share, modes covered every
+--steps-per-check steps) and saves paper_setting.png, a row per seed.
 """
 
 import argparse
 import sys
 
 from kgan import callbacks, lectures, metrics
-from kgan.cli import positive_int
+from kgan.cli import non_negative_int, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
 from kgan.core.losses import LOSSES
@@ -60,7 +69,36 @@ def parse_args(argv=None):
         action="store_true",
         help="train every remedy with the same seed and budget; print a table, save compare.png",
     )
+    paper = parser.add_argument_group("the unrolled GAN paper's setting (--paper-setting)")
+    paper.add_argument(
+        "--paper-setting",
+        action="store_true",
+        help="train Metz et al.'s ring GAN with each --unroll-steps and --seeds; print a table, save paper_setting.png",
+    )
+    paper.add_argument(
+        "--unroll-steps",
+        type=non_negative_int,
+        nargs="+",
+        default=[0, 10],
+        help="unrolling steps to compare, 0 being the plain GAN (default: %(default)s)",
+    )
+    paper.add_argument(
+        "--seeds", type=non_negative_int, nargs="+", default=[0, 1, 2], help="seeds (default: %(default)s)"
+    )
+    paper.add_argument(
+        "--steps",
+        type=positive_int,
+        default=10_000,
+        help="train steps (a D and a G update) per run (default: %(default)s)",
+    )
+    paper.add_argument(
+        "--steps-per-check", type=positive_int, default=1000, help="steps between mode counts (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
+    if args.paper_setting and (args.compare or args.loss != "non_saturating" or args.d_steps != 1):
+        parser.error("--paper-setting trains the paper's own GANs; drop --compare, --loss and --d-steps")
+    if args.steps % args.steps_per_check:
+        parser.error(f"--steps must be a multiple of --steps-per-check. Received: {args.steps}, {args.steps_per_check}")
     if args.compare and (args.loss != "non_saturating" or args.d_steps != 1 or args.label_smoothing):
         parser.error("--compare trains every remedy itself; drop --loss, --d-steps and --label-smoothing")
     return args
@@ -122,8 +160,42 @@ def compare(args):
     return output_dir, results
 
 
+def paper_setting(args):
+    """Trains the paper's comparison; returns `(output_dir, [lectures.UnrollingResult])`."""
+    output_dir = prepare_output_dir(args.output_dir, "ring_of_gaussians_paper")
+
+    def progress(result):
+        c = result.coverage
+        print(
+            f"{result.unroll_steps} unrolling steps, seed {result.seed}: {c.modes_covered}/{c.num_modes} modes, "
+            f"{c.high_quality_share:.0%} high quality ({result.seconds:.0f} s)",
+            flush=True,
+        )
+
+    results = lectures.compare_unrolling(
+        args.unroll_steps,
+        args.seeds,
+        steps=args.steps,
+        steps_per_check=args.steps_per_check,
+        num_samples=NUM_SAMPLES,
+        num_modes=NUM_MODES,
+        radius=RADIUS,
+        std=STD,
+        progress=progress,
+    )
+    path = output_dir / "paper_setting.png"
+    lectures.plot_unrolling_comparison(results, path, num_modes=NUM_MODES, radius=RADIUS, std=STD)
+    return output_dir, results
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.paper_setting:
+        output_dir, results = paper_setting(args)
+        print(f"\nMetz et al.'s ring GAN, {args.steps} steps of 512 per run:")
+        print(lectures.format_unrolling_table(results))
+        print(f"\nOne panel per run: {output_dir / 'paper_setting.png'}")
+        return 0
     if args.compare:
         output_dir, results = compare(args)
         print(f"\nThe same seed ({args.seed}) and {args.epochs} x {args.batches_per_epoch} batches of 128 for each:")

@@ -102,6 +102,72 @@ def test_the_gradient_flows_through_the_unrolled_steps():
     assert any(not np.allclose(a.numpy(), b.numpy(), atol=1e-7) for a, b in zip(full, first_order))
 
 
+def linear_gan(loss):
+    """G(z) = z @ theta (3 -> 2) and a linear D(x) = x @ w + b: small enough to unroll by hand."""
+    latent = keras.Input((3,))
+    generator = keras.Model(latent, keras.layers.Dense(2, use_bias=False)(latent), name="generator")
+    samples = keras.Input((2,))
+    discriminator = keras.Model(samples, keras.layers.Dense(1)(samples), name="discriminator")
+    gan = UnrolledGAN(generator, discriminator, loss=loss, seed=0, unroll_steps=1)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(0.05, beta_1=0.5), g_optimizer=keras.optimizers.Adam(0.05), jit_compile=False
+    )
+    return gan
+
+
+def hand_unrolled_generator_gradient(theta, w, b, moments, iteration, z, real, k, loss, lr=0.05, b1=0.5, b2=0.999):
+    """d(G's loss on D after k hand-written Adam steps)/d(theta), D's gradient written out for a linear D."""
+    eps = keras.config.epsilon()
+    theta = tf.constant(theta)
+    with tf.GradientTape() as tape:
+        tape.watch(theta)
+        fake = z @ theta
+        params = [tf.constant(w), tf.constant(b)]
+        m, v = [tf.constant(x) for x in moments[0]], [tf.constant(x) for x in moments[1]]
+        n = float(z.shape[0])
+        for i in range(k):
+            # D's loss, 0.5 * (mean softplus(-D(real)) + mean softplus(D(fake))), differentiated by hand.
+            d_real = -0.5 * (1.0 - tf.sigmoid(real @ params[0] + params[1])) / n
+            d_fake = 0.5 * tf.sigmoid(fake @ params[0] + params[1]) / n
+            grads = [tf.transpose(real) @ d_real + tf.transpose(fake) @ d_fake, tf.reduce_sum(d_real + d_fake, 0)]
+            step = float(iteration + i + 1)
+            alpha = lr * np.sqrt(1 - b2**step) / (1 - b1**step)
+            m = [mj + (g - mj) * (1 - b1) for mj, g in zip(m, grads)]
+            v = [vj + (g * g - vj) * (1 - b2) for vj, g in zip(v, grads)]
+            params = [p - alpha * mj / (tf.sqrt(vj) + eps) for p, mj, vj in zip(params, m, v)]
+        logits = fake @ params[0] + params[1]
+        g_loss = (
+            -tf.reduce_mean(tf.nn.softplus(logits)) if loss == "minimax" else tf.reduce_mean(tf.nn.softplus(-logits))
+        )
+    return tape.gradient(g_loss, theta).numpy()
+
+
+@pytest.mark.parametrize("loss", ["non_saturating", "minimax"])
+@pytest.mark.parametrize("k", [1, 3])
+def test_the_generator_gradient_equals_a_hand_unrolled_reference(k, loss):
+    """Issue 16: on a linear G and D, G's gradient is that of its loss on D advanced k Adam steps (Adam's moments
+    and step count carried from D's optimizer), differentiated through those steps."""
+    gan = linear_gan(loss)
+    gan.unroll_steps = k
+    rng = np.random.RandomState(0)
+    gan.train_on_batch(rng.normal(size=(8, 2)).astype("float32"))  # D's optimizer now has moments and a step
+    z = tf.constant(rng.normal(size=(8, 3)), "float32")
+    real = tf.constant(rng.normal(1.0, 0.5, size=(8, 2)), "float32")
+    with tf.GradientTape() as tape:
+        loss_value, _ = gan.generator_loss(gan.generate(z, training=True), real_images=real)
+    (grad,) = tape.gradient(loss_value, gan.generator.trainable_variables)
+    optimizer = gan.d_optimizer
+    moments = [[v.numpy() for v in optimizer.variables if v.name.endswith(kind)] for kind in ("momentum", "velocity")]
+    w, b = (v.numpy() for v in gan.discriminator.trainable_variables)
+    expected = hand_unrolled_generator_gradient(
+        gan.generator.get_weights()[0], w, b, moments, int(optimizer.iterations), z, real, k, loss
+    )
+    np.testing.assert_allclose(grad.numpy(), expected, rtol=1e-4, atol=1e-6)
+    # The unroll is a copy: D and its optimizer still hold what they held.
+    np.testing.assert_array_equal(gan.discriminator.trainable_variables[0].numpy(), w)
+    assert int(optimizer.iterations) == 1
+
+
 def test_trains_under_xla_saves_and_resumes(tmp_path):
     gan = UnrolledGAN(tiny_generator(), tiny_discriminator(), seed=0, unroll_steps=2)
     gan.compile(jit_compile=True)

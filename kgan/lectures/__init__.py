@@ -10,7 +10,9 @@
   of high-quality samples, within 3 standard deviations of the nearest mode),
   and the remedies compared on it with the same data, seed and budget
   (`ring_remedies`, `compare_ring_remedies`, `format_remedy_table`,
-  `plot_remedy_comparison`).
+  `plot_remedy_comparison`); and the unrolled GAN paper's own comparison on
+  it, with its networks and settings (`paper_ring`: `METZ_RING_GAN`,
+  `compare_unrolling`, `format_unrolling_table`, `plot_unrolling_comparison`).
 
 - Lecture 002's convolutional notebooks, trained side by side with the same seed
   and budget and scored with the shipped classifier (`conv_notebooks`:
@@ -21,10 +23,20 @@ arrays, so it scores any generator's samples. The `plot_*` functions save the
 picture a student wants for each problem.
 
 Modules: `toy_data` (the samplers), `toy_gan` (`train_toy_gan`, `SampleCheck`),
-`toy_plots` and `remedies` (the ring experiment). The checks are metrics:
+`toy_plots`, `remedies` (the ring experiment) and `paper_ring` (the paper's setting). The checks are metrics:
 `kgan.metrics.toy_checks` (`moment_errors`, `mean_distance_to_line`, `mode_coverage`).
 """
 
+from kgan.lectures.paper_ring import (
+    METZ_RING_GAN,
+    UnrollingResult,
+    build_metz_ring_discriminator,
+    build_metz_ring_generator,
+    compare_unrolling,
+    format_unrolling_table,
+    plot_unrolling_comparison,
+    train_metz_ring_gan,
+)
 from kgan.lectures.remedies import (
     RING_GAN,
     Remedy,
@@ -39,6 +51,14 @@ from kgan.lectures.toy_gan import SampleCheck, generate_samples, train_toy_gan
 from kgan.lectures.toy_plots import plot_histogram, plot_histograms, plot_line, plot_ring, plot_rings
 
 __all__ = [
+    "METZ_RING_GAN",
+    "UnrollingResult",
+    "build_metz_ring_discriminator",
+    "build_metz_ring_generator",
+    "compare_unrolling",
+    "format_unrolling_table",
+    "plot_unrolling_comparison",
+    "train_metz_ring_gan",
     "RING_GAN",
     "Remedy",
     "RemedyResult",
