@@ -61,3 +61,136 @@ def test_caption_dataset_pairs_each_image_with_a_caption_of_its_label():
     images_batch, captions = next(iter(caption_dataset(images, np.arange(10), 10, seed=0)))
     for value, caption in zip(images_batch.numpy().ravel(), captions.numpy()):
         assert caption.decode() in all_captions(int(value))
+
+
+# --- the networks and the model ------------------------------------------------------------------------------
+
+
+def _tiny_stackgan(stage=1, seed=0):
+    """A StackGAN for 8 x 8 digits (stage I at 4 x 4), latent size 4, small text embeddings."""
+    from kgan.models.stackgan import (
+        build_matching_discriminator,
+        build_stage1_generator,
+        build_stage2_generator,
+        build_text_encoder,
+    )
+    from kgan.variants.stackgan import StackGAN
+
+    encoder = build_text_encoder(caption_vectorizer(), embedding_dim=8, text_dim=8)
+    return StackGAN(
+        encoder,
+        build_stage1_generator(4, 8, (4, 4, 1), condition_dim=4, filters=8, seed=seed),
+        build_matching_discriminator((4, 4, 1), 8, filters=4, downsamples=1, text_units=4),
+        build_stage2_generator((4, 4, 1), 8, condition_dim=4, filters=8, residual_blocks=1, seed=seed),
+        build_matching_discriminator((8, 8, 1), 8, filters=4, downsamples=2, text_units=4),
+        stage=stage,
+        seed=seed,
+    )
+
+
+def _tiny_data(count=32, size=8):
+    from kgan.data import load_arrays
+
+    images, labels, _ = load_arrays()
+    import tensorflow as tf
+
+    small = tf.image.resize(images[:count].astype("float32"), (size, size), antialias=True).numpy()
+    return small / 127.5 - 1.0, labels[:count]
+
+
+def test_kl_divergence_matches_a_hand_computed_value():
+    from kgan.models.stackgan import kl_divergence
+
+    mean = np.array([[1.0, 0.0], [0.0, 0.0]], "float32")
+    log_variance = np.array([[0.0, np.log(2.0)], [0.0, 0.0]], "float32")
+    # Row 0: 0.5 * ((1 + 1 - 1 - 0) + (0 + 2 - 1 - log 2)); row 1: N(0, I) itself, 0.
+    expected = [0.5 * (1.0 + 1.0 - np.log(2.0)), 0.0]
+    np.testing.assert_allclose(np.asarray(kl_divergence(mean, log_variance)), expected, rtol=1e-6)
+
+
+def test_conditioning_augmentation_samples_in_training_and_returns_its_mean_in_inference():
+    from kgan.models.stackgan import ConditioningAugmentation, kl_divergence
+
+    layer = ConditioningAugmentation(3, seed=0)
+    embedding = np.ones((5, 6), "float32")
+    mean, _ = layer(embedding)
+    drawn, kl = layer(embedding, training=True)
+    mean_and_log_variance = np.asarray(layer.dense(embedding))
+    np.testing.assert_allclose(np.asarray(mean), mean_and_log_variance[:, :3], rtol=1e-6)
+    assert not np.allclose(np.asarray(drawn), np.asarray(mean))
+    np.testing.assert_allclose(
+        np.asarray(kl), np.asarray(kl_divergence(mean_and_log_variance[:, :3], mean_and_log_variance[:, 3:])), 1e-6
+    )
+
+
+def test_matching_aware_discriminator_loss_matches_hand_values():
+    from kgan.variants.stackgan import matching_aware_discriminator_loss
+
+    real, fake, mismatched = np.array([0.0, 2.0]), np.array([0.0, -1.0]), np.array([1.0, 1.0])
+    softplus = lambda x: np.log1p(np.exp(x))  # noqa: E731
+    expected = np.mean(softplus(-real)) + 0.5 * (np.mean(softplus(fake)) + np.mean(softplus(mismatched)))
+    loss = float(matching_aware_discriminator_loss(real, fake, mismatched))
+    assert loss == pytest.approx(expected, rel=1e-6)
+    # Calling a real image with the wrong caption real costs D, as calling a fake real does.
+    assert float(matching_aware_discriminator_loss(real, fake, -mismatched)) < loss
+
+
+def test_the_vocabulary_survives_keras_save_and_load(tmp_path):
+    import keras
+
+    from kgan.models.stackgan import build_text_encoder
+
+    encoder = build_text_encoder(caption_vectorizer(), embedding_dim=8, text_dim=8)
+    encoder.save(tmp_path / "encoder.keras")
+    restored = keras.saving.load_model(tmp_path / "encoder.keras")
+    captions = np.array(["a handwritten seven", "the digit 3", "an unknown word"])
+    assert restored.layers[1].get_vocabulary() == encoder.layers[1].get_vocabulary()
+    np.testing.assert_array_equal(np.asarray(restored(captions)), np.asarray(encoder(captions)))
+
+
+def test_stage_one_trains_g0_and_stage_two_keeps_g0_and_the_encoder_frozen():
+    from kgan.data.captions import caption_dataset
+
+    images, labels = _tiny_data()
+    stackgan = _tiny_stackgan(stage=1)
+    stackgan.compile()
+    data = caption_dataset(images, labels, 8, seed=0)
+    before = [w.numpy().copy() for w in stackgan.stage1_generator.weights]
+    logs = stackgan.fit(data, steps_per_epoch=2, epochs=1, verbose=0).history
+    assert set(logs) == {"d_loss", "g_loss", "kl"} and all(np.isfinite(v[-1]) for v in logs.values())
+    assert any(not np.array_equal(b, w.numpy()) for b, w in zip(before, stackgan.stage1_generator.weights))
+
+    stackgan.stage = 2
+    stackgan.compile()
+    frozen = [w.numpy().copy() for w in stackgan.stage1_generator.weights + stackgan.text_encoder.weights]
+    g1_before = [w.numpy().copy() for w in stackgan.stage2_generator.trainable_weights]
+    stackgan.fit(data, steps_per_epoch=2, epochs=1, verbose=0)
+    after = stackgan.stage1_generator.weights + stackgan.text_encoder.weights
+    assert all(np.array_equal(b, w.numpy()) for b, w in zip(frozen, after))
+    assert any(not np.array_equal(b, w.numpy()) for b, w in zip(g1_before, stackgan.stage2_generator.trainable_weights))
+    images_out, low = stackgan.generate(np.array(["a handwritten seven", "digit 3"]))
+    assert images_out.shape == (2, 8, 8, 1) and low.shape == (2, 4, 4, 1)
+
+
+def test_a_stage_two_stackgan_saves_and_reloads_with_its_stage_and_trains_on(tmp_path):
+    import keras
+
+    from kgan.data.captions import caption_dataset
+
+    images, labels = _tiny_data()
+    stackgan = _tiny_stackgan(stage=2)
+    stackgan.compile()
+    data = caption_dataset(images, labels, 8, seed=0)
+    stackgan.fit(data, steps_per_epoch=1, epochs=1, verbose=0)
+    stackgan.save(tmp_path / "stackgan.keras")
+    restored = keras.saving.load_model(tmp_path / "stackgan.keras")
+    assert restored.stage == 2 and not restored.stage1_generator.trainable
+    for a, b in zip(stackgan.weights, restored.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    restored.fit(data, steps_per_epoch=1, epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("stage", [0, 3, "2", True])
+def test_an_unknown_stage_is_refused(stage):
+    with pytest.raises(ValueError, match="`stage` must be 1 or 2"):
+        _tiny_stackgan(stage=stage)
