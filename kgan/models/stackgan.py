@@ -227,25 +227,38 @@ def _image_shape(image_shape, multiple):
     return shape
 
 
-def build_stackgan_networks(vectorizer, image_shape=(28, 28, 1), latent_dim=32, text_dim=64, seed=None):
+# Named sizes: the generators' and discriminators' first filters, the text embedding, the conditions, G1's blocks.
+NETWORK_SIZES = {
+    "standard": dict(filters=64, discriminator_filters=32, text_dim=64, condition_dim=16, residual_blocks=2),
+    "small": dict(filters=16, discriminator_filters=8, text_dim=16, condition_dim=4, residual_blocks=1),
+}
+
+
+def build_stackgan_networks(vectorizer, image_shape=(28, 28, 1), latent_dim=32, size="standard", seed=None):
     """The five networks of a StackGAN for `image_shape` images: `(text_encoder, g0, d0, g1, d1)`.
 
     Stage I works at half the size (14 x 14 for 28 x 28 digits), stage II at the full size.
 
     Args:
         vectorizer: an adapted `TextVectorization` (`kgan.data.captions.caption_vectorizer`).
-        X
+        image_shape: the final images' `(height, width, channels)`; height and width multiples of 4.
         latent_dim: the size of z.
-        text_dim: the size of the text embedding.
+        size: one of `NETWORK_SIZES`.
         seed: seed of the conditioning augmentations' draws.
     """
+    if size not in NETWORK_SIZES:
+        raise ValueError(f"`size` must be one of {sorted(NETWORK_SIZES)}. Received: size={size!r}")
     height, width, channels = _image_shape(image_shape, 4)
     low_shape = (height // 2, width // 2, channels)
+    s = NETWORK_SIZES[size]
+    text_dim, condition_dim, d_filters = s["text_dim"], s["condition_dim"], s["discriminator_filters"]
     second = None if seed is None else seed + 1
     return (
-        build_text_encoder(vectorizer, text_dim=text_dim),
-        build_stage1_generator(latent_dim, text_dim, low_shape, seed=seed),
-        build_matching_discriminator(low_shape, text_dim, filters=32, downsamples=1, name="stage1_discriminator"),
-        build_stage2_generator(low_shape, text_dim, seed=second),
-        build_matching_discriminator(image_shape, text_dim, filters=32, downsamples=2, name="stage2_discriminator"),
+        build_text_encoder(vectorizer, embedding_dim=text_dim // 2, text_dim=text_dim),
+        build_stage1_generator(latent_dim, text_dim, low_shape, condition_dim, s["filters"], seed=seed),
+        build_matching_discriminator(low_shape, text_dim, d_filters, 1, name="stage1_discriminator"),
+        build_stage2_generator(
+            low_shape, text_dim, condition_dim, s["filters"], s["residual_blocks"], upsamples=1, seed=second
+        ),
+        build_matching_discriminator(image_shape, text_dim, d_filters, 2, name="stage2_discriminator"),
     )

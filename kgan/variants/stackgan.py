@@ -172,6 +172,7 @@ class StackGAN(keras.Model):
         embedding = self.text_encoder(captions, training=False)
         if latent is None:
             latent = self.sample_latent(ops.shape(embedding)[0])
+        latent = ops.convert_to_tensor(latent, "float32")
         low, _ = self.stage1_generator([latent, embedding], training=training and self.stage == 1)
         images, _ = self.stage2_generator([low, embedding], training=training and self.stage == 2)
         return images, low
