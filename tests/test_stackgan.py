@@ -194,3 +194,177 @@ def test_a_stage_two_stackgan_saves_and_reloads_with_its_stage_and_trains_on(tmp
 def test_an_unknown_stage_is_refused(stage):
     with pytest.raises(ValueError, match="`stage` must be 1 or 2"):
         _tiny_stackgan(stage=stage)
+
+
+# --- the run, the script, the export -------------------------------------------------------------------------
+
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from kgan.cli.errors import run_main  # noqa: E402
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_stackgan.py"
+TINY_RUN = dict(image_size=8, size="small", stage1_epochs=1, stage2_epochs=1, batch_size=8, max_steps_per_epoch=2)
+
+
+def _digits_npz(path, count=48):
+    from tests.conftest import write_digits_npz
+
+    return write_digits_npz(path, count)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    from kgan.training.stackgan import train_stackgan
+
+    folder = tmp_path_factory.mktemp("stackgan")
+    data = _digits_npz(folder / "digits.npz")
+    model, export = train_stackgan(folder / "run", data=str(data), verbose=0, **TINY_RUN)
+    return folder / "run", data, model, export
+
+
+def run(capsys, entry, *argv):
+    try:
+        status = entry([str(a) for a in argv])
+    except SystemExit as exit:  # argparse's usage errors
+        status = exit.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def script_main(argv):
+    spec = importlib.util.spec_from_file_location("train_stackgan", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return run_main(module.main, argv)
+
+
+def test_one_epoch_of_each_stage_writes_a_kgan_run_with_grids_checkpoints_and_export(tiny_run):
+    run_dir, _, model, export = tiny_run
+    for name in ("kgan-run.json", "config.json", "finished.json"):
+        assert (run_dir / name).is_file()
+    for stage in (1, 2):
+        assert (run_dir / "checkpoints" / f"stage{stage}" / "epoch_0001.keras").is_file()
+        assert (run_dir / "samples" / f"stage{stage}" / "epoch_0001.png").is_file()
+        assert (run_dir / "samples" / f"stage{stage}" / "history.csv").is_file()
+    assert model.stage == 2 and export == run_dir / "saved_models" / "stackgan" / "1"
+    assert json.loads((export / "assets.extra" / "kgan.json").read_text())["kind"] == "text_to_image"
+
+
+def test_a_finished_run_is_refused_without_overwrite_and_a_foreign_folder_always(tiny_run, tmp_path):
+    from kgan.training.stackgan import train_stackgan
+
+    run_dir, data, _, _ = tiny_run
+    with pytest.raises(FileExistsError, match="finished run"):
+        train_stackgan(run_dir, data=str(data), verbose=0, **TINY_RUN)
+    (tmp_path / "mine.txt").write_text("not kgan's")
+    with pytest.raises(FileExistsError, match="not a kgan run"):
+        train_stackgan(tmp_path, data=str(data), verbose=0, **TINY_RUN)
+
+
+def test_an_interrupted_run_resumes_each_stage_from_its_checkpoint(tiny_run, tmp_path):
+    from kgan.training.stackgan import train_stackgan
+
+    run_dir, data, _, _ = tiny_run
+    resumed = tmp_path / "run"
+    shutil.copytree(run_dir, resumed)
+    for name in ("finished.json", "saved_models"):
+        shutil.rmtree(resumed / name) if (resumed / name).is_dir() else (resumed / name).unlink()
+    shutil.rmtree(resumed / "checkpoints" / "stage2")  # killed during stage II's first epoch
+    stage1 = resumed / "checkpoints" / "stage1" / "epoch_0001.keras"
+    written = stage1.stat().st_mtime_ns
+    model, export = train_stackgan(resumed, data=str(data), verbose=0, **TINY_RUN)
+    assert stage1.stat().st_mtime_ns == written  # stage I was not trained again
+    assert [p.name for p in (resumed / "checkpoints" / "stage2").glob("*.keras")] == ["epoch_0001.keras"]
+    assert model.stage == 2 and export.is_dir()
+
+
+def test_resuming_with_other_settings_is_refused(tiny_run, tmp_path):
+    from kgan.training.stackgan import train_stackgan
+
+    run_dir, data, _, _ = tiny_run
+    resumed = tmp_path / "run"
+    shutil.copytree(run_dir, resumed)
+    (resumed / "finished.json").unlink()
+    with pytest.raises(ValueError, match="kl_weight=1.0"):
+        train_stackgan(resumed, data=str(data), verbose=0, kl_weight=2.0, **TINY_RUN)
+
+
+def test_export_answers_for_the_model_and_keeps_the_vocabulary(tiny_run):
+    from kgan.serving.text_to_image import load_text_to_image
+
+    _, _, model, export = tiny_run
+    loaded = load_text_to_image(export)
+    captions = ["a handwritten seven", "the digit 3", "a word it never saw"]
+    images, low = loaded(captions, seed=5, stage1=True)
+    from kgan.core.latent import latent_from_seed
+
+    expected, expected_low = model.generate(np.array(captions), latent_from_seed(5, model.latent_dim, count=3))
+    np.testing.assert_allclose(images, np.asarray(expected), atol=1e-5)
+    np.testing.assert_allclose(low, np.asarray(expected_low), atol=1e-5)
+    with pytest.raises(ValueError, match="non-empty"):
+        loaded(["a handwritten seven", " "])
+
+
+def test_export_runs_in_a_tensorflow_only_process_and_answers_saved_model_cli(tiny_run):
+    _, _, _, export = tiny_run
+    code = (
+        "import sys, tensorflow as tf\n"
+        "m = tf.saved_model.load(sys.argv[1])\n"
+        "out = m.signatures['serving_default'](text=tf.constant(['a handwritten three', 'digit 7']))\n"
+        "print(sorted(out), tuple(out['images'].shape), tuple(out['stage1_images'].shape))\n"
+        "assert 'kgan' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(export)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "['images', 'stage1_images'] (2, 8, 8, 1) (2, 4, 4, 1)" in result.stdout
+    cli = shutil.which("saved_model_cli")
+    if cli is None:
+        pytest.skip("saved_model_cli is not installed")
+    args = [cli, "run", "--dir", str(export), "--tag_set", "serve", "--signature_def", "serving_default"]
+    answered = subprocess.run(
+        [*args, "--input_exprs", 'text=["a handwritten three"]'], capture_output=True, text=True, timeout=120
+    )
+    assert answered.returncode == 0, answered.stderr[-2000:]
+    assert "Result for output key images" in answered.stdout
+
+
+def test_kgan_sample_text_writes_a_grid_and_refuses_an_empty_caption(tiny_run, tmp_path, capsys):
+    from kgan.cli.commands import main as kgan_main
+
+    _, _, _, export = tiny_run
+    output = tmp_path / "three.png"
+    status, out, _ = run(
+        capsys, kgan_main, "sample", export.parent, "--text", "a handwritten three", "-n", 4, "-o", output
+    )
+    assert status == 0 and output.is_file() and "Wrote 4 images" in out
+    status, _, err = run(capsys, kgan_main, "sample", export, "--text", "  ", "-o", tmp_path / "empty.png")
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "--text" in err
+
+
+def test_kgan_sample_text_refuses_an_export_of_another_kind(tmp_path, capsys):
+    from kgan.cli.commands import main as kgan_main
+
+    shipped = Path(__file__).resolve().parents[1] / "saved_models" / "mnist_infogan"
+    status, _, err = run(capsys, kgan_main, "sample", shipped, "--text", "a three", "-o", tmp_path / "x.png")
+    assert status == 2 and "not a text-to-image export" in err and len(err.strip().splitlines()) == 1
+
+
+def test_script_one_epoch_each_and_bad_flags_exit_2_with_one_line(tiny_run, tmp_path, capsys):
+    _, data, _, _ = tiny_run
+    common = ["--data", data, "--image-size", 8, "--size", "small", "--batch-size", 8, "--steps-per-epoch", 1]
+    epochs = ["--stage1-epochs", 1, "--stage2-epochs", 1]
+    status, out, _ = run(capsys, script_main, "--output-dir", tmp_path / "run", *common, *epochs)
+    assert status == 0 and "export at" in out
+    for flags, message, lines in (
+        (["--image-size", 10], "multiple of 4", 1),
+        (["--data", tmp_path / "none.txt"], "data", 1),
+        (["--stage1-epochs", 0], "--stage1-epochs", None),  # argparse: its usage, then one error line
+    ):
+        status, _, err = run(capsys, script_main, "--output-dir", tmp_path / "bad", *common, *epochs, *flags)
+        assert status == 2 and message in err.strip().splitlines()[-1], err
+        assert lines is None or len(err.strip().splitlines()) == lines, err
