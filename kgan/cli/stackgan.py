@@ -40,8 +40,8 @@ def build_parser(description=None):
     parser.add_argument(
         "--kl-weight",
         type=non_negative_float,
-        default=1.0,
-        help="the conditioning augmentation's KL weight in G's loss (the paper's 1; default: %(default)s)",
+        default=2.0,
+        help="the weight of the conditioning augmentation's KL per dimension in G's loss (default: %(default)s)",
     )
     parser.add_argument("--seed", type=non_negative_int, default=0, help="default: %(default)s")
     parser.add_argument("--export-name", default="stackgan", help="the export's folder name (default: %(default)s)")

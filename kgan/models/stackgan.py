@@ -36,7 +36,9 @@ class ConditioningAugmentation(keras.layers.Layer):
     A dense layer gives the mean and log-variance of a Gaussian over `units`-dimensional conditions; in training
     the condition is drawn from it (`mean + exp(log_variance / 2) * eps`, the reparameterisation trick, so
     gradients reach the mean and variance), in inference it is the mean, so an export's images depend on the
-    caption and the latent alone. `kl` is `kl_divergence(mean, log_variance)`, one value per row.
+    caption and the latent alone. `kl` is `kl_divergence(mean, log_variance) / units`, one value per row: the KL
+    per dimension of the condition, the scale the authors' released code weights (mean over the condition's
+    elements, coefficient 2); the sum over 16 dimensions drowns the adversarial term and G ignores the text.
 
     Args:
         units: the condition's size (the paper's N_g = 128; kgan's digits use 16).
@@ -61,13 +63,28 @@ class ConditioningAugmentation(keras.layers.Layer):
         if training:
             noise = keras.random.normal(ops.shape(mean), dtype=mean.dtype, seed=self.seed_generator)
             condition = mean + ops.exp(0.5 * log_variance) * noise
-        return condition, kl_divergence(mean, log_variance)
+        return condition, kl_divergence(mean, log_variance) / self.units
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units), tuple(input_shape[:-1])
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class ResidualRefinement(keras.layers.Layer):
+    """`(base, residual)` to `tanh(atanh(base) + residual)`: G1's image as a correction of the enlarged stage-I
+    image, added before the tanh (base clipped just inside (-1, 1)). With a zero residual, stage II starts as
+    stage I enlarged."""
+
+    def call(self, inputs):
+        base, residual = inputs
+        base = ops.clip(ops.cast(base, residual.dtype), -0.999, 0.999)
+        return ops.tanh(ops.arctanh(base) + residual)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[1]
 
 
 def _check(name, value, minimum=1):
@@ -141,7 +158,9 @@ def build_stage2_generator(
     """G1: `(stage-I images, text embedding)` to `(images, kl)`, images `2 ** upsamples` times larger.
 
     The stage-I image is encoded down once, joined with G1's own condition, refined by residual blocks and
-    upsampled `upsamples + 1` times (the paper's stage-II generator, smaller).
+    upsampled `upsamples + 1` times (the paper's stage-II generator, smaller). Unlike the paper's, its output is
+    a correction of the stage-I image enlarged (`ResidualRefinement`): a G1 this small otherwise learns to
+    ignore its input and draws one digit for every caption.
 
     Args:
         low_shape: `(height, width, channels)` of the stage-I images; height and width even.
@@ -176,7 +195,9 @@ def build_stage2_generator(
         width_filters = max(width_filters // 2, 8)
         x = layers.Conv2DTranspose(width_filters, 4, strides=2, padding="same", use_bias=False)(x)
         x = layers.ReLU()(layers.BatchNormalization()(x))
-    images = layers.Conv2D(channels, 3, padding="same", activation="tanh", dtype="float32", name="images")(x)
+    residual = layers.Conv2D(channels, 3, padding="same", kernel_initializer="zeros", dtype="float32")(x)
+    enlarged = layers.UpSampling2D(2**upsamples, interpolation="bilinear")(low)
+    images = ResidualRefinement(dtype="float32", name="images")([enlarged, residual])
     return keras.Model([low, text], [images, layers.Identity(name="kl")(kl)], name="stage2_generator")
 
 

@@ -88,12 +88,14 @@ GENERATOR_OPS = frozenset(
 # What a text-to-image export (StackGAN, `kgan.serving.text_to_image`) needs beyond GENERATOR_OPS, allowed only in
 # an export whose kgan.json says it is one: the caption's path through `TextVectorization` (lower-casing, stripping
 # punctuation, splitting, the vocabulary's lookup tables and the functions Keras tracks with them), the
-# conditioning augmentation (`Exp`, `Split`) and `serving_default`'s latent draw (`RandomStandardNormal`).
+# conditioning augmentation (`Exp`, `Split`), G1's refinement and `serving_default`'s latent draw
+# (`RandomStandardNormal`).
 # Collected from an export of `tests/test_stackgan.py`, as GENERATOR_OPS was; none reads or writes files.
 TEXT_TO_IMAGE_OPS = frozenset(
     (
         "Add",
         "AssignVariableOp",
+        "Atanh",  # G1's ResidualRefinement
         "Cumsum",
         "DenseBincount",
         "Exp",
@@ -109,6 +111,7 @@ TEXT_TO_IMAGE_OPS = frozenset(
         "RaggedTensorToTensor",
         "RandomStandardNormal",
         "RealDiv",
+        "ResizeBilinear",  # G1 enlarges the stage-I image
         "Size",
         "Split",
         "StaticRegexReplace",

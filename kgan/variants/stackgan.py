@@ -10,7 +10,7 @@ Each discriminator is matching-aware (the paper's section 4.1, after Reed et al.
 caption is real; a generated image with its caption, and a real image with another image's caption (the batch's
 captions rolled by one), are fake, weighted 0.5 each (`matching_aware_discriminator_loss`). The generator's loss
 adds the KL term of its conditioning augmentation (`kgan.models.stackgan.ConditioningAugmentation`), weighted by
-`kl_weight` (the paper's lambda = 1).
+`kl_weight` (2, with the KL per dimension, as the authors' released code; the paper writes lambda = 1 for its sum).
 
 The text encoder, trained from scratch here where the paper's is pre-trained, learns with the stage-I
 discriminator: telling a matching caption from a mismatched one is what makes it separate the digits. G reads
@@ -79,7 +79,7 @@ class StackGAN(keras.Model):
         stage2_discriminator,
         *,
         stage=1,
-        kl_weight=1.0,
+        kl_weight=2.0,
         seed=None,
         **kwargs,
     ):
