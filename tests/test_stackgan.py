@@ -367,3 +367,21 @@ def test_script_one_epoch_each_and_bad_flags_exit_2_with_one_line(tiny_run, tmp_
         status, _, err = run(capsys, script_main, "--output-dir", tmp_path / "bad", *common, *epochs, *flags)
         assert status == 2 and message in err.strip().splitlines()[-1], err
         assert lines is None or len(err.strip().splitlines()) == lines, err
+
+
+def test_caption_accuracy_reads_the_digit_each_caption_names():
+    from kgan.data import load_arrays
+    from kgan.training.stackgan import caption_accuracy
+
+    images, labels, _ = load_arrays()
+    by_digit = {d: images[labels == d][0].astype("float32") / 127.5 - 1.0 for d in range(10)}
+
+    def draw(captions, seed, wrong=0):
+        words = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+        named = [next(d for d in range(10) if {str(d), words[d]} & set(c.replace(",", "").split())) for c in captions]
+        return np.stack([by_digit[(d + wrong) % 10] for d in named])
+
+    right = caption_accuracy(draw, per_digit=3)
+    wrong = caption_accuracy(lambda captions, seed: draw(captions, seed, wrong=1), per_digit=3)
+    assert right["images"] == 30 and right["accuracy"] == 1.0 and wrong["accuracy"] == 0.0
+    assert right["classifier_score"] > 5.0
