@@ -1,8 +1,9 @@
 """StackGAN's networks (Zhang et al. 2017, arXiv 1612.03242), sized for 28 x 28 digits on a CPU.
 
 - `build_text_encoder`: captions (strings) to a text embedding: `TextVectorization`, `Embedding`, the masked
-  mean of the word vectors and a dense layer. The paper uses a pre-trained char-CNN-RNN; kgan's is small and
-  trained with the discriminators (`kgan.variants.StackGAN`). The vocabulary is part of the model.
+  mean of the word vectors, a dense layer and layer normalisation. The paper uses a pre-trained char-CNN-RNN;
+  kgan's is small and trained with the discriminators (`kgan.variants.StackGAN`). The vocabulary is part of the
+  model.
 - `ConditioningAugmentation`: the paper's conditioning augmentation (section 3.1): a mean and a log-variance from
   the text embedding, a condition drawn from that Gaussian with the reparameterisation trick, and the KL
   divergence to N(0, I) (`kl_divergence`) that G adds to its loss.
@@ -110,8 +111,11 @@ def build_text_encoder(vectorizer, embedding_dim=32, text_dim=64, name="text_enc
     tokens = vectorizer(text)
     words = layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True, name="word_embedding")(tokens)
     pooled = layers.GlobalAveragePooling1D(name="mean_of_words")(words)
-    embedding = layers.Dense(text_dim, name="text_embedding")(pooled)
-    return keras.Model(text, layers.LeakyReLU(0.2)(embedding), name=name)
+    embedding = layers.Dense(text_dim)(pooled)
+    # Unit scale from the first step: the conditioning augmentation then sees the caption, not a faint signal
+    # under its unit noise, and D and G learn to use it at once.
+    embedding = layers.LayerNormalization(name="text_embedding")(embedding)
+    return keras.Model(text, embedding, name=name)
 
 
 def _tiled(condition, height, width):
