@@ -169,7 +169,7 @@ class StackGAN(keras.Model):
 
     def generate(self, captions, latent=None, training=False):
         """`(images, stage1_images)` for a batch of captions (a string tensor or array), drawing z if not given."""
-        embedding = self.text_encoder(captions, training=False)
+        embedding = self.text_encoder(tf.convert_to_tensor(captions, tf.string), training=False)
         if latent is None:
             latent = self.sample_latent(ops.shape(embedding)[0])
         latent = ops.convert_to_tensor(latent, "float32")
