@@ -125,7 +125,7 @@ def train_stackgan(
     batch_size=64,
     latent_dim=32,
     learning_rate=2e-4,
-    kl_weight=1.0,
+    kl_weight=2.0,
     seed=0,
     export_name="stackgan",
     max_steps_per_epoch=None,
