@@ -171,7 +171,7 @@ def test_stage_one_trains_g0_and_stage_two_keeps_g0_and_the_encoder_frozen():
     assert images_out.shape == (2, 8, 8, 1) and low.shape == (2, 4, 4, 1)
 
 
-def test_a_stage_two_stackgan_saves_and_reloads_with_its_stage_and_trains_on(tmp_path):
+def test_a_stage_two_stackgan_saves_and_reloads_with_its_stage_weights_and_optimizer(tmp_path):
     import keras
 
     from kgan.data.captions import caption_dataset
@@ -186,7 +186,8 @@ def test_a_stage_two_stackgan_saves_and_reloads_with_its_stage_and_trains_on(tmp
     assert restored.stage == 2 and not restored.stage1_generator.trainable
     for a, b in zip(stackgan.weights, restored.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    restored.fit(data, steps_per_epoch=1, epochs=1, verbose=0)
+    for a, b in zip(stackgan.g_optimizer.variables, restored.g_optimizer.variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
 @pytest.mark.parametrize("stage", [0, 3, "2", True])
@@ -309,6 +310,7 @@ def test_export_answers_for_the_model_and_keeps_the_vocabulary(tiny_run):
         loaded(["a handwritten seven", " "])
 
 
+@pytest.mark.slow  # two fresh processes import TensorFlow
 def test_export_runs_in_a_tensorflow_only_process_and_answers_saved_model_cli(tiny_run):
     _, _, _, export = tiny_run
     code = (
