@@ -4,7 +4,7 @@
   mean of the word vectors, a dense layer and layer normalisation. The paper uses a pre-trained char-CNN-RNN;
   kgan's is small and trained with the discriminators (`kgan.variants.StackGAN`). The vocabulary is part of the
   model.
-- `ConditioningAugmentation`: the paper's conditioning augmentation (section 3.1): a mean and a log-variance from
+- `ConditioningAugmentation`: the paper's conditioning augmentation: a mean and a log-variance from
   the text embedding, a condition drawn from that Gaussian with the reparameterisation trick, and the KL
   divergence to N(0, I) (`kl_divergence`) that G adds to its loss.
 - `build_stage1_generator` (G0): `(z, text embedding)` to low-resolution images (14 x 14 for 28 x 28 digits).
@@ -23,7 +23,7 @@ from keras import layers, ops
 def kl_divergence(mean, log_variance):
     """`KL(N(mean, exp(log_variance)) || N(0, I))` per row: `0.5 * sum(mean^2 + exp(log_variance) - 1 - log_variance)`.
 
-    The regulariser of StackGAN's conditioning augmentation (eq. 3), for a diagonal Gaussian.
+    The regulariser of StackGAN's conditioning augmentation, for a diagonal Gaussian.
     """
     mean = ops.cast(mean, "float32")
     log_variance = ops.cast(log_variance, "float32")

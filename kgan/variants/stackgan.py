@@ -6,7 +6,7 @@ text together. Stage I trains G0 (z and the text to low-resolution images) again
 image and the text to full-resolution images) against D1 while G0 and the text encoder stay frozen, the paper's
 order (`StackGAN.stage`).
 
-Each discriminator is matching-aware (the paper's section 4.1, after Reed et al. 2016): a real image with its own
+Each discriminator is matching-aware (as in the paper, after Reed et al. 2016): a real image with its own
 caption is real; a generated image with its caption, and a real image with another image's caption (the batch's
 captions rolled by one), are fake, weighted 0.5 each (`matching_aware_discriminator_loss`). The generator's loss
 adds the KL term of its conditioning augmentation (`kgan.models.stackgan.ConditioningAugmentation`), weighted by
