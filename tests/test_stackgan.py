@@ -387,3 +387,13 @@ def test_caption_accuracy_reads_the_digit_each_caption_names():
     wrong = caption_accuracy(lambda captions, seed: draw(captions, seed, wrong=1), per_digit=3)
     assert right["images"] == 30 and right["accuracy"] == 1.0 and wrong["accuracy"] == 0.0
     assert right["classifier_score"] > 5.0
+
+
+def test_the_text_ops_are_allowed_only_for_a_text_to_image_export(tiny_run):
+    from kgan.serving.trust import UntrustedExportError, check_export
+
+    _, _, _, export = tiny_run
+    metadata = json.loads((export / "assets.extra" / "kgan.json").read_text())
+    check_export(export, metadata)
+    with pytest.raises(UntrustedExportError, match="not an op of kgan's generators"):
+        check_export(export, {**metadata, "kind": "generator"})
