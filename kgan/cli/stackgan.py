@@ -26,7 +26,7 @@ def build_parser(description=None):
     parser.add_argument(
         "--size", choices=sorted(NETWORK_SIZES), default="standard", help="the networks' size (default: %(default)s)"
     )
-    parser.add_argument("--stage1-epochs", type=positive_int_up_to(_MAX), default=40, help="default: %(default)s")
+    parser.add_argument("--stage1-epochs", type=positive_int_up_to(_MAX), default=80, help="default: %(default)s")
     parser.add_argument("--stage2-epochs", type=positive_int_up_to(_MAX), default=10, help="default: %(default)s")
     parser.add_argument("--batch-size", type=positive_int_up_to(4096), default=64, help="default: %(default)s")
     parser.add_argument(

@@ -120,7 +120,7 @@ def train_stackgan(
     data="mnist_embedded",
     image_size=28,
     size="standard",
-    stage1_epochs=40,
+    stage1_epochs=80,
     stage2_epochs=10,
     batch_size=64,
     latent_dim=32,
