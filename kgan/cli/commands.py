@@ -202,6 +202,10 @@ def add_sample_arguments(parser):
         help="for an image-translation (CycleGAN) export: a_to_b or b_to_a, applied to the first --num --input images",
     )
     parser.add_argument("--input", help="with --translate: an image folder or .npz (x, y) of the source domain")
+    parser.add_argument(
+        "--text",
+        help='for a text-to-image (StackGAN) export: the caption of all --num images, e.g. "a handwritten three"',
+    )
     add_trust_export_argument(parser)
     return parser
 
@@ -230,6 +234,18 @@ def _translate_images(args):
     return np.concatenate(rows), min(8, len(source))
 
 
+def _text_images(args):
+    """`kgan sample --text`: `--num` images of the caption, latent vectors from `--seed`."""
+    from kgan.serving.text_to_image import load_text_to_image
+
+    if not args.text.strip():
+        raise ValueError(f"--text must be a caption, e.g. 'a handwritten three'. Received: --text={args.text!r}")
+    if args.translate is not None:
+        raise ValueError(f"--text and --translate are for different exports. Received: --translate={args.translate}")
+    model = load_text_to_image(args.export_dir, trust=args.trust_export)
+    return model([args.text] * args.num, seed=args.seed)
+
+
 def run_sample(args):
     """Writes samples of an exported generator; returns the exit status."""
     import errno
@@ -253,12 +269,14 @@ def run_sample(args):
         check_writable_dir(output.parent, "--output", received=output)  # before the generator runs
         if args.input is not None and args.translate is None:
             raise ValueError(f"--input is for --translate. Received: --input={args.input}")
-        if args.translate is None:
+        if args.translate is None and args.text is None:
             generator = load_generator(args.export_dir, trust=args.trust_export)
         labels = None if args.labels is None else np.asarray(args.labels)
         latent = None
         ncols = None
-        if args.translate is not None:
+        if args.text is not None:
+            images, ncols = _text_images(args), min(8, args.num)
+        elif args.translate is not None:
             images, ncols = _translate_images(args)
         elif args.interpolate:
             images = explore.interpolate(generator, *args.interpolate, steps=args.steps, labels=labels)

@@ -85,6 +85,44 @@ GENERATOR_OPS = frozenset(
     )
 )
 
+# What a text-to-image export (StackGAN, `kgan.serving.text_to_image`) needs beyond GENERATOR_OPS, allowed only in
+# an export whose kgan.json says it is one: the caption's path through `TextVectorization` (lower-casing, stripping
+# punctuation, splitting, the vocabulary's lookup tables and the functions Keras tracks with them), the
+# conditioning augmentation (`Exp`, `Split`), G1's refinement and `serving_default`'s latent draw
+# (`RandomStandardNormal`).
+# Collected from an export of `tests/test_stackgan.py`, as GENERATOR_OPS was; none reads or writes files.
+TEXT_TO_IMAGE_OPS = frozenset(
+    (
+        "Add",
+        "AssignVariableOp",
+        "Atanh",  # G1's ResidualRefinement
+        "Cumsum",
+        "DenseBincount",
+        "Exp",
+        "Greater",
+        "HashTableV2",
+        "LookupTableExportV2",
+        "LookupTableFindV2",
+        "LookupTableImportV2",
+        "Max",
+        "MutableHashTableV2",
+        "NotEqual",
+        "PartitionedCall",
+        "RaggedTensorToTensor",
+        "RandomStandardNormal",
+        "RealDiv",
+        "ResizeBilinear",  # G1 enlarges the stage-I image
+        "Size",
+        "Split",
+        "StaticRegexReplace",
+        "StringLower",
+        "StringSplitV2",
+        "Sum",
+        "VarIsInitializedOp",
+    )
+)
+_TEXT_TO_IMAGE_KIND = "text_to_image"
+
 # The ops of the two functions TensorFlow adds to every SavedModel for its variables, `_traced_save` and
 # `_traced_restore` (named by the meta graph's `saver_def`), collected with GENERATOR_OPS. They write and read
 # checkpoint files, so each is allowed only in functions that its saver function alone reaches: a signature
@@ -179,8 +217,15 @@ def check_export(path, metadata):
         ValueError: if the graph file cannot be parsed.
     """
     refused = {}
+    allowed_by_role = _ALLOWED
+    if metadata.get("kind") == _TEXT_TO_IMAGE_KIND:  # the vocabulary's table is restored with the variables
+        allowed_by_role = {
+            "served": GENERATOR_OPS | TEXT_TO_IMAGE_OPS,
+            "save": SAVE_OPS,
+            "restore": RESTORE_OPS | {"LookupTableImportV2"},
+        }
     for where, roles, ops in _code(path):
-        allowed = frozenset.intersection(*(_ALLOWED[role] for role in roles))
+        allowed = frozenset.intersection(*(frozenset(allowed_by_role[role]) for role in roles))
         for op in sorted(ops):
             if op not in allowed or ("served" in roles and denied_kind(op)):
                 refused.setdefault(op, where)

@@ -17,6 +17,8 @@
 
 `CycleGAN` (Zhu et al. 2017; lectures 000 and 002) translates images between two domains: not a latent-vector
 GAN, it has its own train step and is not in the registry (`scripts/train_cyclegan.py` trains it).
+`StackGAN` (Zhang et al. 2017; lecture 000) draws digits from captions in two stages, with a train step of its
+own too (`scripts/train_stackgan.py` trains it).
 
 Each class registers itself with `@register_variant(name)` and declares its
 traits (`default_loss`, `needs_labels`, `conv_only`, `toy`, `options`; see
@@ -35,6 +37,7 @@ from kgan.variants.pggan import PGGAN
 from kgan.variants.registry import VARIANTS, get_variant, register_variant
 from kgan.variants.relativistic import RaGAN
 from kgan.variants.simple import DRAGAN, LSGAN, WGAN, WGANGP
+from kgan.variants.stackgan import StackGAN
 from kgan.variants.unrolled import UnrolledGAN
 
 register_variant("gan")(GAN)  # the base class is the plain GAN of the lectures
@@ -116,6 +119,7 @@ __all__ = [
     "LSGAN",
     "PGGAN",
     "RaGAN",
+    "StackGAN",
     "UnrolledGAN",
     "VARIANTS",
     "WGAN",
