@@ -9,6 +9,12 @@ have grown is their `level`, which this class sets from the images it has
 seen. The loss is the paper's: WGAN-GP (lambda 10) plus the drift term
 `0.001 * E[D(x)^2]` that keeps the critic's output near 0.
 
+Each step trains on the smallest networks its level needs
+(`kgan.models.pggan.stage_networks`: the same layers, without the blocks
+that are not yet grown or still faded out at alpha 0), chosen in the
+compiled step by `tf.switch_case`; sampling and the export use the full
+networks, which compute the same images at that level.
+
 The schedule advances inside the train step, not in a callback: per batch
 (a callback could only act between `steps_per_execution` blocks), as
 variables the compiled step reads and writes (so XLA and tf.distribute need
@@ -29,6 +35,7 @@ from kgan.models.pggan import (
     build_pggan_discriminator,
     build_pggan_generator,
     real_images_at_level,
+    stage_networks,
 )
 from kgan.variants.registry import register_variant
 
@@ -123,6 +130,7 @@ class PGGAN(GAN):
         self.stage = keras.Variable(0, dtype="int32", name="stage", **state)
         self.alpha = keras.Variable(1.0, dtype="float32", name="alpha", **state)
         self.grow()  # networks passed in at another level start at the GAN's
+        self._stages = _StageNetworks(*stage_networks(generator, discriminator))
 
     @classmethod
     def build_networks(
@@ -176,6 +184,25 @@ class PGGAN(GAN):
         images = real_images_at_level(images, level, self.num_stages)
         return super().train_step(images if labels is None else (images, labels))
 
+    def training_stage(self):
+        """The last stage a train step runs: `stage`, or the one before while its block fades in from alpha 0."""
+        return ops.maximum(self.stage - ops.cast(ops.equal(self.alpha, 0.0), "int32"), 0)
+
+    def generate(self, latent, labels=None, training=False):
+        """G's images; in training, from the stage's generator (`stage_networks`), the same images computed faster."""
+        if not training:
+            return super().generate(latent, labels, training=training)
+        latent = ops.convert_to_tensor(latent, "float32")
+        branches = [lambda g=g: g(latent, training=True) for g in self._stages.generators]
+        return tf.switch_case(self.training_stage(), branches)
+
+    def discriminate(self, images, labels=None, training=False):
+        """D's logits; in training, from the stage's discriminator (`stage_networks`), the same logits faster."""
+        if not training:
+            return super().discriminate(images, labels, training=training)
+        branches = [lambda d=d: d(images, training=True) for d in self._stages.discriminators]
+        return self._to_logits(tf.switch_case(self.training_stage(), branches))
+
     def discriminator_loss(self, real_images, fake_images, labels=None, fake_labels=None):
         """WGAN-GP's critic loss plus the drift term `drift_weight * E[D(x)^2]` (Karras et al. 2018, Sec. A.1)."""
         real_logits = self.discriminate(self.discriminator_inputs(real_images), labels, training=True)
@@ -192,6 +219,13 @@ class PGGAN(GAN):
             "gp_weight": self.gp_weight,
             "drift_weight": self.drift_weight,
         }
+
+
+class _StageNetworks:
+    """The stages' G and D (`stage_networks`), kept out of Keras' tracking: they share G's and D's layers, not saved."""
+
+    def __init__(self, generators, discriminators):
+        self.generators, self.discriminators = generators, discriminators
 
 
 def _num_stages(generator, discriminator):
