@@ -180,7 +180,7 @@ def test_stage_and_alpha_advance_with_the_images_seen_in_training():
     assert 1.0 < history["level"][0] < 2.0
     assert gan.progress_caption() == "16 x 16"
     gan.set_images_seen(24)
-    assert gan.progress_caption() == "8 x 8 fading in (alpha 0.50)"
+    assert gan.progress_caption() == "8 x 8 fading in (alpha 0.50)" and gan._training_stage is None
 
 
 def test_sample_grids_are_titled_with_the_resolution_grown_to(tmp_path, monkeypatch):

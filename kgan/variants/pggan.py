@@ -135,7 +135,7 @@ class PGGAN(GAN):
         self.alpha = keras.Variable(1.0, dtype="float32", name="alpha", **state)
         self.grow()  # networks passed in at another level start at the GAN's
         self._stages = _StageNetworks(*stage_networks(generator, discriminator))
-        self._training_stage = None  # the stage whose networks the train step being traced runs (None: all)
+        self._training_stage = None  # the stage of the train step last called, whose networks it runs (None: all)
 
     @classmethod
     def build_networks(
@@ -171,6 +171,7 @@ class PGGAN(GAN):
 
     def set_images_seen(self, images_seen):
         """Sets the images seen and grows the networks to them (`grow`). Returns the level."""
+        self._training_stage = None  # the full networks until the next train step picks its stage
         self.images_seen.assign(ops.cast(images_seen, "int64"))
         return self.grow()
 
