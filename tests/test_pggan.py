@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from conftest import write_digits_npz
+from kgan.core import GAN
 from kgan.models.pggan import (
     EqualizedConv2D,
     EqualizedDense,
@@ -19,6 +20,7 @@ from kgan.models.pggan import (
     build_pggan_generator,
     progressive_resolutions,
     real_images_at_level,
+    stage_networks,
 )
 from kgan.serving import export_generator, load_generator
 from kgan.variants import PGGAN, build_variant
@@ -112,6 +114,51 @@ def test_discriminator_at_level_0_reads_only_the_image_at_the_first_resolution()
     np.testing.assert_allclose(real_images_at_level(images, 2.0, 3), images)
 
 
+def test_stage_networks_compute_what_the_full_networks_do_up_to_their_stage_with_their_layers():
+    g = build_pggan_generator(LATENT, SHAPE, base_filters=8, min_filters=4, seed=1)
+    d = build_pggan_discriminator(SHAPE, base_filters=8, min_filters=4, seed=2)
+    generators, discriminators = stage_networks(g, d)
+    latent = np.random.default_rng(0).normal(size=(3, LATENT)).astype("float32")
+    images = np.random.default_rng(1).uniform(-1, 1, (3, *SHAPE)).astype("float32")
+    for level in (0.0, 0.5, 1.0, 1.5, 2.0):
+        set_level(g, level)
+        set_level(d, level)
+        for stage in range(math.ceil(level), 3):
+            np.testing.assert_allclose(generators[stage](latent), g(latent), atol=1e-6)
+            np.testing.assert_allclose(discriminators[stage](images), d(images), atol=1e-5)
+    # Stage 0 leaves out both blocks; the last stage is the whole network, on the same variables.
+    assert {id(w) for w in generators[0].weights} < {id(w) for w in g.weights}
+    assert "to_rgb1" not in [layer.name for layer in generators[0].layers]
+    assert "from_rgb2" not in [layer.name for layer in discriminators[1].layers]
+    assert {id(w) for w in discriminators[2].weights} == {id(w) for w in d.weights}
+    with pytest.raises(ValueError, match="without a layer 'level'"):
+        stage_networks(
+            keras.Sequential([keras.Input((LATENT,)), keras.layers.Dense(256), keras.layers.Reshape(SHAPE)]), d
+        )
+
+
+def test_training_on_the_stage_networks_equals_training_the_full_networks():
+    fast, full = tiny_pggan(ema=0.9), tiny_pggan(ema=0.9)
+    full.make_train_function = lambda force=False: GAN.make_train_function(full, force)  # every step: all blocks
+    for gan in (fast, full):
+        gan.compile(jit_compile=False)
+        gan.fit(tiny_data(count=64), epochs=1, verbose=0)  # stage 0, 14 x 14 fading in and alone, 28 x 28 fading in
+    assert int(fast.stage) == 2 and fast._training_stage == 2 and full._training_stage is None
+    for network in ("generator", "discriminator", "ema_generator"):
+        for a, b in zip(getattr(fast, network).weights, getattr(full, network).weights):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
+
+
+def test_several_steps_per_call_hold_the_level_at_the_called_stage_until_the_next_call():
+    gan = tiny_pggan()
+    gan.compile(jit_compile=False, steps_per_execution=4)
+    gan.fit(tiny_data(count=32), epochs=1, verbose=0)  # one call from stage 0; its last step is at level 0.5
+    assert (int(gan.stage), float(gan.alpha)) == (1, 0.5)
+    assert float(gan.generator.get_layer("level").level) == 0.0
+    gan.fit(tiny_data(count=8), epochs=1, verbose=0)  # the next call runs stage 1
+    assert gan._training_stage == 1 and float(gan.generator.get_layer("level").level) == 1.0
+
+
 def test_growth_schedule_fades_each_stage_in_after_a_stable_phase():
     schedule = [growth_schedule(n, 3, fade_images=100, stable_images=50) for n in (0, 49, 50, 100, 150, 200, 250, 1e6)]
     assert schedule == [(0, 1.0), (0, 1.0), (1, 0.0), (1, 0.5), (1, 1.0), (2, 0.0), (2, 0.5), (2, 1.0)]
@@ -131,6 +178,21 @@ def test_stage_and_alpha_advance_with_the_images_seen_in_training():
     assert int(gan.images_seen) == 96 and int(gan.stage) == 2 and float(gan.alpha) == 1.0
     assert set(history) == {"d_loss", "g_loss", "gradient_penalty", "drift", "level"}
     assert 1.0 < history["level"][0] < 2.0
+    assert gan.progress_caption() == "16 x 16"
+    gan.set_images_seen(24)
+    assert gan.progress_caption() == "8 x 8 fading in (alpha 0.50)" and gan._training_stage is None
+
+
+def test_sample_grids_are_titled_with_the_resolution_grown_to(tmp_path, monkeypatch):
+    from kgan.callbacks import SampleGrid
+    from kgan.core import plotting
+
+    titles = []
+    monkeypatch.setattr(plotting, "save_image_grid", lambda *args, title=None, **kwargs: titles.append(title))
+    gan = tiny_pggan()
+    gan.compile(jit_compile=False)
+    gan.fit(tiny_data(count=32), epochs=2, verbose=0, callbacks=[SampleGrid(tmp_path, num_images=4)])
+    assert titles == ["epoch 1, 8 x 8 fading in (alpha 0.50)", "epoch 2, 16 x 16 fading in (alpha 0.50)"]
 
 
 def test_resume_mid_fade_restores_the_growth_state_and_trains_on_identically(tmp_path):
@@ -207,7 +269,7 @@ def test_one_epoch_cli_run_on_tiny_data_exports_a_28_pixel_generator(tmp_path, c
     assert status == 0, capsys.readouterr().err[-2000:]
     generate = load_generator(tmp_path / "run" / "saved_models" / "pg")
     assert generate(np.zeros((2, generate.latent_dim), "float32")).shape == (2, 28, 28, 1)
-    assert (tmp_path / "run" / "samples" / "epoch_0001.png").exists()
+    assert (tmp_path / "run" / "samples" / "epoch_0001.png").exists()  # titled "epoch 1, 28 x 28 fading in (...)"
     with pytest.raises(SystemExit) as exit:
         script.main(["--help"])
     assert exit.value.code == 0 and "--fade-images" in capsys.readouterr().out

@@ -106,9 +106,10 @@ class SampleGrid(keras.callbacks.Callback):
             return
         images = self.generate()
         ncols = len(images) // self._num_classes if self._num_classes else None
-        plotting.save_image_grid(
-            images, self.output_dir / f"epoch_{epoch + 1:04d}.png", ncols=ncols, title=f"epoch {epoch + 1}"
-        )
+        # A model may say where its training stands (PGGAN: the resolution it has grown to).
+        caption = getattr(self.model, "progress_caption", None)
+        title = f"epoch {epoch + 1}" + (f", {caption()}" if caption else "")
+        plotting.save_image_grid(images, self.output_dir / f"epoch_{epoch + 1:04d}.png", ncols=ncols, title=title)
         self._snapshots[epoch + 1] = images[: self.montage_columns]
         if self.tensorboard_dir is not None:
             self._log_to_tensorboard(plotting.tile_images(images, ncols), epoch + 1)

@@ -9,8 +9,8 @@ way. How far the networks have grown is one number, the `level` held by the
 network's `ProgressiveLevel` layer: `stage - 1 + alpha` once a block fades in,
 so level 0 is the first resolution alone and level `k` resolution `k` alone.
 Shapes are static, so the one train step, XLA, tf.distribute and the export
-work as for any other network; the price is that the blocks not yet grown are
-computed and faded out (benchmarks/RESULTS.md measures it).
+work as for any other network. `stage_networks` wires the same layers into
+one G and D per stage that leave out the blocks not yet grown, for training.
 """
 
 import math
@@ -260,18 +260,59 @@ class Fade(keras.layers.Layer):
         return {**super().get_config(), "stage": self.stage}
 
 
-def _seeds(seed):
-    """A different initializer seed per layer (`None` stays `None`: Keras' global seed)."""
-    n = 0
-    while True:
-        yield None if seed is None else seed + n
-        n += 1
+class _Layers:
+    """`layer(cls, name, *args, **kwargs)`: `network`'s layer `name` if a network is given (a stage of it), else a new
+    `cls(*args, name=name, **kwargs)` (equalised layers get seeds `seed`, `seed + 1`, ...; `None`: Keras' global seed).
+    """
+
+    def __init__(self, network=None, seed=None):
+        self.network = network
+        self.layers = {} if network is None else {layer.name: layer for layer in network.layers}
+        self.seed, self.seeds_used = seed, 0
+
+    def __call__(self, cls, name, *args, **kwargs):
+        if name not in self.layers:
+            if self.network is not None:
+                raise ValueError(
+                    "PGGAN's stages are wired from the layers of kgan.models.build_pggan_generator and "
+                    f"build_pggan_discriminator. Received: {self.network.name!r} without a layer {name!r}"
+                )
+            if issubclass(cls, _Equalized):
+                kwargs["seed"] = None if self.seed is None else self.seed + self.seeds_used
+                self.seeds_used += 1
+            self.layers[name] = cls(*args, name=name, **kwargs)
+        return self.layers[name]
 
 
-def _conv_act_norm(x, filters, seeds, name, *, kernel_size=3, pixel_norm=True):
-    x = EqualizedConv2D(filters, kernel_size, seed=next(seeds), name=f"{name}_conv")(x)
-    x = layers.LeakyReLU(0.2, name=f"{name}_lrelu")(x)
-    return PixelNorm(name=f"{name}_norm")(x) if pixel_norm else x
+def _conv_act_norm(x, layer, name, filters, *, kernel_size=3, pixel_norm=True):
+    x = layer(EqualizedConv2D, f"{name}_conv", filters, kernel_size)(x)
+    x = layer(layers.LeakyReLU, f"{name}_lrelu", 0.2)(x)
+    return layer(PixelNorm, f"{name}_norm")(x) if pixel_norm else x
+
+
+def _generator_graph(latent, layer, sizes, channels, top, filters):
+    """G's graph up to stage `top`, its image upsampled (nearest) to the final size; `layer` gives the layers."""
+    level = layer(ProgressiveLevel, "level", len(sizes))(latent)
+    (h0, w0), f0 = sizes[0], filters[0]
+    x = layer(PixelNorm, "latent_norm")(latent)
+    # The paper's stem gain, sqrt(2) / 4, keeps its 4x4 map's scale as a 3x3 conv's.
+    x = layer(EqualizedDense, "stem_dense", h0 * w0 * f0, gain=math.sqrt(2.0) / 4)(x)
+    x = layer(layers.Reshape, "stem_reshape", (h0, w0, f0))(x)
+    x = layer(layers.LeakyReLU, "stem_dense_lrelu", 0.2)(x)
+    x = layer(PixelNorm, "stem_dense_norm")(x)
+    x = _conv_act_norm(x, layer, "stem", f0)
+    images = layer(EqualizedConv2D, "to_rgb0", channels, 1, gain=1.0)(x)
+    for k in range(1, top + 1):
+        x = layer(layers.UpSampling2D, f"block{k}_upsample", 2, interpolation="nearest")(x)
+        x = _conv_act_norm(x, layer, f"block{k}_1", filters[k])
+        x = _conv_act_norm(x, layer, f"block{k}_2", filters[k])
+        new = layer(EqualizedConv2D, f"to_rgb{k}", channels, 1, gain=1.0)(x)
+        old = layer(layers.UpSampling2D, f"rgb{k - 1}_upsample", 2, interpolation="nearest")(images)
+        images = layer(Fade, f"fade{k}", k)([old, new, level])
+    if top < len(sizes) - 1:
+        factor = 2 ** (len(sizes) - 1 - top)
+        images = layers.UpSampling2D(factor, interpolation="nearest", name=f"stage{top}_upsample")(images)
+    return layer(layers.Activation, "images", "tanh", dtype="float32")(images)
 
 
 def build_pggan_generator(
@@ -314,28 +355,31 @@ def build_pggan_generator(
     channels = _check_image_shape(image_shape)[2]
     sizes = progressive_resolutions(image_shape)
     filters = stage_filters(len(sizes), base_filters, min_filters)
-    seeds = _seeds(seed)
-
     latent = keras.Input((latent_dim,), name="latent")
-    level = ProgressiveLevel(len(sizes), name="level")(latent)
-    (h0, w0), f0 = sizes[0], filters[0]
-    x = PixelNorm(name="latent_norm")(latent)
-    # The paper's stem gain, sqrt(2) / 4, keeps its 4x4 map's scale as a 3x3 conv's.
-    x = EqualizedDense(h0 * w0 * f0, gain=math.sqrt(2.0) / 4, seed=next(seeds), name="stem_dense")(x)
-    x = layers.Reshape((h0, w0, f0), name="stem_reshape")(x)
-    x = layers.LeakyReLU(0.2, name="stem_dense_lrelu")(x)
-    x = PixelNorm(name="stem_dense_norm")(x)
-    x = _conv_act_norm(x, f0, seeds, "stem")
-    images = EqualizedConv2D(channels, 1, gain=1.0, seed=next(seeds), name="to_rgb0")(x)
-    for k in range(1, len(sizes)):
-        x = layers.UpSampling2D(2, interpolation="nearest", name=f"block{k}_upsample")(x)
-        x = _conv_act_norm(x, filters[k], seeds, f"block{k}_1")
-        x = _conv_act_norm(x, filters[k], seeds, f"block{k}_2")
-        new = EqualizedConv2D(channels, 1, gain=1.0, seed=next(seeds), name=f"to_rgb{k}")(x)
-        old = layers.UpSampling2D(2, interpolation="nearest", name=f"rgb{k - 1}_upsample")(images)
-        images = Fade(k, name=f"fade{k}")([old, new, level])
-    images = layers.Activation("tanh", dtype="float32", name="images")(images)
+    images = _generator_graph(latent, _Layers(seed=seed), sizes, channels, len(sizes) - 1, filters)
     return keras.Model(latent, images, name=name)
+
+
+def _discriminator_graph(inputs, layer, sizes, top, filters, group_size=None):
+    """D's graph from the images average-pooled to stage `top`'s resolution; `layer` gives the layers."""
+    level = layer(ProgressiveLevel, "level", len(sizes))(inputs)
+    images = inputs
+    for k in range(len(sizes) - 2, top - 1, -1):  # down to stage `top`'s resolution (none for the full D)
+        images = layer(layers.AveragePooling2D, f"images{k}", 2)(images)
+    x = _from_rgb(images, layer, top, filters[top])
+    for k in range(top, 0, -1):
+        x = _conv_act_norm(x, layer, f"block{k}_1", filters[k], pixel_norm=False)
+        x = _conv_act_norm(x, layer, f"block{k}_2", filters[k - 1], pixel_norm=False)
+        new = layer(layers.AveragePooling2D, f"block{k}_downsample", 2)(x)
+        images = layer(layers.AveragePooling2D, f"images{k - 1}", 2)(images)
+        old = _from_rgb(images, layer, k - 1, filters[k - 1])
+        x = layer(Fade, f"fade{k}", k)([old, new, level])
+    x = layer(MinibatchStdDev, "minibatch_stddev", group_size)(x)
+    x = _conv_act_norm(x, layer, "final", filters[0], pixel_norm=False)
+    x = layer(layers.Flatten, "final_flatten")(x)
+    x = layer(EqualizedDense, "final_dense", filters[0])(x)
+    x = layer(layers.LeakyReLU, "final_dense_lrelu", 0.2)(x)
+    return layer(EqualizedDense, "score", 1, gain=1.0, dtype="float32")(x)
 
 
 def build_pggan_discriminator(
@@ -370,29 +414,36 @@ def build_pggan_discriminator(
     _check_image_shape(image_shape)
     sizes = progressive_resolutions(image_shape)
     filters = stage_filters(len(sizes), base_filters, min_filters)
-    seeds = _seeds(seed)
-    last = len(sizes) - 1
-
     inputs = keras.Input(tuple(image_shape), name="images")
-    level = ProgressiveLevel(len(sizes), name="level")(inputs)
-    images = inputs
-    x = _from_rgb(images, filters[last], seeds, last)
-    for k in range(last, 0, -1):
-        x = _conv_act_norm(x, filters[k], seeds, f"block{k}_1", pixel_norm=False)
-        x = _conv_act_norm(x, filters[k - 1], seeds, f"block{k}_2", pixel_norm=False)
-        new = layers.AveragePooling2D(2, name=f"block{k}_downsample")(x)
-        images = layers.AveragePooling2D(2, name=f"images{k - 1}")(images)
-        old = _from_rgb(images, filters[k - 1], seeds, k - 1)
-        x = Fade(k, name=f"fade{k}")([old, new, level])
-    x = MinibatchStdDev(group_size, name="minibatch_stddev")(x)
-    x = _conv_act_norm(x, filters[0], seeds, "final", pixel_norm=False)
-    x = layers.Flatten(name="final_flatten")(x)
-    x = EqualizedDense(filters[0], seed=next(seeds), name="final_dense")(x)
-    x = layers.LeakyReLU(0.2, name="final_dense_lrelu")(x)
-    score = EqualizedDense(1, gain=1.0, seed=next(seeds), dtype="float32", name="score")(x)
+    score = _discriminator_graph(inputs, _Layers(seed=seed), sizes, len(sizes) - 1, filters, group_size)
     return keras.Model(inputs, score, name=name)
 
 
-def _from_rgb(images, filters, seeds, k):
-    x = EqualizedConv2D(filters, 1, seed=next(seeds), name=f"from_rgb{k}")(images)
-    return layers.LeakyReLU(0.2, name=f"from_rgb{k}_lrelu")(x)
+def _from_rgb(images, layer, k, filters):
+    x = layer(EqualizedConv2D, f"from_rgb{k}", filters, 1)(images)
+    return layer(layers.LeakyReLU, f"from_rgb{k}_lrelu", 0.2)(x)
+
+
+def stage_networks(generator, discriminator):
+    """G and D computing up to each stage, sharing their layers: `(generators, discriminators)`, one per stage.
+
+    Stage `k`'s G runs the blocks up to resolution `k` and upsamples (nearest)
+    its image to the final size; its D average-pools the images to resolution
+    `k` and runs the blocks from there. At any level up to `k` they compute
+    what the full networks do, without the faded-out blocks above `k`.
+
+    Raises:
+        ValueError: for networks not built by `build_pggan_generator` and
+            `build_pggan_discriminator`.
+    """
+    sizes = progressive_resolutions(generator.output_shape[1:])
+    filters = (1,) * len(sizes)  # not read: every layer exists
+    generators, discriminators = [], []
+    for top in range(len(sizes)):
+        latent = keras.Input(generator.input_shape[1:], name="latent")
+        images = _generator_graph(latent, _Layers(generator), sizes, generator.output_shape[-1], top, filters)
+        generators.append(keras.Model(latent, images, name=f"{generator.name}_stage{top}"))
+        inputs = keras.Input(discriminator.input_shape[1:], name="images")
+        score = _discriminator_graph(inputs, _Layers(discriminator), sizes, top, filters)
+        discriminators.append(keras.Model(inputs, score, name=f"{discriminator.name}_stage{top}"))
+    return tuple(generators), tuple(discriminators)

@@ -9,6 +9,12 @@ have grown is their `level`, which this class sets from the images it has
 seen. The loss is the paper's: WGAN-GP (lambda 10) plus the drift term
 `0.001 * E[D(x)^2]` that keeps the critic's output near 0.
 
+Each step trains the smallest networks its level needs
+(`kgan.models.pggan.stage_networks`: the same layers, without the blocks
+not yet grown or still faded out at alpha 0), in a compiled train step of
+their own (`PGGAN.make_train_function`); sampling and the export use the
+full networks, which compute the same images at that level.
+
 The schedule advances inside the train step, not in a callback: per batch
 (a callback could only act between `steps_per_execution` blocks), as
 variables the compiled step reads and writes (so XLA and tf.distribute need
@@ -16,6 +22,9 @@ nothing new), and with the step's own global batch size. `images_seen`,
 `stage` and `alpha` are non-trainable variables of the GAN, so checkpoints
 hold them and a resumed run goes on mid-fade where it stopped.
 """
+
+import math
+import warnings
 
 import keras
 import tensorflow as tf
@@ -28,7 +37,9 @@ from kgan.models.pggan import (
     ProgressiveLevel,
     build_pggan_discriminator,
     build_pggan_generator,
+    progressive_resolutions,
     real_images_at_level,
+    stage_networks,
 )
 from kgan.variants.registry import register_variant
 
@@ -123,6 +134,8 @@ class PGGAN(GAN):
         self.stage = keras.Variable(0, dtype="int32", name="stage", **state)
         self.alpha = keras.Variable(1.0, dtype="float32", name="alpha", **state)
         self.grow()  # networks passed in at another level start at the GAN's
+        self._stages = _StageNetworks(*stage_networks(generator, discriminator))
+        self._training_stage = None  # the stage of the train step last called, whose networks it runs (None: all)
 
     @classmethod
     def build_networks(
@@ -150,17 +163,28 @@ class PGGAN(GAN):
         """How far the networks have grown: `stage - 1 + alpha` (0 at stage 0), as G and D read it."""
         return level_of(self.stage, self.alpha)
 
+    def progress_caption(self):
+        """How far the networks have grown, for sample grids: `"14 x 14"`, `"28 x 28 fading in (alpha 0.25)"`."""
+        height, width = progressive_resolutions(self.generator.output_shape[1:])[int(self.stage)]
+        alpha = float(self.alpha)
+        return f"{height} x {width}" + ("" if alpha == 1.0 else f" fading in (alpha {alpha:.2f})")
+
     def set_images_seen(self, images_seen):
         """Sets the images seen and grows the networks to them (`grow`). Returns the level."""
+        self._training_stage = None  # the full networks until the next train step picks its stage
         self.images_seen.assign(ops.cast(images_seen, "int64"))
         return self.grow()
 
-    def grow(self):
-        """Sets `stage`, `alpha` and the networks' level from `images_seen` (`growth_schedule`). Returns the level."""
+    def grow(self, max_level=None):
+        """Sets `stage`, `alpha` and the networks' level from `images_seen` (`growth_schedule`). Returns the level.
+
+        `max_level` holds the networks' level at most there (a compiled step
+        whose networks stop at that stage); `stage` and `alpha` follow the schedule.
+        """
         stage, alpha = growth_schedule(self.images_seen, self.num_stages, self.fade_images, self.stable_images)
         self.stage.assign(ops.cast(stage, "int32"))
         self.alpha.assign(ops.cast(alpha, "float32"))
-        level = self.level
+        level = self.level if max_level is None else ops.minimum(self.level, float(max_level))
         for network in (self.generator, self.discriminator, self.ema_generator):
             if network is not None:
                 network.get_layer("level").level.assign(level)
@@ -170,11 +194,54 @@ class PGGAN(GAN):
         """Grows the networks to this batch's place in the schedule, shows D the real images at that level, steps."""
         images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        level = self.grow()
+        level = self.grow(self._training_stage)
         self.images_seen.assign_add(ops.cast(ops.shape(images)[0] * replicas, "int64"))
         self.level_tracker.update_state(level)
         images = real_images_at_level(images, level, self.num_stages)
         return super().train_step(images if labels is None else (images, labels))
+
+    def make_train_function(self, force=False):
+        """`fit`'s train function: one compiled step per stage, each on that stage's networks (`stage_networks`).
+
+        Before each call the stage the next step needs is read from
+        `images_seen` (`ceil` of its level) and that stage's step is called,
+        compiled at its first use. A call of several steps
+        (`steps_per_execution`) that reaches the next stage holds the networks'
+        level at the called stage's until the next call.
+        """
+        if self.train_function is not None and not force:
+            return self.train_function
+        steps = {}
+
+        def train_function(iterator):
+            stage, alpha = growth_schedule(
+                int(self.images_seen.numpy()), self.num_stages, self.fade_images, self.stable_images
+            )
+            self._training_stage = math.ceil(float(level_of(stage, alpha)))  # read while the step is traced
+            if self._training_stage not in steps:
+                super(PGGAN, self).make_train_function(force=True)
+                steps[self._training_stage], self.train_function = self.train_function, train_function
+            with warnings.catch_warnings():
+                # The blocks a stage leaves out get no gradient, as they got zero from the full networks: no update.
+                warnings.filterwarnings("ignore", "Gradients do not exist for variables", UserWarning)
+                return steps[self._training_stage](iterator)
+
+        self.train_function = train_function
+        return train_function
+
+    def generate(self, latent, labels=None, training=False):
+        """G's images; in `fit`'s train step, from its stage's generator (`stage_networks`): the same, faster."""
+        if training and self._training_stage is not None:
+            return self._stages.generators[self._training_stage](
+                ops.convert_to_tensor(latent, "float32"), training=True
+            )
+        return super().generate(latent, labels, training=training)
+
+    def discriminate(self, images, labels=None, training=False):
+        """D's logits; in `fit`'s train step, from its stage's discriminator (`stage_networks`): the same, faster."""
+        if training and self._training_stage is not None:
+            return self._to_logits(self._stages.discriminators[self._training_stage](images, training=True))
+        return super().discriminate(images, labels, training=training)
 
     def discriminator_loss(self, real_images, fake_images, labels=None, fake_labels=None):
         """WGAN-GP's critic loss plus the drift term `drift_weight * E[D(x)^2]` (Karras et al. 2018, Sec. A.1)."""
@@ -192,6 +259,13 @@ class PGGAN(GAN):
             "gp_weight": self.gp_weight,
             "drift_weight": self.drift_weight,
         }
+
+
+class _StageNetworks:
+    """The stages' G and D (`stage_networks`), kept out of Keras' tracking: they share G's and D's layers, not saved."""
+
+    def __init__(self, generators, discriminators):
+        self.generators, self.discriminators = generators, discriminators
 
 
 def _num_stages(generator, discriminator):
