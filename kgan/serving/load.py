@@ -157,3 +157,34 @@ class ExportedGenerator:
             f"latent_dim={self.latent_dim} image_shape={self.image_shape} "
             f"conditional={self.conditional}>"
         )
+
+
+def load_export_of_kind(export_dir, kind, what, needs, *, trust=False):
+    """Loads an export whose `kgan.json` names its `kind` (image translation, text to image), checked first.
+
+    Args:
+        export_dir: the export folder or one of its version folders.
+        kind: the `kind` its `kgan.json` must name.
+        what: such an export, for the error (`"an image-translation export"`).
+        needs: which command needs it and what makes one (`"--translate needs a CycleGAN export"`).
+        trust: skip the trust check (`kgan.serving.trust.check_export`).
+
+    Returns:
+        `(loaded, path, metadata)`: the `tf.saved_model.load` result, the version folder and its `kgan.json`.
+
+    Raises:
+        FileNotFoundError: if `export_dir` does not exist.
+        ValueError: if its `kgan.json` names another kind, or (`kgan.serving.trust.UntrustedExportError`) its
+            graph fails the trust check and `trust` is False.
+    """
+    path = resolve_export_dir(export_dir)
+    metadata_path = path / METADATA_PATH
+    metadata = read_json_object(metadata_path, "export metadata") if metadata_path.is_file() else {}
+    if metadata.get("kind") != kind:
+        raise ValueError(
+            f"{path} is not {what} (no kind {kind!r} in its kgan.json); {needs}. "
+            f"Received: export_dir={str(export_dir)!r}"
+        )
+    if not trust:
+        check_export(path, metadata)
+    return tf.saved_model.load(str(path)), path, metadata

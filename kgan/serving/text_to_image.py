@@ -17,13 +17,11 @@ import tensorflow as tf
 
 from kgan.core._keras_compat import add_untracked_endpoint
 from kgan.core.latent import latent_from_seed
-from kgan.core.utils import read_json_object
 from kgan.core.version import __version__
 from kgan.data.captions import TRAIN_TEMPLATES
 from kgan.serving.export import check_export_name, check_version, publish_export
-from kgan.serving.metadata import METADATA_PATH, resolve_export_dir
+from kgan.serving.load import load_export_of_kind
 from kgan.serving.signatures import SIGNATURE_NAME
-from kgan.serving.trust import check_export
 
 LATENT_SIGNATURE_NAME = "text_and_latent"
 _KIND = "text_to_image"
@@ -96,17 +94,10 @@ def load_text_to_image(export_dir, *, trust=False):
         ValueError: if it is not a text-to-image export (its `kgan.json` says which kind it is), or
             (`kgan.serving.trust.UntrustedExportError`) its graph fails the trust check and `trust` is False.
     """
-    path = resolve_export_dir(export_dir)
-    metadata_path = path / METADATA_PATH
-    metadata = read_json_object(metadata_path, "export metadata") if metadata_path.is_file() else {}
-    if metadata.get("kind") != _KIND:
-        raise ValueError(
-            f"{path} is not a text-to-image export (no kind {_KIND!r} in its kgan.json); --text needs a StackGAN "
-            f"export. Received: export_dir={str(export_dir)!r}"
-        )
-    if not trust:
-        check_export(path, metadata)
-    return ExportedTextToImage(tf.saved_model.load(str(path)), path, metadata)
+    loaded, path, metadata = load_export_of_kind(
+        export_dir, _KIND, "a text-to-image export", "--text needs a StackGAN export", trust=trust
+    )
+    return ExportedTextToImage(loaded, path, metadata)
 
 
 class ExportedTextToImage:

@@ -15,13 +15,11 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.core._keras_compat import add_untracked_endpoint
-from kgan.core.utils import read_json_object
 from kgan.core.version import __version__
 from kgan.data.domains import describe_preparation, domain_framing, prepare_domain
 from kgan.serving.export import check_export_name, check_version, publish_export
-from kgan.serving.metadata import METADATA_PATH, resolve_export_dir
+from kgan.serving.load import load_export_of_kind
 from kgan.serving.signatures import SIGNATURE_NAME, _to_uint8
-from kgan.serving.trust import check_export
 
 DIRECTIONS = ("a_to_b", "b_to_a")
 # How the images of both domains were prepared for training (kgan.data.domains.prepare_domain); each domain's
@@ -116,17 +114,10 @@ def load_translator(export_dir, *, trust=False):
         ValueError: if it is not an image-translation export (its `kgan.json` says which kind it is), or
             (`kgan.serving.trust.UntrustedExportError`) its graph fails the trust check and `trust` is False.
     """
-    path = resolve_export_dir(export_dir)
-    metadata_path = path / METADATA_PATH
-    metadata = read_json_object(metadata_path, "export metadata") if metadata_path.is_file() else {}
-    if metadata.get("kind") != _KIND:
-        raise ValueError(
-            f"{path} is not an image-translation export (no kind {_KIND!r} in its kgan.json); --translate needs a "
-            f"CycleGAN export. Received: export_dir={str(export_dir)!r}"
-        )
-    if not trust:
-        check_export(path, metadata)
-    return ExportedTranslator(tf.saved_model.load(str(path)), path, metadata)
+    loaded, path, metadata = load_export_of_kind(
+        export_dir, _KIND, "an image-translation export", "--translate needs a CycleGAN export", trust=trust
+    )
+    return ExportedTranslator(loaded, path, metadata)
 
 
 class ExportedTranslator:
