@@ -1,7 +1,9 @@
 """Shared fixtures: tiny models and data so every test runs in seconds."""
 
 import atexit
+import importlib.util
 import os
+import pathlib
 import shutil
 import tempfile
 
@@ -24,6 +26,7 @@ split_cpu(2)
 
 from kgan.models import build_dcgan_discriminator, build_dcgan_generator  # noqa: E402 (after split_cpu, on purpose)
 
+SCRIPTS = pathlib.Path(__file__).resolve().parent.parent / "scripts"
 TINY_SHAPE = (8, 8, 1)
 TINY_LATENT = 4
 
@@ -79,3 +82,21 @@ def mirrored():
     from kgan.core import distribute
 
     return distribute.get_strategy("mirrored", devices=["/cpu:0", "/cpu:1"])
+
+
+def load_script(name):
+    """`scripts/NAME.py` as a module, to call its `main` in this process."""
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_entry(capsys, entry, *argv):
+    """`entry(argv)`'s exit status (argparse's usage errors included), stdout and stderr."""
+    try:
+        status = entry([str(a) for a in argv])
+    except SystemExit as exit:
+        status = exit.code
+    out, err = capsys.readouterr()
+    return status, out, err

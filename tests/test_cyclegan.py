@@ -3,18 +3,17 @@
 The run folder, resuming and the script's flags: tests/test_cyclegan_runs.py.
 """
 
-import importlib.util
 import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import load_script, run_entry
 from kgan.cli import main as kgan_main
 from kgan.cli.errors import run_main
 from kgan.data.domains import load_domain, load_uci_digits, prepare_domain
@@ -23,23 +22,9 @@ from kgan.serving.translation import load_translator
 from kgan.training.cyclegan import train_cyclegan
 from kgan.variants.cyclegan import CycleGAN, ImagePool, LinearDecay, cycle_loss, identity_loss
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_cyclegan.py"
-
-
-def run(capsys, entry, *argv):
-    try:
-        status = entry([str(a) for a in argv])
-    except SystemExit as exit:  # argparse's usage errors
-        status = exit.code
-    out, err = capsys.readouterr()
-    return status, out, err
-
 
 def script_main(argv):
-    spec = importlib.util.spec_from_file_location("train_cyclegan", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return run_main(module.main, argv)
+    return run_main(load_script("train_cyclegan").main, argv)
 
 
 def write_folder(path, count, value_range, channels=1, size=8, seed=0):
@@ -238,7 +223,7 @@ def test_export_runs_in_a_tensorflow_only_process_and_saved_model_cli_lists_it(t
 
 def test_kgan_sample_translate_writes_a_grid(tiny_run, domains, tmp_path, capsys):
     grid = tmp_path / "grid.png"
-    status, out, err = run(
+    status, out, err = run_entry(
         capsys, kgan_main, "sample", tiny_run[4], "--translate", "b_to_a", "--input", domains[1], "-o", grid
     )
     assert status == 0, err
@@ -254,13 +239,13 @@ def test_kgan_sample_translate_writes_a_grid(tiny_run, domains, tmp_path, capsys
     ],
 )
 def test_kgan_sample_translate_bad_flags_exit_2_with_one_line(tiny_run, tmp_path, capsys, flags, message):
-    status, _, err = run(capsys, kgan_main, "sample", tiny_run[4], *flags, "-o", tmp_path / "g.png")
+    status, _, err = run_entry(capsys, kgan_main, "sample", tiny_run[4], *flags, "-o", tmp_path / "g.png")
     assert status == 2 and message in err and len(err.strip().splitlines()) == 1
 
 
 def test_kgan_sample_translate_refuses_images_of_other_channels(tiny_run, tmp_path, capsys):
     rgb = write_folder(tmp_path / "rgb", 2, (0, 256), channels=3)
-    status, _, err = run(
+    status, _, err = run_entry(
         capsys, kgan_main, "sample", tiny_run[4], "--translate", "a_to_b", "--input", rgb, "-o", tmp_path / "g.png"
     )
     assert status == 2 and "3 channel(s); the export takes 1" in err and len(err.strip().splitlines()) == 1
@@ -268,7 +253,7 @@ def test_kgan_sample_translate_refuses_images_of_other_channels(tiny_run, tmp_pa
 
 def test_script_one_epoch_on_folders_and_bad_image_size(domains, tmp_path, capsys):
     common = ["--data-path-a", domains[0], "--data-path-b", domains[1], "--size", "small", "--batch-size", "4"]
-    status, out, err = run(
+    status, out, err = run_entry(
         capsys,
         script_main,
         *common,
@@ -283,5 +268,5 @@ def test_script_one_epoch_on_folders_and_bad_image_size(domains, tmp_path, capsy
     )
     assert status == 0, err[-2000:]
     assert (tmp_path / "run" / "saved_models" / "cyclegan" / "1" / "saved_model.pb").is_file()
-    status, _, err = run(capsys, script_main, *common, "--image-size", "10", "--output-dir", tmp_path / "bad")
+    status, _, err = run_entry(capsys, script_main, *common, "--image-size", "10", "--output-dir", tmp_path / "bad")
     assert status == 2 and "multiples of 4" in err and len(err.strip().splitlines()) == 1

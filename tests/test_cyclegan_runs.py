@@ -2,23 +2,20 @@
 
 import contextlib
 import functools
-import importlib.util
 import io
 import json
 import shutil
-from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import load_script
 from kgan.cli import main as kgan_main
 from kgan.cli.errors import run_main
 from kgan.training import runs
 from kgan.training.cyclegan import train_cyclegan
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_cyclegan.py"
 
 
 class Killed(Exception):
@@ -160,9 +157,7 @@ def test_a_run_killed_after_publishing_its_export_only_marks_itself_finished(str
 
 
 def script(argv):
-    spec = importlib.util.spec_from_file_location("train_cyclegan", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("train_cyclegan")
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         try:

@@ -1,18 +1,16 @@
 """Lecture 002's convolutional notebooks: the networks are the notebooks', and the comparison script runs."""
 
-import importlib.util
 import json
-import pathlib
 
 import numpy as np
 import pytest
 
+from conftest import load_script
 from kgan.lectures import conv_notebooks
 from kgan.models import ARCHITECTURES, build_models
 from kgan.models.lecture002_conv import build_lecture002_conv_discriminator, build_lecture002_conv_generator
 from kgan.variants import build_variant
 
-SCRIPT = pathlib.Path(__file__).resolve().parent.parent / "scripts" / "lecture002_conv_notebooks.py"
 PRESETS = ("lecture002_cnn_fail", "lecture002_halfcnn_collapse", "lecture002_cnn_not_great", "lecture002_cnn_bn")
 
 # PyTorch's parameter counts of the notebooks' networks (`sum(p.numel() for p in net.parameters())`), by hand
@@ -88,13 +86,6 @@ NOTEBOOK_PARAMETERS = {
 
 def trainable_count(model):
     return sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("lecture002_conv_notebooks", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("arch", PRESETS)
@@ -192,7 +183,7 @@ def test_the_notebooks_settings_are_the_notebooks():
 
 def test_script_documents_its_flags(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        load_script().parse_args(["--help"])
+        load_script("lecture002_conv_notebooks").parse_args(["--help"])
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
     for flag in ("--output-dir", "--epochs", "--seed", "--notebooks", "--batch-size", "--data-path"):
@@ -202,7 +193,7 @@ def test_script_documents_its_flags(capsys):
 
 def test_script_refuses_an_unknown_notebook(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        load_script().parse_args(["--notebooks", "gan-cnn"])
+        load_script("lecture002_conv_notebooks").parse_args(["--notebooks", "gan-cnn"])
     assert exit_info.value.code == 2 and "gan-cnn" in capsys.readouterr().err
 
 
@@ -219,7 +210,8 @@ def tiny_npz(tmp_path):
 def test_script_runs_one_epoch_and_writes_the_figure_and_the_table(tmp_path, tiny_npz, capsys):
     out = tmp_path / "out"
     argv = ["--output-dir", str(out), "--epochs", "1", "--data-path", str(tiny_npz), "--batch-size", "16"]
-    assert load_script().main([*argv, "--notebooks", "cnn_bn_label_smoothing", "--samples", "4", "--no-jit"]) == 0
+    argv += ["--notebooks", "cnn_bn_label_smoothing", "--samples", "4", "--no-jit"]
+    assert load_script("lecture002_conv_notebooks").main(argv) == 0
     assert "| `cnn_bn_label_smoothing` | BatchNorm and label smoothing" in capsys.readouterr().out
     assert (out / "comparison.png").stat().st_size > 0
     assert "| real digits | the reference |" in (out / "results.md").read_text()

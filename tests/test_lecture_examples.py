@@ -1,6 +1,5 @@
 """The lecture examples run, and would fail if an example stopped learning."""
 
-import importlib.util
 import json
 import pathlib
 import subprocess
@@ -9,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+from conftest import load_script
 from kgan.training import train
 
 SCRIPTS = pathlib.Path(__file__).resolve().parent.parent / "scripts"
@@ -20,13 +20,6 @@ EXAMPLES = [
     "lecture004_classic_dcgan",
     "ring_of_gaussians",
 ]
-
-
-def load_script(name):
-    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

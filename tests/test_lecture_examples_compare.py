@@ -1,24 +1,14 @@
 """The ring-of-Gaussians comparison of remedies: every remedy trains, on the same data, seed and budget."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 
+from conftest import load_script
 from kgan import lectures
 from kgan.lectures import remedies as ring_experiment
 from kgan.metrics import toy_checks
 
-SCRIPTS = pathlib.Path(__file__).resolve().parent.parent / "scripts"
 TINY = dict(epochs=1, batches_per_epoch=2, num_samples=200)
-
-
-def load_script(name):
-    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_remedies_cover_the_lectures_tricks_and_kgans_variants():

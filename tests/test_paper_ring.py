@@ -1,23 +1,13 @@
 """The unrolled GAN paper's ring setting (Metz et al. 2017, appendix A): its networks, its comparison, the script."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 
+from conftest import load_script
 from kgan import GAN, lectures
 from kgan.variants import UnrolledGAN
 
-SCRIPTS = pathlib.Path(__file__).resolve().parent.parent / "scripts"
 TINY = dict(steps=2, steps_per_check=1, num_samples=200)
-
-
-def load_script(name):
-    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_networks_are_the_papers():

@@ -1,15 +1,13 @@
 """PGGAN (Karras et al. 2018): its layers by hand, the fade-in, the schedule, resume, the export and the script."""
 
-import importlib.util
 import math
-from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import write_digits_npz
+from conftest import load_script, write_digits_npz
 from kgan.core import GAN
 from kgan.models.pggan import (
     EqualizedConv2D,
@@ -259,9 +257,7 @@ def test_networks_that_cannot_grow_are_refused(tmp_path):
 
 
 def test_one_epoch_cli_run_on_tiny_data_exports_a_28_pixel_generator(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("train_pggan", Path(__file__).parents[1] / "scripts/train_pggan.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("train_pggan")
     data = write_digits_npz(tmp_path / "digits.npz", 64)
     argv = ["--dataset", "npz", "--data-path", str(data), "--epochs", "1", "--batch-size", "16"]
     argv += ["--fade-images", "16", "--stable-images", "16", "--output-dir", str(tmp_path / "run")]

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from conftest import load_script, run_entry
 from kgan.data.captions import (
     HELD_OUT_TEMPLATES,
     TRAIN_TEMPLATES,
@@ -198,7 +199,6 @@ def test_an_unknown_stage_is_refused(stage):
 
 # --- the run, the script, the export -------------------------------------------------------------------------
 
-import importlib.util  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
@@ -207,7 +207,6 @@ from pathlib import Path  # noqa: E402
 
 from kgan.cli.errors import run_main  # noqa: E402
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_stackgan.py"
 TINY_RUN = dict(image_size=8, size="small", stage1_epochs=1, stage2_epochs=1, batch_size=8, max_steps_per_epoch=2)
 
 
@@ -227,20 +226,8 @@ def tiny_run(tmp_path_factory):
     return folder / "run", data, model, export
 
 
-def run(capsys, entry, *argv):
-    try:
-        status = entry([str(a) for a in argv])
-    except SystemExit as exit:  # argparse's usage errors
-        status = exit.code
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
 def script_main(argv):
-    spec = importlib.util.spec_from_file_location("train_stackgan", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return run_main(module.main, argv)
+    return run_main(load_script("train_stackgan").main, argv)
 
 
 def test_one_epoch_of_each_stage_writes_a_kgan_run_with_grids_checkpoints_and_export(tiny_run):
@@ -339,11 +326,11 @@ def test_kgan_sample_text_writes_a_grid_and_refuses_an_empty_caption(tiny_run, t
 
     _, _, _, export = tiny_run
     output = tmp_path / "three.png"
-    status, out, _ = run(
+    status, out, _ = run_entry(
         capsys, kgan_main, "sample", export.parent, "--text", "a handwritten three", "-n", 4, "-o", output
     )
     assert status == 0 and output.is_file() and "Wrote 4 images" in out
-    status, _, err = run(capsys, kgan_main, "sample", export, "--text", "  ", "-o", tmp_path / "empty.png")
+    status, _, err = run_entry(capsys, kgan_main, "sample", export, "--text", "  ", "-o", tmp_path / "empty.png")
     assert status == 2 and len(err.strip().splitlines()) == 1 and "--text" in err
 
 
@@ -351,7 +338,7 @@ def test_kgan_sample_text_refuses_an_export_of_another_kind(tmp_path, capsys):
     from kgan.cli.commands import main as kgan_main
 
     shipped = Path(__file__).resolve().parents[1] / "saved_models" / "mnist_infogan"
-    status, _, err = run(capsys, kgan_main, "sample", shipped, "--text", "a three", "-o", tmp_path / "x.png")
+    status, _, err = run_entry(capsys, kgan_main, "sample", shipped, "--text", "a three", "-o", tmp_path / "x.png")
     assert status == 2 and "not a text-to-image export" in err and len(err.strip().splitlines()) == 1
 
 
@@ -359,14 +346,14 @@ def test_script_one_epoch_each_and_bad_flags_exit_2_with_one_line(tiny_run, tmp_
     _, data, _, _ = tiny_run
     common = ["--data", data, "--image-size", 8, "--size", "small", "--batch-size", 8, "--steps-per-epoch", 1]
     epochs = ["--stage1-epochs", 1, "--stage2-epochs", 1]
-    status, out, _ = run(capsys, script_main, "--output-dir", tmp_path / "run", *common, *epochs)
+    status, out, _ = run_entry(capsys, script_main, "--output-dir", tmp_path / "run", *common, *epochs)
     assert status == 0 and "export at" in out
     for flags, message, lines in (
         (["--image-size", 10], "multiple of 4", 1),
         (["--data", tmp_path / "none.txt"], "data", 1),
         (["--stage1-epochs", 0], "--stage1-epochs", None),  # argparse: its usage, then one error line
     ):
-        status, _, err = run(capsys, script_main, "--output-dir", tmp_path / "bad", *common, *epochs, *flags)
+        status, _, err = run_entry(capsys, script_main, "--output-dir", tmp_path / "bad", *common, *epochs, *flags)
         assert status == 2 and message in err.strip().splitlines()[-1], err
         assert lines is None or len(err.strip().splitlines()) == lines, err
 

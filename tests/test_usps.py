@@ -2,7 +2,6 @@
 preset and the variants at 16 x 16, the 16 x 16 classifier, and the script end to end on a tiny file."""
 
 import bz2
-import importlib.util
 import json
 import pathlib
 
@@ -11,13 +10,12 @@ import keras
 import numpy as np
 import pytest
 
+from conftest import load_script
 from kgan.cli.errors import run_main
 from kgan.data import load_arrays, make_dataset
 from kgan.data.usps import libsvm_test_path, load_usps, write_usps
 from kgan.lectures import usps
 from kgan.variants import build_variant
-
-SCRIPT = pathlib.Path(__file__).resolve().parents[1] / "scripts" / "lecture000_usps.py"
 
 
 def write_h5(path, train=None, test=None):
@@ -199,13 +197,6 @@ def test_variants_train_on_16x16_digits(variant):
 # --- the exercise: classifier, training, scores ---------------------------------------------------------------------
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("lecture000_usps", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def tiny_usps(tmp_path):
     """60 training and 40 test digits in a usps.h5."""
@@ -214,7 +205,7 @@ def tiny_usps(tmp_path):
 
 def test_help_lists_the_training_and_exercise_flags(capsys):
     with pytest.raises(SystemExit) as exit:
-        load_script().main(["--help"])
+        load_script("lecture000_usps").main(["--help"])
     assert exit.value.code == 0
     out = capsys.readouterr().out
     for flag in ["--data-path", "--epochs", "--variant", "--output-dir", "--classifier-dir", "--write-standin"]:
@@ -225,7 +216,7 @@ def test_one_epoch_run_trains_the_classifier_the_gan_and_scores_the_export(tmp_p
     run_dir, classifier_dir = tmp_path / "run", tmp_path / "classifier"
     argv = ["--data-path", tiny_usps, "--epochs", "1", "--batch-size", "20", "--classifier-epochs", "1", "--no-jit"]
     argv += ["--classifier-dir", str(classifier_dir), "--output-dir", str(run_dir)]
-    assert load_script().main(argv) == 0
+    assert load_script("lecture000_usps").main(argv) == 0
     out = capsys.readouterr().out
     assert "on 40 test digits" in out and "classes covered" in out
     card = json.loads((classifier_dir / "usps_classifier.json").read_text())
@@ -255,14 +246,14 @@ def test_one_epoch_run_trains_the_classifier_the_gan_and_scores_the_export(tmp_p
 )
 def test_script_refuses_bad_settings_in_one_line(tmp_path, argv, match, capsys):
     argv = [*argv, "--classifier-dir", str(tmp_path / "c"), "--output-dir", str(tmp_path / "r")]
-    assert run_main(load_script().main, argv) == 2
+    assert run_main(load_script("lecture000_usps").main, argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and match in err, err
     assert not (tmp_path / "r").exists()
 
 
 def test_standin_is_the_embedded_digits_at_16x16(tmp_path):
-    assert load_script().main(["--write-standin", str(tmp_path / "standin.h5")]) == 0
+    assert load_script("lecture000_usps").main(["--write-standin", str(tmp_path / "standin.h5")]) == 0
     train, train_labels, info = load_arrays("usps", tmp_path / "standin.h5")
     test, _, _ = load_arrays("usps", tmp_path / "standin.h5", split="test")
     assert (len(train), len(test), info.image_shape) == (4000, 1000, (16, 16, 1))
