@@ -22,6 +22,14 @@ workarounds to suspect first.
   for D's logits (`kgan.core.heads.logit_reader`).
 - `stateless_optimizer_step`: one step of an optimizer's own rule on tensors
   standing for its variables, differentiable (the unrolled GAN's D copy).
+
+Not a function here, but leaned on the same way: `fit` gets its train function
+from `make_train_function` and calls it once per `steps_per_execution` block
+(Keras 3.15), which `PGGAN.make_train_function` overrides to call the step
+compiled for the stage the next block needs. `tests/test_pggan.py`
+(`test_training_on_the_stage_networks_equals_training_the_full_networks`,
+`test_several_steps_per_call_hold_the_level_at_the_called_stage_until_the_next_call`)
+fails if `fit` stops doing so.
 """
 
 import contextlib
