@@ -59,9 +59,34 @@ def test_bad_caption_arguments_are_refused(call, message):
 
 def test_caption_dataset_pairs_each_image_with_a_caption_of_its_label():
     images = np.arange(10, dtype="float32").reshape(10, 1, 1, 1)  # the image's value is its label
-    images_batch, captions = next(iter(caption_dataset(images, np.arange(10), 10, seed=0)))
+    images_batch, captions, _ = next(iter(caption_dataset(images, np.arange(10), 10, seed=0)))
     for value, caption in zip(images_batch.numpy().ravel(), captions.numpy()):
         assert caption.decode() in all_captions(int(value))
+
+
+def _caption_digit(caption):
+    return next(digit for digit in range(10) if caption in all_captions(digit))
+
+
+def test_mismatched_captions_never_name_the_image_digit_and_cover_every_other_digit():
+    images = np.arange(10, dtype="float32").reshape(10, 1, 1, 1)  # the image's value is its label
+    others = {digit: set() for digit in range(10)}
+    for images_batch, _, mismatched in caption_dataset(images, np.arange(10), 10, seed=3).take(60):
+        for value, caption in zip(images_batch.numpy().ravel(), mismatched.numpy()):
+            digit = _caption_digit(caption.decode())  # a training caption of some digit
+            assert digit != int(value), f"{caption!r} names its own image's digit {int(value)}"
+            others[int(value)].add(digit)
+    assert all(seen == set(range(10)) - {digit} for digit, seen in others.items())
+
+
+def test_caption_dataset_is_deterministic_given_the_seed():
+    images, labels = np.zeros((20, 1, 1, 1), "float32"), np.arange(20) % 10
+
+    def batches(seed):
+        return [[t.numpy().tolist() for t in batch] for batch in caption_dataset(images, labels, 5, seed).take(6)]
+
+    assert batches(7) == batches(7)
+    assert batches(7) != batches(8)
 
 
 # --- the networks and the model ------------------------------------------------------------------------------
@@ -189,6 +214,53 @@ def test_a_stage_two_stackgan_saves_and_reloads_with_its_stage_weights_and_optim
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     for a, b in zip(stackgan.g_optimizer.variables, restored.g_optimizer.variables):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def _recording_stackgan(stage=1):
+    """The tiny StackGAN whose text encoder keeps every caption batch it is called on (`.seen`)."""
+    import keras
+
+    from kgan.variants.stackgan import StackGAN
+
+    class RecordingEncoder(keras.layers.Layer):
+        def __init__(self, encoder):
+            super().__init__()
+            self.encoder = encoder
+            self.seen = []
+
+        def call(self, captions, training=False):
+            self.seen.append([c.decode() for c in np.asarray(captions)])
+            return self.encoder(captions, training=training)
+
+    tiny = _tiny_stackgan(stage=stage)
+    networks = ("stage1_generator", "stage1_discriminator", "stage2_generator", "stage2_discriminator")
+    encoder = RecordingEncoder(tiny.text_encoder)
+    return StackGAN(encoder, *(getattr(tiny, name) for name in networks), stage=stage, seed=0), encoder
+
+
+@pytest.mark.parametrize("stage", [1, 2])
+def test_the_discriminator_reads_the_batch_mismatched_captions_not_a_roll_of_its_captions(stage):
+    import tensorflow as tf
+
+    images, labels = _tiny_data(count=4)
+    captions = make_captions(labels, seed=0)
+    mismatched = make_captions((labels + 5) % 10, seed=1)
+    stackgan, encoder = _recording_stackgan(stage)
+    stackgan.compile(run_eagerly=True)  # eager, so the encoder records the strings it is given
+    stackgan.fit(tf.data.Dataset.from_tensors((images, captions, mismatched)), epochs=1, verbose=0)
+    assert mismatched.tolist() in encoder.seen
+    assert all(batch in (captions.tolist(), mismatched.tolist()) for batch in encoder.seen)
+
+
+def test_a_batch_without_mismatched_captions_is_refused():
+    import tensorflow as tf
+
+    images, labels = _tiny_data(count=4)
+    stackgan = _tiny_stackgan()
+    stackgan.compile()
+    batches = tf.data.Dataset.from_tensors((images, make_captions(labels)))
+    with pytest.raises(ValueError, match=r"mismatched_captions.*Received: a batch of 2"):
+        stackgan.fit(batches, epochs=1, verbose=0)
 
 
 @pytest.mark.parametrize("stage", [0, 3, "2", True])

@@ -7,7 +7,8 @@ set, are kept back to ask, after training, whether the model follows captions it
 (`caption_vectorizer`: a `keras.layers.TextVectorization`) is adapted on the training captions only, so a word
 that only a held-out template uses is out of vocabulary, as a new user's word would be.
 
-`caption_dataset` pairs images with a fresh training caption of their label at every step, drawn in the
+`caption_dataset` pairs images with a fresh training caption of their label at every step, and with a mismatched
+caption, one of another digit (the matching-aware discriminator's "real image, wrong text"), both drawn in the
 `tf.data` pipeline from the seed alone.
 """
 
@@ -108,7 +109,12 @@ def caption_vectorizer(sequence_length=8):
 
 
 def caption_dataset(images, labels, batch_size, seed=0):
-    """Endless batches of `(images, captions)`: images shuffled with `seed`, a random training caption each.
+    """Endless batches of `(images, captions, mismatched_captions)`: images shuffled with `seed`, and for each a
+    random training caption of its digit and one of a different digit.
+
+    The mismatched caption's digit is `(label + k) % 10` with `k` drawn uniformly from 1-9, so it never names
+    the image's digit and every other digit is equally likely: the text that does not match, which StackGAN's
+    discriminator learns to call fake (Zhang et al. 2017, after Reed et al. 2016).
 
     Args:
         images: float images in [-1, 1], `(N, H, W, C)`.
@@ -117,19 +123,24 @@ def caption_dataset(images, labels, batch_size, seed=0):
         seed: seed of the shuffling and the caption draws.
 
     Returns:
-        A `tf.data.Dataset` of `(float32 images, string captions)`.
+        A `tf.data.Dataset` of `(float32 images, string captions, string mismatched captions)`.
     """
     labels = _labels(labels)
     if len(images) != len(labels):
         raise ValueError(f"One label per image is needed. Received: {len(images)} images, {len(labels)} labels")
-    table = tf.constant([all_captions(digit, "train") for digit in range(10)])
+    digits = len(DIGIT_WORDS)
+    table = tf.constant([all_captions(digit, "train") for digit in range(digits)])
     per_digit = int(table.shape[1])
     pairs = tf.data.Dataset.from_tensor_slices((np.asarray(images, "float32"), labels.astype("int32")))
     pairs = pairs.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True).repeat()
+    # One int64 per image; its mixed-radix digits (`%` and `//` floor, so never negative) are the three draws.
     draws = tf.data.Dataset.random(seed=seed)
 
     def caption(pair, draw):
         image, label = pair
-        return image, table[label, tf.cast(draw % per_digit, tf.int32)]
+        pick, rest = draw % per_digit, draw // per_digit
+        shift, rest = rest % (digits - 1) + 1, rest // (digits - 1)
+        other = (label + tf.cast(shift, tf.int32)) % digits
+        return image, table[label, tf.cast(pick, tf.int32)], table[other, tf.cast(rest % per_digit, tf.int32)]
 
     return tf.data.Dataset.zip(pairs, draws).map(caption).batch(batch_size, drop_remainder=True).prefetch(2)

@@ -1,16 +1,17 @@
 """StackGAN (Zhang et al. 2017, arXiv 1612.03242): text to image in two stages, each a conditional GAN.
 
 Not a latent-only GAN, so, like CycleGAN, it has its own `train_step` instead of `kgan.core`'s one: its inputs are
-`(images, captions)` pairs, its generators take a text embedding, and its discriminators judge an image and a
-text together. Stage I trains G0 (z and the text to low-resolution images) against D0; stage II trains G1 (G0's
-image and the text to full-resolution images) against D1 while G0 and the text encoder stay frozen, the paper's
-order (`StackGAN.stage`).
+`(images, captions, mismatched captions)` triples, its generators take a text embedding, and its discriminators
+judge an image and a text together. Stage I trains G0 (z and the text to low-resolution images) against D0; stage
+II trains G1 (G0's image and the text to full-resolution images) against D1 while G0 and the text encoder stay
+frozen, the paper's order (`StackGAN.stage`).
 
 Each discriminator is matching-aware (as in the paper, after Reed et al. 2016): a real image with its own
-caption is real; a generated image with its caption, and a real image with another image's caption (the batch's
-captions rolled by one), are fake, weighted 0.5 each (`matching_aware_discriminator_loss`). The generator's loss
-adds the KL term of its conditioning augmentation (`kgan.models.stackgan.ConditioningAugmentation`), weighted by
-`kl_weight` (2, with the KL per dimension, as the authors' released code; the paper writes lambda = 1 for its sum).
+caption is real; a generated image with its caption, and a real image with a caption of another digit (drawn by
+`kgan.data.captions.caption_dataset`, never one naming the image's own digit), are fake, weighted 0.5 each
+(`matching_aware_discriminator_loss`). The generator's loss adds the KL term of its conditioning augmentation
+(`kgan.models.stackgan.ConditioningAugmentation`), weighted by `kl_weight` (2, with the KL per dimension, as the
+authors' released code; the paper writes lambda = 1 for its sum).
 
 The text encoder, trained from scratch here where the paper's is pre-trained, learns with the stage-I
 discriminator: telling a matching caption from a mismatched one is what makes it separate the digits. G reads
@@ -30,7 +31,7 @@ def matching_aware_discriminator_loss(real_logits, fake_logits, mismatched_logit
     Args:
         real_logits: D's logits on real images with their captions (to be called real).
         fake_logits: on generated images with the captions they were made from (fake).
-        mismatched_logits: on real images with other images' captions (fake).
+        mismatched_logits: on real images with captions that do not match them (fake).
 
     Returns:
         The batch mean, a scalar (`softplus` forms of the cross-entropies, stable for any logit).
@@ -46,7 +47,8 @@ def stackgan_generator_loss(fake_logits):
 
 @keras.saving.register_keras_serializable(package="kgan")
 class StackGAN(keras.Model):
-    """StackGAN: `fit` it on `(images, captions)` batches; `stackgan.generate(captions)` draws images.
+    """StackGAN: `fit` it on `(images, captions, mismatched_captions)` batches (`caption_dataset`'s);
+    `stackgan.generate(captions)` draws images.
 
     Args:
         text_encoder: captions (a string tensor) to text embeddings (`kgan.models.stackgan.build_text_encoder`).
@@ -196,7 +198,13 @@ class StackGAN(keras.Model):
         return images
 
     def train_step(self, data):
-        images, captions = data
+        if not isinstance(data, (tuple, list)) or len(data) != 3:
+            raise ValueError(
+                "StackGAN trains on (images, captions, mismatched_captions) batches "
+                "(kgan.data.captions.caption_dataset). "
+                f"Received: a batch of {len(data) if isinstance(data, (tuple, list)) else 1} element(s)"
+            )
+        images, captions, mismatched = data
         real = self._real(images)
         latent = self.sample_latent(ops.shape(real)[0])
         discriminator = self._networks()[1]
@@ -206,7 +214,7 @@ class StackGAN(keras.Model):
             d_loss = matching_aware_discriminator_loss(
                 discriminator([real, embedding], training=True),
                 discriminator([ops.stop_gradient(fake), embedding], training=True),
-                discriminator([real, ops.roll(embedding, 1, axis=0)], training=True),
+                discriminator([real, self.text_encoder(mismatched, training=True)], training=True),
             )
         d_variables = self._d_variables()
         self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_variables), d_variables))
