@@ -88,11 +88,11 @@ def parse_args(argv=None):
     paper.add_argument(
         "--steps",
         type=positive_int,
-        default=10_000,
+        default=20_000,
         help="train steps (a D and a G update) per run (default: %(default)s)",
     )
     paper.add_argument(
-        "--steps-per-check", type=positive_int, default=1000, help="steps between mode counts (default: %(default)s)"
+        "--steps-per-check", type=positive_int, default=2000, help="steps between mode counts (default: %(default)s)"
     )
     args = parser.parse_args(argv)
     if args.paper_setting and (args.compare or args.loss != "non_saturating" or args.d_steps != 1):
