@@ -456,3 +456,18 @@ def test_the_text_ops_are_allowed_only_for_a_text_to_image_export(tiny_run):
     check_export(export, metadata)
     with pytest.raises(UntrustedExportError, match="not an op of kgan's generators"):
         check_export(export, {**metadata, "kind": "generator"})
+
+
+def test_the_script_leaves_flags_not_given_to_train_stackgans_defaults():
+    import inspect
+
+    from kgan.cli.stackgan import build_parser
+    from kgan.training.stackgan import train_stackgan
+
+    parser = build_parser()
+    assert vars(parser.parse_args([])) == {"output_dir": "runs/stackgan"}
+    given = vars(parser.parse_args(["--stage2-epochs", "3", "--steps-per-epoch", "5", "--overwrite"]))
+    assert given == {"output_dir": "runs/stackgan", "stage2_epochs": 3, "max_steps_per_epoch": 5, "overwrite": True}
+    defaults = {k: p.default for k, p in inspect.signature(train_stackgan).parameters.items()}
+    text = " ".join(parser.format_help().split())
+    assert f"(default: {defaults['stage1_epochs']})" in text and f"(default: {defaults['size']})" in text

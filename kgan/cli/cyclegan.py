@@ -8,7 +8,6 @@ arguments (`argparse.SUPPRESS`): `train_cyclegan`'s signature holds every defaul
 """
 
 import argparse
-import inspect
 
 from kgan.cli import types
 
@@ -20,14 +19,10 @@ def build_parser(description=None, epilog=None):
     from kgan.models.cyclegan import GENERATOR_SIZES
     from kgan.training.cyclegan import train_cyclegan
 
-    defaults = {name: p.default for name, p in inspect.signature(train_cyclegan).parameters.items()}
     parser = argparse.ArgumentParser(
         description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-
-    def add(flag, dest, help, **kwargs):
-        default = defaults[dest]
-        parser.add_argument(flag, dest=dest, default=argparse.SUPPRESS, help=f"{help} (default: {default})", **kwargs)
+    add = types.flags_of(parser, train_cyclegan)
 
     parser.add_argument(
         "--output-dir",

@@ -1,77 +1,68 @@
-"""The flags of `scripts/train_stackgan.py` and its run: `kgan.training.stackgan.train_stackgan` from the shell."""
+"""The flags of `scripts/train_stackgan.py` and its run: `kgan.training.stackgan.train_stackgan` from the shell.
+
+As `kgan/cli/cyclegan.py` does, a flag not given is left out (`kgan.cli.types.flags_of`), so `train_stackgan`'s
+signature holds every default and `--help` shows them.
+"""
 
 import argparse
 
-from kgan.cli.types import non_negative_float, non_negative_int, positive_float, positive_int_up_to
-from kgan.models.stackgan import NETWORK_SIZES
+from kgan.cli import types
 
-_MAX = 2**31 - 1
+_DEFAULT_OUTPUT_DIR = "runs/stackgan"
 
 
 def build_parser(description=None):
     """The parser of `scripts/train_stackgan.py`."""
+    from kgan.models.stackgan import NETWORK_SIZES
+    from kgan.training.stackgan import train_stackgan
+
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--output-dir", default="runs/stackgan", help="the run folder (default: %(default)s)")
-    parser.add_argument(
-        "--data",
-        default="mnist_embedded",
-        help="the shipped mnist_embedded digits or a .npz of digits with labels (x, y) (default: %(default)s)",
-    )
-    parser.add_argument(
+    add = types.flags_of(parser, train_stackgan)
+    parser.add_argument("--output-dir", default=_DEFAULT_OUTPUT_DIR, help="the run folder (default: %(default)s)")
+    add("--data", "data", "the shipped mnist_embedded digits or a .npz of digits with labels (x, y)")
+    add(
         "--image-size",
-        type=positive_int_up_to(4096),
-        default=28,
-        help="the side of the stage-II images, a multiple of 4; stage I draws half of it (default: %(default)s)",
+        "image_size",
+        "the side of the stage-II images, a multiple of 4; stage I draws half of it",
+        type=types.positive_int_up_to(4096),
     )
-    parser.add_argument(
-        "--size", choices=sorted(NETWORK_SIZES), default="standard", help="the networks' size (default: %(default)s)"
-    )
-    parser.add_argument("--stage1-epochs", type=positive_int_up_to(_MAX), default=80, help="default: %(default)s")
-    parser.add_argument("--stage2-epochs", type=positive_int_up_to(_MAX), default=10, help="default: %(default)s")
-    parser.add_argument("--batch-size", type=positive_int_up_to(4096), default=64, help="default: %(default)s")
-    parser.add_argument(
+    add("--size", "size", "the networks' size", choices=sorted(NETWORK_SIZES))
+    add("--stage1-epochs", "stage1_epochs", "epochs of stage I", type=types.positive_int)
+    add("--stage2-epochs", "stage2_epochs", "epochs of stage II, G0 frozen", type=types.positive_int)
+    add("--batch-size", "batch_size", "images per step", type=types.positive_int_up_to(4096))
+    add(
         "--steps-per-epoch",
-        type=positive_int_up_to(_MAX),
-        default=None,
-        help="at most this many steps per epoch (default: one pass over the data)",
+        "max_steps_per_epoch",
+        "at most this many steps per epoch; None: one pass over the data",
+        type=types.positive_int,
+        metavar="STEPS",
     )
-    parser.add_argument("--latent-dim", type=positive_int_up_to(4096), default=32, help="default: %(default)s")
-    parser.add_argument("--learning-rate", type=positive_float, default=2e-4, help="default: %(default)s")
-    parser.add_argument(
+    add("--latent-dim", "latent_dim", "the size of z", type=types.positive_int_up_to(4096))
+    add("--learning-rate", "learning_rate", "Adam's learning rate", type=types.positive_float)
+    add(
         "--kl-weight",
-        type=non_negative_float,
-        default=2.0,
-        help="the weight of the conditioning augmentation's KL per dimension in G's loss (default: %(default)s)",
+        "kl_weight",
+        "the weight of the conditioning augmentation's KL per dimension in G's loss",
+        type=types.non_negative_float,
     )
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="default: %(default)s")
-    parser.add_argument("--export-name", default="stackgan", help="the export's folder name (default: %(default)s)")
-    parser.add_argument(
-        "--overwrite", action="store_true", help="train a finished run in --output-dir again from scratch"
+    add("--seed", "seed", "seed of the weights, the captions and the data order", type=types.non_negative_int)
+    add("--export-name", "export_name", "the export's folder name, saved_models/<name>/<version>")
+    add(
+        "--overwrite",
+        "overwrite",
+        "train a finished run in --output-dir again from scratch",
+        action=argparse.BooleanOptionalAction,
     )
     return parser
 
 
 def main(argv=None, description=None):
-    """Runs `train_stackgan` with the parsed flags; bad values raise `ValueError` (one line, exit 2 under
+    """Runs `train_stackgan` with the flags given; bad values raise `ValueError` (one line, exit 2 under
     `kgan.cli.errors.run_main`)."""
-    args = build_parser(description).parse_args(argv)
+    settings = vars(build_parser(description).parse_args(argv))
+    output_dir = settings.pop("output_dir")
     from kgan.training.stackgan import train_stackgan
 
-    _, export = train_stackgan(
-        args.output_dir,
-        data=args.data,
-        image_size=args.image_size,
-        size=args.size,
-        stage1_epochs=args.stage1_epochs,
-        stage2_epochs=args.stage2_epochs,
-        batch_size=args.batch_size,
-        latent_dim=args.latent_dim,
-        learning_rate=args.learning_rate,
-        kl_weight=args.kl_weight,
-        seed=args.seed,
-        export_name=args.export_name,
-        max_steps_per_epoch=args.steps_per_epoch,
-        overwrite=args.overwrite,
-    )
-    print(f"Samples and checkpoints in {args.output_dir}; export at {export}")
+    _, export = train_stackgan(output_dir, **settings)
+    print(f"Samples and checkpoints in {output_dir}; export at {export}")
     return 0

@@ -1,6 +1,7 @@
 """argparse types: the value checks every kgan command and script shares (bad values exit with status 2)."""
 
 import argparse
+import inspect
 
 from kgan.core.utils import MAX_INT, MAX_SEED
 
@@ -128,3 +129,19 @@ def labels_list(text):
 def non_negative_int(text):
     """argparse type: an integer in [0, `MAX_SEED`] (seeds)."""
     return _int_in(text, 0, MAX_SEED, "a non-negative integer")
+
+
+def flags_of(parser, function):
+    """`add(flag, dest, help, **kwargs)`: adds a flag for `function`'s keyword argument `dest`, default its own.
+
+    A flag not given is left out of the parsed arguments (`argparse.SUPPRESS`), so `function`'s signature is the
+    one home of each default (`--help` shows it); `function(**vars(args))` then takes the flags given.
+    """
+    defaults = {name: p.default for name, p in inspect.signature(function).parameters.items()}
+
+    def add(flag, dest, help, **kwargs):
+        parser.add_argument(
+            flag, dest=dest, default=argparse.SUPPRESS, help=f"{help} (default: {defaults[dest]})", **kwargs
+        )
+
+    return add
