@@ -33,14 +33,14 @@ from kgan.core._keras_compat import SkipSymbolicBuild
 from kgan.core.arguments import FAKE_LABELS, check_ema, check_gan_arguments, check_probability
 from kgan.core.heads import logit_reader
 from kgan.core.hooks import GANHooks
-from kgan.core.optimizers import build_optimizer
+from kgan.core.optimizers import TwoOptimizers, build_optimizer
 from kgan.core.spec import GeneratorSpec
 from kgan.core.train_step import TrainStep
 from kgan.core.utils import check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
+class GAN(SkipSymbolicBuild, TrainStep, GANHooks, TwoOptimizers, keras.Model):
     """A generative adversarial network trained with `fit`.
 
     Args:
@@ -264,30 +264,14 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, keras.Model):
             )
             kwargs["jit_compile"] = False
         super().compile(**kwargs)
-        self.d_optimizer = _loss_scaled(
-            keras.optimizers.get(d_optimizer or build_optimizer(**self.optimizer_defaults)), self.discriminator
-        )
-        self.g_optimizer = _loss_scaled(
-            keras.optimizers.get(g_optimizer or build_optimizer(**self.optimizer_defaults)), self.generator
-        )
-        # Create the slots now, so checkpoints can be restored before the first step.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self._gan_compile_config = {
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            **{k: v for k, v in kwargs.items() if k in ("jit_compile", "steps_per_execution", "run_eagerly")},
-        }
-
-    def get_compile_config(self):
-        return getattr(self, "_gan_compile_config", {})
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        self.compile(
-            d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
-            g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
-            **config,
+        d_optimizer = keras.optimizers.get(d_optimizer or build_optimizer(**self.optimizer_defaults))
+        g_optimizer = keras.optimizers.get(g_optimizer or build_optimizer(**self.optimizer_defaults))
+        self._set_optimizers(
+            _loss_scaled(d_optimizer, self.discriminator),
+            _loss_scaled(g_optimizer, self.generator),
+            self.discriminator.trainable_variables,
+            self.generator.trainable_variables,
+            kwargs,
         )
 
     def save_own_variables(self, store):

@@ -44,3 +44,35 @@ def build_optimizer(optimizer="adam", learning_rate=2e-4, beta_1=None, beta_2=No
     if optimizer == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate)
     return keras.optimizers.Adam(learning_rate, **betas)
+
+
+class TwoOptimizers:
+    """A `keras.Model` mixin for models that train D and G with their own optimizers (`GAN`, CycleGAN, StackGAN).
+
+    `compile` calls `_set_optimizers`, which builds each optimizer's slots at once (so a checkpoint can be
+    restored before the first step) and keeps both optimizers in the compile config, so `keras.saving`
+    restores them with the model.
+    """
+
+    _COMPILE_KEYS = ("jit_compile", "steps_per_execution", "run_eagerly")
+
+    def _set_optimizers(self, d_optimizer, g_optimizer, d_variables, g_variables, compile_kwargs):
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+        self.d_optimizer.build(d_variables)
+        self.g_optimizer.build(g_variables)
+        self._two_optimizers_compile_config = {
+            "d_optimizer": keras.optimizers.serialize(d_optimizer),
+            "g_optimizer": keras.optimizers.serialize(g_optimizer),
+            **{k: v for k, v in compile_kwargs.items() if k in self._COMPILE_KEYS},
+        }
+
+    def get_compile_config(self):
+        return getattr(self, "_two_optimizers_compile_config", {})
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        self.compile(
+            d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
+            g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
+            **config,
+        )

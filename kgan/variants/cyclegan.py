@@ -13,6 +13,7 @@ import tensorflow as tf
 from keras import ops
 
 from kgan.core.losses import least_squares_discriminator_loss, least_squares_generator_loss
+from kgan.core.optimizers import TwoOptimizers
 
 
 def cycle_loss(real, cycled):
@@ -134,7 +135,7 @@ def cyclegan_optimizer(learning_rate=2e-4, total_steps=None):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class CycleGAN(keras.Model):
+class CycleGAN(TwoOptimizers, keras.Model):
     """CycleGAN: `fit` it on a dataset of unpaired `(batch_a, batch_b)`; `cyclegan(a)` translates A to B.
 
     Args:
@@ -204,26 +205,12 @@ class CycleGAN(keras.Model):
         """Configures one optimizer for both discriminators and one for both generators (default: the paper's
         Adam(2e-4, beta_1=0.5), `cyclegan_optimizer`). `kwargs` go to `keras.Model.compile`."""
         super().compile(**kwargs)
-        self.d_optimizer = keras.optimizers.get(d_optimizer or cyclegan_optimizer())
-        self.g_optimizer = keras.optimizers.get(g_optimizer or cyclegan_optimizer())
-        # Create the slots now, so checkpoints can be restored before the first step.
-        self.d_optimizer.build(self._d_variables())
-        self.g_optimizer.build(self._g_variables())
-        self._cyclegan_compile_config = {
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            **{k: v for k, v in kwargs.items() if k in ("jit_compile", "run_eagerly")},
-        }
-
-    def get_compile_config(self):
-        return getattr(self, "_cyclegan_compile_config", {})
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        self.compile(
-            d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
-            g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
-            **config,
+        self._set_optimizers(
+            keras.optimizers.get(d_optimizer or cyclegan_optimizer()),
+            keras.optimizers.get(g_optimizer or cyclegan_optimizer()),
+            self._d_variables(),
+            self._g_variables(),
+            kwargs,
         )
 
     def _g_variables(self):

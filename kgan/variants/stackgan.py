@@ -22,6 +22,8 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from kgan.core.optimizers import TwoOptimizers
+
 STAGES = (1, 2)
 
 
@@ -46,7 +48,7 @@ def stackgan_generator_loss(fake_logits):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class StackGAN(keras.Model):
+class StackGAN(TwoOptimizers, keras.Model):
     """StackGAN: `fit` it on `(images, captions, mismatched_captions)` batches (`caption_dataset`'s);
     `stackgan.generate(captions)` draws images.
 
@@ -140,26 +142,12 @@ class StackGAN(keras.Model):
         stage's variables.
         """
         super().compile(**kwargs)
-        self.d_optimizer = keras.optimizers.get(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5))
-        self.g_optimizer = keras.optimizers.get(g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5))
-        # Create the slots now, so checkpoints can be restored before the first step.
-        self.d_optimizer.build(self._d_variables())
-        self.g_optimizer.build(self._g_variables())
-        self._stackgan_compile_config = {
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            **{k: v for k, v in kwargs.items() if k in ("jit_compile", "run_eagerly")},
-        }
-
-    def get_compile_config(self):
-        return getattr(self, "_stackgan_compile_config", {})
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        self.compile(
-            d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
-            g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
-            **config,
+        self._set_optimizers(
+            keras.optimizers.get(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)),
+            keras.optimizers.get(g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)),
+            self._d_variables(),
+            self._g_variables(),
+            kwargs,
         )
 
     def build(self, input_shape=None):
