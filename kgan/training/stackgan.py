@@ -273,12 +273,7 @@ def _record_settings(path, settings, resuming):
     """Writes `config.json` for a new run; for a resumed one, refuses settings that differ from it."""
     if resuming and path.is_file():
         recorded = read_json_object(path, "run settings")
-        for name, value in settings.items():
-            if recorded.get(name) != value:
-                raise ValueError(
-                    f"{path.parent} holds an interrupted run with {name}={recorded.get(name)!r}; resume it with the "
-                    f"same settings or choose another output folder. Received: {name}={value!r}"
-                )
+        runs.check_resumable(recorded, settings, keys=list(settings), flags=lambda name: f"{name}=")
         return
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(settings, indent=2))
