@@ -263,3 +263,104 @@ def test_overwrite_clears_the_intent(tmp_path):
     (tmp_path / runs.PUBLISHING).write_text("{}")  # killed between finished.json and removing the intent
     runs.clear_run(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [runs.MARKER]
+
+
+# The lifecycle every trainer shares (prepare, load the newest, publish once): the helpers themselves.
+
+
+def _keras_load(path):
+    import keras
+
+    return keras.saving.load_model(path)
+
+
+def test_load_newest_walks_back_past_one_that_does_not_load_and_sets_it_aside(tmp_path, capsys):
+    paths = write_checkpoints(tmp_path, [1, 2, 3])
+
+    def load(path):
+        if path == paths[2]:
+            raise OSError("unreadable layer config\nsecond line")
+        return _keras_load(path)
+
+    model, epoch = runs.load_newest([tmp_path], load)
+    assert epoch == 2 and model is not None
+    out = capsys.readouterr().out
+    assert "Skipping the checkpoint epoch_0003.keras: Keras could not load it (OSError: unreadable layer config)" in out
+    assert "Resuming the interrupted run after epoch 2" in out
+    assert (tmp_path / "epoch_0003.keras.corrupt").is_file() and paths[1].is_file()
+
+
+def test_load_newest_without_move_skips_and_keeps_the_files(tmp_path):
+    paths = write_checkpoints(tmp_path, [1, 2])
+    truncate(paths[1])
+    _, epoch = runs.load_newest([tmp_path], _keras_load, move=False)  # a worker reading the chief's run
+    assert epoch == 1 and paths[1].is_file() and not list(tmp_path.glob("*.corrupt"))
+
+
+def test_load_newest_with_nothing_loadable_starts_again_and_says_so(tmp_path, capsys):
+    (path,) = write_checkpoints(tmp_path, [1])
+    empty(path)
+    assert runs.load_newest([tmp_path], _keras_load) == (None, 0)
+    assert "training again from epoch 1" in capsys.readouterr().out
+    assert runs.load_newest([tmp_path / "none"], _keras_load) == (None, 0)
+
+
+def test_another_models_checkpoint_is_refused_and_moves_nothing(tmp_path):
+    paths = write_checkpoints(tmp_path, [1, 2])
+
+    def load(path):
+        raise runs.OtherModelError(f"another model's run. Received: {path}")
+
+    with pytest.raises(runs.OtherModelError, match="another model's run"):
+        runs.load_newest([tmp_path], load)
+    assert all(path.is_file() for path in paths) and not list(tmp_path.glob("*.corrupt"))
+
+
+def test_the_newest_checkpoint_is_looked_for_in_the_folder_written_last_first(tmp_path):
+    runs.claim(tmp_path)
+    (tmp_path / "config.json").write_text("{}")
+    write_checkpoints(tmp_path / "checkpoints" / "stage1", [1, 2, 3])
+    (stage2,) = write_checkpoints(tmp_path / "checkpoints" / "stage2", [1])
+    folders = ["checkpoints/stage2", "checkpoints/stage1"]
+    state = runs.prepare_run_dir(tmp_path, checkpoints=folders)
+    assert state.kind == "resumable" and state.checkpoint == stage2 and state.epoch == 1
+    _, epoch = runs.load_newest([tmp_path / folder for folder in folders], _keras_load)
+    assert epoch == 1
+
+
+def test_prepare_refuses_a_finished_run_unless_overwritten(tmp_path):
+    runs.claim(tmp_path)
+    (tmp_path / "config.json").write_text("{}")
+    runs.mark_finished(tmp_path)
+    with pytest.raises(FileExistsError, match="holds a finished run; pass --overwrite"):
+        runs.prepare_run_dir(tmp_path)
+    assert runs.prepare_run_dir(tmp_path, overwrite=True).kind == "new"
+    assert [p.name for p in tmp_path.iterdir()] == [runs.MARKER]
+
+
+def test_publish_exports_once_even_when_killed_before_finishing(tmp_path, capsys):
+    runs.claim(tmp_path)
+    model_dir = tmp_path / "saved_models" / "mnist"
+    exported = []
+
+    def export(version):
+        exported.append(version)
+        path = model_dir / str(version)
+        path.mkdir(parents=True)
+        (path / "saved_model.pb").write_bytes(b"pb")
+        return path
+
+    (model_dir / "1").mkdir(parents=True)  # an earlier version: the next one is 2
+    (model_dir / "1" / "saved_model.pb").write_bytes(b"pb")
+    runs.intend_to_publish(tmp_path, model_dir / "2")
+    export(2)  # killed after the export appeared, before finished.json
+    assert runs.publish(tmp_path, model_dir, export) == model_dir / "2"
+    assert exported == [2] and "not exporting again" in capsys.readouterr().out
+    assert runs.inspect_run(tmp_path).kind == "finished"
+    assert json.loads((tmp_path / runs.FINISHED).read_text())["export_path"] == str(model_dir / "2")
+
+
+def test_publish_without_an_export_only_finishes(tmp_path):
+    runs.claim(tmp_path)
+    assert runs.publish(tmp_path, None, lambda version: pytest.fail("no export was asked for")) is None
+    assert runs.inspect_run(tmp_path).kind == "finished"

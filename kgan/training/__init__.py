@@ -20,7 +20,7 @@ _LAZY = {
     "TrainResult": "kgan.training.main_job",
     "TrainingDiverged": "kgan.training.main_job",
     "default_run_dir": "kgan.training.main_job",
-    "prepare_run_dir": "kgan.training.main_job",
+    "prepare_run_dir": "kgan.training.runs",
     "train": "kgan.training.main_job",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)

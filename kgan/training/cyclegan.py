@@ -10,7 +10,6 @@ an interrupted run from its newest checkpoint: it ends with the weights an unint
 finished run is trained again only with `overwrite=True`; kgan never writes into a folder that is not its run.
 """
 
-import json
 import pathlib
 
 import keras
@@ -18,16 +17,14 @@ import numpy as np
 
 from kgan.callbacks import Checkpoint, HistoryLog
 from kgan.core import plotting
-from kgan.core.utils import atomic_path, check_positive_int, check_seed, check_writable_dir
+from kgan.core.utils import check_positive_int, check_seed, check_writable_dir
 from kgan.data.domains import load_domain, steps_per_epoch, unpaired_dataset
 from kgan.data.validation import standardize_image_size
 from kgan.metrics.classifier import load_classifier
 from kgan.models.cyclegan import GENERATOR_SIZES, build_cyclegan_networks
 from kgan.serving.export import check_export_name
-from kgan.serving.metadata import latest_version
 from kgan.serving.translation import export_translator
 from kgan.training import runs
-from kgan.training.main_job import prepare_run_dir
 from kgan.variants.cyclegan import CycleGAN, cyclegan_optimizer
 
 VARIANT = "cyclegan"
@@ -144,10 +141,8 @@ def train_cyclegan(
         check_export_name(export_name)  # before any folder is made or epoch trained
     output_dir = pathlib.Path(output_dir)
     check_writable_dir(output_dir, "output_dir")
-    state = prepare_run_dir(output_dir, overwrite=overwrite)
-    exports = [] if export_name is None else [output_dir / "saved_models" / export_name]
-    for path in runs.remove_stale(output_dir, *exports):
-        print(f"Removed {path}, left by a killed run.", flush=True)
+    model_dir = None if export_name is None else output_dir / "saved_models" / export_name
+    state = runs.prepare_run_dir(output_dir, overwrite=overwrite, stale=[model_dir] if model_dir else [])
 
     images_a, _ = load_domain(domain_a, image_size)
     images_b, _ = load_domain(domain_b, image_size)
@@ -175,13 +170,11 @@ def train_cyclegan(
         image_shape=list(images_a.shape[1:]),
         num_examples={"a": len(images_a), "b": len(images_b)},
     )
+    keras.utils.set_random_seed(seed)
+    model, initial_epoch = None, 0
     if state.kind == "resumable" or state.skipped:
         runs.check_resumable(state.config, record, keys=RUN_SETTINGS, flags=setting_flag)  # before anything moves
-    runs.set_aside(state.skipped)
-
-    keras.utils.set_random_seed(seed)
-    model, state = _restore(output_dir, state)
-    initial_epoch = state.epoch if model is not None else 0
+        model, initial_epoch = runs.load_newest([output_dir / "checkpoints"], _load_cyclegan)
     if model is None:
         model = CycleGAN(
             *build_cyclegan_networks(images_a.shape[1:], images_b.shape[1:], size=size),
@@ -194,10 +187,7 @@ def train_cyclegan(
         model.compile(
             d_optimizer=cyclegan_optimizer(learning_rate, total), g_optimizer=cyclegan_optimizer(learning_rate, total)
         )
-    else:
-        print(f"Resuming the interrupted run in {output_dir} after epoch {initial_epoch}.", flush=True)
-    with atomic_path(output_dir / runs.CONFIG) as tmp:
-        tmp.write_text(json.dumps(record, indent=2))
+    runs.write_config(output_dir, record)
 
     rng = np.random.default_rng(seed)
     grid = TranslationGrid(
@@ -221,44 +211,31 @@ def train_cyclegan(
             verbose=verbose,
         )
 
-    # Publishing and finishing are one recoverable step (`kgan.training.runs`), as for `kgan.train`.
-    export_path = None if export_name is None else runs.published_export(output_dir)
-    if export_name is not None and export_path is None:
-        model_dir = output_dir / "saved_models" / export_name
-        version = (latest_version(model_dir) or 0) + 1
-        runs.intend_to_publish(output_dir, model_dir / str(version))
-        final = {} if history is None else {k: v[-1] for k, v in history.history.items()}
-        metadata = {
-            **record,
-            "domains": {"a": {"source": str(domain_a)}, "b": {"source": str(domain_b)}},
-            "final_metrics": final,
-        }
-        export_path = export_translator(
+    final = {} if history is None else {k: v[-1] for k, v in history.history.items()}
+    metadata = {
+        **record,
+        "domains": {"a": {"source": str(domain_a)}, "b": {"source": str(domain_b)}},
+        "final_metrics": final,
+    }
+    export_path = runs.publish(
+        output_dir,
+        model_dir,
+        lambda version: export_translator(
             model, output_dir / "saved_models", export_name, version=version, metadata=metadata
-        )
-    runs.mark_finished(output_dir, export_path=export_path)
+        ),
+    )
     return model, history, export_path
 
 
-def _restore(run_dir, state):
-    """`(model, state)`: the CycleGAN of the newest checkpoint Keras loads, walking back past those it cannot;
-    `(None, state)` if there is none."""
-    while state.kind == "resumable":
-        try:
-            model = keras.saving.load_model(state.checkpoint)
-        except Exception as error:  # noqa: BLE001 (any failure to load means: walk back)
-            first_line = (str(error).strip().splitlines() or [""])[0][:200]
-            runs.set_aside([(state.checkpoint, f"Keras could not load it ({type(error).__name__}: {first_line})")])
-            state = runs.inspect_run(run_dir)
-            runs.set_aside(state.skipped)
-            continue
-        if not isinstance(model, CycleGAN):
-            raise ValueError(
-                f"{run_dir} holds an interrupted run of another model than CycleGAN; choose a new --output-dir. "
-                f"Received: {state.checkpoint}"
-            )
-        return model, state
-    return None, state
+def _load_cyclegan(path):
+    """The CycleGAN of a checkpoint; a checkpoint of another model is refused (`runs.OtherModelError`)."""
+    model = keras.saving.load_model(path)
+    if not isinstance(model, CycleGAN):
+        raise runs.OtherModelError(
+            f"{path.parent.parent} holds an interrupted run of another model than CycleGAN; choose a new "
+            f"--output-dir. Received: {path}"
+        )
+    return model
 
 
 def digit_accuracies(translate, images_a, labels_a, images_b, labels_b, classifier=None, batch_size=256):

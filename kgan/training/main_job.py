@@ -6,7 +6,6 @@ Scripts and the `kgan train` command are thin wrappers over this function.
 import atexit
 import dataclasses
 import datetime
-import json
 import pathlib
 import shutil
 import tempfile
@@ -18,10 +17,8 @@ from kgan import callbacks as kcallbacks
 from kgan.core import GAN, distribute
 from kgan.core.optimizers import build_optimizer
 from kgan.core.penalties import R1Penalty, WeightPenalty
-from kgan.core.utils import atomic_path
 from kgan.data import open_source
 from kgan.serving import export_generator
-from kgan.serving.metadata import latest_version
 from kgan.training import runs
 from kgan.training.classic import ClassicGAN
 from kgan.training.config import TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
@@ -61,34 +58,6 @@ def default_run_dir(name, root="runs"):
 
 class TrainingDiverged(RuntimeError):
     """Raised by `train` when `DivergenceMonitor(action="stop")` stopped the run (no export is written)."""
-
-
-def prepare_run_dir(run_dir, overwrite=False):
-    """Creates `run_dir` or finds the interrupted run in it; never writes into anything else.
-
-    Args:
-        run_dir: the run directory.
-        overwrite: start a finished run again from scratch (its files are deleted).
-
-    Returns:
-        A `kgan.training.runs.RunState`: `"new"` or `"resumable"`.
-
-    Raises:
-        FileExistsError: if `run_dir` holds a finished run (and not `overwrite`),
-            or is a non-empty folder that is not a kgan run.
-    """
-    run_dir = pathlib.Path(run_dir)
-    state = runs.inspect_run(run_dir)
-    if state.kind == "finished":
-        if not overwrite:
-            raise FileExistsError(
-                "The output directory holds a finished run; pass --overwrite to train it again from scratch, or "
-                f"choose a new --output-dir. Received: {run_dir}"
-            )
-        runs.clear_run(run_dir)
-        state = runs.RunState("new")
-    runs.claim(run_dir)
-    return state
 
 
 def train(config=None, /, **settings):
@@ -139,21 +108,19 @@ def train(config=None, /, **settings):
     export_name = c.resolved_export_name
     chief = distribute.is_chief(strategy)
     run_dir = pathlib.Path(c.output_dir or default_run_dir(export_name))
+    checkpoints = run_dir / "checkpoints"  # the chief's, which every worker resumes from
     if chief:
         c.check_paths(run_dir)  # an unwritable folder or missing data fails now, not after the last epoch
-        state = prepare_run_dir(run_dir, overwrite=c.overwrite)
+        export_base = pathlib.Path(c.export_dir or run_dir / "saved_models")
+        state = runs.prepare_run_dir(run_dir, overwrite=c.overwrite, stale=[export_base / export_name])
     else:
         # Workers other than the chief read the chief's run (to resume with it) and write nowhere it can see.
         state = runs.inspect_run(run_dir)
         if state.kind == "finished":
-            state = runs.RunState("new") if c.overwrite else prepare_run_dir(run_dir)  # the chief's error
+            state = runs.RunState("new") if c.overwrite else runs.prepare_run_dir(run_dir)  # the chief's error
         run_dir = pathlib.Path(tempfile.mkdtemp(prefix="kgan-worker-"))
         atexit.register(shutil.rmtree, run_dir, True)  # also after an error
-    export_base = (c.export_dir if chief else None) or run_dir / "saved_models"  # a worker's: in its temp folder
-    if chief:
-        # Temporaries of a killed run (a dead process's; a live writer's are kept).
-        for path in runs.remove_stale(run_dir, pathlib.Path(export_base) / export_name):
-            print(f"Removed {path}, left by a killed run.", flush=True)
+        export_base = run_dir / "saved_models"
 
     # Keras turns XLA off under op determinism anyway; "auto" is measured once the model is built (xla_choice).
     jit_compile = c.jit_compile is True and not c.deterministic
@@ -203,24 +170,15 @@ def train(config=None, /, **settings):
         num_classes=num_classes,
         strategy={"name": distribute.strategy_name(strategy), "replicas": strategy.num_replicas_in_sync},
     )
-    initial_epoch = 0
     if state.kind == "resumable" or state.skipped:
         runs.check_resumable(state.config, record)  # before anything is moved
-    if chief:
-        # Newer checkpoints that do not verify: kept aside as *.corrupt, named on stdout.
-        runs.set_aside(state.skipped)
-        if state.skipped and state.kind == "new":
-            print(f"No checkpoint in {run_dir / 'checkpoints'} verifies; training again from epoch 1.", flush=True)
-    if state.kind == "resumable":
-        loaded, state = _load_checkpoint(run_dir, state, strategy, chief)
-        gan = gan if loaded is None else loaded
-    if state.kind == "resumable":
+        with strategy.scope():
+            loaded, initial_epoch = runs.load_newest([checkpoints], keras.saving.load_model, move=chief)
+    else:
+        loaded, initial_epoch = None, 0
+    if loaded is not None:
+        gan = loaded
         _apply_optimizer_settings(gan, c)
-        initial_epoch = state.epoch
-        print(
-            f"Resuming the interrupted run in {run_dir} after epoch {initial_epoch} (from {state.checkpoint}).",
-            flush=True,
-        )
     xla = choose_for_run(dataclasses.replace(c, mixed_precision=mixed_precision), gan, source, strategy)
     jit_compile, record["xla"] = xla.jit_compile, xla.record()  # after resuming: a resumed run may decide anew
     if c.trainer == "fit":  # "auto" from the step time; a resumed GAN gets this run's count too
@@ -231,8 +189,7 @@ def train(config=None, /, **settings):
         print(f"{steps_per_execution} train steps per call of the compiled step.", flush=True)
     devices = DeviceChoice(len(gpus), mixed_precision, steps_per_execution, step_seconds(xla))
     record["devices"] = devices.record()
-    with atomic_path(run_dir / "config.json") as tmp:
-        tmp.write_text(json.dumps(record, indent=2))
+    runs.write_config(run_dir, record)
 
     # The caller's callbacks come first, so what they add to the logs (GANMetrics' scores)
     # reaches history.csv, the plot and TensorBoard.
@@ -279,54 +236,23 @@ def train(config=None, /, **settings):
     if monitor.reason and c.on_divergence == "stop":
         raise TrainingDiverged(monitor.reason)
 
-    # Publishing and finishing are one recoverable step: the version is named in publishing.json first,
-    # so a run killed after publishing it only marks itself finished when run again.
-    export_path = runs.published_export(run_dir) if chief else None
-    if export_path is not None:
-        print(
-            f"The export {export_path} was published before the run was interrupted; not exporting again.", flush=True
-        )
-    else:
-        model_dir = pathlib.Path(export_base) / export_name
-        version = (latest_version(model_dir) or 0) + 1
-        if chief:
-            runs.intend_to_publish(run_dir, model_dir / str(version))
-        export_path = export_generator(
+    export_path = runs.publish(
+        run_dir,
+        export_base / export_name,
+        lambda version: export_generator(
             gan.sampler,  # the EMA generator when there is one
             export_base,
             export_name,
             version=version,
             metadata={**record, "final_metrics": {k: v[-1] for k, v in history.items()}},
             spec=gan.spec,
-        )
+        ),
+    )
     if not chief:
         # Every worker saved (saving may need all of them); only the chief's files are kept:
         # this worker's temp folder goes at exit (the atexit hook above, also after an error).
         return TrainResult(None, None, history, gan)
-    runs.mark_finished(run_dir, export_path=export_path)
     return TrainResult(run_dir, export_path, history, gan)
-
-
-def _load_checkpoint(run_dir, state, strategy, chief):
-    """`(gan, state)` of the newest checkpoint Keras loads, walking back past those it cannot; `(None, state)` if none.
-
-    `Checkpoint.verify` has checked the file; what it cannot see (a damaged
-    config, a checkpoint of an incompatible kgan) surfaces here, and the chief
-    sets such a checkpoint aside like one that failed verification.
-    """
-    while state.kind == "resumable":
-        try:
-            with strategy.scope():
-                return keras.saving.load_model(state.checkpoint), state
-        except Exception as error:  # noqa: BLE001 (any failure to load means: walk back)
-            if not chief:
-                raise
-            first_line = (str(error).strip().splitlines() or [""])[0][:200]
-            runs.set_aside([(state.checkpoint, f"Keras could not load it ({type(error).__name__}: {first_line})")])
-            state = runs.inspect_run(run_dir)
-            runs.set_aside(state.skipped)
-    print(f"No checkpoint in {run_dir / 'checkpoints'} loads; training again from epoch 1.", flush=True)
-    return None, state
 
 
 def _apply_optimizer_settings(gan, config):

@@ -21,6 +21,18 @@ Publishing the export and writing `finished.json` is one recoverable step:
 `publishing.json` names the export version about to be written, so a run killed
 after the export appeared but before `finished.json` only marks itself finished
 when run again, instead of publishing the same weights as a new version.
+
+Every trainer (`kgan.train`, CycleGAN's, StackGAN's) goes through one
+lifecycle, in this order:
+
+1. `prepare_run_dir`: classify the folder, refuse it or clear a finished run
+   (`overwrite`), claim it, delete killed writers' temporaries;
+2. `check_resumable`: refuse settings that differ from the interrupted run's
+   (before any checkpoint is moved);
+3. `load_newest`: the newest checkpoint that verifies and loads, newer broken
+   ones set aside;
+4. `write_config`, then training (the trainer's own);
+5. `publish`: the export, once, then `finished.json`.
 """
 
 import dataclasses
@@ -33,6 +45,7 @@ import uuid
 from kgan.callbacks.checkpoint import Checkpoint
 from kgan.core.utils import atomic_path, remove_stale_temporaries
 from kgan.core.version import __version__
+from kgan.serving.metadata import latest_version
 from kgan.training.config import flag_of, resume_keys
 
 MARKER = "kgan-run.json"
@@ -72,8 +85,17 @@ class RunState:
     skipped: tuple = ()
 
 
-def inspect_run(run_dir):
+class OtherModelError(ValueError):
+    """Raised by a `load_newest` loader for a checkpoint of another model: a refusal, not a broken checkpoint."""
+
+
+def inspect_run(run_dir, checkpoints=("checkpoints",)):
     """Classifies `run_dir` (see the module docstring).
+
+    Args:
+        run_dir: the run directory.
+        checkpoints: the run's checkpoint folders, relative to `run_dir` (or absolute), the
+            one written last first (StackGAN's: stage II's, then stage I's).
 
     Raises:
         FileExistsError: if `run_dir` is a file, or a non-empty folder without
@@ -98,12 +120,118 @@ def inspect_run(run_dir):
     if config is None:
         return RunState("new")  # claimed, but no epoch completed: nothing worth keeping
     skipped = []
-    for epoch, path in reversed(Checkpoint.list(run_dir / "checkpoints")):
+    for epoch, path in _newest_first(run_dir / folder for folder in checkpoints):
         reason = Checkpoint.verify(path)
         if reason is None:
             return RunState("resumable", path, epoch, config, tuple(skipped))
         skipped.append((path, reason))
     return RunState("new", config=config, skipped=tuple(skipped))
+
+
+def _newest_first(directories):
+    """`(epoch, path)` of every checkpoint in `directories`, newest first (the folders in the order given)."""
+    for directory in directories:
+        yield from reversed(Checkpoint.list(directory))
+
+
+def prepare_run_dir(run_dir, overwrite=False, stale=(), checkpoints=("checkpoints",)):
+    """Creates `run_dir` or finds the interrupted run in it; never writes into anything else.
+
+    Args:
+        run_dir: the run directory.
+        overwrite: start a finished run again from scratch (only what it wrote is deleted).
+        stale: more folders (the export's) to clear of killed writers' temporaries.
+        checkpoints: the run's checkpoint folders (`inspect_run`'s).
+
+    Returns:
+        A `RunState`: `"new"` or `"resumable"`.
+
+    Raises:
+        FileExistsError: if `run_dir` holds a finished run (and not `overwrite`),
+            or is a non-empty folder that is not a kgan run.
+    """
+    run_dir = pathlib.Path(run_dir)
+    state = inspect_run(run_dir, checkpoints)
+    if state.kind == "finished":
+        if not overwrite:
+            raise FileExistsError(
+                "The output directory holds a finished run; pass --overwrite to train it again from scratch, or "
+                f"choose a new --output-dir. Received: {run_dir}"
+            )
+        clear_run(run_dir)
+        state = RunState("new")
+    claim(run_dir)
+    # A dead process's temporaries; a live writer's are kept.
+    for path in remove_stale(run_dir, *stale, *(run_dir / folder for folder in checkpoints)):
+        print(f"Removed {path}, left by a killed run.", flush=True)
+    return state
+
+
+def load_newest(directories, load, move=True):
+    """The newest checkpoint that verifies and that `load` loads: `(model, epoch)`, or `(None, 0)` if none does.
+
+    Args:
+        directories: the checkpoint folders, the one written last first.
+        load: `load(path)` -> the model (e.g. `keras.saving.load_model`); an
+            exception it raises means the checkpoint cannot be resumed from,
+            except `OtherModelError` (the folder is another model's run),
+            which is raised to the caller and moves nothing.
+        move: set each newer checkpoint that fails aside as `*.corrupt`, named
+            with the reason; False (a worker reading the chief's run): only skip it.
+    """
+    tried = 0
+    for tried, (epoch, path) in enumerate(_newest_first(map(pathlib.Path, directories)), start=1):
+        reason = Checkpoint.verify(path)
+        if reason is None:
+            try:
+                model = load(path)
+            except OtherModelError:
+                raise
+            except Exception as error:  # noqa: BLE001 (any failure to load means: walk back)
+                first_line = (str(error).strip().splitlines() or [""])[0][:200]
+                reason = f"Keras could not load it ({type(error).__name__}: {first_line})"
+            else:
+                print(f"Resuming the interrupted run after epoch {epoch} (from {path}).", flush=True)
+                return model, epoch
+        if move:
+            set_aside([(path, reason)])
+    if tried:
+        print("No checkpoint of the interrupted run loads; training again from epoch 1.", flush=True)
+    return None, 0
+
+
+def write_config(run_dir, record):
+    """Writes the run's settings, `config.json` (atomically)."""
+    with atomic_path(pathlib.Path(run_dir) / CONFIG) as tmp:
+        tmp.write_text(json.dumps(record, indent=2))
+
+
+def publish(run_dir, model_dir, export):
+    """Writes the run's export once, then `finished.json`; returns the export's version folder.
+
+    Args:
+        run_dir: the run directory.
+        model_dir: the export's model folder (its versions are `model_dir/<n>`), or None: no export.
+        export: `export(version)` -> the version folder it wrote.
+
+    A run killed after its export appeared but before `finished.json` only
+    marks itself finished when run again (`published_export`), instead of
+    publishing the same weights as a new version.
+    """
+    export_path = None
+    if model_dir is not None:
+        export_path = published_export(run_dir)
+        if export_path is not None:
+            print(
+                f"The export {export_path} was published before the run was interrupted; not exporting again.",
+                flush=True,
+            )
+        else:
+            version = (latest_version(model_dir) or 0) + 1
+            intend_to_publish(run_dir, pathlib.Path(model_dir) / str(version))
+            export_path = export(version)
+    mark_finished(run_dir, export_path=export_path)
+    return export_path
 
 
 def set_aside(skipped):

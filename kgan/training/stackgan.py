@@ -10,7 +10,6 @@ I's last checkpoint with G0 frozen (the paper's order). Run the same command aga
 from the newest checkpoint of the stage it was in.
 """
 
-import json
 import pathlib
 
 import keras
@@ -19,13 +18,12 @@ from matplotlib.figure import Figure
 
 from kgan.callbacks import Checkpoint, HistoryLog
 from kgan.core import plotting
-from kgan.core.utils import atomic_path, check_positive_int, read_json_object
+from kgan.core.utils import atomic_path, check_positive_int
 from kgan.data import load_arrays
 from kgan.data.captions import caption_dataset, caption_vectorizer, make_captions
 from kgan.metrics.classifier import load_classifier
 from kgan.metrics.scores import classifier_score
 from kgan.models.stackgan import NETWORK_SIZES, build_stackgan_networks
-from kgan.serving.metadata import latest_version
 from kgan.serving.text_to_image import export_text_to_image
 from kgan.training import runs
 from kgan.variants.stackgan import StackGAN
@@ -178,16 +176,17 @@ def train_stackgan(
         raise ValueError(f"`batch_size` must be at most the {len(images)} images. Received: batch_size={batch_size}")
 
     output_dir = pathlib.Path(output_dir)
-    _prepare(output_dir, overwrite)
     checkpoints = {stage: output_dir / "checkpoints" / f"stage{stage}" for stage in (1, 2)}
-    found = {stage: _newest_verified(checkpoints[stage]) for stage in (1, 2)}
-    _record_settings(output_dir / runs.CONFIG, settings, resuming=any(found.values()))
+    newest_first = [checkpoints[2], checkpoints[1]]
+    state = runs.prepare_run_dir(output_dir, overwrite, checkpoints=newest_first)
 
     keras.utils.set_random_seed(seed)
-    if found[2] or found[1]:
-        path, done = found[2] or found[1]
-        model = keras.saving.load_model(path)
-    else:
+    model, done = None, 0
+    if state.kind == "resumable" or state.skipped:
+        runs.check_resumable(state.config, settings, keys=list(settings), flags=lambda name: f"{name}=")
+        model, done = runs.load_newest(newest_first, keras.saving.load_model)
+    runs.write_config(output_dir, settings)
+    if model is None:
         model = StackGAN(
             *build_stackgan_networks(caption_vectorizer(), images.shape[1:], latent_dim, size=size, seed=seed),
             stage=1,
@@ -195,7 +194,6 @@ def train_stackgan(
             seed=seed,
         )
         model.compile(d_optimizer=_adam(learning_rate), g_optimizer=_adam(learning_rate))
-        done = 0
     steps = min(len(images) // batch_size, max_steps_per_epoch or len(images))
     grid_captions = make_captions(np.arange(10), "train", seed=seed)
     for stage, epochs in ((1, stage1_epochs), (2, stage2_epochs)):
@@ -222,7 +220,13 @@ def train_stackgan(
             shuffle=False,  # caption_dataset shuffles
             verbose=verbose,
         )
-    return model, _publish(model, output_dir, export_name, settings)
+    base = output_dir / "saved_models"
+    export_path = runs.publish(
+        output_dir,
+        None if export_name is None else base / export_name,
+        lambda version: export_text_to_image(model, base, export_name, version=version, metadata=settings),
+    )
+    return model, export_path
 
 
 def _adam(learning_rate):
@@ -240,57 +244,6 @@ def _load_digits(data, image_size):
     if labels is None:
         raise ValueError(f"StackGAN's captions are made from labels; {data} has none. Received: data={data!r}")
     return images.astype("float32") / 127.5 - 1.0, np.asarray(labels)
-
-
-def _prepare(output_dir, overwrite):
-    """Claims `output_dir` as a kgan run (the shared run machinery), starting a finished run again if asked."""
-    state = runs.inspect_run(output_dir)
-    if state.kind == "finished":
-        if not overwrite:
-            raise FileExistsError(
-                "The output directory holds a finished run; pass --overwrite to train it again from scratch, or "
-                f"choose a new --output-dir. Received: {output_dir}"
-            )
-        runs.clear_run(output_dir)
-    runs.claim(output_dir)
-    runs.remove_stale(output_dir, output_dir / "checkpoints" / "stage1", output_dir / "checkpoints" / "stage2")
-
-
-def _newest_verified(directory):
-    """`(path, epoch)` of the newest checkpoint in `directory` that verifies (newer ones set aside), or None."""
-    skipped = []
-    for epoch, path in reversed(Checkpoint.list(directory)):
-        reason = Checkpoint.verify(path)
-        if reason is None:
-            runs.set_aside(skipped)
-            return path, epoch
-        skipped.append((path, reason))
-    runs.set_aside(skipped)
-    return None
-
-
-def _record_settings(path, settings, resuming):
-    """Writes `config.json` for a new run; for a resumed one, refuses settings that differ from it."""
-    if resuming and path.is_file():
-        recorded = read_json_object(path, "run settings")
-        runs.check_resumable(recorded, settings, keys=list(settings), flags=lambda name: f"{name}=")
-        return
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(settings, indent=2))
-
-
-def _publish(model, output_dir, export_name, settings):
-    """Exports once (a run killed after publishing only marks itself finished) and writes `finished.json`."""
-    export_path = None
-    if export_name is not None:
-        export_path = runs.published_export(output_dir)
-        if export_path is None:
-            base = output_dir / "saved_models"
-            version = (latest_version(base / export_name) or 0) + 1
-            runs.intend_to_publish(output_dir, base / export_name / str(version))
-            export_path = export_text_to_image(model, base, export_name, version=version, metadata=settings)
-    runs.mark_finished(output_dir, export_path=export_path)
-    return export_path
 
 
 def caption_accuracy(generate, templates="held_out", per_digit=100, seed=0, classifier=None, batch_size=250):
