@@ -27,6 +27,7 @@ split_cpu(2)
 from kgan.models import build_dcgan_discriminator, build_dcgan_generator  # noqa: E402 (after split_cpu, on purpose)
 
 SCRIPTS = pathlib.Path(__file__).resolve().parent.parent / "scripts"
+BENCHMARKS = SCRIPTS.parent / "benchmarks"
 TINY_SHAPE = (8, 8, 1)
 TINY_LATENT = 4
 
@@ -84,9 +85,9 @@ def mirrored():
     return distribute.get_strategy("mirrored", devices=["/cpu:0", "/cpu:1"])
 
 
-def load_script(name):
-    """`scripts/NAME.py` as a module, to call its `main` in this process."""
-    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+def load_script(name, folder=SCRIPTS):
+    """`scripts/NAME.py` (or `NAME.py` of `folder`, e.g. `BENCHMARKS`) as a module, to call it in this process."""
+    spec = importlib.util.spec_from_file_location(name, pathlib.Path(folder) / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

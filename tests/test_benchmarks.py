@@ -1,6 +1,5 @@
 """The speed benchmarks (benchmarks/run.py, d_steps_xla.py) keep running; run.py counts FLOPs as RESULTS.md says."""
 
-import importlib.util
 import json
 import pathlib
 import subprocess
@@ -8,21 +7,15 @@ import sys
 
 import pytest
 
+from conftest import BENCHMARKS, load_script
 from kgan.models import build_models
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def _load_benchmark():
-    spec = importlib.util.spec_from_file_location("kgan_benchmark_run", ROOT / "benchmarks" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def bench():
-    return _load_benchmark()
+    return load_script("run", BENCHMARKS)
 
 
 def test_quick_run_prints_one_table_with_every_measurement(tmp_path):
@@ -232,9 +225,7 @@ def test_time_to_quality_trains_both_models_and_prints_the_table(tmp_path):
 
 
 def test_time_to_quality_first_reached_and_table():
-    spec = importlib.util.spec_from_file_location("ttq", ROOT / "benchmarks" / "time_to_quality.py")
-    ttq = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ttq)
+    ttq = load_script("time_to_quality", BENCHMARKS)
     rows = [
         {"epoch": 1, "seconds": 10.0, "classifier_score": 7.5},
         {"epoch": 2, "seconds": 20.0, "classifier_score": 8.4},

@@ -224,12 +224,9 @@ def test_info_lists_every_architecture_train_takes(capsys):
 
 
 def test_the_lecture004_script_resumes_because_its_run_folder_is_fixed_by_its_arguments(tmp_path):
-    import importlib.util
+    from conftest import load_script
 
-    path = Path(__file__).resolve().parents[1] / "scripts" / "lecture004_classic_dcgan.py"
-    spec = importlib.util.spec_from_file_location("lecture004_classic_dcgan", path)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("lecture004_classic_dcgan")
     first, again = script.parse_args([]), script.parse_args(["--epochs", "90"])  # a longer run extends the same one
     assert script.run_dir(first) == script.run_dir(again) == "runs/lecture004_classic_dcgan-non_saturating-d1-b64-seed0"
     assert script.run_dir(script.parse_args(["--loss", "minimax"])) != script.run_dir(first)

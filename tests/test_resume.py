@@ -4,17 +4,15 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
 import kgan  # noqa: F401 (registers GAN for load_model)
-from conftest import write_digits_npz
+from conftest import BENCHMARKS, load_script, write_digits_npz
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "train_mnist_gan.py"
+FAULTS = load_script("faults", BENCHMARKS)
 
 
 @pytest.fixture(scope="module")
@@ -23,24 +21,8 @@ def small_mnist(tmp_path_factory):
 
 
 def command(data, run_dir, *extra):
-    return [
-        sys.executable,
-        str(SCRIPT),
-        "--dataset",
-        "npz",
-        "--data-path",
-        str(data),
-        "--batch-size",
-        "64",
-        "--epochs",
-        "5",
-        "--seed",
-        "3",
-        "--deterministic",
-        "--output-dir",
-        str(run_dir),
-        *extra,
-    ]
+    """The main job on `data`, 5 epochs, deterministic: the command `benchmarks/faults.py` kills and resumes."""
+    return [*FAULTS.command(data, run_dir, 5), *extra]
 
 
 def final_weights(run_dir):
