@@ -23,6 +23,7 @@ on the machines measured so far (benchmarks/RESULTS.md).
 """
 
 import argparse
+import collections
 import json
 import os
 import pathlib
@@ -37,6 +38,7 @@ import keras  # noqa: E402
 import run as bench  # noqa: E402  (benchmarks/run.py: Python puts the script's own folder on sys.path)
 import tensorflow as tf  # noqa: E402
 from tensorflow.python.profiler.internal import _pywrap_profiler_plugin  # noqa: E402
+from tensorflow.tsl.profiler.protobuf import xplane_pb2  # noqa: E402
 
 from kgan.cli.errors import run_main  # noqa: E402
 from kgan.core.utils import atomic_path, check_positive_int  # noqa: E402
@@ -56,8 +58,10 @@ def op_stats(xplane_path, steps):
 
     Returns:
         Dicts `{"op", "count", "ms_per_step", "share"}`, largest self time first; `count` is executions per
-        step, `share` the op type's part of all op time (the shares sum to 1).
+        step (counted in the trace itself: the tool's "occurrences" count some ops twice on TF 2.21), `share`
+        the op type's part of all op time (the shares sum to 1).
     """
+    events = _event_counts(xplane_path)
     data, ok = _pywrap_profiler_plugin.xspace_to_tools_data([str(xplane_path)], "framework_op_stats", {})
     if not ok:
         raise RuntimeError(f"TensorFlow's profiler could not read {xplane_path}: {data.decode(errors='replace')}")
@@ -68,7 +72,7 @@ def op_stats(xplane_path, steps):
         cells = dict(zip(columns, (cell.get("v") for cell in row["c"])))
         if cells["type"] != "IDLE":
             total = totals.setdefault(cells["type"], [0.0, 0.0])
-            total[0] += cells["occurrences"]
+            total[0] += events[f"{cells['operation']}:{cells['type']}"]
             total[1] += cells["total_self_time"]
     all_us = sum(us for _, us in totals.values()) or 1.0
     stats = [
@@ -76,6 +80,17 @@ def op_stats(xplane_path, steps):
         for op, (n, us) in totals.items()
     ]
     return sorted(stats, key=lambda s: -s["ms_per_step"])
+
+
+def _event_counts(xplane_path):
+    """How many events of each name (`op_name:op_type` for TensorFlow's ops) the trace holds."""
+    space = xplane_pb2.XSpace()
+    space.ParseFromString(pathlib.Path(xplane_path).read_bytes())
+    counts = collections.Counter()
+    for plane in space.planes:
+        for line in plane.lines:
+            counts.update(plane.event_metadata[event.metadata_id].name for event in line.events)
+    return counts
 
 
 def trace_loop(step, logdir, *, warmup, steps):

@@ -103,4 +103,13 @@ def test_the_script_profiles_fit_and_the_lecture_loop_of_one_cell(tmp_path):
     for side in sides.values():
         assert side["conv_share_of_ops"] > 0.3 and side["wall_ms_per_step"] > 0
         assert sum(s["share"] for s in side["ops"]) == pytest.approx(1.0)
+    # Executions per step, counted by hand for dcgan (G: Dense, 2 Conv2DTranspose; D: 2 Conv2D, Dense): fit runs D
+    # on the reals, the fakes and in G's step; the loop runs D once on both (concatenated) and once in DG, and G
+    # twice (D's fakes, DG). A Conv2DTranspose's forward pass is a Conv2DBackpropInput.
+    counts = {name: {s["op"]: s["count"] for s in side["ops"]} for name, side in sides.items()}
+    assert counts["fit"]["_MklNativeFusedConv2D"] == 6 and counts["lecture loop"]["_MklNativeFusedConv2D"] == 4
+    assert (
+        counts["fit"]["_MklNativeConv2DBackpropInput"] == 6
+        and counts["lecture loop"]["_MklNativeConv2DBackpropInput"] == 7
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["ops.json"]  # the traces went to a temporary folder
