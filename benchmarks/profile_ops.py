@@ -72,7 +72,8 @@ def op_stats(xplane_path, steps):
         cells = dict(zip(columns, (cell.get("v") for cell in row["c"])))
         if cells["type"] != "IDLE":
             total = totals.setdefault(cells["type"], [0.0, 0.0])
-            total[0] += events[f"{cells['operation']}:{cells['type']}"]
+            # tf.data's rows name no `op_name:op_type` event: the tool's own count there
+            total[0] += events.get(f"{cells['operation']}:{cells['type']}") or cells["occurrences"]
             total[1] += cells["total_self_time"]
     all_us = sum(us for _, us in totals.values()) or 1.0
     stats = [
