@@ -58,23 +58,29 @@ def op_stats(xplane_path, steps):
 
     Returns:
         Dicts `{"op", "count", "ms_per_step", "share"}`, largest self time first; `count` is executions per
-        step (counted in the trace itself: the tool's "occurrences" count some ops twice on TF 2.21), `share`
-        the op type's part of all op time (the shares sum to 1).
+        step, `share` the op type's part of all op time (the shares sum to 1).
     """
-    events = _event_counts(xplane_path)
+    # On TF 2.21 the tool lists 500 ops at most, and its "occurrences" count some twice (its times are right):
+    # the counts, and the small ops beyond its list (leaf ops, so their durations are their self times), come
+    # from the trace's own events.
+    events = _op_events(xplane_path)
     data, ok = _pywrap_profiler_plugin.xspace_to_tools_data([str(xplane_path)], "framework_op_stats", {})
     if not ok:
         raise RuntimeError(f"TensorFlow's profiler could not read {xplane_path}: {data.decode(errors='replace')}")
     table = json.loads(data)[0]  # the first table counts IDLE, the second not; both list the same ops
     columns = [column["id"] for column in table["cols"]]
-    totals = {}  # op type -> [occurrences, self time in microseconds]
+    totals = collections.defaultdict(lambda: [0.0, 0.0])  # op type -> [executions, self time in microseconds]
     for row in table["rows"]:
         cells = dict(zip(columns, (cell.get("v") for cell in row["c"])))
         if cells["type"] != "IDLE":
-            total = totals.setdefault(cells["type"], [0.0, 0.0])
-            # tf.data's rows name no `op_name:op_type` event: the tool's own count there
-            total[0] += events.get(f"{cells['operation']}:{cells['type']}") or cells["occurrences"]
-            total[1] += cells["total_self_time"]
+            # tf.data's rows name no `op_name:OpType` event: the tool's own count there
+            count, _ = events.pop(f"{cells['operation']}:{cells['type']}", (cells["occurrences"], None))
+            totals[cells["type"]][0] += count
+            totals[cells["type"]][1] += cells["total_self_time"]
+    for name, (count, microseconds) in events.items():
+        total = totals[name.rsplit(":", 1)[1]]
+        total[0] += count
+        total[1] += microseconds
     all_us = sum(us for _, us in totals.values()) or 1.0
     stats = [
         {"op": op, "count": n / steps, "ms_per_step": us / 1000 / steps, "share": us / all_us}
@@ -83,15 +89,23 @@ def op_stats(xplane_path, steps):
     return sorted(stats, key=lambda s: -s["ms_per_step"])
 
 
-def _event_counts(xplane_path):
-    """How many events of each name (`op_name:op_type` for TensorFlow's ops) the trace holds."""
+# A TensorFlow op's event in the trace is named `op_name:OpType`; the runtime's own events have `::` or spaces.
+_OP_EVENT = re.compile(r"^[^:\s]+:[A-Za-z_]\w*$")
+
+
+def _op_events(xplane_path):
+    """`{"op_name:OpType": [executions, microseconds]}` of the TensorFlow op events in the trace."""
     space = xplane_pb2.XSpace()
     space.ParseFromString(pathlib.Path(xplane_path).read_bytes())
-    counts = collections.Counter()
+    events = collections.defaultdict(lambda: [0, 0.0])
     for plane in space.planes:
         for line in plane.lines:
-            counts.update(plane.event_metadata[event.metadata_id].name for event in line.events)
-    return counts
+            for event in line.events:
+                name = plane.event_metadata[event.metadata_id].name
+                if _OP_EVENT.match(name):
+                    events[name][0] += 1
+                    events[name][1] += event.duration_ps / 1e6
+    return events
 
 
 def trace_loop(step, logdir, *, warmup, steps):

@@ -113,3 +113,11 @@ def test_the_script_profiles_fit_and_the_lecture_loop_of_one_cell(tmp_path):
         and counts["lecture loop"]["_MklNativeConv2DBackpropInput"] == 7
     )
     assert [p.name for p in tmp_path.iterdir()] == ["ops.json"]  # the traces went to a temporary folder
+
+
+def test_only_tensorflow_op_events_are_counted_as_ops(profile_ops):
+    op_event = profile_ops._OP_EVENT.match
+    assert op_event("StatefulPartitionedCall/adam_1/Sub_78/ReadVariableOp:ReadVariableOp")
+    assert op_event("G_1/block1_conv_1/conv_transpose:_MklNativeConv2DBackpropInput")
+    for runtime_event in ("ExecutorState::Process", "Iterator::Root::Prefetch", "fn: __inference_step_12", "Record"):
+        assert not op_event(runtime_event)
