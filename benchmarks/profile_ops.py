@@ -2,13 +2,15 @@
 
     python benchmarks/profile_ops.py                              # lecture004, batch 64
     python benchmarks/profile_ops.py --arch dcgan --json ops.json
+    python benchmarks/profile_ops.py --inter-op-threads 1          # one op at a time: self times add up
 
 For one (arch, batch) cell of `benchmarks/run.py`, with its networks, data and
 batch (`run.build_gan` and `run.classic_step`), traces a few warm steps of
 (a) kgan's `GAN.fit` and (b) the lecture loop (D.train_on_batch, then
 DG.train_on_batch) with `tf.profiler.experimental`, and reads each trace
 without TensorBoard, through the "framework_op_stats" tool of TensorFlow's
-profiler plugin: the self time of every TensorFlow op that ran. It prints,
+profiler plugin: the self time of every TensorFlow op that ran (the counts
+from the trace's own events, see `op_stats`). It prints,
 per side, the op types by self time per step and their share of all op
 time; both sides by op type; and per side the wall time per step, how much
 of it TensorFlow's ops take, and how much of that the convolution and
