@@ -276,6 +276,29 @@ def _mnist_arrays():
     return _ARRAYS["mnist"]
 
 
+def build_gan(arch, *, jit_compile=True, steps_per_execution=1, mixed_precision=False):
+    """kgan's `GAN` as every `fit` row trains it: `arch`'s networks (seed 0), Adam(2e-4, beta_1=0.5) for both.
+
+    Args:
+        mixed_precision: build G and D under `mixed_float16` (loss-scaled optimizers).
+    """
+    keras.utils.set_random_seed(0)
+    policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16" if mixed_precision else policy)
+    try:
+        generator, discriminator = build_models(arch, seed=0)
+    finally:
+        keras.config.set_dtype_policy(policy)
+    gan = GAN(generator, discriminator, seed=0)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        jit_compile=jit_compile,
+        steps_per_execution=steps_per_execution,
+    )
+    return gan
+
+
 def time_fit(
     arch,
     batch_size,
@@ -294,19 +317,8 @@ def time_fit(
             kgan's tf.data pipeline, to see whether the pipeline costs anything.
         mixed_precision: build G and D under `mixed_float16` (loss-scaled optimizers).
     """
-    keras.utils.set_random_seed(0)
-    policy = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("mixed_float16" if mixed_precision else policy)
-    try:
-        generator, discriminator = build_models(arch, seed=0)
-    finally:
-        keras.config.set_dtype_policy(policy)
-    gan = GAN(generator, discriminator, seed=0)
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-        jit_compile=jit_compile,
-        steps_per_execution=steps_per_execution,
+    gan = build_gan(
+        arch, jit_compile=jit_compile, steps_per_execution=steps_per_execution, mixed_precision=mixed_precision
     )
     data = real_data(batch_size)
     if in_memory:
@@ -331,6 +343,12 @@ def probe_auto(arch, batch_size):
 
 def time_classic(arch, batch_size, *, seconds, warmup, jit_compile="auto"):
     """Seconds per step of lecture 004's loop (`ClassicGAN`): D.train_on_batch on fakes+reals, then DG's."""
+    return _time_loop(classic_step(arch, batch_size, jit_compile=jit_compile), seconds, warmup)
+
+
+def classic_step(arch, batch_size, *, jit_compile="auto"):
+    """One step of lecture 004's loop as `time_classic` runs it: a function of no arguments, on `fit`'s networks
+    and data (D.train_on_batch on a batch of reals and its fakes, then DG.train_on_batch)."""
     keras.utils.set_random_seed(0)
     generator, discriminator = build_models(arch, seed=0)
     gan = ClassicGAN(generator, discriminator, seed=0)
@@ -346,7 +364,7 @@ def time_classic(arch, batch_size, *, seconds, warmup, jit_compile="auto"):
         gan.train_discriminator(images)
         gan.train_generator(batch_size)
 
-    return _time_loop(step, seconds, warmup)
+    return step
 
 
 def _time_loop(step, seconds, warmup, min_steps=1):
