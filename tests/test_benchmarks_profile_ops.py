@@ -1,6 +1,5 @@
 """benchmarks/profile_ops.py reads TensorFlow's profiler trace into per-op tables without TensorBoard."""
 
-import importlib.util
 import json
 import pathlib
 import subprocess
@@ -9,17 +8,16 @@ import sys
 import pytest
 import tensorflow as tf
 
+from conftest import BENCHMARKS, load_script
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-BENCHMARKS = ROOT / "benchmarks"
 
 
 @pytest.fixture(scope="module")
 def profile_ops():
     sys.path.insert(0, str(BENCHMARKS))  # profile_ops imports run.py as `run`, as when run as a script
     try:
-        spec = importlib.util.spec_from_file_location("kgan_benchmark_profile_ops", BENCHMARKS / "profile_ops.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = load_script("profile_ops", BENCHMARKS)
     finally:
         sys.path.remove(str(BENCHMARKS))
     return module
