@@ -92,7 +92,7 @@ def test_caption_dataset_is_deterministic_given_the_seed():
 # --- the networks and the model ------------------------------------------------------------------------------
 
 
-def _tiny_stackgan(stage=1, seed=0):
+def _tiny_stackgan(stage=1, seed=0, pull_weight=0.0):
     """A StackGAN for 8 x 8 digits (stage I at 4 x 4), latent size 4, small text embeddings."""
     from kgan.models.stackgan import (
         build_matching_discriminator,
@@ -110,6 +110,7 @@ def _tiny_stackgan(stage=1, seed=0):
         build_stage2_generator((4, 4, 1), 8, condition_dim=4, filters=8, residual_blocks=1, seed=seed),
         build_matching_discriminator((8, 8, 1), 8, filters=4, downsamples=2, text_units=4),
         stage=stage,
+        pull_weight=pull_weight,
         seed=seed,
     )
 
@@ -160,6 +161,42 @@ def test_matching_aware_discriminator_loss_matches_hand_values():
     assert float(matching_aware_discriminator_loss(real, fake, -mismatched)) < loss
 
 
+def test_stage1_pull_loss_matches_a_hand_computed_value():
+    from kgan.variants.stackgan import stage1_pull_loss
+
+    # Bilinear (half-pixel centres) enlarges the rows [-1, 1] to [-1, -0.5, 0.5, 1]; G1's images are 0.
+    low = np.array([[-1.0, 1.0], [-1.0, 1.0]], "float32").reshape(1, 2, 2, 1)
+    images = np.zeros((1, 4, 4, 1), "float32")
+    assert float(stage1_pull_loss(images, low)) == pytest.approx((1 + 0.5 + 0.5 + 1) / 4)
+    assert float(stage1_pull_loss(images + 0.25, low)) == pytest.approx((1.25 + 0.75 + 0.25 + 0.75) / 4)
+
+
+def test_the_pull_keeps_g1_near_g0_enlarged_and_is_logged_in_stage_two_only():
+    import keras
+
+    from kgan.data.captions import caption_dataset
+
+    images, labels = _tiny_data()
+    data = caption_dataset(images, labels, 8, seed=0)
+    pulls = {}
+    for weight in (0.0, 100.0):
+        stackgan = _tiny_stackgan(stage=2, pull_weight=weight)
+        stackgan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
+        pulls[weight] = stackgan.fit(data, steps_per_epoch=5, epochs=2, verbose=0).history["pull"][-1]
+    assert pulls[100.0] < 0.5 * pulls[0.0], pulls
+    stackgan.stage = 1
+    stackgan.compile()
+    assert "pull" not in stackgan.fit(data, steps_per_epoch=1, epochs=1, verbose=0).history
+
+
+@pytest.mark.parametrize("weight", [-1.0, float("nan"), True, "1"])
+def test_a_bad_pull_weight_is_refused(weight):
+    from kgan.variants.stackgan import StackGAN
+
+    with pytest.raises(ValueError, match="pull_weight"):
+        StackGAN(*[None] * 5, pull_weight=weight)
+
+
 def test_the_vocabulary_survives_keras_save_and_load(tmp_path):
     import keras
 
@@ -203,13 +240,13 @@ def test_a_stage_two_stackgan_saves_and_reloads_with_its_stage_weights_and_optim
     from kgan.data.captions import caption_dataset
 
     images, labels = _tiny_data()
-    stackgan = _tiny_stackgan(stage=2)
+    stackgan = _tiny_stackgan(stage=2, pull_weight=3.0)
     stackgan.compile()
     data = caption_dataset(images, labels, 8, seed=0)
     stackgan.fit(data, steps_per_epoch=1, epochs=1, verbose=0)
     stackgan.save(tmp_path / "stackgan.keras")
     restored = keras.saving.load_model(tmp_path / "stackgan.keras")
-    assert restored.stage == 2 and not restored.stage1_generator.trainable
+    assert restored.stage == 2 and not restored.stage1_generator.trainable and restored.pull_weight == 3.0
     for a, b in zip(stackgan.weights, restored.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     for a, b in zip(stackgan.g_optimizer.variables, restored.g_optimizer.variables):

@@ -45,6 +45,12 @@ def build_parser(description=None):
         "the weight of the conditioning augmentation's KL per dimension in G's loss",
         type=types.non_negative_float,
     )
+    add(
+        "--pull-weight",
+        "pull_weight",
+        "the weight in G1's loss of the L1 distance of its images to G0's enlarged (stage II)",
+        type=types.non_negative_float,
+    )
     add("--seed", "seed", "seed of the weights, the captions and the data order", type=types.non_negative_int)
     add("--export-name", "export_name", "the export's folder name, saved_models/<name>/<version>")
     add(

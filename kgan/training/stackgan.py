@@ -41,6 +41,7 @@ _RUN_SETTINGS = (
     "latent_dim",
     "learning_rate",
     "kl_weight",
+    "pull_weight",
     "seed",
 )
 
@@ -126,6 +127,7 @@ def train_stackgan(
     latent_dim=32,
     learning_rate=2e-4,
     kl_weight=2.0,
+    pull_weight=0.0,
     seed=0,
     export_name="stackgan",
     max_steps_per_epoch=None,
@@ -144,6 +146,7 @@ def train_stackgan(
         latent_dim: the size of z.
         learning_rate: Adam's (beta_1 = 0.5), for every network.
         kl_weight: the conditioning augmentation's KL weight in G's loss.
+        pull_weight: the weight in G1's loss of the L1 distance of its images to G0's enlarged (stage II).
         seed: seed of the weights, the shuffling, the captions and the latent draws.
         export_name: the export's folder in `output_dir/saved_models`; None: no export.
         max_steps_per_epoch: at most this many steps per epoch (quick runs, tests).
@@ -165,7 +168,7 @@ def train_stackgan(
         raise ValueError(f"`image_size` must be a multiple of 4. Received: image_size={image_size}")
     if size not in NETWORK_SIZES:
         raise ValueError(f"`size` must be one of {sorted(NETWORK_SIZES)}. Received: size={size!r}")
-    for name, value in (("learning_rate", learning_rate), ("kl_weight", kl_weight)):
+    for name, value in (("learning_rate", learning_rate), ("kl_weight", kl_weight), ("pull_weight", pull_weight)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value != value:
             raise ValueError(f"`{name}` must be a number >= 0. Received: {name}={value!r}")
     if not learning_rate > 0:
@@ -192,6 +195,7 @@ def train_stackgan(
             *build_stackgan_networks(caption_vectorizer(), images.shape[1:], latent_dim, size=size, seed=seed),
             stage=1,
             kl_weight=kl_weight,
+            pull_weight=pull_weight,
             seed=seed,
         )
         model.compile(d_optimizer=_adam(learning_rate), g_optimizer=_adam(learning_rate))
