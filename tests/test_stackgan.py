@@ -379,6 +379,50 @@ def test_an_interrupted_run_resumes_each_stage_from_its_checkpoint(tiny_run, tmp
     assert model.stage == 2 and export.is_dir()
 
 
+TWO_EPOCH_RUN = {**TINY_RUN, "stage1_epochs": 2, "stage2_epochs": 2, "export_name": None}
+
+
+def everything(model):
+    """Every number a resumed run must get back: the weights, both optimizers and the random states."""
+    rngs = [model.seed_generator.state] + [
+        network.get_layer("conditioning").seed_generator.state
+        for network in (model.stage1_generator, model.stage2_generator)
+    ]
+    optimizers = model.d_optimizer.variables + model.g_optimizer.variables
+    return [np.asarray(v) for v in model.weights + optimizers + rngs]
+
+
+@pytest.fixture(scope="module")
+def two_epoch_run(tiny_run, tmp_path_factory):
+    from kgan.training.stackgan import train_stackgan
+
+    data = tiny_run[1]
+    folder = tmp_path_factory.mktemp("two_epochs") / "run"
+    return folder, data, train_stackgan(folder, data=str(data), verbose=0, **TWO_EPOCH_RUN)[0]
+
+
+@pytest.mark.parametrize("stage", [1, 2])
+def test_a_run_killed_after_an_epoch_of_either_stage_resumes_to_the_uninterrupted_runs_weights(
+    two_epoch_run, tmp_path, stage
+):
+    from kgan.training.stackgan import train_stackgan
+
+    run_dir, data, straight = two_epoch_run
+    killed = tmp_path / "run"
+    shutil.copytree(run_dir, killed)
+    (killed / "finished.json").unlink()
+    # Killed after the first epoch of `stage`: that epoch's checkpoint is the newest one.
+    for later in [killed / "checkpoints" / f"stage{stage}" / "epoch_0002.keras"] + (
+        [killed / "checkpoints" / "stage2"] if stage == 1 else []
+    ):
+        shutil.rmtree(later) if later.is_dir() else later.unlink()
+    model, _ = train_stackgan(killed, data=str(data), verbose=0, **TWO_EPOCH_RUN)
+    reference, resumed = everything(straight), everything(model)
+    assert model.stage == 2 and len(resumed) == len(reference)
+    for mine, theirs in zip(resumed, reference):
+        np.testing.assert_array_equal(mine, theirs)
+
+
 def test_resuming_with_other_settings_is_refused(tiny_run, tmp_path):
     from kgan.training.stackgan import train_stackgan
 

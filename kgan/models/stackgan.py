@@ -69,6 +69,17 @@ class ConditioningAugmentation(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units), tuple(input_shape[:-1])
 
+    def save_own_variables(self, store):
+        # Keras saves a layer's weights but not its SeedGenerator's state; keep it, so a resumed run draws the
+        # conditions an uninterrupted one would (as kgan.GAN keeps its noise state).
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        if "seed_generator_state" in store:
+            self.seed_generator.state.assign(store["seed_generator_state"])
+        super().load_own_variables({k: store[k] for k in store.keys() if k != "seed_generator_state"})
+
     def get_config(self):
         return {**super().get_config(), "units": self.units, "seed": self.seed}
 

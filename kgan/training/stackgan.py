@@ -217,8 +217,10 @@ def train_stackgan(
             HistoryLog(samples, title=f"StackGAN stage {stage}"),
             Checkpoint(checkpoints[stage]),
         ]
+        # One stream of batches per stage whose order depends on the seed alone, as the uninterrupted run's (fit
+        # keeps its iterator across epochs): a resumed stage skips the batches its finished epochs took.
         model.fit(
-            caption_dataset(images, labels, batch_size, seed=seed + 1000 * stage + done),
+            caption_dataset(images, labels, batch_size, seed=seed + 1000 * stage).skip(done * steps),
             steps_per_epoch=steps,
             epochs=epochs,
             initial_epoch=done,
