@@ -161,6 +161,37 @@ def test_matching_aware_discriminator_loss_matches_hand_values():
     assert float(matching_aware_discriminator_loss(real, fake, -mismatched)) < loss
 
 
+def test_g1s_correction_is_bounded_by_the_limit_and_starts_as_g0_enlarged():
+    import tensorflow as tf
+
+    from kgan.models.stackgan import ResidualRefinement, build_stackgan_networks
+
+    base = np.array([0.0, 0.0, -0.99, 0.5], "float32").reshape(1, 2, 2, 1)
+    residual = np.array([100.0, 0.5, 100.0, 0.0], "float32").reshape(1, 2, 2, 1)
+    bounded = np.asarray(ResidualRefinement(limit=1.0)([base, residual])).ravel()
+    # tanh(atanh(base) + tanh(residual)): a background pixel (-0.99) cannot become a stroke.
+    np.testing.assert_allclose(bounded, [np.tanh(1.0), np.tanh(np.tanh(0.5)), np.tanh(-2.6467 + 1.0), 0.5], atol=1e-4)
+    unbounded = np.asarray(ResidualRefinement()([base, residual])).ravel()
+    np.testing.assert_allclose(unbounded[[0, 2]], [1.0, 1.0], atol=1e-6)
+    assert ResidualRefinement.from_config(ResidualRefinement(limit=2.0).get_config()).limit == 2.0
+
+    _, g0, _, g1, _ = build_stackgan_networks(caption_vectorizer(), (8, 8, 1), latent_dim=4, size="small", seed=0)
+    assert g1.get_layer("images").limit == 1.0  # the default
+    text = tf.ones((2, 16))
+    low, _ = g0([tf.random.stateless_normal((2, 4), seed=(0, 0)), text])
+    images, _ = g1([low, text])  # the correction's last convolution starts at zero
+    enlarged = tf.image.resize(low, (8, 8), method="bilinear")
+    np.testing.assert_allclose(np.asarray(images), np.clip(enlarged, -0.999, 0.999), atol=1e-5)
+
+
+@pytest.mark.parametrize("limit", [0, -1.0, True, "1"])
+def test_a_bad_correction_limit_is_refused(limit):
+    from kgan.models.stackgan import ResidualRefinement
+
+    with pytest.raises(ValueError, match="limit"):
+        ResidualRefinement(limit=limit)
+
+
 def test_stage1_pull_loss_matches_a_hand_computed_value():
     from kgan.variants.stackgan import stage1_pull_loss
 
@@ -505,6 +536,7 @@ def test_script_one_epoch_each_and_bad_flags_exit_2_with_one_line(tiny_run, tmp_
         (["--image-size", 10], "multiple of 4", 1),
         (["--data", tmp_path / "none.txt"], "data", 1),
         (["--stage1-epochs", 0], "--stage1-epochs", None),  # argparse: its usage, then one error line
+        (["--correction-limit", 0], "--correction-limit", None),
     ):
         status, _, err = run_entry(capsys, script_main, "--output-dir", tmp_path / "bad", *common, *epochs, *flags)
         assert status == 2 and message in err.strip().splitlines()[-1], err

@@ -27,6 +27,12 @@ def build_parser(description=None):
         type=types.positive_int_up_to(4096),
     )
     add("--size", "size", "the networks' size", choices=sorted(NETWORK_SIZES))
+    add(
+        "--correction-limit",
+        "correction_limit",
+        "the bound of G1's correction of G0's enlarged image, before the tanh",
+        type=types.positive_float,
+    )
     add("--stage1-epochs", "stage1_epochs", "epochs of stage I", type=types.positive_int)
     add("--stage2-epochs", "stage2_epochs", "epochs of stage II, G0 frozen", type=types.positive_int)
     add("--batch-size", "batch_size", "images per step", type=types.positive_int_up_to(4096))

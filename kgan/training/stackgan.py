@@ -7,7 +7,9 @@ whole StackGAN after every epoch of that stage, with its optimizers), `samples/s
 (`epoch_NNNN.png`, `CaptionGrid`, and `history.csv`/`history.png`), `saved_models/<export_name>/<version>`
 (`kgan.serving.text_to_image`) and, at the end, `finished.json`. Stage I runs first, then stage II from stage
 I's last checkpoint with G0 frozen (the paper's order). Run the same command again to continue an interrupted run
-from the newest checkpoint of the stage it was in.
+from the newest checkpoint of the stage it was in: each stage's batches come from one stream seeded by the run's
+seed and the stage (a resumed stage skips the batches its finished epochs took), and the checkpoints hold the noise
+states, so the resumed run ends with the weights of an uninterrupted one.
 """
 
 import json
@@ -35,6 +37,7 @@ _RUN_SETTINGS = (
     "data",
     "image_size",
     "size",
+    "correction_limit",
     "stage1_epochs",
     "stage2_epochs",
     "batch_size",
@@ -121,6 +124,7 @@ def train_stackgan(
     data="mnist_embedded",
     image_size=28,
     size="standard",
+    correction_limit=1.0,
     stage1_epochs=80,
     stage2_epochs=10,
     batch_size=64,
@@ -141,6 +145,8 @@ def train_stackgan(
         data: `"mnist_embedded"` (the 5,000 shipped digits) or a `.npz` of digits with labels (`x`, `y`).
         image_size: the side of the stage-II images (a multiple of 4); stage I draws half of it.
         size: the networks' size, one of `kgan.models.stackgan.NETWORK_SIZES`.
+        correction_limit: the bound of G1's correction of G0's enlarged image, before the tanh
+            (`kgan.models.stackgan.ResidualRefinement`).
         stage1_epochs, stage2_epochs: passes over the data in each stage.
         batch_size: images per step.
         latent_dim: the size of z.
@@ -168,11 +174,18 @@ def train_stackgan(
         raise ValueError(f"`image_size` must be a multiple of 4. Received: image_size={image_size}")
     if size not in NETWORK_SIZES:
         raise ValueError(f"`size` must be one of {sorted(NETWORK_SIZES)}. Received: size={size!r}")
-    for name, value in (("learning_rate", learning_rate), ("kl_weight", kl_weight), ("pull_weight", pull_weight)):
+    numbers = {
+        "learning_rate": learning_rate,
+        "kl_weight": kl_weight,
+        "pull_weight": pull_weight,
+        "correction_limit": correction_limit,
+    }
+    for name, value in numbers.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value != value:
             raise ValueError(f"`{name}` must be a number >= 0. Received: {name}={value!r}")
-    if not learning_rate > 0:
-        raise ValueError(f"`learning_rate` must be > 0. Received: learning_rate={learning_rate!r}")
+    for name, value in (("learning_rate", learning_rate), ("correction_limit", correction_limit)):
+        if not value > 0:
+            raise ValueError(f"`{name}` must be > 0. Received: {name}={value!r}")
     if max_steps_per_epoch is not None:
         check_positive_int("max_steps_per_epoch", max_steps_per_epoch)
     settings = {name: value for name, value in locals().items() if name in _RUN_SETTINGS}
@@ -192,7 +205,9 @@ def train_stackgan(
         model = keras.saving.load_model(path)
     else:
         model = StackGAN(
-            *build_stackgan_networks(caption_vectorizer(), images.shape[1:], latent_dim, size=size, seed=seed),
+            *build_stackgan_networks(
+                caption_vectorizer(), images.shape[1:], latent_dim, size, correction_limit, seed=seed
+            ),
             stage=1,
             kl_weight=kl_weight,
             pull_weight=pull_weight,
