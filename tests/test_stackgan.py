@@ -184,12 +184,16 @@ def test_g1s_correction_is_bounded_by_the_limit_and_starts_as_g0_enlarged():
     np.testing.assert_allclose(np.asarray(images), np.clip(enlarged, -0.999, 0.999), atol=1e-5)
 
 
-@pytest.mark.parametrize("limit", [0, -1.0, True, "1"])
-def test_a_bad_correction_limit_is_refused(limit):
+@pytest.mark.parametrize("limit", [0, -1.0, float("inf"), float("nan"), True, "1"])
+def test_a_bad_correction_limit_is_refused_before_the_run_folder_is_touched(limit, tmp_path):
     from kgan.models.stackgan import ResidualRefinement
+    from kgan.training.stackgan import train_stackgan
 
     with pytest.raises(ValueError, match="limit"):
         ResidualRefinement(limit=limit)
+    with pytest.raises(ValueError, match=r"correction_limit.*Received: correction_limit="):
+        train_stackgan(tmp_path / "run", correction_limit=limit)
+    assert not (tmp_path / "run").exists()
 
 
 def test_stage1_pull_loss_matches_a_hand_computed_value():

@@ -97,8 +97,10 @@ class ResidualRefinement(keras.layers.Layer):
 
     def __init__(self, limit=None, **kwargs):
         super().__init__(**kwargs)
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0):
-            raise ValueError(f"`limit` must be None or a number > 0. Received: limit={limit!r}")
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit < float("inf")
+        ):
+            raise ValueError(f"`limit` must be None or a finite number > 0. Received: limit={limit!r}")
         self.limit = None if limit is None else float(limit)
 
     def call(self, inputs):

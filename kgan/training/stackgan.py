@@ -181,8 +181,8 @@ def train_stackgan(
         "correction_limit": correction_limit,
     }
     for name, value in numbers.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value != value:
-            raise ValueError(f"`{name}` must be a number >= 0. Received: {name}={value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+            raise ValueError(f"`{name}` must be a finite number >= 0. Received: {name}={value!r}")
     for name, value in (("learning_rate", learning_rate), ("correction_limit", correction_limit)):
         if not value > 0:
             raise ValueError(f"`{name}` must be > 0. Received: {name}={value!r}")
