@@ -224,7 +224,7 @@ def test_the_pull_keeps_g1_near_g0_enlarged_and_is_logged_in_stage_two_only():
     assert "pull" not in stackgan.fit(data, steps_per_epoch=1, epochs=1, verbose=0).history
 
 
-@pytest.mark.parametrize("weight", [-1.0, float("nan"), True, "1"])
+@pytest.mark.parametrize("weight", [-1.0, float("nan"), float("inf"), True, "1"])
 def test_a_bad_pull_weight_is_refused(weight):
     from kgan.variants.stackgan import StackGAN
 

@@ -111,8 +111,8 @@ class StackGAN(TwoOptimizers, keras.Model):
     ):
         super().__init__(**kwargs)
         for name, value in (("kl_weight", kl_weight), ("pull_weight", pull_weight)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-                raise ValueError(f"`{name}` must be a number >= 0. Received: {name}={value!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+                raise ValueError(f"`{name}` must be a finite number >= 0. Received: {name}={value!r}")
         self.text_encoder = text_encoder
         self.stage1_generator = stage1_generator
         self.stage1_discriminator = stage1_discriminator
