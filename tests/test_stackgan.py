@@ -92,7 +92,7 @@ def test_caption_dataset_is_deterministic_given_the_seed():
 # --- the networks and the model ------------------------------------------------------------------------------
 
 
-def _tiny_stackgan(stage=1, seed=0):
+def _tiny_stackgan(stage=1, seed=0, pull_weight=0.0):
     """A StackGAN for 8 x 8 digits (stage I at 4 x 4), latent size 4, small text embeddings."""
     from kgan.models.stackgan import (
         build_matching_discriminator,
@@ -110,6 +110,7 @@ def _tiny_stackgan(stage=1, seed=0):
         build_stage2_generator((4, 4, 1), 8, condition_dim=4, filters=8, residual_blocks=1, seed=seed),
         build_matching_discriminator((8, 8, 1), 8, filters=4, downsamples=2, text_units=4),
         stage=stage,
+        pull_weight=pull_weight,
         seed=seed,
     )
 
@@ -160,6 +161,77 @@ def test_matching_aware_discriminator_loss_matches_hand_values():
     assert float(matching_aware_discriminator_loss(real, fake, -mismatched)) < loss
 
 
+def test_g1s_correction_is_bounded_by_the_limit_and_starts_as_g0_enlarged():
+    import tensorflow as tf
+
+    from kgan.models.stackgan import ResidualRefinement, build_stackgan_networks
+
+    base = np.array([0.0, 0.0, -0.99, 0.5], "float32").reshape(1, 2, 2, 1)
+    residual = np.array([100.0, 0.5, 100.0, 0.0], "float32").reshape(1, 2, 2, 1)
+    bounded = np.asarray(ResidualRefinement(limit=1.0)([base, residual])).ravel()
+    # tanh(atanh(base) + tanh(residual)): a background pixel (-0.99) cannot become a stroke.
+    np.testing.assert_allclose(bounded, [np.tanh(1.0), np.tanh(np.tanh(0.5)), np.tanh(-2.6467 + 1.0), 0.5], atol=1e-4)
+    unbounded = np.asarray(ResidualRefinement()([base, residual])).ravel()
+    np.testing.assert_allclose(unbounded[[0, 2]], [1.0, 1.0], atol=1e-6)
+    assert ResidualRefinement.from_config(ResidualRefinement(limit=2.0).get_config()).limit == 2.0
+
+    _, g0, _, g1, _ = build_stackgan_networks(caption_vectorizer(), (8, 8, 1), latent_dim=4, size="small", seed=0)
+    assert g1.get_layer("images").limit == 1.0  # the default
+    text = tf.ones((2, 16))
+    low, _ = g0([tf.random.stateless_normal((2, 4), seed=(0, 0)), text])
+    images, _ = g1([low, text])  # the correction's last convolution starts at zero
+    enlarged = tf.image.resize(low, (8, 8), method="bilinear")
+    np.testing.assert_allclose(np.asarray(images), np.clip(enlarged, -0.999, 0.999), atol=1e-5)
+
+
+@pytest.mark.parametrize("limit", [0, -1.0, float("inf"), float("nan"), True, "1"])
+def test_a_bad_correction_limit_is_refused_before_the_run_folder_is_touched(limit, tmp_path):
+    from kgan.models.stackgan import ResidualRefinement
+    from kgan.training.stackgan import train_stackgan
+
+    with pytest.raises(ValueError, match="limit"):
+        ResidualRefinement(limit=limit)
+    with pytest.raises(ValueError, match=r"correction_limit.*Received: correction_limit="):
+        train_stackgan(tmp_path / "run", correction_limit=limit)
+    assert not (tmp_path / "run").exists()
+
+
+def test_stage1_pull_loss_matches_a_hand_computed_value():
+    from kgan.variants.stackgan import stage1_pull_loss
+
+    # Bilinear (half-pixel centres) enlarges the rows [-1, 1] to [-1, -0.5, 0.5, 1]; G1's images are 0.
+    low = np.array([[-1.0, 1.0], [-1.0, 1.0]], "float32").reshape(1, 2, 2, 1)
+    images = np.zeros((1, 4, 4, 1), "float32")
+    assert float(stage1_pull_loss(images, low)) == pytest.approx((1 + 0.5 + 0.5 + 1) / 4)
+    assert float(stage1_pull_loss(images + 0.25, low)) == pytest.approx((1.25 + 0.75 + 0.25 + 0.75) / 4)
+
+
+def test_the_pull_keeps_g1_near_g0_enlarged_and_is_logged_in_stage_two_only():
+    import keras
+
+    from kgan.data.captions import caption_dataset
+
+    images, labels = _tiny_data()
+    data = caption_dataset(images, labels, 8, seed=0)
+    pulls = {}
+    for weight in (0.0, 100.0):
+        stackgan = _tiny_stackgan(stage=2, pull_weight=weight)
+        stackgan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
+        pulls[weight] = stackgan.fit(data, steps_per_epoch=5, epochs=2, verbose=0).history["pull"][-1]
+    assert pulls[100.0] < 0.5 * pulls[0.0], pulls
+    stackgan.stage = 1
+    stackgan.compile()
+    assert "pull" not in stackgan.fit(data, steps_per_epoch=1, epochs=1, verbose=0).history
+
+
+@pytest.mark.parametrize("weight", [-1.0, float("nan"), float("inf"), True, "1"])
+def test_a_bad_pull_weight_is_refused(weight):
+    from kgan.variants.stackgan import StackGAN
+
+    with pytest.raises(ValueError, match="pull_weight"):
+        StackGAN(*[None] * 5, pull_weight=weight)
+
+
 def test_the_vocabulary_survives_keras_save_and_load(tmp_path):
     import keras
 
@@ -203,13 +275,13 @@ def test_a_stage_two_stackgan_saves_and_reloads_with_its_stage_weights_and_optim
     from kgan.data.captions import caption_dataset
 
     images, labels = _tiny_data()
-    stackgan = _tiny_stackgan(stage=2)
+    stackgan = _tiny_stackgan(stage=2, pull_weight=3.0)
     stackgan.compile()
     data = caption_dataset(images, labels, 8, seed=0)
     stackgan.fit(data, steps_per_epoch=1, epochs=1, verbose=0)
     stackgan.save(tmp_path / "stackgan.keras")
     restored = keras.saving.load_model(tmp_path / "stackgan.keras")
-    assert restored.stage == 2 and not restored.stage1_generator.trainable
+    assert restored.stage == 2 and not restored.stage1_generator.trainable and restored.pull_weight == 3.0
     for a, b in zip(stackgan.weights, restored.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     for a, b in zip(stackgan.g_optimizer.variables, restored.g_optimizer.variables):
@@ -342,6 +414,50 @@ def test_an_interrupted_run_resumes_each_stage_from_its_checkpoint(tiny_run, tmp
     assert model.stage == 2 and export.is_dir()
 
 
+TWO_EPOCH_RUN = {**TINY_RUN, "stage1_epochs": 2, "stage2_epochs": 2, "export_name": None}
+
+
+def everything(model):
+    """Every number a resumed run must get back: the weights, both optimizers and the random states."""
+    rngs = [model.seed_generator.state] + [
+        network.get_layer("conditioning").seed_generator.state
+        for network in (model.stage1_generator, model.stage2_generator)
+    ]
+    optimizers = model.d_optimizer.variables + model.g_optimizer.variables
+    return [np.asarray(v) for v in model.weights + optimizers + rngs]
+
+
+@pytest.fixture(scope="module")
+def two_epoch_run(tiny_run, tmp_path_factory):
+    from kgan.training.stackgan import train_stackgan
+
+    data = tiny_run[1]
+    folder = tmp_path_factory.mktemp("two_epochs") / "run"
+    return folder, data, train_stackgan(folder, data=str(data), verbose=0, **TWO_EPOCH_RUN)[0]
+
+
+@pytest.mark.parametrize("stage", [1, 2])
+def test_a_run_killed_after_an_epoch_of_either_stage_resumes_to_the_uninterrupted_runs_weights(
+    two_epoch_run, tmp_path, stage
+):
+    from kgan.training.stackgan import train_stackgan
+
+    run_dir, data, straight = two_epoch_run
+    killed = tmp_path / "run"
+    shutil.copytree(run_dir, killed)
+    (killed / "finished.json").unlink()
+    # Killed after the first epoch of `stage`: that epoch's checkpoint is the newest one.
+    for later in [killed / "checkpoints" / f"stage{stage}" / "epoch_0002.keras"] + (
+        [killed / "checkpoints" / "stage2"] if stage == 1 else []
+    ):
+        shutil.rmtree(later) if later.is_dir() else later.unlink()
+    model, _ = train_stackgan(killed, data=str(data), verbose=0, **TWO_EPOCH_RUN)
+    reference, resumed = everything(straight), everything(model)
+    assert model.stage == 2 and len(resumed) == len(reference)
+    for mine, theirs in zip(resumed, reference):
+        np.testing.assert_array_equal(mine, theirs)
+
+
 def test_resuming_with_other_settings_is_refused(tiny_run, tmp_path):
     from kgan.training.stackgan import train_stackgan
 
@@ -424,6 +540,7 @@ def test_script_one_epoch_each_and_bad_flags_exit_2_with_one_line(tiny_run, tmp_
         (["--image-size", 10], "multiple of 4", 1),
         (["--data", tmp_path / "none.txt"], "data", 1),
         (["--stage1-epochs", 0], "--stage1-epochs", None),  # argparse: its usage, then one error line
+        (["--correction-limit", 0], "--correction-limit", None),
     ):
         status, _, err = run_entry(capsys, script_main, "--output-dir", tmp_path / "bad", *common, *epochs, *flags)
         assert status == 2 and message in err.strip().splitlines()[-1], err

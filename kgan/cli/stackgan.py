@@ -27,6 +27,12 @@ def build_parser(description=None):
         type=types.positive_int_up_to(4096),
     )
     add("--size", "size", "the networks' size", choices=sorted(NETWORK_SIZES))
+    add(
+        "--correction-limit",
+        "correction_limit",
+        "the bound of G1's correction of G0's enlarged image, before the tanh",
+        type=types.positive_float,
+    )
     add("--stage1-epochs", "stage1_epochs", "epochs of stage I", type=types.positive_int)
     add("--stage2-epochs", "stage2_epochs", "epochs of stage II, G0 frozen", type=types.positive_int)
     add("--batch-size", "batch_size", "images per step", type=types.positive_int_up_to(4096))
@@ -43,6 +49,12 @@ def build_parser(description=None):
         "--kl-weight",
         "kl_weight",
         "the weight of the conditioning augmentation's KL per dimension in G's loss",
+        type=types.non_negative_float,
+    )
+    add(
+        "--pull-weight",
+        "pull_weight",
+        "the weight in G1's loss of the L1 distance of its images to G0's enlarged (stage II)",
         type=types.non_negative_float,
     )
     add("--seed", "seed", "seed of the weights, the captions and the data order", type=types.non_negative_int)

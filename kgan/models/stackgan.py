@@ -69,6 +69,17 @@ class ConditioningAugmentation(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units), tuple(input_shape[:-1])
 
+    def save_own_variables(self, store):
+        # Keras saves a layer's weights but not its SeedGenerator's state; keep it, so a resumed run draws the
+        # conditions an uninterrupted one would (as kgan.GAN keeps its noise state).
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        if "seed_generator_state" in store:
+            self.seed_generator.state.assign(store["seed_generator_state"])
+        super().load_own_variables({k: store[k] for k in store.keys() if k != "seed_generator_state"})
+
     def get_config(self):
         return {**super().get_config(), "units": self.units, "seed": self.seed}
 
@@ -77,15 +88,33 @@ class ConditioningAugmentation(keras.layers.Layer):
 class ResidualRefinement(keras.layers.Layer):
     """`(base, residual)` to `tanh(atanh(base) + residual)`: G1's image as a correction of the enlarged stage-I
     image, added before the tanh (base clipped just inside (-1, 1)). With a zero residual, stage II starts as
-    stage I enlarged."""
+    stage I enlarged.
+
+    Args:
+        limit: if given, the correction is `limit * tanh(residual / limit)`: the same near zero, never beyond
+            `limit`, so G1 can sharpen G0's strokes but not draw or erase whole ones. None: unbounded.
+    """
+
+    def __init__(self, limit=None, **kwargs):
+        super().__init__(**kwargs)
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit < float("inf")
+        ):
+            raise ValueError(f"`limit` must be None or a finite number > 0. Received: limit={limit!r}")
+        self.limit = None if limit is None else float(limit)
 
     def call(self, inputs):
         base, residual = inputs
         base = ops.clip(ops.cast(base, residual.dtype), -0.999, 0.999)
+        if self.limit is not None:
+            residual = self.limit * ops.tanh(residual / self.limit)
         return ops.tanh(ops.arctanh(base) + residual)
 
     def compute_output_shape(self, input_shape):
         return input_shape[1]
+
+    def get_config(self):
+        return {**super().get_config(), "limit": self.limit}
 
 
 def _check(name, value, minimum=1):
@@ -157,14 +186,15 @@ def build_stage1_generator(latent_dim, text_dim, image_shape=(14, 14, 1), condit
 
 
 def build_stage2_generator(
-    low_shape, text_dim, condition_dim=16, filters=64, residual_blocks=2, upsamples=1, seed=None
+    low_shape, text_dim, condition_dim=16, filters=64, residual_blocks=2, upsamples=1, correction_limit=1.0, seed=None
 ):
     """G1: `(stage-I images, text embedding)` to `(images, kl)`, images `2 ** upsamples` times larger.
 
     The stage-I image is encoded down once, joined with G1's own condition, refined by residual blocks and
     upsampled `upsamples + 1` times (the paper's stage-II generator, smaller). Unlike the paper's, its output is
     a correction of the stage-I image enlarged (`ResidualRefinement`): a G1 this small otherwise learns to
-    ignore its input and draws one digit for every caption.
+    ignore its input and draws one digit for every caption. The correction is bounded (`correction_limit`, before
+    the tanh), so G1 sharpens the digit G0 drew instead of drifting to another as it trains.
 
     Args:
         low_shape: `(height, width, channels)` of the stage-I images; height and width even.
@@ -173,6 +203,7 @@ def build_stage2_generator(
         filters: filters of the encoded map.
         residual_blocks: residual blocks at the encoded resolution.
         upsamples: how many times the output doubles the stage-I size.
+        correction_limit: the bound of G1's correction (`ResidualRefinement`'s `limit`); None: unbounded.
         seed: seed of the conditioning augmentation's draws.
     """
     _check("text_dim", text_dim)
@@ -201,7 +232,7 @@ def build_stage2_generator(
         x = layers.ReLU()(layers.BatchNormalization()(x))
     residual = layers.Conv2D(channels, 3, padding="same", kernel_initializer="zeros", dtype="float32")(x)
     enlarged = layers.UpSampling2D(2**upsamples, interpolation="bilinear")(low)
-    images = ResidualRefinement(dtype="float32", name="images")([enlarged, residual])
+    images = ResidualRefinement(correction_limit, dtype="float32", name="images")([enlarged, residual])
     return keras.Model([low, text], [images, layers.Identity(name="kl")(kl)], name="stage2_generator")
 
 
@@ -259,7 +290,9 @@ NETWORK_SIZES = {
 }
 
 
-def build_stackgan_networks(vectorizer, image_shape=(28, 28, 1), latent_dim=32, size="standard", seed=None):
+def build_stackgan_networks(
+    vectorizer, image_shape=(28, 28, 1), latent_dim=32, size="standard", correction_limit=1.0, seed=None
+):
     """The five networks of a StackGAN for `image_shape` images: `(text_encoder, g0, d0, g1, d1)`.
 
     Stage I works at half the size (14 x 14 for 28 x 28 digits), stage II at the full size.
@@ -269,6 +302,7 @@ def build_stackgan_networks(vectorizer, image_shape=(28, 28, 1), latent_dim=32, 
         image_shape: the final images' `(height, width, channels)`; height and width multiples of 4.
         latent_dim: the size of z.
         size: one of `NETWORK_SIZES`.
+        correction_limit: the bound of G1's correction of G0's enlarged image (`build_stage2_generator`).
         seed: seed of the conditioning augmentations' draws.
     """
     if size not in NETWORK_SIZES:
@@ -283,7 +317,14 @@ def build_stackgan_networks(vectorizer, image_shape=(28, 28, 1), latent_dim=32, 
         build_stage1_generator(latent_dim, text_dim, low_shape, condition_dim, s["filters"], seed=seed),
         build_matching_discriminator(low_shape, text_dim, d_filters, 1, name="stage1_discriminator"),
         build_stage2_generator(
-            low_shape, text_dim, condition_dim, s["filters"], s["residual_blocks"], upsamples=1, seed=second
+            low_shape,
+            text_dim,
+            condition_dim,
+            s["filters"],
+            s["residual_blocks"],
+            upsamples=1,
+            correction_limit=correction_limit,
+            seed=second,
         ),
         build_matching_discriminator(image_shape, text_dim, d_filters, 2, name="stage2_discriminator"),
     )

@@ -7,7 +7,9 @@ whole StackGAN after every epoch of that stage, with its optimizers), `samples/s
 (`epoch_NNNN.png`, `CaptionGrid`, and `history.csv`/`history.png`), `saved_models/<export_name>/<version>`
 (`kgan.serving.text_to_image`) and, at the end, `finished.json`. Stage I runs first, then stage II from stage
 I's last checkpoint with G0 frozen (the paper's order). Run the same command again to continue an interrupted run
-from the newest checkpoint of the stage it was in.
+from the newest checkpoint of the stage it was in: each stage's batches come from one stream seeded by the run's
+seed and the stage (a resumed stage skips the batches its finished epochs took), and the checkpoints hold the noise
+states, so the resumed run ends with the weights of an uninterrupted one.
 """
 
 import pathlib
@@ -33,12 +35,14 @@ _RUN_SETTINGS = (
     "data",
     "image_size",
     "size",
+    "correction_limit",
     "stage1_epochs",
     "stage2_epochs",
     "batch_size",
     "latent_dim",
     "learning_rate",
     "kl_weight",
+    "pull_weight",
     "seed",
 )
 
@@ -118,12 +122,14 @@ def train_stackgan(
     data="mnist_embedded",
     image_size=28,
     size="standard",
+    correction_limit=1.0,
     stage1_epochs=80,
     stage2_epochs=10,
     batch_size=64,
     latent_dim=32,
     learning_rate=2e-4,
     kl_weight=2.0,
+    pull_weight=0.0,
     seed=0,
     export_name="stackgan",
     max_steps_per_epoch=None,
@@ -137,11 +143,14 @@ def train_stackgan(
         data: `"mnist_embedded"` (the 5,000 shipped digits) or a `.npz` of digits with labels (`x`, `y`).
         image_size: the side of the stage-II images (a multiple of 4); stage I draws half of it.
         size: the networks' size, one of `kgan.models.stackgan.NETWORK_SIZES`.
+        correction_limit: the bound of G1's correction of G0's enlarged image, before the tanh
+            (`kgan.models.stackgan.ResidualRefinement`).
         stage1_epochs, stage2_epochs: passes over the data in each stage.
         batch_size: images per step.
         latent_dim: the size of z.
         learning_rate: Adam's (beta_1 = 0.5), for every network.
         kl_weight: the conditioning augmentation's KL weight in G's loss.
+        pull_weight: the weight in G1's loss of the L1 distance of its images to G0's enlarged (stage II).
         seed: seed of the weights, the shuffling, the captions and the latent draws.
         export_name: the export's folder in `output_dir/saved_models`; None: no export.
         max_steps_per_epoch: at most this many steps per epoch (quick runs, tests).
@@ -163,11 +172,18 @@ def train_stackgan(
         raise ValueError(f"`image_size` must be a multiple of 4. Received: image_size={image_size}")
     if size not in NETWORK_SIZES:
         raise ValueError(f"`size` must be one of {sorted(NETWORK_SIZES)}. Received: size={size!r}")
-    for name, value in (("learning_rate", learning_rate), ("kl_weight", kl_weight)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value != value:
-            raise ValueError(f"`{name}` must be a number >= 0. Received: {name}={value!r}")
-    if not learning_rate > 0:
-        raise ValueError(f"`learning_rate` must be > 0. Received: learning_rate={learning_rate!r}")
+    numbers = {
+        "learning_rate": learning_rate,
+        "kl_weight": kl_weight,
+        "pull_weight": pull_weight,
+        "correction_limit": correction_limit,
+    }
+    for name, value in numbers.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+            raise ValueError(f"`{name}` must be a finite number >= 0. Received: {name}={value!r}")
+    for name, value in (("learning_rate", learning_rate), ("correction_limit", correction_limit)):
+        if not value > 0:
+            raise ValueError(f"`{name}` must be > 0. Received: {name}={value!r}")
     if max_steps_per_epoch is not None:
         check_positive_int("max_steps_per_epoch", max_steps_per_epoch)
     settings = {name: value for name, value in locals().items() if name in _RUN_SETTINGS}
@@ -188,9 +204,12 @@ def train_stackgan(
     runs.write_config(output_dir, settings)
     if model is None:
         model = StackGAN(
-            *build_stackgan_networks(caption_vectorizer(), images.shape[1:], latent_dim, size=size, seed=seed),
+            *build_stackgan_networks(
+                caption_vectorizer(), images.shape[1:], latent_dim, size, correction_limit, seed=seed
+            ),
             stage=1,
             kl_weight=kl_weight,
+            pull_weight=pull_weight,
             seed=seed,
         )
         model.compile(d_optimizer=_adam(learning_rate), g_optimizer=_adam(learning_rate))
@@ -211,8 +230,10 @@ def train_stackgan(
             HistoryLog(samples, title=f"StackGAN stage {stage}"),
             Checkpoint(checkpoints[stage]),
         ]
+        # One stream of batches per stage whose order depends on the seed alone, as the uninterrupted run's (fit
+        # keeps its iterator across epochs): a resumed stage skips the batches its finished epochs took.
         model.fit(
-            caption_dataset(images, labels, batch_size, seed=seed + 1000 * stage + done),
+            caption_dataset(images, labels, batch_size, seed=seed + 1000 * stage).skip(done * steps),
             steps_per_epoch=steps,
             epochs=epochs,
             initial_epoch=done,

@@ -47,6 +47,24 @@ def stackgan_generator_loss(fake_logits):
     return ops.mean(ops.softplus(-ops.cast(fake_logits, "float32")))
 
 
+def stage1_pull_loss(images, stage1_images):
+    """The mean absolute difference between G1's images and G0's, enlarged to their size (bilinear).
+
+    Not in the paper: a pull that keeps stage II's refinement near the digit stage I drew (`pull_weight`).
+
+    Args:
+        images: G1's images, `(batch, H, W, C)`.
+        stage1_images: the G0 images they refine, `(batch, h, w, C)`.
+
+    Returns:
+        A scalar, the mean over the batch and the pixels.
+    """
+    images = ops.cast(images, "float32")
+    height, width = images.shape[1], images.shape[2]
+    enlarged = ops.image.resize(ops.cast(stage1_images, "float32"), (height, width), interpolation="bilinear")
+    return ops.mean(ops.abs(images - enlarged))
+
+
 @keras.saving.register_keras_serializable(package="kgan")
 class StackGAN(TwoOptimizers, keras.Model):
     """StackGAN: `fit` it on `(images, captions, mismatched_captions)` batches (`caption_dataset`'s);
@@ -61,9 +79,12 @@ class StackGAN(TwoOptimizers, keras.Model):
         stage: 1 (train G0, D0 and the text encoder) or 2 (train G1 and D1; G0 and the encoder frozen).
             Setting `stackgan.stage` later freezes or unfreezes them; compile again after changing it.
         kl_weight: the weight of the conditioning augmentation's KL term in G's loss.
+        pull_weight: in stage II, the weight in G1's loss of `stage1_pull_loss`, the L1 distance of its images
+            to G0's enlarged (0: the paper's loss).
         seed: seed of the latent draws.
 
-    Logs `d_loss`, `g_loss` (the adversarial term plus the weighted KL) and `kl` (unweighted).
+    Logs `d_loss`, `g_loss` (the adversarial term, the weighted KL and, in stage II, the weighted pull), `kl`
+    (unweighted) and, in stage II, `pull` (unweighted).
 
     Example:
         >>> from kgan.data.captions import caption_vectorizer
@@ -84,25 +105,28 @@ class StackGAN(TwoOptimizers, keras.Model):
         *,
         stage=1,
         kl_weight=2.0,
+        pull_weight=0.0,
         seed=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(kl_weight, bool) or not isinstance(kl_weight, (int, float)) or not kl_weight >= 0:
-            raise ValueError(f"`kl_weight` must be a number >= 0. Received: kl_weight={kl_weight!r}")
+        for name, value in (("kl_weight", kl_weight), ("pull_weight", pull_weight)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+                raise ValueError(f"`{name}` must be a finite number >= 0. Received: {name}={value!r}")
         self.text_encoder = text_encoder
         self.stage1_generator = stage1_generator
         self.stage1_discriminator = stage1_discriminator
         self.stage2_generator = stage2_generator
         self.stage2_discriminator = stage2_discriminator
         self.kl_weight = float(kl_weight)
+        self.pull_weight = float(pull_weight)
         self.seed = seed
         self.latent_dim = int(stage1_generator.inputs[0].shape[-1])
         self.low_shape = tuple(int(d) for d in stage1_generator.outputs[0].shape[1:])
         self.image_shape = tuple(int(d) for d in stage2_generator.outputs[0].shape[1:])
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.stage = stage
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "kl")}
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "kl", "pull")}
         self.built = True  # the five networks are built functional models
 
     @property
@@ -120,7 +144,7 @@ class StackGAN(TwoOptimizers, keras.Model):
 
     @property
     def metrics(self):
-        return list(self.trackers.values())
+        return [tracker for name, tracker in self.trackers.items() if name != "pull" or self.stage == 2]
 
     def _networks(self):
         """`(generator, discriminator)` of the current stage."""
@@ -153,6 +177,17 @@ class StackGAN(TwoOptimizers, keras.Model):
     def build(self, input_shape=None):
         self.built = True
 
+    def save_own_variables(self, store):
+        # Keras saves a layer's weights but not its SeedGenerator's state; keep it, so a resumed run draws the
+        # latents an uninterrupted one would (as kgan.GAN keeps its noise state).
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        if "seed_generator_state" in store:
+            self.seed_generator.state.assign(store["seed_generator_state"])
+        super().load_own_variables({k: store[k] for k in store.keys() if k != "seed_generator_state"})
+
     def sample_latent(self, batch_size):
         """`(batch_size, latent_dim)` standard normal draws from the model's seeded generator."""
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
@@ -172,11 +207,12 @@ class StackGAN(TwoOptimizers, keras.Model):
         return self.generate(captions, training=training)[0]
 
     def _fake(self, latent, embedding, training):
-        """The current stage's generated images and their KL terms."""
+        """The current stage's generated images, their KL terms and the stage-I images they refine (stage I:
+        the generated images themselves)."""
         low, kl = self.stage1_generator([latent, embedding], training=training and self.stage == 1)
         if self.stage == 1:
-            return low, kl
-        return self.stage2_generator([low, embedding], training=training)
+            return low, kl, low
+        return *self.stage2_generator([low, embedding], training=training), low
 
     def _real(self, images):
         """The real images at the current stage's size (stage I: resized down, with antialiasing)."""
@@ -198,7 +234,7 @@ class StackGAN(TwoOptimizers, keras.Model):
         discriminator = self._networks()[1]
         with tf.GradientTape() as tape:
             embedding = self.text_encoder(captions, training=True)
-            fake, _ = self._fake(latent, ops.stop_gradient(embedding), training=True)
+            fake, _, _ = self._fake(latent, ops.stop_gradient(embedding), training=True)
             d_loss = matching_aware_discriminator_loss(
                 discriminator([real, embedding], training=True),
                 discriminator([ops.stop_gradient(fake), embedding], training=True),
@@ -208,14 +244,20 @@ class StackGAN(TwoOptimizers, keras.Model):
         self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_variables), d_variables))
         with tf.GradientTape() as tape:
             embedding = ops.stop_gradient(self.text_encoder(captions, training=False))
-            fake, kl = self._fake(latent, embedding, training=True)
+            fake, kl, low = self._fake(latent, embedding, training=True)
             kl = ops.mean(kl)
             g_loss = stackgan_generator_loss(discriminator([fake, embedding], training=True)) + self.kl_weight * kl
+            values = {"d_loss": d_loss, "kl": kl}
+            if self.stage == 2:
+                values["pull"] = stage1_pull_loss(fake, low)
+                if self.pull_weight:
+                    g_loss += self.pull_weight * values["pull"]
         g_variables = self._g_variables()
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_variables), g_variables))
-        for name, value in (("d_loss", d_loss), ("g_loss", g_loss), ("kl", kl)):
+        values["g_loss"] = g_loss
+        for name, value in values.items():
             self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return {tracker.name: tracker.result() for tracker in self.metrics}
 
     _NETWORKS = ("text_encoder", "stage1_generator", "stage1_discriminator", "stage2_generator", "stage2_discriminator")
 
@@ -225,6 +267,7 @@ class StackGAN(TwoOptimizers, keras.Model):
             **{name: keras.saving.serialize_keras_object(getattr(self, name)) for name in self._NETWORKS},
             "stage": self.stage,
             "kl_weight": self.kl_weight,
+            "pull_weight": self.pull_weight,
             "seed": self.seed,
         }
 
