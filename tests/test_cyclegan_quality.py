@@ -11,7 +11,7 @@ from kgan.cli.cyclegan import build_parser
 from kgan.data.domains import describe_preparation, domain_framing, load_domain, prepare_domain
 from kgan.models.cyclegan import build_cyclegan_networks
 from kgan.serving.translation import export_translator, load_translator
-from kgan.training.cyclegan import train_cyclegan
+from kgan.training.cyclegan import digit_accuracies, train_cyclegan
 from kgan.variants.cyclegan import CycleGAN
 
 
@@ -122,3 +122,34 @@ def test_the_scripts_defaults_are_train_cyclegans_measured_ones():
     for shown in ("(default: small)", "(default: 3)", "(default: 0.0)", "(default: uci_digits)"):
         assert shown in text
     assert (defaults["domain_b"], domain_framing(defaults["domain_b"])) == ("uci_digits", "mnist")
+
+
+class _MeanReader:
+    """A stand-in classifier that reads the digit `d` from an image filled with `d / 10`."""
+
+    def predict(self, images, batch_size=None, verbose=0):
+        digits = np.rint(np.asarray(images).mean(axis=(1, 2, 3)) * 10).astype(int)
+        return np.eye(10)[digits]
+
+
+def test_digit_accuracies_score_each_direction_and_each_digit_against_hand_counts():
+    def filled(digits):
+        return np.ones((len(digits), 4, 4, 1), "float32") * np.asarray(digits, "float32")[:, None, None, None] / 10
+
+    def translate(images, direction):
+        images = np.asarray(images)
+        if direction == "a_to_b":
+            return images
+        # b_to_a turns every 1 into a 7, and keeps the other digits.
+        return np.where(np.isclose(images, 0.1), 0.7, images)
+
+    labels_a, labels_b = np.array([0, 1, 2, 3, 4]), np.array([1, 1, 1, 2, 2, 7, 9])
+    images_b = filled(labels_b)
+    images_b[-1] = 0.3  # B's 9 reads as a 3, before and after the translation
+    scores = digit_accuracies(
+        translate, filled(labels_a), labels_a, images_b, labels_b, classifier=_MeanReader(), batch_size=2
+    )
+    assert scores["b"] == pytest.approx(6 / 7) and scores["b_to_a"] == pytest.approx(3 / 7)
+    assert scores["a"] == 1.0 and scores["a_to_b_to_a"] == pytest.approx(4 / 5)
+    assert scores["b_per_class"] == {1: 1.0, 2: 1.0, 7: 1.0, 9: 0.0}
+    assert scores["b_to_a_per_class"] == {1: 0.0, 2: 1.0, 7: 1.0, 9: 0.0}

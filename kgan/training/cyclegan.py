@@ -247,25 +247,31 @@ def digit_accuracies(translate, images_a, labels_a, images_b, labels_b, classifi
         classifier: a Keras classifier from [-1, 1] images to class probabilities (default: the shipped one).
 
     Returns:
-        A dict of floats: `b` (the classifier on B itself), `b_to_a` (on B translated to A, against B's labels),
-        `a` (on A), `a_to_b_to_a` (on A's round trip, against A's labels).
+        A dict: the floats `b` (the classifier on B itself), `b_to_a` (on B translated to A, against B's labels),
+        `a` (on A), `a_to_b_to_a` (on A's round trip, against A's labels); and `b_per_class`, `b_to_a_per_class`:
+        `{digit: accuracy}` over B's images of each digit, which show the digits the translation helps or harms.
     """
     if classifier is None:
         classifier, _ = load_classifier("mnist")
 
-    def accuracy(images, labels):
-        predicted = np.argmax(classifier.predict(np.asarray(images), batch_size=batch_size, verbose=0), axis=-1)
-        return float(np.mean(predicted == np.asarray(labels)))
+    def predict(images):
+        return np.argmax(classifier.predict(np.asarray(images), batch_size=batch_size, verbose=0), axis=-1)
+
+    def per_class(predicted, labels):
+        return {int(digit): float(np.mean(predicted[labels == digit] == digit)) for digit in np.unique(labels)}
 
     def chunks(images, direction):
         return np.concatenate(
             [np.asarray(translate(images[i : i + batch_size], direction)) for i in range(0, len(images), batch_size)]
         )
 
-    to_b = chunks(images_a, "a_to_b")
+    labels_a, labels_b = np.asarray(labels_a), np.asarray(labels_b)
+    on_b, on_b_to_a = predict(images_b), predict(chunks(images_b, "b_to_a"))
     return {
-        "b": accuracy(images_b, labels_b),
-        "b_to_a": accuracy(chunks(images_b, "b_to_a"), labels_b),
-        "a": accuracy(images_a, labels_a),
-        "a_to_b_to_a": accuracy(chunks(to_b, "b_to_a"), labels_a),
+        "b": float(np.mean(on_b == labels_b)),
+        "b_to_a": float(np.mean(on_b_to_a == labels_b)),
+        "a": float(np.mean(predict(images_a) == labels_a)),
+        "a_to_b_to_a": float(np.mean(predict(chunks(chunks(images_a, "a_to_b"), "b_to_a")) == labels_a)),
+        "b_per_class": per_class(on_b, labels_b),
+        "b_to_a_per_class": per_class(on_b_to_a, labels_b),
     }
