@@ -125,7 +125,8 @@ class PGGAN(GAN):
         self.drift_weight = float(drift_weight)
         self.gradient_penalty = GradientPenalty(gp_weight)
         self.gp_weight = self.gradient_penalty.weight
-        self.add_penalty(self.gradient_penalty)
+        if self.gp_weight > 0:  # at 0 its double backward pass would cost as much as a weighted one
+            self.add_penalty(self.gradient_penalty)
         self.add_metric_tracker("drift")
         self.level_tracker = self.add_metric_tracker("level")
         # The growth state; every replica computes the same, the first one's is kept.
