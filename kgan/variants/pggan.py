@@ -83,7 +83,8 @@ class PGGAN(GAN):
         fade_images: images over which each new block fades in (alpha 0 -> 1).
         stable_images: images each resolution trains alone before the next
             one fades in (the first resolution's whole phase).
-        gp_weight: lambda of the gradient penalty (10 in the paper).
+        gp_weight: lambda of the gradient penalty (10 in the paper); 0 leaves it out,
+            for another loss with its own penalty (e.g. non-saturating with R1).
         drift_weight: epsilon of the drift term `E[D(x)^2]` (0.001 in the paper).
         **kwargs: any other `kgan.GAN` argument (`ema` is the paper's G average).
 
