@@ -20,8 +20,8 @@ from kgan.cli.errors import run_main
 from kgan.cli.train import run_script
 
 VARIANT = "pggan"
-# The paper's G average (its Adam(1e-3, beta_1=0, beta_2=0.99) is the variant's own default). A schedule with
-# 20,000 images at 7 x 7 and at 14 x 14 (cheap: only their blocks run) and 28 x 28
+# The paper's G average (Adam(2e-3, beta_1=0, beta_2=0.99), twice the paper's rate, is the variant's own default).
+# A schedule with 20,000 images at 7 x 7 and at 14 x 14 (cheap: only their blocks run) and 28 x 28
 # alone from image 60,000 of 120,000. The runs behind it: benchmarks/RESULTS.md, "PGGAN".
 DEFAULTS = dict(
     epochs=24,

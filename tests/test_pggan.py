@@ -181,6 +181,31 @@ def test_stage_and_alpha_advance_with_the_images_seen_in_training():
     assert gan.progress_caption() == "8 x 8 fading in (alpha 0.50)" and gan._training_stage is None
 
 
+def test_gp_weight_0_leaves_the_penalty_out_and_r1_with_the_non_saturating_loss_trains():
+    from kgan.core.penalties import R1Penalty
+
+    gan = tiny_pggan(gp_weight=0.0, loss="non_saturating", penalties=[R1Penalty(1.0)])
+    assert gan.gp_weight == 0.0 and gan.get_config()["gp_weight"] == 0.0
+    gan.compile(jit_compile=False)
+    history = gan.fit(tiny_data(count=32), epochs=1, verbose=0).history
+    assert set(history) == {"d_loss", "g_loss", "r1_penalty", "drift", "level"}  # no gradient_penalty
+    assert all(np.isfinite(values[0]) for values in history.values())
+    assert int(gan.stage) == 1 and float(gan.alpha) == 0.5  # the growth does not depend on the loss
+
+
+def test_gp_weight_flag_takes_0_and_refuses_a_negative_weight_in_one_line(capsys):
+    import argparse
+
+    from kgan.cli.train import add_train_arguments
+    from kgan.cli.variants import variant_options
+
+    parser = add_train_arguments(argparse.ArgumentParser(), "pggan")
+    assert variant_options(parser.parse_args(["--gp-weight", "0"]))["gp_weight"] == 0.0
+    with pytest.raises(SystemExit) as exit:
+        parser.parse_args(["--gp-weight", "-1"])
+    assert exit.value.code == 2 and "--gp-weight" in capsys.readouterr().err
+
+
 def test_sample_grids_are_titled_with_the_resolution_grown_to(tmp_path, monkeypatch):
     from kgan.callbacks import SampleGrid
     from kgan.core import plotting

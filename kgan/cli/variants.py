@@ -7,14 +7,14 @@ share (`--d-steps`, `--label-smoothing`, `--instance-noise`, ...) are
 `kgan.training.TrainConfig` fields: `kgan.cli.train` adds those.
 """
 
-from kgan.cli.types import non_negative_float, positive_float, positive_int
+from kgan.cli.types import non_negative_float, positive_int
 from kgan.core.catalog import VARIANT_OPTIONS  # each variant's `options` trait, without importing TensorFlow
 from kgan.training.settings import refuse_foreign_option
 
 # The flags of the variants' own options; a variant offers those named in its `options` trait.
 # (`label_smoothing`, which several variants take, is a setting of its own: `--label-smoothing`.)
 OPTION_FLAGS = {
-    "gp_weight": dict(type=positive_float, default=10.0, help="weight lambda of the gradient penalty"),
+    "gp_weight": dict(type=non_negative_float, default=10.0, help="weight lambda of the gradient penalty (0: none)"),
     "fake_labels": dict(
         choices=("random", "data"),
         default="random",
