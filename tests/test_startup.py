@@ -164,6 +164,8 @@ def test_the_catalogue_names_what_the_registries_hold():
     assert set(catalog.ARCHITECTURES) == set(ARCHITECTURES)
     assert set(catalog.CONDITIONAL_ARCHITECTURES) == set(CONDITIONAL_ARCHITECTURES)
     assert catalog.VARIANT_OPTIONS == {name: tuple(cls.options) for name, cls in VARIANTS.items()}
+    for name, cls in VARIANTS.items():
+        assert cls.optimizer_defaults == catalog.VARIANT_OPTIMIZERS.get(name, catalog.OPTIMIZER_DEFAULTS), name
     assert set(catalog.LOSSES) == set(losses.LOSSES)
     assert catalog.DATASETS == DATASETS and catalog.RESIZE_POLICIES == RESIZE_POLICIES
     assert catalog.STRATEGIES == distribute.STRATEGIES

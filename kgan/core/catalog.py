@@ -46,6 +46,15 @@ VARIANT_OPTIONS = {
 }
 VARIANTS = tuple(sorted(VARIANT_OPTIONS))
 
+# The `optimizer_defaults` trait (each variant's paper's optimizer) of kgan.core.GAN, and of each variant that
+# declares another: `--lr-d`, `--beta-1`, ... say them in `--help`.
+OPTIMIZER_DEFAULTS = dict(optimizer="adam", learning_rate=2e-4, beta_1=0.5, beta_2=0.999)
+VARIANT_OPTIMIZERS = {
+    "wgan": dict(optimizer="rmsprop", learning_rate=5e-5),
+    "wgan_gp": dict(optimizer="adam", learning_rate=1e-4, beta_1=0.0, beta_2=0.9),
+    "pggan": dict(optimizer="adam", learning_rate=2e-3, beta_1=0.0, beta_2=0.99),
+}
+
 # kgan.core.losses.LOSSES.
 LOSSES = (
     "non_saturating",

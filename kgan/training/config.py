@@ -50,6 +50,23 @@ from kgan.training.settings import (  # noqa: F401 (MATCH, UPDATE and the groups
 )
 
 
+def _variants_default(key):
+    """`2e-4; 5e-5 for wgan, ...`: the default of optimizer setting `key` (`catalog.OPTIMIZER_DEFAULTS`'s
+    names), then each other value the variants declare, for `--help` (the variants' own traits, not a copy)."""
+
+    def form(value):
+        if isinstance(value, str):
+            return value
+        return f"{value:.0e}".replace("e-0", "e-") if key == "learning_rate" else f"{value:g}"
+
+    by_value = {}
+    for name, optimizer in catalog.VARIANT_OPTIMIZERS.items():
+        if key in optimizer and optimizer[key] != catalog.OPTIMIZER_DEFAULTS[key]:
+            by_value.setdefault(form(optimizer[key]), []).append(name)
+    others = ", ".join(f"{value} for {' and '.join(names)}" for value, names in by_value.items())
+    return form(catalog.OPTIMIZER_DEFAULTS[key]) + (f"; {others}" if others else "")
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """Every setting of `kgan.train` (see each field's help; `kgan train --help` shows them all).
@@ -128,7 +145,7 @@ class TrainConfig:
     )
     lr_d: float | None = setting(
         None,
-        "discriminator learning rate (default: the variant's: 2e-4; 5e-5 for wgan, 1e-4 for wgan_gp)",
+        f"discriminator learning rate (default: the variant's: {_variants_default('learning_rate')})",
         resume=UPDATE,
         kind="positive_float",
     )
@@ -137,21 +154,21 @@ class TrainConfig:
     )
     optimizer: str | None = setting(
         None,
-        "the optimizer of both networks (default: the variant's paper's: adam; rmsprop for the weight-clipped wgan)",
+        f"the optimizer of both networks (default: the variant's paper's: {_variants_default('optimizer')})",
         resume=MATCH,
         choices=optimizers,
         group=TRICKS,
     )
     beta_1: float | None = setting(
         None,
-        "Adam's beta_1 for both optimizers (default: the variant's: DCGAN's 0.5; 0 for wgan_gp)",
+        f"Adam's beta_1 for both optimizers (default: the variant's: {_variants_default('beta_1')})",
         resume=UPDATE,
         group=TRICKS,
         kind="fraction",
     )
     beta_2: float | None = setting(
         None,
-        "Adam's beta_2 for both optimizers (default: the variant's: 0.999; 0.9 for wgan_gp)",
+        f"Adam's beta_2 for both optimizers (default: the variant's: {_variants_default('beta_2')})",
         resume=UPDATE,
         group=TRICKS,
         kind="fraction",
