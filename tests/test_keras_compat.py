@@ -332,3 +332,43 @@ def test_only_keras_compat_imports_private_keras():
                     if "keras.src" in source.read():
                         offenders.append(os.path.relpath(path, root))
     assert offenders == []
+
+
+class _Noisy(keras.layers.Layer):
+    """A layer that draws from its own SeedGenerator, as kgan's GAN, image pool and conditioning layers do."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = keras.random.SeedGenerator(7)
+
+    def call(self, inputs):
+        return inputs + keras.random.normal(keras.ops.shape(inputs), seed=self.seed_generator)
+
+
+@keras.saving.register_keras_serializable(package="kgan_test")
+class _PlainNoisy(_Noisy):
+    pass
+
+
+@keras.saving.register_keras_serializable(package="kgan_test")
+class _SavedNoisy(compat.SavesSeedState, _Noisy):
+    pass
+
+
+def _reloaded_draws(layer_class, tmp_path):
+    model = keras.Sequential([keras.Input((3,)), layer_class()])
+    model(np.zeros((1, 3), "float32"))  # advance the stream once, then save
+    model.save(tmp_path / f"{layer_class.__name__}.keras")
+    reloaded = keras.saving.load_model(tmp_path / f"{layer_class.__name__}.keras")
+    return np.asarray(model(np.zeros((1, 3), "float32"))), np.asarray(reloaded(np.zeros((1, 3), "float32")))
+
+
+def test_keras_does_not_save_a_seed_generators_state(tmp_path):
+    # If this fails, Keras saves the state itself and SavesSeedState can go.
+    continued, reloaded = _reloaded_draws(_PlainNoisy, tmp_path)
+    assert not np.allclose(continued, reloaded)
+
+
+def test_saves_seed_state_continues_the_same_random_stream_after_loading(tmp_path):
+    continued, reloaded = _reloaded_draws(_SavedNoisy, tmp_path)
+    np.testing.assert_array_equal(continued, reloaded)

@@ -22,6 +22,8 @@ workarounds to suspect first.
   for D's logits (`kgan.core.heads.logit_reader`).
 - `stateless_optimizer_step`: one step of an optimizer's own rule on tensors
   standing for its variables, differentiable (the unrolled GAN's D copy).
+- `SavesSeedState`: a layer's or model's `SeedGenerator` state is saved with
+  its weights, which Keras does not do (resume draws the same noise).
 
 Not a function here, but leaned on the same way: `fit` gets its train function
 from `make_train_function` and calls it once per `steps_per_execution` block
@@ -113,6 +115,26 @@ class SkipSymbolicBuild:
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
         return
+
+
+class SavesSeedState:
+    """A mixin for a Keras layer or model with a `seed_generator`: its state is saved and loaded with the weights.
+
+    Keras saves a layer's variables but not the state of a `keras.random.SeedGenerator` it holds (checked with
+    Keras 3.15: `save_own_variables` skips it), so a reloaded object would restart its random stream. With this
+    mixin first in the bases, a checkpoint carries the state under `seed_generator_state`, and a resumed run
+    draws the noise (latents, pool swaps, conditioning draws) an uninterrupted one would. Checkpoints without
+    the entry (older kgan's) load as before.
+    """
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        if "seed_generator_state" in store:
+            self.seed_generator.state.assign(store["seed_generator_state"])
+        super().load_own_variables({k: store[k] for k in store.keys() if k != "seed_generator_state"})
 
 
 def reducible_logs(logs, strategy):

@@ -29,7 +29,7 @@ import tensorflow as tf
 
 from kgan.core import augment as augment_lib
 from kgan.core import losses as losses_lib
-from kgan.core._keras_compat import SkipSymbolicBuild
+from kgan.core._keras_compat import SavesSeedState, SkipSymbolicBuild
 from kgan.core.arguments import FAKE_LABELS, check_ema, check_gan_arguments, check_probability
 from kgan.core.heads import logit_reader
 from kgan.core.hooks import GANHooks
@@ -40,7 +40,7 @@ from kgan.core.utils import check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class GAN(SkipSymbolicBuild, TrainStep, GANHooks, TwoOptimizers, keras.Model):
+class GAN(SavesSeedState, SkipSymbolicBuild, TrainStep, GANHooks, TwoOptimizers, keras.Model):
     """A generative adversarial network trained with `fit`.
 
     Args:
@@ -273,18 +273,6 @@ class GAN(SkipSymbolicBuild, TrainStep, GANHooks, TwoOptimizers, keras.Model):
             self.generator.trainable_variables,
             kwargs,
         )
-
-    def save_own_variables(self, store):
-        # Keras saves a layer's own variables but not its SeedGenerator's state;
-        # keep the noise state so a reloaded GAN continues the same random stream.
-        super().save_own_variables(store)
-        store["seed_generator_state"] = self.seed_generator.state
-
-    def load_own_variables(self, store):
-        if "seed_generator_state" in store:
-            self.seed_generator.state.assign(store["seed_generator_state"])
-        own = {k: store[k] for k in store.keys() if k != "seed_generator_state"}
-        super().load_own_variables(own)
 
     def build(self, input_shape=None):
         # The generator and discriminator are built functional models.

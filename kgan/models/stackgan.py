@@ -19,6 +19,8 @@ Both generators return `(images, kl)`, `kl` the per-image KL term of their condi
 import keras
 from keras import layers, ops
 
+from kgan.core._keras_compat import SavesSeedState
+
 
 def kl_divergence(mean, log_variance):
     """`KL(N(mean, exp(log_variance)) || N(0, I))` per row: `0.5 * sum(mean^2 + exp(log_variance) - 1 - log_variance)`.
@@ -31,7 +33,7 @@ def kl_divergence(mean, log_variance):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class ConditioningAugmentation(keras.layers.Layer):
+class ConditioningAugmentation(SavesSeedState, keras.layers.Layer):
     """StackGAN's conditioning augmentation: a text embedding to `(condition, kl)`.
 
     A dense layer gives the mean and log-variance of a Gaussian over `units`-dimensional conditions; in training
@@ -68,17 +70,6 @@ class ConditioningAugmentation(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units), tuple(input_shape[:-1])
-
-    def save_own_variables(self, store):
-        # Keras saves a layer's weights but not its SeedGenerator's state; keep it, so a resumed run draws the
-        # conditions an uninterrupted one would (as kgan.GAN keeps its noise state).
-        super().save_own_variables(store)
-        store["seed_generator_state"] = self.seed_generator.state
-
-    def load_own_variables(self, store):
-        if "seed_generator_state" in store:
-            self.seed_generator.state.assign(store["seed_generator_state"])
-        super().load_own_variables({k: store[k] for k in store.keys() if k != "seed_generator_state"})
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "seed": self.seed}

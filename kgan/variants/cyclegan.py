@@ -12,6 +12,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from kgan.core._keras_compat import SavesSeedState
 from kgan.core.losses import least_squares_discriminator_loss, least_squares_generator_loss
 from kgan.core.optimizers import TwoOptimizers
 
@@ -27,7 +28,7 @@ def identity_loss(real, same):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class ImagePool(keras.layers.Layer):
+class ImagePool(SavesSeedState, keras.layers.Layer):
     """The paper's history of generated images (Shrivastava et al. 2017), as a `tf.Variable` buffer.
 
     `pool(images)` goes through the batch one image at a time, as the paper's pool does: while the pool holds
@@ -79,17 +80,6 @@ class ImagePool(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def save_own_variables(self, store):
-        # Keras saves a layer's weights but not its SeedGenerator's state; keep it, so a resumed run draws the
-        # swaps an uninterrupted one would (as kgan.GAN keeps its noise state).
-        super().save_own_variables(store)
-        store["seed_generator_state"] = self.seed_generator.state
-
-    def load_own_variables(self, store):
-        if "seed_generator_state" in store:
-            self.seed_generator.state.assign(store["seed_generator_state"])
-        super().load_own_variables({k: store[k] for k in store.keys() if k != "seed_generator_state"})
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size, "seed": self.seed}

@@ -22,6 +22,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from kgan.core._keras_compat import SavesSeedState
 from kgan.core.optimizers import TwoOptimizers
 
 STAGES = (1, 2)
@@ -66,7 +67,7 @@ def stage1_pull_loss(images, stage1_images):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class StackGAN(TwoOptimizers, keras.Model):
+class StackGAN(SavesSeedState, TwoOptimizers, keras.Model):
     """StackGAN: `fit` it on `(images, captions, mismatched_captions)` batches (`caption_dataset`'s);
     `stackgan.generate(captions)` draws images.
 
@@ -176,17 +177,6 @@ class StackGAN(TwoOptimizers, keras.Model):
 
     def build(self, input_shape=None):
         self.built = True
-
-    def save_own_variables(self, store):
-        # Keras saves a layer's weights but not its SeedGenerator's state; keep it, so a resumed run draws the
-        # latents an uninterrupted one would (as kgan.GAN keeps its noise state).
-        super().save_own_variables(store)
-        store["seed_generator_state"] = self.seed_generator.state
-
-    def load_own_variables(self, store):
-        if "seed_generator_state" in store:
-            self.seed_generator.state.assign(store["seed_generator_state"])
-        super().load_own_variables({k: store[k] for k in store.keys() if k != "seed_generator_state"})
 
     def sample_latent(self, batch_size):
         """`(batch_size, latent_dim)` standard normal draws from the model's seeded generator."""
