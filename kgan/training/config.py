@@ -47,24 +47,8 @@ from kgan.training.settings import (  # noqa: F401 (MATCH, UPDATE and the groups
     resize_policies,
     setting,
     variants,
+    variants_default,
 )
-
-
-def _variants_default(key):
-    """`2e-4; 5e-5 for wgan, ...`: the default of optimizer setting `key` (`catalog.OPTIMIZER_DEFAULTS`'s
-    names), then each other value the variants declare, for `--help` (the variants' own traits, not a copy)."""
-
-    def form(value):
-        if isinstance(value, str):
-            return value
-        return f"{value:.0e}".replace("e-0", "e-") if key == "learning_rate" else f"{value:g}"
-
-    by_value = {}
-    for name, optimizer in catalog.VARIANT_OPTIMIZERS.items():
-        if key in optimizer and optimizer[key] != catalog.OPTIMIZER_DEFAULTS[key]:
-            by_value.setdefault(form(optimizer[key]), []).append(name)
-    others = ", ".join(f"{value} for {' and '.join(names)}" for value, names in by_value.items())
-    return form(catalog.OPTIMIZER_DEFAULTS[key]) + (f"; {others}" if others else "")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,7 +129,7 @@ class TrainConfig:
     )
     lr_d: float | None = setting(
         None,
-        f"discriminator learning rate (default: the variant's: {_variants_default('learning_rate')})",
+        f"discriminator learning rate (default: the variant's: {variants_default('learning_rate')})",
         resume=UPDATE,
         kind="positive_float",
     )
@@ -154,21 +138,21 @@ class TrainConfig:
     )
     optimizer: str | None = setting(
         None,
-        f"the optimizer of both networks (default: the variant's paper's: {_variants_default('optimizer')})",
+        f"the optimizer of both networks (default: the variant's paper's: {variants_default('optimizer')})",
         resume=MATCH,
         choices=optimizers,
         group=TRICKS,
     )
     beta_1: float | None = setting(
         None,
-        f"Adam's beta_1 for both optimizers (default: the variant's: {_variants_default('beta_1')})",
+        f"Adam's beta_1 for both optimizers (default: the variant's: {variants_default('beta_1')})",
         resume=UPDATE,
         group=TRICKS,
         kind="fraction",
     )
     beta_2: float | None = setting(
         None,
-        f"Adam's beta_2 for both optimizers (default: the variant's: {_variants_default('beta_2')})",
+        f"Adam's beta_2 for both optimizers (default: the variant's: {variants_default('beta_2')})",
         resume=UPDATE,
         group=TRICKS,
         kind="fraction",

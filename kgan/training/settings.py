@@ -44,6 +44,23 @@ def optimizers():
     return catalog.OPTIMIZERS
 
 
+def variants_default(key):
+    """`2e-4; 5e-5 for wgan, ...`: the default of optimizer setting `key` (`catalog.OPTIMIZER_DEFAULTS`'s
+    names), then each other value the variants declare, for `--help` (the variants' own traits, not a copy)."""
+
+    def form(value):
+        if isinstance(value, str):
+            return value
+        return f"{value:.0e}".replace("e-0", "e-") if key == "learning_rate" else f"{value:g}"
+
+    by_value = {}
+    for name, optimizer in catalog.VARIANT_OPTIMIZERS.items():
+        if key in optimizer and optimizer[key] != catalog.OPTIMIZER_DEFAULTS[key]:
+            by_value.setdefault(form(optimizer[key]), []).append(name)
+    others = ", ".join(f"{value} for {' and '.join(names)}" for value, names in by_value.items())
+    return form(catalog.OPTIMIZER_DEFAULTS[key]) + (f"; {others}" if others else "")
+
+
 def setting(default, help, *, resume, kind=None, choices=None, group=None, flag=None, cli=True):
     """A `TrainConfig` field.
 
