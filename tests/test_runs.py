@@ -364,3 +364,18 @@ def test_publish_without_an_export_only_finishes(tmp_path):
     runs.claim(tmp_path)
     assert runs.publish(tmp_path, None, lambda version: pytest.fail("no export was asked for")) is None
     assert runs.inspect_run(tmp_path).kind == "finished"
+
+
+def test_load_newest_does_not_verify_again_what_inspect_run_verified(tmp_path, monkeypatch):
+    from kgan.callbacks import Checkpoint
+
+    runs.claim(tmp_path)
+    (tmp_path / "config.json").write_text("{}")
+    paths = write_checkpoints(tmp_path / "checkpoints", [1, 2, 3])
+    truncate(paths[2])
+    state = runs.inspect_run(tmp_path)
+    verified = []
+    verify = Checkpoint.verify
+    monkeypatch.setattr(Checkpoint, "verify", staticmethod(lambda path: verified.append(path) or verify(path)))
+    _, epoch = runs.load_newest([tmp_path / "checkpoints"], _keras_load, state=state)
+    assert epoch == 2 and verified == [] and (tmp_path / "checkpoints" / "epoch_0003.keras.corrupt").is_file()

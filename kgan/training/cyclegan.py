@@ -174,7 +174,7 @@ def train_cyclegan(
     model, initial_epoch = None, 0
     if state.kind == "resumable" or state.skipped:
         runs.check_resumable(state.config, record, keys=RUN_SETTINGS, flags=setting_flag)  # before anything moves
-        model, initial_epoch = runs.load_newest([output_dir / "checkpoints"], _load_cyclegan)
+        model, initial_epoch = runs.load_newest([output_dir / "checkpoints"], _load_cyclegan, state=state)
     if model is None:
         model = CycleGAN(
             *build_cyclegan_networks(images_a.shape[1:], images_b.shape[1:], size=size),

@@ -173,7 +173,7 @@ def train(config=None, /, **settings):
     if state.kind == "resumable" or state.skipped:
         runs.check_resumable(state.config, record)  # before anything is moved
         with strategy.scope():
-            loaded, initial_epoch = runs.load_newest([checkpoints], keras.saving.load_model, move=chief)
+            loaded, initial_epoch = runs.load_newest([checkpoints], keras.saving.load_model, move=chief, state=state)
     else:
         loaded, initial_epoch = None, 0
     if loaded is not None:

@@ -167,7 +167,7 @@ def prepare_run_dir(run_dir, overwrite=False, stale=(), checkpoints=("checkpoint
     return state
 
 
-def load_newest(directories, load, move=True):
+def load_newest(directories, load, move=True, state=None):
     """The newest checkpoint that verifies and that `load` loads: `(model, epoch)`, or `(None, 0)` if none does.
 
     Args:
@@ -178,10 +178,15 @@ def load_newest(directories, load, move=True):
             which is raised to the caller and moves nothing.
         move: set each newer checkpoint that fails aside as `*.corrupt`, named
             with the reason; False (a worker reading the chief's run): only skip it.
+        state: the `RunState` `inspect_run` gave for these folders, if any: the
+            checkpoints it verified (and those it found broken) are not read again.
     """
+    known = {} if state is None else dict(state.skipped)
+    if state is not None and state.checkpoint is not None:
+        known[state.checkpoint] = None  # verified by inspect_run
     tried = 0
     for tried, (epoch, path) in enumerate(_newest_first(map(pathlib.Path, directories)), start=1):
-        reason = Checkpoint.verify(path)
+        reason = known[path] if path in known else Checkpoint.verify(path)
         if reason is None:
             try:
                 model = load(path)

@@ -200,7 +200,7 @@ def train_stackgan(
     model, done = None, 0
     if state.kind == "resumable" or state.skipped:
         runs.check_resumable(state.config, settings, keys=list(settings), flags=lambda name: f"{name}=")
-        model, done = runs.load_newest(newest_first, keras.saving.load_model)
+        model, done = runs.load_newest(newest_first, keras.saving.load_model, state=state)
     runs.write_config(output_dir, settings)
     if model is None:
         model = StackGAN(
