@@ -84,6 +84,19 @@ def test_resuming_with_different_settings_names_the_flag():
         runs.check_resumable({"batch_size": 64}, {"batch_size": 32})
 
 
+def test_a_trainer_of_its_own_names_its_flags_too():
+    """CycleGAN's and StackGAN's refusals name their scripts' flags, `--` + the setting, unless renamed."""
+    keys = ["stage1_epochs", "domain_a", "variant"]
+    renamed = {"domain_a": "--data-path-a", "variant": "variant="}
+    runs.check_resumable({"stage1_epochs": 5}, {"stage1_epochs": 5}, keys=keys, renamed=renamed)
+    with pytest.raises(ValueError, match="stage1_epochs=5; resuming it with --stage1-epochs 3 would"):
+        runs.check_resumable({"stage1_epochs": 5}, {"stage1_epochs": 3}, keys=keys)
+    with pytest.raises(ValueError, match="resuming it with --data-path-a 'zebras/'"):
+        runs.check_resumable({"domain_a": "horses/"}, {"domain_a": "zebras/"}, keys=keys, renamed=renamed)
+    with pytest.raises(ValueError, match="resuming it with variant='gan'"):
+        runs.check_resumable({"variant": "cyclegan"}, {"variant": "gan"}, keys=keys, renamed=renamed)
+
+
 # Checkpoints you can trust (issue 19): a damaged newest checkpoint is skipped, kept aside, and named.
 
 

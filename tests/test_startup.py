@@ -163,6 +163,8 @@ def test_the_catalogue_names_what_the_registries_hold():
 
     assert set(catalog.ARCHITECTURES) == set(ARCHITECTURES)
     assert set(catalog.CONDITIONAL_ARCHITECTURES) == set(CONDITIONAL_ARCHITECTURES)
+    presets = {**ARCHITECTURES, **CONDITIONAL_ARCHITECTURES}
+    assert catalog.LATENT_DIMS == {name: preset["latent_dim"] for name, preset in presets.items()}
     assert catalog.VARIANT_OPTIONS == {name: tuple(cls.options) for name, cls in VARIANTS.items()}
     for name, cls in VARIANTS.items():
         assert cls.optimizer_defaults == catalog.VARIANT_OPTIMIZERS.get(name, catalog.OPTIMIZER_DEFAULTS), name

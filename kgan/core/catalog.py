@@ -28,6 +28,9 @@ ARCHITECTURES = (
     "lecture002_cnn_bn",
 )
 CONDITIONAL_ARCHITECTURES = ("mlp_lecture003",)
+# Each preset's latent size (its "latent_dim"), the default of `--latent-dim`.
+LATENT_DIMS = {"dcgan": 64, "dcgan_fc": 64, "upsample": 64}
+LATENT_DIMS.update({name: 100 for name in ARCHITECTURES + CONDITIONAL_ARCHITECTURES if name not in LATENT_DIMS})
 
 # kgan.variants.VARIANTS: each variant and its `options` trait (the constructor arguments its flags set).
 VARIANT_OPTIONS = {

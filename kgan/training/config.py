@@ -42,6 +42,7 @@ from kgan.training.settings import (  # noqa: F401 (MATCH, UPDATE and the groups
     architectures,
     cache_modes,
     datasets,
+    latent_dims,
     losses,
     optimizers,
     resize_policies,
@@ -123,7 +124,7 @@ class TrainConfig:
     )
     latent_dim: int | None = setting(
         None,
-        "size of the latent vector (default: the architecture's: 64 for dcgan and upsample, 100 for lecture004)",
+        f"size of the latent vector (default: the architecture's: {latent_dims()})",
         resume=MATCH,
         kind="positive_int",
     )

@@ -47,12 +47,7 @@ RUN_SETTINGS = (
     "seed",
 )
 # The script's flags whose name is not the setting's (`kgan.cli.cyclegan`); the others are `--` + its name.
-_FLAGS = {"domain_a": "--data-path-a", "domain_b": "--data-path-b", "variant": "variant="}
-
-
-def setting_flag(name):
-    """The command-line flag of a CycleGAN setting (`--data-path-a`), for the refusals of a resume."""
-    return _FLAGS.get(name, "--" + name.replace("_", "-"))
+RENAMED_FLAGS = {"domain_a": "--data-path-a", "domain_b": "--data-path-b", "variant": "variant="}
 
 
 class TranslationGrid(keras.callbacks.Callback):
@@ -173,7 +168,7 @@ def train_cyclegan(
     keras.utils.set_random_seed(seed)
     model, initial_epoch = None, 0
     if state.kind == "resumable" or state.skipped:
-        runs.check_resumable(state.config, record, keys=RUN_SETTINGS, flags=setting_flag)  # before anything moves
+        runs.check_resumable(state.config, record, keys=RUN_SETTINGS, renamed=RENAMED_FLAGS)  # before anything moves
         model, initial_epoch = runs.load_newest([output_dir / "checkpoints"], _load_cyclegan, state=state)
     if model is None:
         model = CycleGAN(

@@ -253,8 +253,8 @@ def remove_stale(run_dir, *folders):
         The deleted paths.
     """
     run_dir = pathlib.Path(run_dir)
-    places = (run_dir, run_dir / "checkpoints", run_dir / "samples", *map(pathlib.Path, folders))
-    return [path for folder in places for path in remove_stale_temporaries(folder)]
+    places = dict.fromkeys((run_dir, run_dir / "checkpoints", run_dir / "samples", *map(pathlib.Path, folders)))
+    return [path for folder in places for path in remove_stale_temporaries(folder)]  # each folder once
 
 
 def _read_json(path):
@@ -282,22 +282,32 @@ def claim(run_dir):
         tmp.write_text(json.dumps(marker, indent=2))
 
 
-def check_resumable(saved, requested, keys=None, flags=flag_of):
+def check_resumable(saved, requested, keys=None, renamed=None):
     """Raises `ValueError` naming the first setting that defines the run and differs from the interrupted run's.
+
+    The refusal names the setting by its command-line flag (`--batch-size 32`), so the user sees which
+    flag to drop or change.
 
     Args:
         saved: the interrupted run's `config.json`.
         requested: the new run's (`kgan.training.TrainConfig.record()`); only
             its `MATCH` settings are compared (the others may change), and only
             those `saved` holds (older runs recorded fewer).
-        keys: the settings to compare (default: `TrainConfig`'s `MATCH` ones;
-            a trainer of its own, CycleGAN's, passes its own).
-        flags: a function from a setting's name to its flag (`--batch-size`,
-            or `name=` for a library-only setting).
+        keys: the settings to compare (default: `TrainConfig`'s `MATCH` ones,
+            named by `TrainConfig`'s flags; a trainer of its own, CycleGAN's
+            or StackGAN's, passes its own).
+        renamed: with `keys`, the settings whose flag is not `--` and the
+            name with dashes (`{"domain_a": "--data-path-a"}`), or `name=`
+            for a setting the command line does not set.
     """
+    renamed = dict(renamed or {})
+
+    def flag_for(name):
+        return renamed.get(name, "--" + name.replace("_", "-"))
+
     for key in resume_keys() if keys is None else keys:
         if key in saved and key in requested and saved[key] != requested[key]:
-            flag = flags(key)
+            flag = flag_of(key) if keys is None else flag_for(key)
             given = f"{flag}{requested[key]!r}" if flag.endswith("=") else f"{flag} {requested[key]!r}"
             raise ValueError(
                 f"This run directory holds an interrupted run with {key}={saved[key]!r}; resuming it with "

@@ -20,6 +20,20 @@ def architectures():
     return tuple(sorted(catalog.ARCHITECTURES + catalog.CONDITIONAL_ARCHITECTURES))
 
 
+def latent_dims():
+    """`64 for dcgan, dcgan_fc and upsample; 100 for the others`: each preset's latent size, for `--help`."""
+    by_size = {}
+    for arch, size in catalog.LATENT_DIMS.items():
+        by_size.setdefault(size, []).append(arch)
+    common = max(by_size, key=lambda size: len(by_size[size]))
+    listed = [
+        f"{size} for {', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else f"{size} for {names[0]}"
+        for size, names in by_size.items()
+        if size != common
+    ]
+    return "; ".join([*listed, f"{common} for the others"])
+
+
 def variants():
     return catalog.VARIANTS
 

@@ -199,7 +199,7 @@ def train_stackgan(
     keras.utils.set_random_seed(seed)
     model, done = None, 0
     if state.kind == "resumable" or state.skipped:
-        runs.check_resumable(state.config, settings, keys=list(settings), flags=lambda name: f"{name}=")
+        runs.check_resumable(state.config, settings, keys=list(settings))  # its flags are `--` + the names
         model, done = runs.load_newest(newest_first, keras.saving.load_model, state=state)
     runs.write_config(output_dir, settings)
     if model is None:
