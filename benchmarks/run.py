@@ -655,8 +655,18 @@ def main(argv=None):
         action="store_true",
         help="Keras policy mixed_float16 (for GPUs; slow on CPUs without fp16 units)",
     )
+    parser.add_argument(
+        "--inter-op-threads",
+        type=int,
+        default=None,
+        help="TensorFlow's inter-op threads for every TensorFlow row (default: TensorFlow's choice)",
+    )
     parser.add_argument("--json", type=pathlib.Path, default=None, help="also write rows and machine info here")
     args = parser.parse_args(argv)
+    if args.inter_op_threads is not None:
+        if args.inter_op_threads < 1:
+            parser.error(f"--inter-op-threads must be >= 1. Received: {args.inter_op_threads}")
+        tf.config.threading.set_inter_op_parallelism_threads(args.inter_op_threads)
     if args.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_float16")
     start = time.perf_counter()
@@ -670,12 +680,13 @@ def main(argv=None):
     info["wall_seconds"] = time.perf_counter() - start
     info["command"] = " ".join(["python", "benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])])
     info["policy"] = keras.mixed_precision.global_policy().name
+    info["inter_op_threads"] = tf.config.threading.get_inter_op_parallelism_threads() or "TensorFlow default"
     print()
     print(
         f"Machine: {info['cpu']} ({info['cpu_family_model']}), {info['cores']} cores; "
         f"TF {info['tensorflow']}, Keras {info['keras']}; "
         f"{info['date_utc']}; load average {info['load_average_1min']:.2f} -> {info['load_average_1min_end']:.2f}; "
-        f"policy {info['policy']}; {info['wall_seconds']:.0f} s"
+        f"policy {info['policy']}; inter-op threads {info['inter_op_threads']}; {info['wall_seconds']:.0f} s"
     )
     for arch in args.arch or (QUICK if args.quick else FULL)["archs"]:
         flops = info[f"{arch}_gflop_per_image"]
