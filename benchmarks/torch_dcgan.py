@@ -5,6 +5,7 @@ Only `benchmarks/run.py` uses this file; PyTorch is never a kgan dependency
 
     python benchmarks/torch_dcgan.py --arch lecture004 --batch-size 64 --seconds 10
     python benchmarks/torch_dcgan.py --arch dcgan --batch-size 256 --work classic --json
+    python benchmarks/torch_dcgan.py --arch dcgan --profile 40        # per-op self times (torch.profiler)
 
 The networks are layer-for-layer ports of `kgan.models.ARCHITECTURES`
 (lecture 004's DCGAN and kgan's default `dcgan`): the same layers, channels,
@@ -222,6 +223,49 @@ def measure(arch, batch_size, seconds=10.0, work="fit", warmup=2, min_steps=1, t
     }
 
 
+# The port's convolution and matrix-product kernels (oneDNN's on a CPU), for the share `profile` reports. The
+# transposed convolutions' forward pass runs inside `aten::_convolution` (its self time), the others' in
+# `aten::mkldnn_convolution`.
+_KERNELS = ("aten::mkldnn_convolution", "aten::_convolution", "aten::convolution_backward", "aten::mm", "aten::addmm")
+
+
+def profile(arch, batch_size, steps=20, work="fit", warmup=3, threads=None):
+    """Traces `steps` steps with `torch.profiler`. Returns `(rows, seconds_per_step)`: `(op, ms/step, calls/step)`.
+
+    The ops' self times add up to the traced steps' time (one op runs at a
+    time; its intra-op threads inside it), so the rows compare with
+    `benchmarks/profile_ops.py --inter-op-threads 1` on the TensorFlow side.
+    """
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profile
+
+    torch.set_num_threads(threads or os.cpu_count())
+    trainer = Trainer(arch, work)
+    batches = load_batches(batch_size)
+    for i in range(warmup):
+        trainer.step(batches[i % len(batches)])
+    with torch_profile(activities=[ProfilerActivity.CPU]) as prof:
+        start = time.perf_counter()
+        for i in range(steps):
+            trainer.step(batches[i % len(batches)])
+        seconds = (time.perf_counter() - start) / steps
+    rows = [(e.key, e.self_cpu_time_total / steps / 1000, e.count / steps) for e in prof.key_averages()]
+    return sorted(rows, key=lambda row: -row[1]), seconds
+
+
+def print_profile(arch, batch_size, rows, seconds, top=15):
+    total = sum(ms for _, ms, _ in rows)
+    kernels = sum(ms for name, ms, _ in rows if name in _KERNELS)
+    print(
+        f"PyTorch {torch.__version__} {arch}, batch {batch_size}: {1000 * seconds:.1f} ms per traced step; ops' "
+        f"self time {total:.1f} ms per step, of which convolution and matmul kernels {kernels:.1f} ms "
+        f"({100 * kernels / total:.1f} %)"
+    )
+    print("| op | calls/step | ms/step | share |\n|---|---:|---:|---:|")
+    for name, ms, calls in rows[:top]:
+        print(f"| {name} | {calls:.0f} | {ms:.1f} | {100 * ms / total:.1f} % |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--arch", choices=sorted(ARCHITECTURES), default="lecture004")
@@ -231,7 +275,14 @@ def main(argv=None):
     parser.add_argument("--work", choices=WORKS, default="fit", help="kgan's fit step or the lecture's loop")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all cores)")
     parser.add_argument("--json", action="store_true", help="print one JSON line instead of a sentence")
+    parser.add_argument(
+        "--profile", type=int, metavar="STEPS", help="trace this many steps with torch.profiler, print the ops' table"
+    )
     args = parser.parse_args(argv)
+    if args.profile:
+        rows, seconds = profile(args.arch, args.batch_size, args.profile, args.work, threads=args.threads)
+        print_profile(args.arch, args.batch_size, rows, seconds)
+        return 0
     result = measure(args.arch, args.batch_size, args.seconds, args.work, args.warmup, threads=args.threads)
     if args.json:
         print(json.dumps(result))
