@@ -4,6 +4,7 @@
     python scripts/train_pggan.py --epochs 10                    # a quick look (stops at 14 x 14)
     python scripts/train_pggan.py --fade-images 600000 --stable-images 600000  # the paper's schedule
     python scripts/train_pggan.py --dataset folder --data-path pictures/ --image-size 32  # 4 -> 8 -> 16 -> 32
+    python scripts/train_pggan.py --categories 20 --lr-d 3e-3 --lr-g 3e-3  # with InfoGAN's code (kgan's addition)
 
 G and D start at a quarter of the image size (7 x 7 for MNIST; 4 x 4 for sizes
 of 4 times a power of two) and double it stage by stage; each new block fades
@@ -12,6 +13,11 @@ critic's loss is WGAN-GP's with the drift term 0.001 * E[D(x)^2]. Each step
 runs only the blocks grown so far. The samples of every epoch (samples/) are
 titled with the stage it reached; history.csv logs the level (stage - 1 +
 alpha). The export is an ordinary generator at the final size.
+
+--categories K adds InfoGAN's categorical code, which is not in the paper: G
+reads one of K categories from its latent vector and a second head of D must
+tell it from the image (no labels; the export still takes the latent only).
+Without --categories the networks are the paper's.
 """
 
 import sys
@@ -27,7 +33,7 @@ DEFAULTS = dict(
     epochs=40,
     batch_size=64,
     ema=0.999,
-    variant_options={"fade_images": 10_000, "stable_images": 20_000},
+    variant_options={"fade_images": 10_000, "stable_images": 20_000, "categories": None},  # None: no code
 )
 
 

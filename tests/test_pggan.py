@@ -28,9 +28,10 @@ SHAPE = (16, 16, 1)  # grows 4 -> 8 -> 16
 LATENT = 4
 
 
-def tiny_pggan(**kwargs):
-    generator = build_pggan_generator(LATENT, SHAPE, base_filters=8, min_filters=4, seed=1)
-    discriminator = build_pggan_discriminator(SHAPE, base_filters=8, min_filters=4, seed=2)
+def tiny_pggan(categories=None, **kwargs):
+    code = dict(base_filters=8, min_filters=4, categorical_code=categories)
+    generator = build_pggan_generator(LATENT, SHAPE, seed=1, **code)
+    discriminator = build_pggan_discriminator(SHAPE, seed=2, **code)
     options = {"fade_images": 16, "stable_images": 16, "seed": 0, **kwargs}
     return PGGAN(generator, discriminator, **options)
 
@@ -218,8 +219,9 @@ def test_sample_grids_are_titled_with_the_resolution_grown_to(tmp_path, monkeypa
     assert titles == ["epoch 1, 8 x 8 fading in (alpha 0.50)", "epoch 2, 16 x 16 fading in (alpha 0.50)"]
 
 
-def test_resume_mid_fade_restores_the_growth_state_and_trains_on_identically(tmp_path):
-    gan = tiny_pggan(ema=0.9)
+@pytest.mark.parametrize("categories", [None, 3])
+def test_resume_mid_fade_restores_the_growth_state_and_trains_on_identically(tmp_path, categories):
+    gan = tiny_pggan(categories, ema=0.9)
     gan.compile(jit_compile=False)
     gan.fit(tiny_data(count=32), epochs=1, verbose=0)
     assert int(gan.stage) == 1 and float(gan.alpha) == 0.5
@@ -233,8 +235,114 @@ def test_resume_mid_fade_restores_the_growth_state_and_trains_on_identically(tmp
     gan.fit(tiny_data(count=16), epochs=1, verbose=0)
     loaded.fit(tiny_data(count=16), epochs=1, verbose=0)
     assert float(loaded.alpha) == float(gan.alpha) == 1.0
-    for a, b in zip(gan.generator.weights, loaded.generator.weights):
+    for a, b in zip(
+        gan.generator.weights + gan.discriminator.weights, loaded.generator.weights + loaded.discriminator.weights
+    ):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_the_code_gives_g_a_categorical_code_and_every_stages_d_a_q_head_on_the_scores_features():
+    from kgan.core.layers import CategoricalCode
+
+    gan = build_variant("pggan", image_shape=SHAPE, latent_dim=LATENT, seed=0, categories=3)
+    assert gan.categories == 3 and gan.spec.categories == 3 and gan.info_weight == 1.0
+    assert isinstance(gan.generator.layers[1], CategoricalCode)  # right after the latent input
+    assert [tuple(o.shape) for o in gan.discriminator.outputs] == [(None, 1), (None, 3)]
+    code_layer = gan.discriminator.get_layer("code")
+    assert code_layer.input is gan.discriminator.get_layer("score").input  # one D call gives both heads
+    latent = np.random.default_rng(0).normal(size=(3, LATENT)).astype("float32")
+    images = np.random.default_rng(1).uniform(-1, 1, (3, *SHAPE)).astype("float32")
+    set_level(gan.generator, 0.5)
+    set_level(gan.discriminator, 0.5)
+    full_score, full_code = gan.discriminator(images)
+    for stage in (1, 2):  # every stage's G reads the code, every stage's D has Q
+        g, d = gan._stages.generators[stage], gan._stages.discriminators[stage]
+        assert "categorical_code" in [layer.name for layer in g.layers]
+        np.testing.assert_allclose(g(latent), gan.generator(latent), atol=1e-6)
+        score, code = d(images)
+        np.testing.assert_allclose(score, full_score, atol=1e-5)
+        np.testing.assert_allclose(code, full_code, atol=1e-5)
+    assert [tuple(o.shape) for o in gan._stages.discriminators[0].outputs] == [(None, 1), (None, 3)]
+    without = build_variant("pggan", image_shape=SHAPE, latent_dim=LATENT, seed=0)  # the paper's, by default
+    assert without.categories is None and len(without.discriminator.outputs) == 1
+    assert "info_acc" not in [m.name for m in without.metrics]
+
+
+def test_a_step_with_the_code_logs_info_acc_and_trains_q_under_xla():
+    gan = tiny_pggan(categories=3)
+    q_kernel = gan.discriminator.get_layer("code").kernel.numpy().copy()
+    gan.compile(jit_compile=True)
+    history = gan.fit(tiny_data(count=32), epochs=1, verbose=0).history  # stage 0, then 8 x 8 fading in
+    assert set(history) == {"d_loss", "g_loss", "gradient_penalty", "drift", "level", "info_acc"}
+    assert all(np.isfinite(values[0]) for values in history.values()) and 0.0 <= history["info_acc"][0] <= 1.0
+    assert not np.allclose(gan.discriminator.get_layer("code").kernel.numpy(), q_kernel)
+    assert gan._training_stage == 1 and int(gan.stage) == 1
+
+
+def test_the_information_term_is_q_s_cross_entropy_on_the_codes_g_was_asked_for():
+    gan = tiny_pggan(categories=3, info_weight=0.5)
+    codes, logits = np.array([0, 2]), np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 3.0]], "float32")
+    expected = -np.mean([np.log(np.exp(2) / (np.exp(2) + 2)), np.log(np.exp(3) / (1 + np.exp(1) + np.exp(3)))])
+    term, accuracy = gan.information_term(codes, logits)
+    np.testing.assert_allclose(term, 0.5 * expected, rtol=1e-5)
+    assert float(accuracy) == 1.0
+    latent = np.random.default_rng(0).normal(size=(4, LATENT)).astype("float32")
+    for code in range(3):  # generate(latent, codes): G reads the code it was asked for from the rearranged latent
+        coded, _ = gan.coded_latent(latent, np.full(4, code))
+        assert np.all(np.argmax(coded[:, :3], axis=-1) == code)
+        np.testing.assert_allclose(gan.generate(latent, np.full(4, code)), gan.generate(coded), atol=1e-6)
+
+
+def test_with_the_code_the_export_takes_the_latent_only_and_draws_the_models_images(tmp_path):
+    gan = tiny_pggan(categories=3, ema=0.9)
+    gan.compile(jit_compile=False)
+    gan.fit(tiny_data(count=16), epochs=1, verbose=0)
+    gan.set_images_seen(10_000)
+    served = load_generator(export_generator(gan.sampler, tmp_path, "pggan_code", version=1, spec=gan.spec))
+    assert served.latent_dim == LATENT and served.num_classes is None
+    latent = np.random.default_rng(0).normal(size=(5, LATENT)).astype("float32")
+    np.testing.assert_allclose(served(latent), gan.generate(latent), atol=1e-5)
+
+
+@pytest.mark.parametrize("categories", [1, 5, 2.5, True])
+def test_a_code_that_is_not_2_to_the_latent_size_is_refused_in_one_line(categories):
+    with pytest.raises(ValueError, match=r"categories must be an integer >= 2.*Received: categories=") as error:
+        build_variant("pggan", image_shape=SHAPE, latent_dim=LATENT, categories=categories)
+    assert "\n" not in str(error.value)
+
+
+def test_a_code_without_a_q_head_or_a_q_head_without_a_code_is_refused():
+    code = build_pggan_generator(LATENT, SHAPE, base_filters=8, min_filters=4, categorical_code=3)
+    plain = build_pggan_discriminator(SHAPE, base_filters=8, min_filters=4)
+    with pytest.raises(ValueError, match=r"a Q head of categories=3 outputs. Received: no Q head"):
+        PGGAN(code, plain)
+    with_q = build_pggan_discriminator(SHAPE, base_filters=8, min_filters=4, categorical_code=2)
+    with pytest.raises(ValueError, match=r"categories=3 outputs. Received: 2 Q outputs"):
+        PGGAN(code, with_q)
+    with pytest.raises(ValueError, match=r"no Q head \(G has no code\). Received: 2 Q outputs"):
+        PGGAN(build_pggan_generator(LATENT, SHAPE, base_filters=8, min_filters=4), with_q)
+    with pytest.raises(ValueError, match="info_weight=-1"):
+        tiny_pggan(categories=3, info_weight=-1)
+
+
+def test_categories_flag_reaches_the_variant_and_a_bad_value_is_one_line(tmp_path, capsys):
+    import argparse
+
+    from kgan.cli.train import add_train_arguments
+    from kgan.cli.variants import variant_options
+
+    parser = add_train_arguments(argparse.ArgumentParser(), "pggan")
+    given = variant_options(parser.parse_args(["--categories", "20", "--info-weight", "0.5"]))
+    assert given == {"categories": 20, "info_weight": 0.5}
+    script = load_script("train_pggan")
+    data = write_digits_npz(tmp_path / "digits.npz", 16)
+    argv = ["--dataset", "npz", "--data-path", str(data), "--epochs", "1", "--categories", "65"]
+    capsys.readouterr()
+    assert script.main([*argv, "--output-dir", str(tmp_path / "run")]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert error[-1] == (
+        "error: The code's categories must be an integer >= 2 and at most the latent size 64. Received: categories=65"
+    )
 
 
 def test_export_is_an_ordinary_generator_at_the_final_size(tmp_path):

@@ -45,7 +45,7 @@ VARIANT_OPTIONS = {
     "infogan": ("label_smoothing", "info_weight", "categories"),
     "ragan": ("label_smoothing",),
     "unrolled": ("label_smoothing", "unroll_steps"),
-    "pggan": ("gp_weight", "fade_images", "stable_images"),
+    "pggan": ("gp_weight", "fade_images", "stable_images", "categories", "info_weight"),
 }
 VARIANTS = tuple(sorted(VARIANT_OPTIONS))
 

@@ -1,4 +1,4 @@
-"""Progressive growing of GANs (Karras et al. 2018, arXiv 1710.10196): its layers and its two networks.
+"""Progressive growing of GANs (Karras et al. 2018, arXiv 1710.10196): its two networks (layers: `pggan_layers`).
 
 The networks are built once at the final resolution with every block (the
 paper's "linear" structure, `networks.py` of tkarras/progressive_growing_of_gans):
@@ -16,12 +16,21 @@ one G and D per stage that leave out the blocks not yet grown, for training.
 import math
 
 import keras
-import tensorflow as tf
 from keras import layers, ops
 
+from kgan.core.layers import CategoricalCode
 from kgan.core.spec import MAX_LATENT_DIM
 from kgan.core.utils import check_positive_int
 from kgan.models.dcgan import _check_image_shape
+from kgan.models.pggan_layers import (
+    EqualizedConv2D,
+    EqualizedDense,
+    Fade,
+    MinibatchStdDev,
+    PixelNorm,
+    ProgressiveLevel,
+    _Equalized,
+)
 
 MIN_RESOLUTION = 4  # the paper's first resolution; an image size is halved while it stays at least this
 
@@ -84,182 +93,6 @@ def real_images_at_level(images, level, num_stages):
     return result
 
 
-@keras.saving.register_keras_serializable(package="kgan")
-class PixelNorm(keras.layers.Layer):
-    """Pixelwise feature normalisation (Karras et al. 2018, Sec. 4.2): `x / sqrt(mean(x^2 over channels) + eps)`."""
-
-    def __init__(self, epsilon=1e-8, **kwargs):
-        super().__init__(**kwargs)
-        self.epsilon = float(epsilon)
-
-    def call(self, inputs):
-        return inputs * ops.rsqrt(ops.mean(ops.square(inputs), axis=-1, keepdims=True) + self.epsilon)
-
-    def get_config(self):
-        return {**super().get_config(), "epsilon": self.epsilon}
-
-
-@keras.saving.register_keras_serializable(package="kgan")
-class MinibatchStdDev(keras.layers.Layer):
-    """Minibatch standard deviation (Karras et al. 2018, Sec. 3): one more feature map, D's view of variety.
-
-    The batch is split into groups of `group_size` consecutive images (the
-    last group may be smaller); within each, the standard deviation of every
-    feature at every pixel is taken over the group, averaged over features and
-    pixels, and the group's number is appended to its images as a constant map.
-
-    Args:
-        group_size: images per group (the paper's 4).
-        epsilon: added to the variance before the square root.
-    """
-
-    def __init__(self, group_size=4, epsilon=1e-8, **kwargs):
-        super().__init__(**kwargs)
-        self.group_size = check_positive_int("group_size", group_size)
-        self.epsilon = float(epsilon)
-
-    def call(self, inputs):
-        # Segment means, so the groups need not divide the batch (Keras ops have no segment mean).
-        batch = tf.shape(inputs)[0]
-        groups = tf.range(batch) // self.group_size
-        count = (batch + self.group_size - 1) // self.group_size
-        mean = tf.math.unsorted_segment_mean(inputs, groups, count)
-        variance = tf.math.unsorted_segment_mean(tf.square(inputs - tf.gather(mean, groups)), groups, count)
-        stddev = tf.reduce_mean(tf.sqrt(variance + self.epsilon), axis=[1, 2, 3])
-        feature = tf.gather(stddev, groups)[:, None, None, None] * tf.ones_like(inputs[..., :1])
-        return tf.concat([inputs, feature], axis=-1)
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], input_shape[-1] + 1)
-
-    def get_config(self):
-        return {**super().get_config(), "group_size": self.group_size, "epsilon": self.epsilon}
-
-
-class _Equalized(keras.layers.Layer):
-    """Equalised learning rate (Karras et al. 2018, Sec. 4.1): weights drawn N(0, 1), scaled by He's constant per call.
-
-    The stored weight is `w`, the layer applies `w * gain / sqrt(fan_in)`, so
-    Adam's step (relative to the gradient's scale) moves every layer's
-    effective weights at the same rate.
-    """
-
-    def __init__(self, units, gain=math.sqrt(2.0), seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.units = check_positive_int("units", units)
-        self.gain = float(gain)
-        self.seed = seed
-
-    def _build_kernel(self, shape, fan_in):
-        self.scale = self.gain / math.sqrt(fan_in)
-        self.kernel = self.add_weight(
-            shape=shape, initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=self.seed), name="kernel"
-        )
-        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units, "gain": self.gain, "seed": self.seed}
-
-
-@keras.saving.register_keras_serializable(package="kgan")
-class EqualizedDense(_Equalized):
-    """A Dense layer with the equalised learning rate (no activation). Args: `units`, `gain`, `seed`."""
-
-    def build(self, input_shape):
-        self._build_kernel((input_shape[-1], self.units), input_shape[-1])
-
-    def call(self, inputs):
-        return ops.matmul(inputs, self.kernel * self.scale) + self.bias
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.units)
-
-
-@keras.saving.register_keras_serializable(package="kgan")
-class EqualizedConv2D(_Equalized):
-    """A stride-1 "same" Conv2D with the equalised learning rate (no activation); `units` is its filters."""
-
-    def __init__(self, units, kernel_size=3, **kwargs):
-        super().__init__(units, **kwargs)
-        self.kernel_size = check_positive_int("kernel_size", kernel_size)
-
-    def build(self, input_shape):
-        k, channels = self.kernel_size, input_shape[-1]
-        self._build_kernel((k, k, channels, self.units), k * k * channels)
-
-    def call(self, inputs):
-        return ops.conv(inputs, self.kernel * self.scale, padding="same") + self.bias
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.units)
-
-    def get_config(self):
-        return {**super().get_config(), "kernel_size": self.kernel_size}
-
-
-@keras.saving.register_keras_serializable(package="kgan")
-class ProgressiveLevel(keras.layers.Layer):
-    """Holds how far a network has grown (`level`, a non-trainable scalar) and outputs it, one row per input.
-
-    `kgan.variants.PGGAN` sets it as training goes; the `Fade` layers read it.
-
-    Args:
-        num_stages: the number of resolutions; the level is in `[0, num_stages - 1]`.
-        initial_level: the level the network is built at.
-    """
-
-    def __init__(self, num_stages, initial_level=0.0, **kwargs):
-        super().__init__(**kwargs)
-        self.num_stages = check_positive_int("num_stages", num_stages)
-        if not 0.0 <= initial_level <= num_stages - 1:
-            raise ValueError(
-                f"`initial_level` must be in [0, {num_stages - 1}]. Received: initial_level={initial_level!r}"
-            )
-        self.initial_level = float(initial_level)
-        # Every replica computes the same level: the first one's is kept.
-        self.level = self.add_weight(
-            shape=(),
-            initializer=keras.initializers.Constant(self.initial_level),
-            trainable=False,
-            aggregation="only_first_replica",
-            name="level",
-        )
-
-    def call(self, inputs):
-        return ops.ones((ops.shape(inputs)[0], 1), "float32") * ops.cast(self.level, "float32")
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], 1)
-
-    def get_config(self):
-        return {**super().get_config(), "num_stages": self.num_stages, "initial_level": self.initial_level}
-
-
-@keras.saving.register_keras_serializable(package="kgan")
-class Fade(keras.layers.Layer):
-    """Fades stage `stage`'s block in: `[old, new, level] -> old + (new - old) * clip(level - stage + 1, 0, 1)`.
-
-    Below level `stage - 1` the output is `old` (the lower resolution's path),
-    from level `stage` on it is `new` (the block's), in between alpha of it.
-    """
-
-    def __init__(self, stage, **kwargs):
-        super().__init__(**kwargs)
-        self.stage = check_positive_int("stage", stage)
-
-    def call(self, inputs):
-        old, new, level = inputs
-        alpha = ops.clip(level[:, 0] - (self.stage - 1), 0.0, 1.0)
-        alpha = ops.reshape(ops.cast(alpha, old.dtype), (-1,) + (1,) * (len(old.shape) - 1))
-        return old + (new - old) * alpha
-
-    def compute_output_shape(self, input_shape):
-        return input_shape[0]
-
-    def get_config(self):
-        return {**super().get_config(), "stage": self.stage}
-
-
 class _Layers:
     """`layer(cls, name, *args, **kwargs)`: `network`'s layer `name` if a network is given (a stage of it), else a new
     `cls(*args, name=name, **kwargs)` (equalised layers get seeds `seed`, `seed + 1`, ...; `None`: Keras' global seed).
@@ -290,11 +123,14 @@ def _conv_act_norm(x, layer, name, filters, *, kernel_size=3, pixel_norm=True):
     return layer(PixelNorm, f"{name}_norm")(x) if pixel_norm else x
 
 
-def _generator_graph(latent, layer, sizes, channels, top, filters):
+def _generator_graph(latent, layer, sizes, channels, top, filters, categories=None):
     """G's graph up to stage `top`, its image upsampled (nearest) to the final size; `layer` gives the layers."""
     level = layer(ProgressiveLevel, "level", len(sizes))(latent)
     (h0, w0), f0 = sizes[0], filters[0]
-    x = layer(PixelNorm, "latent_norm")(latent)
+    x = latent
+    if categories is not None:  # InfoGAN's code, read from the latent vector (kgan.variants.PGGAN's `categories`)
+        x = layer(CategoricalCode, "categorical_code", categories)(x)
+    x = layer(PixelNorm, "latent_norm")(x)
     # The paper's stem gain, sqrt(2) / 4, keeps its 4x4 map's scale as a 3x3 conv's.
     x = layer(EqualizedDense, "stem_dense", h0 * w0 * f0, gain=math.sqrt(2.0) / 4)(x)
     x = layer(layers.Reshape, "stem_reshape", (h0, w0, f0))(x)
@@ -321,6 +157,7 @@ def build_pggan_generator(
     *,
     base_filters=64,
     min_filters=16,
+    categorical_code=None,
     seed=None,
     name="generator",
 ):
@@ -337,6 +174,10 @@ def build_pggan_generator(
         latent_dim: latent size (the paper's 512; 64 suffices for MNIST).
         image_shape: `(height, width, channels)` of the final images.
         base_filters, min_filters: channels per stage (`stage_filters`).
+        categorical_code: if set, the number of categories of an InfoGAN
+            code read from the latent vector's first entries, before the
+            pixel norm (`kgan.core.layers.CategoricalCode`; kgan's addition
+            to the paper, trained by `kgan.variants.PGGAN(categories=...)`).
         seed: seed of the initializers.
         name: model name.
 
@@ -352,15 +193,31 @@ def build_pggan_generator(
     latent_dim = check_positive_int("latent_dim", latent_dim)
     if latent_dim > MAX_LATENT_DIM:
         raise ValueError(f"`latent_dim` must be at most {MAX_LATENT_DIM}. Received: latent_dim={latent_dim}")
+    _check_code(categorical_code, latent_dim)
     channels = _check_image_shape(image_shape)[2]
     sizes = progressive_resolutions(image_shape)
     filters = stage_filters(len(sizes), base_filters, min_filters)
     latent = keras.Input((latent_dim,), name="latent")
-    images = _generator_graph(latent, _Layers(seed=seed), sizes, channels, len(sizes) - 1, filters)
+    layer = _Layers(seed=seed)
+    images = _generator_graph(latent, layer, sizes, channels, len(sizes) - 1, filters, categorical_code)
     return keras.Model(latent, images, name=name)
 
 
-def _discriminator_graph(inputs, layer, sizes, top, filters, group_size=None):
+def _check_code(categories, latent_dim=None):
+    """Refuses a code size that is not an integer in `[2, latent_dim]` (None: no code)."""
+    if categories is None:
+        return
+    largest = "" if latent_dim is None else f" and at most the latent size {latent_dim}"
+    if (
+        not isinstance(categories, int)
+        or isinstance(categories, bool)
+        or categories < 2
+        or (latent_dim is not None and categories > latent_dim)
+    ):
+        raise ValueError(f"The code's categories must be an integer >= 2{largest}. Received: categories={categories!r}")
+
+
+def _discriminator_graph(inputs, layer, sizes, top, filters, group_size=None, categories=None):
     """D's graph from the images average-pooled to stage `top`'s resolution; `layer` gives the layers."""
     level = layer(ProgressiveLevel, "level", len(sizes))(inputs)
     images = inputs
@@ -379,7 +236,11 @@ def _discriminator_graph(inputs, layer, sizes, top, filters, group_size=None):
     x = layer(layers.Flatten, "final_flatten")(x)
     x = layer(EqualizedDense, "final_dense", filters[0])(x)
     x = layer(layers.LeakyReLU, "final_dense_lrelu", 0.2)(x)
-    return layer(EqualizedDense, "score", 1, gain=1.0, dtype="float32")(x)
+    score = layer(EqualizedDense, "score", 1, gain=1.0, dtype="float32")(x)
+    if categories is None:
+        return score
+    # InfoGAN's Q head on the features the score reads: one D call gives both.
+    return [score, layer(EqualizedDense, "code", categories, gain=1.0, dtype="float32")(x)]
 
 
 def build_pggan_discriminator(
@@ -388,6 +249,7 @@ def build_pggan_discriminator(
     base_filters=64,
     min_filters=16,
     group_size=4,
+    categorical_code=None,
     seed=None,
     name="discriminator",
 ):
@@ -404,19 +266,25 @@ def build_pggan_discriminator(
         image_shape: `(height, width, channels)` of the images.
         base_filters, min_filters: channels per stage (`stage_filters`).
         group_size: the minibatch standard deviation's group size.
+        categorical_code: if set, a second head, InfoGAN's Q (`code`: this
+            many logits, linear, on the features of `score`), for a G built
+            with the same `categorical_code`.
         seed: seed of the initializers.
         name: model name.
 
     Returns:
-        A functional `keras.Model` from images to a logit `(batch, 1)`, with
-        a `ProgressiveLevel` layer named `level` (built at level 0).
+        A functional `keras.Model` from images to a logit `(batch, 1)` (with
+        the code: to `[logit (batch, 1), code logits (batch, categories)]`),
+        with a `ProgressiveLevel` layer named `level` (built at level 0).
     """
     _check_image_shape(image_shape)
+    _check_code(categorical_code)
     sizes = progressive_resolutions(image_shape)
     filters = stage_filters(len(sizes), base_filters, min_filters)
     inputs = keras.Input(tuple(image_shape), name="images")
-    score = _discriminator_graph(inputs, _Layers(seed=seed), sizes, len(sizes) - 1, filters, group_size)
-    return keras.Model(inputs, score, name=name)
+    layer = _Layers(seed=seed)
+    outputs = _discriminator_graph(inputs, layer, sizes, len(sizes) - 1, filters, group_size, categorical_code)
+    return keras.Model(inputs, outputs, name=name)
 
 
 def _from_rgb(images, layer, k, filters):
@@ -430,7 +298,8 @@ def stage_networks(generator, discriminator):
     Stage `k`'s G runs the blocks up to resolution `k` and upsamples (nearest)
     its image to the final size; its D average-pools the images to resolution
     `k` and runs the blocks from there. At any level up to `k` they compute
-    what the full networks do, without the faded-out blocks above `k`.
+    what the full networks do, without the faded-out blocks above `k`. G's
+    code and D's Q head, if they have them, are in every stage.
 
     Raises:
         ValueError: for networks not built by `build_pggan_generator` and
@@ -438,12 +307,16 @@ def stage_networks(generator, discriminator):
     """
     sizes = progressive_resolutions(generator.output_shape[1:])
     filters = (1,) * len(sizes)  # not read: every layer exists
+    g_layers, d_layers = _Layers(generator).layers, _Layers(discriminator).layers
+    code = g_layers["categorical_code"].categories if "categorical_code" in g_layers else None
+    q_head = d_layers["code"].units if "code" in d_layers else None
     generators, discriminators = [], []
     for top in range(len(sizes)):
         latent = keras.Input(generator.input_shape[1:], name="latent")
-        images = _generator_graph(latent, _Layers(generator), sizes, generator.output_shape[-1], top, filters)
+        channels = generator.output_shape[-1]
+        images = _generator_graph(latent, _Layers(generator), sizes, channels, top, filters, code)
         generators.append(keras.Model(latent, images, name=f"{generator.name}_stage{top}"))
         inputs = keras.Input(discriminator.input_shape[1:], name="images")
-        score = _discriminator_graph(inputs, _Layers(discriminator), sizes, top, filters)
-        discriminators.append(keras.Model(inputs, score, name=f"{discriminator.name}_stage{top}"))
+        outputs = _discriminator_graph(inputs, _Layers(discriminator), sizes, top, filters, categories=q_head)
+        discriminators.append(keras.Model(inputs, outputs, name=f"{discriminator.name}_stage{top}"))
     return tuple(generators), tuple(discriminators)

@@ -9,6 +9,9 @@ learns to spend the code on the digit's class without ever seeing a label,
 so fewer of its samples fall between two classes.
 
 The exported generator is unconditional: it takes the latent vector only.
+`CategoricalCodeTerms` is the code's share of the training (the codes of a
+generated batch, G run for given codes, Q's loss term), which PGGAN's
+`categories` option reuses.
 """
 
 import keras
@@ -35,9 +38,56 @@ def with_code(latent, codes, categories):
     return ops.concatenate([head, tail], axis=-1)
 
 
+class CategoricalCodeTerms:
+    """InfoGAN's categorical code as a mixin of `kgan.GAN`: the fake codes, G run for them, Q's loss term.
+
+    For a GAN whose G starts with a `kgan.core.layers.CategoricalCode` layer
+    and whose D has a second head, Q, with one logit per category (InfoGAN;
+    PGGAN with `categories`). The constructor calls `init_code(info_weight,
+    q_size)` after `kgan.GAN`'s; without a code in G (`categories` None) the
+    mixin changes nothing.
+    """
+
+    def init_code(self, info_weight, q_size):
+        """Reads the code's size from G and checks Q's (`q_size`: D's Q logits, None without a Q head)."""
+        self.categories = self.spec.categories
+        if q_size != self.categories:
+            wanted = "no Q head (G has no code)"
+            if self.categories is not None:
+                wanted = f"a Q head of categories={self.categories} outputs"
+            received = "no Q head" if q_size is None else f"{q_size} Q outputs"
+            raise ValueError(f"{type(self).__name__}'s D must have {wanted}. Received: {received}")
+        if not info_weight >= 0.0:
+            raise ValueError(f"`info_weight` must be >= 0. Received: info_weight={info_weight!r}")
+        self.info_weight = float(info_weight)
+        if self.categories is not None:
+            self.add_metric_tracker("info_acc")
+
+    def sample_fake_labels(self, labels, batch_size):
+        """The codes of a generated batch: uniform over the categories (the real labels are never used)."""
+        if self.categories is None:
+            return super().sample_fake_labels(labels, batch_size)
+        return self.uniform_labels(batch_size, self.categories)
+
+    def coded_latent(self, latent, labels):
+        """`(latent, labels)` for G: with a code and `labels`, the latent rearranged to code `labels` (`with_code`)."""
+        latent = ops.convert_to_tensor(latent, "float32")
+        if labels is None or self.categories is None:
+            return latent, labels
+        return with_code(latent, labels, self.categories), None
+
+    def generate(self, latent, labels=None, training=False):
+        """Runs G on `latent`; with a code and `labels`, on `latent` rearranged so that its code is `labels`."""
+        return super().generate(*self.coded_latent(latent, labels), training=training)
+
+    def information_term(self, codes, code_logits):
+        """`(info_weight * CE(Q, codes), Q's accuracy)`: the term D's and G's losses both add (Chen et al. 2016)."""
+        return self.info_weight * _cross_entropy(codes, code_logits), _accuracy(codes, code_logits)
+
+
 @register_variant("infogan")
 @keras.saving.register_keras_serializable(package="kgan")
-class InfoGAN(AuxiliaryHeadGAN):
+class InfoGAN(CategoricalCodeTerms, AuxiliaryHeadGAN):
     """InfoGAN with a categorical code (Chen et al. 2016), on the one train step of `kgan.GAN`.
 
     D minimises `L_adv + info_weight * CE(Q(G(z, c)), c)` and G minimises
@@ -96,36 +146,19 @@ class InfoGAN(AuxiliaryHeadGAN):
 
     def __init__(self, generator, discriminator, *, info_weight=1.0, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
-        self.categories = self.spec.categories
-        if self.conditional or self.categories is None:
+        if self.conditional or self.spec.categories is None:
             raise ValueError(
                 "InfoGAN needs an unconditional generator that starts with a CategoricalCode layer "
                 "(build_dcgan_generator(..., categorical_code=10)). Received: generator layers "
                 f"{[layer.name for layer in generator.layers[:3]]}"
             )
-        q_size = int(discriminator.outputs[1].shape[-1])
-        if q_size != self.categories:
-            raise ValueError(f"InfoGAN's Q head must have categories={self.categories} outputs. Received: {q_size}")
-        if not info_weight >= 0.0:
-            raise ValueError(f"`info_weight` must be >= 0. Received: info_weight={info_weight!r}")
-        self.info_weight = float(info_weight)
-        self.add_metric_tracker("info_acc")
-
-    def sample_fake_labels(self, labels, batch_size):
-        """The codes of a generated batch: uniform over the categories (the real labels are never used)."""
-        return self.uniform_labels(batch_size, self.categories)
-
-    def generate(self, latent, labels=None, training=False):
-        """Runs G on `latent`; with `labels`, on `latent` rearranged so that its code is `labels`."""
-        if labels is not None:
-            latent = with_code(ops.convert_to_tensor(latent, "float32"), labels, self.categories)
-        return super().generate(latent, training=training)
+        self.init_code(info_weight, int(discriminator.outputs[1].shape[-1]))
 
     def discriminator_loss(self, real_images, fake_images, labels=None, fake_labels=None):
         real_validity, _ = self.discriminate_and_classify(self.discriminator_inputs(real_images), True)
         fake_validity, fake_codes = self.discriminate_and_classify(self.discriminator_inputs(fake_images), True)
         loss = self.gan_loss.discriminator(real_validity, fake_validity, label_smoothing=self.label_smoothing)
-        loss = loss + self.info_weight * _cross_entropy(fake_labels, fake_codes)
+        loss = loss + self.information_term(fake_labels, fake_codes)[0]
         logs = {
             "d_real_acc": ops.mean(ops.cast(real_validity >= 0.0, "float32")),
             "d_fake_acc": ops.mean(ops.cast(fake_validity < 0.0, "float32")),
@@ -134,9 +167,8 @@ class InfoGAN(AuxiliaryHeadGAN):
 
     def generator_loss(self, fake_images, labels=None, real_images=None, real_labels=None):
         validity, codes = self.discriminate_and_classify(self.discriminator_inputs(fake_images), True)
-        adversarial = self.adversarial_generator_loss(validity, real_images)
-        loss = adversarial + self.info_weight * _cross_entropy(labels, codes)
-        return loss, {"info_acc": _accuracy(labels, codes)}
+        information, accuracy = self.information_term(labels, codes)
+        return self.adversarial_generator_loss(validity, real_images) + information, {"info_acc": accuracy}
 
     def get_config(self):
         return {**super().get_config(), "info_weight": self.info_weight}

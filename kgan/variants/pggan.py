@@ -21,6 +21,11 @@ variables the compiled step reads and writes (so XLA and tf.distribute need
 nothing new), and with the step's own global batch size. `images_seen`,
 `stage` and `alpha` are non-trainable variables of the GAN, so checkpoints
 hold them and a resumed run goes on mid-fade where it stopped.
+
+`categories=K` adds InfoGAN's categorical code (kgan's addition to the paper,
+`kgan.variants.infogan.CategoricalCodeTerms`): G reads one of K categories
+from its latent vector, D has a Q head that must tell it from the image, and
+both losses add Q's cross-entropy; the export still takes the latent only.
 """
 
 import math
@@ -41,6 +46,7 @@ from kgan.models.pggan import (
     real_images_at_level,
     stage_networks,
 )
+from kgan.variants.infogan import CategoricalCodeTerms
 from kgan.variants.registry import register_variant
 
 
@@ -73,24 +79,33 @@ def level_of(stage, alpha):
 
 @register_variant("pggan")
 @keras.saving.register_keras_serializable(package="kgan")
-class PGGAN(GAN):
+class PGGAN(CategoricalCodeTerms, GAN):
     """Progressive growing of GANs (Karras et al. 2018): WGAN-GP with drift, on networks that grow as it trains.
+
+    With a code (networks built with `categorical_code=K`; `build_variant("pggan",
+    ..., categories=K)`), InfoGAN's term is added as in `kgan.variants.InfoGAN`:
+    D minimises `L_D + info_weight * CE(Q(G(z, c)), c)` and G
+    `L_G + info_weight * CE(Q(G(z, c)), c)`, with `c` uniform; Q's accuracy
+    on the fakes is logged as `info_acc`, and `generate(latent, codes)` draws
+    for given codes.
 
     Args:
         generator, discriminator: networks of `kgan.models.build_pggan_generator`
-            and `build_pggan_discriminator` (built at the same image size),
-            or any pair with a `ProgressiveLevel` layer named `level` each.
+            and `build_pggan_discriminator` (built at the same image size, both
+            with or both without `categorical_code`), or any pair with a
+            `ProgressiveLevel` layer named `level` each.
         fade_images: images over which each new block fades in (alpha 0 -> 1).
         stable_images: images each resolution trains alone before the next
             one fades in (the first resolution's whole phase).
         gp_weight: lambda of the gradient penalty (10 in the paper); 0 leaves it out,
             for another loss with its own penalty (e.g. non-saturating with R1).
         drift_weight: epsilon of the drift term `E[D(x)^2]` (0.001 in the paper).
+        info_weight: the weight of the code's term (with a code; >= 0).
         **kwargs: any other `kgan.GAN` argument (`ema` is the paper's G average).
 
     Raises:
         ValueError: for networks without a `level` layer or that disagree on
-            the number of stages, or a schedule that is not positive.
+            the number of stages or on the code, or a schedule that is not positive.
 
     Example:
         >>> gan = kgan.variants.build_variant("pggan", image_shape=(28, 28, 1), seed=0, fade_images=20000)
@@ -102,7 +117,7 @@ class PGGAN(GAN):
     default_loss = "wasserstein"
     toy = False  # it grows convolutional networks
     own_networks = True  # the paper's (kgan.models.pggan): --arch and --init are refused
-    options = ("gp_weight", "fade_images", "stable_images")
+    options = ("gp_weight", "fade_images", "stable_images", "categories", "info_weight")
     # The paper's Adam at twice its rate (1e-3): on the 5,000 digits the coarse stages learn the shapes faster
     # (benchmarks/RESULTS.md, "PGGAN": classifier score 7.2 instead of 6.5-6.7 for the same CPU time).
     optimizer_defaults = dict(optimizer="adam", learning_rate=2e-3, beta_1=0.0, beta_2=0.99)
@@ -116,11 +131,14 @@ class PGGAN(GAN):
         stable_images=60_000,
         gp_weight=10.0,
         drift_weight=0.001,
+        info_weight=1.0,
         loss=None,
         **kwargs,
     ):
         super().__init__(generator, discriminator, loss=loss, **kwargs)
         self.num_stages = _num_stages(generator, discriminator)
+        q_head = int(discriminator.outputs[1].shape[-1]) if len(discriminator.outputs) > 1 else None
+        self.init_code(info_weight, q_head)
         self.fade_images = check_positive_int("fade_images", fade_images)
         self.stable_images = check_positive_int("stable_images", stable_images)
         if not drift_weight >= 0.0:
@@ -152,14 +170,20 @@ class PGGAN(GAN):
         init=None,
         seed=None,
         spectral_norm=False,
+        categories=None,
         **options,
     ):
-        """The paper's networks at `image_shape` (`kgan.models.pggan`); `arch` and `init` do not apply."""
+        """The paper's networks at `image_shape` (`kgan.models.pggan`), with a `categories`-way code if set.
+
+        `arch` and `init` do not apply.
+        """
         del arch, num_classes, init  # PGGAN's own networks: equalised learning rate, unconditional
         if spectral_norm:
             raise ValueError("PGGAN's critic has the gradient penalty, not spectral norm. Received: spectral_norm=True")
-        generator = build_pggan_generator(latent_dim or 64, tuple(image_shape), seed=seed)
-        discriminator = build_pggan_discriminator(tuple(image_shape), seed=None if seed is None else seed + 1000)
+        code = dict(categorical_code=categories)
+        generator = build_pggan_generator(latent_dim or 64, tuple(image_shape), seed=seed, **code)
+        d_seed = None if seed is None else seed + 1000
+        discriminator = build_pggan_discriminator(tuple(image_shape), seed=d_seed, **code)
         return generator, discriminator, options
 
     @property
@@ -234,26 +258,55 @@ class PGGAN(GAN):
         return train_function
 
     def generate(self, latent, labels=None, training=False):
-        """G's images; in `fit`'s train step, from its stage's generator (`stage_networks`): the same, faster."""
+        """G's images (with a code, `labels` are codes); in `fit`'s train step from its stage's G: the same, faster."""
+        latent, labels = self.coded_latent(latent, labels)
         if training and self._training_stage is not None:
-            return self._stages.generators[self._training_stage](
-                ops.convert_to_tensor(latent, "float32"), training=True
-            )
+            return self._stages.generators[self._training_stage](latent, training=True)
         return super().generate(latent, labels, training=training)
 
-    def discriminate(self, images, labels=None, training=False):
-        """D's logits; in `fit`'s train step, from its stage's discriminator (`stage_networks`): the same, faster."""
+    def discriminate_and_classify(self, images, training=False):
+        """D's logits `(batch,)` and, with a code, Q's logits `(batch, categories)` (else None), from one D call.
+
+        In `fit`'s train step D is its stage's discriminator (`stage_networks`): the same, faster.
+        """
+        discriminator = self.discriminator
         if training and self._training_stage is not None:
-            return self._to_logits(self._stages.discriminators[self._training_stage](images, training=True))
-        return super().discriminate(images, labels, training=training)
+            discriminator = self._stages.discriminators[self._training_stage]
+        outputs = discriminator(images, training=training)
+        if self.categories is None:
+            return self._to_logits(outputs), None
+        return self._to_logits(outputs[0]), ops.cast(outputs[1], "float32")
+
+    def discriminate(self, images, labels=None, training=False):
+        """D's logits `(batch,)` (labels are not D's input)."""
+        return self.discriminate_and_classify(images, training=training)[0]
+
+    def _discriminator_head(self, discriminator):
+        if len(discriminator.outputs) == 2 and discriminator.outputs[0].shape[-1] == 1:
+            return "logit"  # [score, Q's code logits]
+        return super()._discriminator_head(discriminator)
 
     def discriminator_loss(self, real_images, fake_images, labels=None, fake_labels=None):
-        """WGAN-GP's critic loss plus the drift term `drift_weight * E[D(x)^2]` (Karras et al. 2018, Sec. A.1)."""
-        real_logits = self.discriminate(self.discriminator_inputs(real_images), labels, training=True)
-        fake_logits = self.discriminate(self.discriminator_inputs(fake_images), labels, training=True)
+        """WGAN-GP's critic loss plus the drift term `drift_weight * E[D(x)^2]` (Karras et al. 2018, Sec. A.1).
+
+        With a code, plus the code's term on the fakes (`information_term`).
+        """
+        real_logits = self.discriminate(self.discriminator_inputs(real_images), training=True)
+        fake_logits, fake_codes = self.discriminate_and_classify(self.discriminator_inputs(fake_images), True)
         drift = self.drift_weight * ops.mean(ops.square(real_logits))
         loss = self.gan_loss.discriminator(real_logits, fake_logits) + drift
+        if fake_codes is not None:
+            loss = loss + self.information_term(fake_labels, fake_codes)[0]
         return self.add_penalties(loss, {"drift": drift}, real_images, fake_images, labels)
+
+    def generator_loss(self, fake_images, labels=None, real_images=None, real_labels=None):
+        """G's adversarial loss; with a code, plus the code's term (`labels`: the codes), logging `info_acc`."""
+        fake_logits, codes = self.discriminate_and_classify(self.discriminator_inputs(fake_images), True)
+        loss = self.adversarial_generator_loss(fake_logits, real_images, real_labels)
+        if codes is None:
+            return loss, {}
+        information, accuracy = self.information_term(labels, codes)
+        return loss + information, {"info_acc": accuracy}
 
     def get_config(self):
         return {
@@ -262,6 +315,7 @@ class PGGAN(GAN):
             "stable_images": self.stable_images,
             "gp_weight": self.gp_weight,
             "drift_weight": self.drift_weight,
+            "info_weight": self.info_weight,
         }
 
 
