@@ -151,8 +151,11 @@ def test_kgan_train_takes_infogans_number_of_categories(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["variant"] == "infogan" and config["variant_options"]["categories"] == 12
-    bad = kgan_train(tmp_path, "--categories", "0")
-    assert bad.returncode == 2 and "--categories: expected a positive integer, received '0'" in bad.stderr
+    (tmp_path / "bad").mkdir()
+    bad = kgan_train(tmp_path / "bad", "--categories", "0")  # 0 leaves PGGAN's code out; InfoGAN needs one
+    assert bad.returncode == 2 and "`categories` must be an integer >= 2. Received: categories=0" in bad.stderr
+    bad = kgan_train(tmp_path / "bad", "--categories", "-1")
+    assert bad.returncode == 2 and "--categories: expected a non-negative integer, received '-1'" in bad.stderr
 
 
 def test_export_refuses_a_checkpoint_whose_checksum_does_not_match(capsys, tmp_path):

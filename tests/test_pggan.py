@@ -266,6 +266,8 @@ def test_the_code_gives_g_a_categorical_code_and_every_stages_d_a_q_head_on_the_
     without = build_variant("pggan", image_shape=SHAPE, latent_dim=LATENT, seed=0)  # the paper's, by default
     assert without.categories is None and len(without.discriminator.outputs) == 1
     assert "info_acc" not in [m.name for m in without.metrics]
+    off = build_variant("pggan", image_shape=SHAPE, latent_dim=LATENT, seed=0, categories=0)  # --categories 0
+    assert off.categories is None and len(off.discriminator.outputs) == 1
 
 
 def test_a_step_with_the_code_logs_info_acc_and_trains_q_under_xla():
@@ -334,7 +336,9 @@ def test_categories_flag_reaches_the_variant_and_a_bad_value_is_one_line(tmp_pat
     parser = add_train_arguments(argparse.ArgumentParser(), "pggan")
     given = variant_options(parser.parse_args(["--categories", "20", "--info-weight", "0.5"]))
     assert given == {"categories": 20, "info_weight": 0.5}
+    assert variant_options(parser.parse_args(["--categories", "0"])) == {"categories": 0}  # PGGAN without the code
     script = load_script("train_pggan")
+    assert script.DEFAULTS["variant_options"]["categories"] == 20  # the default run's code (RESULTS.md, "PGGAN")
     data = write_digits_npz(tmp_path / "digits.npz", 16)
     argv = ["--dataset", "npz", "--data-path", str(data), "--epochs", "1", "--categories", "65"]
     capsys.readouterr()

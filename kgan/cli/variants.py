@@ -7,7 +7,7 @@ share (`--d-steps`, `--label-smoothing`, `--instance-noise`, ...) are
 `kgan.training.TrainConfig` fields: `kgan.cli.train` adds those.
 """
 
-from kgan.cli.types import non_negative_float, positive_int
+from kgan.cli.types import non_negative_float, non_negative_int, positive_int
 from kgan.core.catalog import VARIANT_OPTIONS  # each variant's `options` trait, without importing TensorFlow
 from kgan.training.settings import refuse_foreign_option
 
@@ -43,9 +43,10 @@ OPTION_FLAGS = {
         help="images each PGGAN resolution trains alone before the next one fades in",
     ),
     "categories": dict(
-        type=positive_int,
+        type=non_negative_int,
         default=10,
-        help="categories of InfoGAN's code; the main job uses more than the ten digit classes (benchmarks/RESULTS.md)",
+        help="categories of InfoGAN's code, at least 2; the main job uses more than the ten digit classes "
+        "(benchmarks/RESULTS.md); for PGGAN, whose code is kgan's addition to the paper, 0 leaves it out",
     ),
 }
 

@@ -55,7 +55,7 @@ OPTIMIZER_DEFAULTS = dict(optimizer="adam", learning_rate=2e-4, beta_1=0.5, beta
 VARIANT_OPTIMIZERS = {
     "wgan": dict(optimizer="rmsprop", learning_rate=5e-5),
     "wgan_gp": dict(optimizer="adam", learning_rate=1e-4, beta_1=0.0, beta_2=0.9),
-    "pggan": dict(optimizer="adam", learning_rate=2e-3, beta_1=0.0, beta_2=0.99),
+    "pggan": dict(optimizer="adam", learning_rate=3e-3, beta_1=0.0, beta_2=0.99),
 }
 
 # kgan.core.losses.LOSSES.
