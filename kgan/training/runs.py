@@ -302,12 +302,13 @@ def check_resumable(saved, requested, keys=None, renamed=None):
     """
     renamed = dict(renamed or {})
 
-    def flag_for(name):
+    def own_flag(name):
         return renamed.get(name, "--" + name.replace("_", "-"))
 
-    for key in resume_keys() if keys is None else keys:
+    keys, flag_for = (resume_keys(), flag_of) if keys is None else (keys, own_flag)
+    for key in keys:
         if key in saved and key in requested and saved[key] != requested[key]:
-            flag = flag_of(key) if keys is None else flag_for(key)
+            flag = flag_for(key)
             given = f"{flag}{requested[key]!r}" if flag.endswith("=") else f"{flag} {requested[key]!r}"
             raise ValueError(
                 f"This run directory holds an interrupted run with {key}={saved[key]!r}; resuming it with "

@@ -20,17 +20,23 @@ def architectures():
     return tuple(sorted(catalog.ARCHITECTURES + catalog.CONDITIONAL_ARCHITECTURES))
 
 
+def _grouped(values):
+    """`{name: value}` -> `{value: [names]}`, in first-seen order: the `--help` lists below say each value once."""
+    names = {}
+    for name, value in values.items():
+        names.setdefault(value, []).append(name)
+    return names
+
+
+def _listed(names):
+    return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else names[0]
+
+
 def latent_dims():
     """`64 for dcgan, dcgan_fc and upsample; 100 for the others`: each preset's latent size, for `--help`."""
-    by_size = {}
-    for arch, size in catalog.LATENT_DIMS.items():
-        by_size.setdefault(size, []).append(arch)
+    by_size = _grouped(catalog.LATENT_DIMS)
     common = max(by_size, key=lambda size: len(by_size[size]))
-    listed = [
-        f"{size} for {', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else f"{size} for {names[0]}"
-        for size, names in by_size.items()
-        if size != common
-    ]
+    listed = [f"{size} for {_listed(names)}" for size, names in by_size.items() if size != common]
     return "; ".join([*listed, f"{common} for the others"])
 
 
@@ -67,11 +73,9 @@ def variants_default(key):
             return value
         return f"{value:.0e}".replace("e-0", "e-") if key == "learning_rate" else f"{value:g}"
 
-    by_value = {}
-    for name, optimizer in catalog.VARIANT_OPTIMIZERS.items():
-        if key in optimizer and optimizer[key] != catalog.OPTIMIZER_DEFAULTS[key]:
-            by_value.setdefault(form(optimizer[key]), []).append(name)
-    others = ", ".join(f"{value} for {' and '.join(names)}" for value, names in by_value.items())
+    default = catalog.OPTIMIZER_DEFAULTS[key]
+    declared = {name: form(o[key]) for name, o in catalog.VARIANT_OPTIMIZERS.items() if o.get(key, default) != default}
+    others = ", ".join(f"{value} for {_listed(names)}" for value, names in _grouped(declared).items())
     return form(catalog.OPTIMIZER_DEFAULTS[key]) + (f"; {others}" if others else "")
 
 
