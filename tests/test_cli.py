@@ -154,6 +154,7 @@ def test_kgan_train_takes_infogans_number_of_categories(tmp_path):
     (tmp_path / "bad").mkdir()
     bad = kgan_train(tmp_path / "bad", "--categories", "0")  # 0 leaves PGGAN's code out; InfoGAN needs one
     assert bad.returncode == 2 and "`categories` must be an integer >= 2. Received: categories=0" in bad.stderr
+    assert not (tmp_path / "bad" / "run").exists()  # refused with the settings, before the run folder is made
     bad = kgan_train(tmp_path / "bad", "--categories", "-1")
     assert bad.returncode == 2 and "--categories: expected a non-negative integer, received '-1'" in bad.stderr
 

@@ -130,12 +130,19 @@ def test_every_setting_reaches_config_json_form():
         (dict(variant_options={"gp_weight": 5.0}), "--gp-weight does not apply to the gan variant"),
         (dict(variant_options={"label_smoothing": 0.1}), "`label_smoothing` is a setting of its own"),
         (dict(variant_options={"d_steps": 2}), "`d_steps` is a setting of its own"),
+        # Values a variant checks without its networks (`check_options`): 0 is PGGAN's "no code", not InfoGAN's.
+        (dict(variant="infogan", variant_options={"categories": 0}), "Received: categories=0"),
+        (dict(variant="pggan", variant_options={"categories": 1}), "Received: categories=1"),
     ],
 )
 def test_bad_settings_are_refused_on_construction(settings, message):
     with pytest.raises(ValueError) as error:
         TrainConfig(**settings)
     assert message in str(error.value)
+
+
+def test_pggan_takes_categories_0_for_no_code():
+    assert TrainConfig(variant="pggan", variant_options={"categories": 0}).variant_options == {"categories": 0}
 
 
 def test_a_variant_option_the_variant_does_not_take_is_refused():

@@ -22,6 +22,8 @@ def test_categorical_code_is_the_argmax_of_the_first_entries_one_hot_in_front():
     np.testing.assert_array_equal(out[:, 3:], z)
     with pytest.raises(ValueError, match="Received: categories=1"):
         CategoricalCode(1)
+    with pytest.raises(ValueError, match="at most the latent size 4. Received: categories=5"):
+        CategoricalCode(5)(z)
 
 
 def test_with_code_chooses_the_code_and_keeps_the_latent_gaussian():

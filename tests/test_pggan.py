@@ -308,7 +308,7 @@ def test_with_the_code_the_export_takes_the_latent_only_and_draws_the_models_ima
 
 @pytest.mark.parametrize("categories", [1, 5, 2.5, True])
 def test_a_code_that_is_not_2_to_the_latent_size_is_refused_in_one_line(categories):
-    with pytest.raises(ValueError, match=r"categories must be an integer >= 2.*Received: categories=") as error:
+    with pytest.raises(ValueError, match=r"`categories` must be an integer >= 2.*Received: categories=") as error:
         build_variant("pggan", image_shape=SHAPE, latent_dim=LATENT, categories=categories)
     assert "\n" not in str(error.value)
 
@@ -345,7 +345,7 @@ def test_categories_flag_reaches_the_variant_and_a_bad_value_is_one_line(tmp_pat
     assert script.main([*argv, "--output-dir", str(tmp_path / "run")]) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert error[-1] == (
-        "error: The code's categories must be an integer >= 2 and at most the latent size 64. Received: categories=65"
+        "error: `categories` must be an integer >= 2 and at most the latent size 64. Received: categories=65"
     )
 
 

@@ -295,6 +295,14 @@ class GAN(SavesSeedState, SkipSymbolicBuild, TrainStep, GANHooks, TwoOptimizers,
     # The paper's optimizer, `kgan.core.optimizers.build_optimizer`'s arguments: DCGAN's (Radford et al. 2016).
     optimizer_defaults = dict(optimizer="adam", learning_rate=2e-4, beta_1=0.5, beta_2=0.999)
 
+    @classmethod
+    def check_options(cls, options):
+        """Refuses a bad value among `options` (the run's `variant_options`) before a run folder is made.
+
+        The constructor checks every option again; a variant overrides this for the values it can check without
+        its networks (InfoGAN's `categories`). The base has none.
+        """
+
     # What the generator takes and makes, from `spec` (fixed when the GAN is built).
     latent_dim = property(lambda self: self.spec.latent_dim)
     latent_distribution = property(lambda self: self.spec.latent_distribution)

@@ -102,6 +102,22 @@ def discriminator_head(x, units, activation, *, spectral_norm=False, kernel_init
     return keras.layers.Activation(activation, dtype="float32", name=f"{name}_activation")(x)
 
 
+def check_categories(categories, latent_dim=None):
+    """`categories` if it is a categorical code's size: an integer in `[2, latent_dim]`; else a one-line ValueError.
+
+    `latent_dim` None: no upper bound (the latent size is not known yet).
+    """
+    largest = "" if latent_dim is None else f" and at most the latent size {latent_dim}"
+    if (
+        not isinstance(categories, int)
+        or isinstance(categories, bool)
+        or categories < 2
+        or (latent_dim is not None and categories > latent_dim)
+    ):
+        raise ValueError(f"`categories` must be an integer >= 2{largest}. Received: categories={categories!r}")
+    return categories
+
+
 @keras.saving.register_keras_serializable(package="kgan")
 class CategoricalCode(keras.layers.Layer):
     """Reads a categorical code from a Gaussian latent vector and puts it in front as a one-hot.
@@ -125,16 +141,10 @@ class CategoricalCode(keras.layers.Layer):
 
     def __init__(self, categories, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(categories, int) or isinstance(categories, bool) or categories < 2:
-            raise ValueError(f"`categories` must be an integer >= 2. Received: categories={categories!r}")
-        self.categories = categories
+        self.categories = check_categories(categories)
 
     def build(self, input_shape):
-        if input_shape[-1] is not None and input_shape[-1] < self.categories:
-            raise ValueError(
-                f"The latent size must be at least categories={self.categories}. "
-                f"Received: latent size {input_shape[-1]}"
-            )
+        check_categories(self.categories, input_shape[-1])
 
     def call(self, latent):
         code = ops.one_hot(ops.argmax(latent[:, : self.categories], axis=-1), self.categories, dtype=latent.dtype)

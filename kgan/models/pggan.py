@@ -18,7 +18,7 @@ import math
 import keras
 from keras import layers, ops
 
-from kgan.core.layers import CategoricalCode
+from kgan.core.layers import CategoricalCode, check_categories
 from kgan.core.spec import MAX_LATENT_DIM
 from kgan.core.utils import check_positive_int
 from kgan.models.dcgan import _check_image_shape
@@ -204,17 +204,9 @@ def build_pggan_generator(
 
 
 def _check_code(categories, latent_dim=None):
-    """Refuses a code size that is not an integer in `[2, latent_dim]` (None: no code)."""
-    if categories is None:
-        return
-    largest = "" if latent_dim is None else f" and at most the latent size {latent_dim}"
-    if (
-        not isinstance(categories, int)
-        or isinstance(categories, bool)
-        or categories < 2
-        or (latent_dim is not None and categories > latent_dim)
-    ):
-        raise ValueError(f"The code's categories must be an integer >= 2{largest}. Received: categories={categories!r}")
+    """Refuses a code size that is not an integer in `[2, latent_dim]` (None: no code) before a layer is built."""
+    if categories is not None:
+        check_categories(categories, latent_dim)
 
 
 def _discriminator_graph(inputs, layer, sizes, top, filters, group_size=None, categories=None):

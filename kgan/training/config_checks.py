@@ -126,7 +126,8 @@ def conflicts(config_class, s):
 
 
 def check_variant_options(config):
-    """Refuses a `variant_options` key that is a setting of its own, or another variant's option."""
+    """Refuses a `variant_options` key that is a setting of its own or another variant's option, and a bad value the
+    variant can check without its networks (`check_options`)."""
     from kgan.variants import VARIANTS, get_variant
 
     fields = {f.name for f in dataclasses.fields(config)}
@@ -139,6 +140,7 @@ def check_variant_options(config):
                 f"Received: variant_options={config.variant_options!r}"
             )
         settings.refuse_foreign_option(config.variant, takes, key, value, everyone)
+    get_variant(config.variant).check_options(config.variant_options or {})
 
 
 def apply_recipe(config_class, recipe, given):

@@ -17,6 +17,7 @@ generated batch, G run for given codes, Q's loss term), which PGGAN's
 import keras
 from keras import ops
 
+from kgan.core.layers import check_categories
 from kgan.variants.conditional import AuxiliaryHeadGAN, _accuracy, _cross_entropy
 from kgan.variants.registry import register_variant
 
@@ -47,6 +48,16 @@ class CategoricalCodeTerms:
     q_size)` after `kgan.GAN`'s; without a code in G (`categories` None) the
     mixin changes nothing.
     """
+
+    code_optional = False  # `categories` 0 leaves the code out (PGGAN's, kgan's addition to its paper)
+
+    @classmethod
+    def check_options(cls, options):
+        """Refuses a `categories` option that is no code's size before a run starts (the layer checks it again)."""
+        super().check_options(options)
+        categories = options.get("categories")
+        if categories is not None and not (cls.code_optional and categories == 0):
+            check_categories(categories)
 
     def init_code(self, info_weight, q_size):
         """Reads the code's size from G and checks Q's (`q_size`: D's Q logits, None without a Q head)."""

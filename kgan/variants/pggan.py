@@ -118,6 +118,7 @@ class PGGAN(CategoricalCodeTerms, GAN):
     toy = False  # it grows convolutional networks
     own_networks = True  # the paper's (kgan.models.pggan): --arch and --init are refused
     options = ("gp_weight", "fade_images", "stable_images", "categories", "info_weight")
+    code_optional = True  # `categories` 0 or None: the paper's networks, without a code
     # The paper's Adam at three times its rate (1e-3): on the 5,000 digits the coarse stages learn the shapes
     # faster (benchmarks/RESULTS.md, "PGGAN": without the code, classifier score 7.9 at 3e-3, 7.5 at 2e-3, 6.5-6.7
     # at 1e-3 for the same CPU time).
