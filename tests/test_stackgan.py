@@ -485,6 +485,18 @@ def test_export_answers_for_the_model_and_keeps_the_vocabulary(tiny_run):
         loaded(["a handwritten seven", " "])
 
 
+def test_export_stores_each_weight_once_and_the_vocabulary(tiny_run):
+    import tensorflow as tf
+
+    _, _, model, export = tiny_run
+    reader = tf.train.load_checkpoint(str(export / "variables" / "variables"))
+    shapes = reader.get_variable_to_shape_map()
+    stored = sum(int(np.prod(shape)) for key, shape in shapes.items() if key.endswith("VARIABLE_VALUE"))
+    networks = (model.text_encoder, model.stage1_generator, model.stage2_generator)
+    assert stored == sum(network.count_params() for network in networks)  # no weight twice
+    assert any(key.endswith("table-keys") for key in shapes)  # the vocabulary, a lookup table
+
+
 @pytest.mark.slow  # two fresh processes import TensorFlow
 def test_export_runs_in_a_tensorflow_only_process_and_answers_saved_model_cli(tiny_run):
     _, _, _, export = tiny_run

@@ -66,9 +66,12 @@ def export_text_to_image(model, base_dir="saved_models", name="stackgan", *, ver
 def _write_saved_model(model, path):
     encoder, g0, g1 = model.text_encoder, model.stage1_generator, model.stage2_generator
     archive = keras.export.ExportArchive()
-    # The vocabulary is a lookup table, not a variable: only `track` puts it in the export (the encoder's few
-    # weights are then stored twice, which `add_untracked_endpoint` avoids for the generators).
-    archive.track(encoder)
+    # The vocabulary is a lookup table, not a variable: only `track` puts it in the export. Tracking the
+    # TextVectorization layer alone (it has no weights) keeps every weight stored once, through the endpoints
+    # (`add_untracked_endpoint`); tracking the whole encoder would store its weights twice.
+    for layer in encoder.layers:
+        if isinstance(layer, keras.layers.TextVectorization):
+            archive.track(layer)
 
     def generate(text, latent):
         embedding = encoder(text, training=False)
