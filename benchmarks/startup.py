@@ -1,12 +1,13 @@
-"""Start-up time of the `kgan` command: `--help`, a subcommand's `--help` and a bad flag, each in a fresh process.
+"""Start-up time of the `kgan` command and the scripts: `--help` and a bad flag, each in a fresh process.
 
     python benchmarks/startup.py               # 5 runs of each, median and worst
     python benchmarks/startup.py --runs 10 --json startup.json
     git archive efcf415 | tar -x -C /tmp/old && python benchmarks/startup.py --root /tmp/old   # another tree
 
-Each row runs `python -m kgan.cli ARGS` as a new process (what a user's shell does) and reports
-the wall time from start to exit, and whether TensorFlow was imported (it must not be: the parser
-reads the registries' names from `kgan.core.catalog`). The last rows time `import kgan` alone and
+Each row runs `python -m kgan.cli ARGS` or `python scripts/NAME.py ARGS` as a new process (what a user's shell
+does) and reports the wall time from start to exit. None of them imports TensorFlow (`tests/test_startup.py`
+checks): the parsers read the registries' names from `kgan.core.catalog`, and CycleGAN's and StackGAN's defaults
+from their modules' source (`kgan.cli.source`). The last rows time `import kgan` alone and
 `import tensorflow` alone for scale.
 """
 
@@ -27,6 +28,10 @@ CASES = {
     "kgan sample --help": ["-m", "kgan.cli", "sample", "--help"],
     "kgan train --epochs 0 (bad flag)": ["-m", "kgan.cli", "train", "--epochs", "0"],
     "kgan info": ["-m", "kgan.cli", "info"],
+    "python scripts/train_mnist_gan.py --help": ["scripts/train_mnist_gan.py", "--help"],
+    "python scripts/train_pggan.py --help": ["scripts/train_pggan.py", "--help"],
+    "python scripts/train_cyclegan.py --help": ["scripts/train_cyclegan.py", "--help"],
+    "python scripts/train_stackgan.py --help": ["scripts/train_stackgan.py", "--help"],
     "python -c 'import kgan'": ["-c", "import kgan"],
     "python -c 'import tensorflow' (for scale)": ["-c", "import tensorflow"],
 }

@@ -66,6 +66,57 @@ def test_the_command_answers_without_tensorflow(argv, status):
         assert len(result.stderr.strip().splitlines()[-1]) > 0 and "Traceback" not in result.stderr
 
 
+# Runs a script (scripts/NAME.py) as `python scripts/NAME.py ARGV` does, then prints which heavy modules it imported.
+SCRIPT = """
+import json, runpy, sys
+sys.argv = sys.argv[1:]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+    status = 0
+except SystemExit as exit:
+    status = exit.code
+heavy = sorted(m for m in ("tensorflow", "keras", "kgan.core.gan", "kgan.variants") if m in sys.modules)
+print(json.dumps({"status": status, "heavy": heavy}))
+"""
+
+
+@pytest.mark.parametrize(
+    "script, argv, status",
+    [
+        ("train_mnist_gan", ["--help"], 0),
+        ("train_pggan", ["--help"], 0),
+        ("train_cyclegan", ["--help"], 0),
+        ("train_stackgan", ["--help"], 0),
+        ("train_cyclegan", ["--epochs", "0"], 2),
+        ("train_stackgan", ["--size", "huge"], 2),
+    ],
+)
+def test_the_scripts_answer_help_and_a_bad_flag_without_tensorflow(script, argv, status):
+    result, seconds = run_python(SCRIPT, str(ROOT / "scripts" / f"{script}.py"), *argv)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"status": status, "heavy": []}, result.stderr
+    assert seconds < BOUND_SECONDS, f"{script} {' '.join(argv)} took {seconds:.2f} s"
+
+
+def test_the_help_read_from_source_shows_what_the_imported_modules_hold():
+    import inspect
+
+    from kgan.cli import source
+    from kgan.models.cyclegan import GENERATOR_SIZES
+    from kgan.models.stackgan import NETWORK_SIZES
+    from kgan.training.cyclegan import train_cyclegan
+    from kgan.training.stackgan import train_stackgan
+
+    for function in (train_cyclegan, train_stackgan):
+        parameters = inspect.signature(function).parameters.values()
+        expected = {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+        assert source.defaults_of(function.__module__, function.__name__) == expected
+    assert source.keys_of("kgan.models.cyclegan", "GENERATOR_SIZES") == list(GENERATOR_SIZES)
+    assert source.keys_of("kgan.models.stackgan", "NETWORK_SIZES") == list(NETWORK_SIZES)
+    with pytest.raises(LookupError, match="no top-level 'nope'"):
+        source.defaults_of("kgan.training.cyclegan", "nope")
+
+
 def test_a_variant_option_another_variant_does_not_take_is_refused_without_tensorflow():
     code = """
 import argparse, json, sys

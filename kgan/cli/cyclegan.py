@@ -9,20 +9,18 @@ arguments (`argparse.SUPPRESS`): `train_cyclegan`'s signature holds every defaul
 
 import argparse
 
-from kgan.cli import types
+from kgan.cli import source, types
 
 _DEFAULT_OUTPUT_DIR = "runs/cyclegan"
 
 
 def build_parser(description=None, epilog=None):
     """The parser of `scripts/train_cyclegan.py`."""
-    from kgan.models.cyclegan import GENERATOR_SIZES
-    from kgan.training.cyclegan import train_cyclegan
 
     parser = argparse.ArgumentParser(
         description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    add = types.flags_of(parser, train_cyclegan)
+    add = types.flags_of(parser, source.defaults_of("kgan.training.cyclegan", "train_cyclegan"))
 
     parser.add_argument(
         "--output-dir",
@@ -42,7 +40,12 @@ def build_parser(description=None, epilog=None):
         "resize both domains to H or HxW pixels, multiples of 4, e.g. 28 or 32x48",
         type=types.image_size,
     )
-    add("--size", "size", "the generators' size", choices=sorted(GENERATOR_SIZES))
+    add(
+        "--size",
+        "size",
+        "the generators' size",
+        choices=sorted(source.keys_of("kgan.models.cyclegan", "GENERATOR_SIZES")),
+    )
     add(
         "--epochs",
         "epochs",

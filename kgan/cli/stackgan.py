@@ -6,18 +6,16 @@ signature holds every default and `--help` shows them.
 
 import argparse
 
-from kgan.cli import types
+from kgan.cli import source, types
 
 _DEFAULT_OUTPUT_DIR = "runs/stackgan"
 
 
 def build_parser(description=None):
     """The parser of `scripts/train_stackgan.py`."""
-    from kgan.models.stackgan import NETWORK_SIZES
-    from kgan.training.stackgan import train_stackgan
 
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add = types.flags_of(parser, train_stackgan)
+    add = types.flags_of(parser, source.defaults_of("kgan.training.stackgan", "train_stackgan"))
     parser.add_argument("--output-dir", default=_DEFAULT_OUTPUT_DIR, help="the run folder (default: %(default)s)")
     add("--data", "data", "the shipped mnist_embedded digits or a .npz of digits with labels (x, y)")
     add(
@@ -26,7 +24,7 @@ def build_parser(description=None):
         "the side of the stage-II images, a multiple of 4; stage I draws half of it",
         type=types.positive_int_up_to(4096),
     )
-    add("--size", "size", "the networks' size", choices=sorted(NETWORK_SIZES))
+    add("--size", "size", "the networks' size", choices=sorted(source.keys_of("kgan.models.stackgan", "NETWORK_SIZES")))
     add(
         "--correction-limit",
         "correction_limit",

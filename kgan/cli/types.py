@@ -1,7 +1,6 @@
 """argparse types: the value checks every kgan command and script shares (bad values exit with status 2)."""
 
 import argparse
-import inspect
 
 from kgan.core.utils import MAX_INT, MAX_SEED
 
@@ -131,13 +130,13 @@ def non_negative_int(text):
     return _int_in(text, 0, MAX_SEED, "a non-negative integer")
 
 
-def flags_of(parser, function):
-    """`add(flag, dest, help, **kwargs)`: adds a flag for `function`'s keyword argument `dest`, default its own.
+def flags_of(parser, defaults):
+    """`add(flag, dest, help, **kwargs)`: adds a flag for a function's keyword argument `dest`, default its own.
 
-    A flag not given is left out of the parsed arguments (`argparse.SUPPRESS`), so `function`'s signature is the
+    `defaults` is the function's `{argument: default}` (`kgan.cli.source.defaults_of`, read from its source). A
+    flag not given is left out of the parsed arguments (`argparse.SUPPRESS`), so the function's signature is the
     one home of each default (`--help` shows it); `function(**vars(args))` then takes the flags given.
     """
-    defaults = {name: p.default for name, p in inspect.signature(function).parameters.items()}
 
     def add(flag, dest, help, **kwargs):
         parser.add_argument(
