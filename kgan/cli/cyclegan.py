@@ -16,7 +16,6 @@ _DEFAULT_OUTPUT_DIR = "runs/cyclegan"
 
 def build_parser(description=None, epilog=None):
     """The parser of `scripts/train_cyclegan.py`."""
-
     parser = argparse.ArgumentParser(
         description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
     )

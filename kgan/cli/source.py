@@ -3,8 +3,8 @@
 `scripts/train_cyclegan.py --help` shows `train_cyclegan`'s defaults and the generator sizes, whose modules import
 TensorFlow (seconds). Those values are Python literals, so the command line reads them from the modules' source
 with `ast` (found by path: `importlib.util.find_spec` would run the parent packages, and `kgan.models` imports
-Keras), and the modules stay their one home;
-`tests/test_startup.py` checks the values read against the imported ones.
+Keras), and the modules stay their one home. `tests/test_startup.py` checks the values read against the imported
+ones.
 """
 
 import ast

@@ -13,7 +13,6 @@ _DEFAULT_OUTPUT_DIR = "runs/stackgan"
 
 def build_parser(description=None):
     """The parser of `scripts/train_stackgan.py`."""
-
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     add = types.flags_of(parser, source.defaults_of("kgan.training.stackgan", "train_stackgan"))
     parser.add_argument("--output-dir", default=_DEFAULT_OUTPUT_DIR, help="the run folder (default: %(default)s)")
