@@ -30,17 +30,20 @@ def run_python(code, *args):
     return result, time.perf_counter() - start
 
 
-# Runs the `kgan` command's main on argv, then prints which heavy modules the process imported.
-KGAN = """
-import json, sys
-from kgan.cli import main
+# Code for a fresh interpreter: runs `{run}`, then prints its exit status and which heavy modules it imported.
+REPORT = """
+import json, runpy, sys
+status = 0
 try:
-    status = main(sys.argv[1:])
+    {run}
 except SystemExit as exit:
     status = exit.code
 heavy = sorted(m for m in ("tensorflow", "keras", "kgan.core.gan", "kgan.variants") if m in sys.modules)
-print(json.dumps({"status": status, "heavy": heavy}))
+print(json.dumps({{"status": status, "heavy": heavy}}))
 """
+# The `kgan` command's main on argv; a script as `python scripts/NAME.py ARGV` runs it (argv: its path, ARGV).
+KGAN = REPORT.format(run="from kgan.cli import main; status = main(sys.argv[1:])")
+SCRIPT = REPORT.format(run="sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
 
 
 @pytest.mark.parametrize(
@@ -64,20 +67,6 @@ def test_the_command_answers_without_tensorflow(argv, status):
     assert seconds < BOUND_SECONDS, f"kgan {' '.join(argv)} took {seconds:.2f} s"
     if status == 2:
         assert len(result.stderr.strip().splitlines()[-1]) > 0 and "Traceback" not in result.stderr
-
-
-# Runs a script (scripts/NAME.py) as `python scripts/NAME.py ARGV` does, then prints which heavy modules it imported.
-SCRIPT = """
-import json, runpy, sys
-sys.argv = sys.argv[1:]
-try:
-    runpy.run_path(sys.argv[0], run_name="__main__")
-    status = 0
-except SystemExit as exit:
-    status = exit.code
-heavy = sorted(m for m in ("tensorflow", "keras", "kgan.core.gan", "kgan.variants") if m in sys.modules)
-print(json.dumps({"status": status, "heavy": heavy}))
-"""
 
 
 @pytest.mark.parametrize(
