@@ -122,7 +122,7 @@ class ImageFolder:
                 raise ValueError(
                     f"Images differ in size: {first} is {image_size[1]}x{image_size[0]} "
                     f"but {file} is {width}x{height} (width x height); pass "
-                    "image_size=(height, width) to resize them all. Received: image_size=None"
+                    "image_size=(height, width) (--image-size HxW) to resize them all. Received: image_size=None"
                 )
             (top, left, h, w), (out_h, out_w), (pad_top, pad_left) = fitted_boxes(height, width, image_size, resize)
             boxes.append((top, left, h, w, out_h, out_w, pad_top, pad_left))

@@ -1,0 +1,61 @@
+"""What a user fresh to kgan met on the documented paths: each fix of the user-journey review, as a specification."""
+
+import pathlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from kgan.cli import main
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def run(capsys, *argv):
+    try:
+        status = main([str(a) for a in argv])
+    except SystemExit as exit:  # argparse's usage errors
+        status = exit.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def write_pngs(folder, sizes):
+    """One grey PNG per size `(height, width)` in `folder`, named 0.png, 1.png, ..."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, (height, width) in enumerate(sizes):
+        Image.fromarray(np.full((height, width), 40 * i, "uint8")).save(folder / f"{i}.png")
+    return folder
+
+
+# Bad data is refused before the run directory is made: a user's typos leave no run folders behind.
+
+
+def test_a_folder_mixing_images_and_subfolders_leaves_no_run_directory(tmp_path):
+    import kgan
+
+    data = write_pngs(tmp_path / "data", [(8, 8)] * 2)
+    write_pngs(data / "sub", [(8, 8)] * 2)
+    with pytest.raises(ValueError, match="mixes images at its top level"):
+        kgan.train(dataset="folder", data_path=str(data), output_dir=str(tmp_path / "run"), epochs=1)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("cache", ["memory", "none"])
+def test_a_batch_larger_than_the_data_names_the_flag_and_leaves_no_run_directory(tmp_path, cache):
+    import kgan
+
+    data = write_pngs(tmp_path / "data", [(8, 8)] * 3)
+    with pytest.raises(ValueError, match=r"3 images, too few for one batch of 8; lower --batch-size to at most 3"):
+        kgan.train(dataset="folder", data_path=str(data), output_dir=str(tmp_path / "run"), batch_size=8, cache=cache)
+    assert not (tmp_path / "run").exists()
+
+
+def test_images_of_different_sizes_name_the_image_size_flag(tmp_path):
+    from kgan.data import ImageFolder, load_arrays
+
+    data = write_pngs(tmp_path / "data", [(8, 8), (12, 8)])
+    with pytest.raises(ValueError, match="--image-size HxW"):
+        load_arrays("folder", str(data))
+    with pytest.raises(ValueError, match="--image-size HxW"):
+        ImageFolder(str(data))
