@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import tiny_generator
 from kgan.cli import main
+from kgan.serving import export_generator
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -59,3 +61,29 @@ def test_images_of_different_sizes_name_the_image_size_flag(tmp_path):
         load_arrays("folder", str(data))
     with pytest.raises(ValueError, match="--image-size HxW"):
         ImageFolder(str(data))
+
+
+# `kgan export` says which of its arguments is wrong.
+
+
+def test_export_with_a_checkpoint_that_is_not_a_file_names_the_flag(capsys, tmp_path):
+    (tmp_path / "checkpoints").mkdir()
+    status, _, err = run(capsys, "export", tmp_path, "--checkpoint", "2")
+    assert status == 2 and len(err.strip().splitlines()) == 1
+    assert "No checkpoint file at 2; --checkpoint takes the path of a .keras file" in err
+    assert "Received: --checkpoint=2" in err
+
+
+def test_export_of_a_folder_that_is_not_a_run_says_so(capsys, tmp_path):
+    status, _, err = run(capsys, "export", tmp_path)
+    assert status == 2 and len(err.strip().splitlines()) == 1
+    assert "RUN_DIR must be a run directory written by kgan train. Received: RUN_DIR=" in err
+    assert "Received: None" not in err
+
+
+def test_per_class_of_an_unconditional_export_names_the_flag(capsys, tmp_path):
+    export = export_generator(tiny_generator(), tmp_path / "exports", "tiny")
+    status, _, err = run(capsys, "sample", export, "--per-class", "-n", 2, "-o", tmp_path / "c.png")
+    assert status == 2 and len(err.strip().splitlines()) == 1
+    assert "--per-class needs a conditional generator" in err and "class_grid" not in err
+    assert not (tmp_path / "c.png").exists()

@@ -285,6 +285,11 @@ def run_sample(args):
             images = explore.latent_grid(generator, args.seed, steps=args.steps, labels=labels)
             ncols = args.steps
         elif args.per_class:
+            if generator.num_classes is None:
+                raise ValueError(
+                    "--per-class needs a conditional generator (one that takes labels: cgan, acgan); this export "
+                    f"takes a latent vector only. Received: EXPORT={args.export_dir}"
+                )
             images = explore.class_grid(generator, per_class=args.num, seed=args.seed)
             labels = np.repeat(np.arange(generator.num_classes), args.num)
             ncols = args.num
@@ -349,9 +354,20 @@ def run_export(args):
     try:
         if not run_dir.is_dir():
             raise FileNotFoundError(f"No run directory at {run_dir}. Received: RUN_DIR={args.run_dir}")
-        checkpoint = pathlib.Path(args.checkpoint) if args.checkpoint else Checkpoint.latest(run_dir / "checkpoints")
-        if checkpoint is None or not checkpoint.is_file():
-            raise FileNotFoundError(f"No checkpoint to export in {run_dir / 'checkpoints'}. Received: {checkpoint}")
+        if args.checkpoint:
+            checkpoint = pathlib.Path(args.checkpoint)
+            if not checkpoint.is_file():
+                raise FileNotFoundError(
+                    f"No checkpoint file at {checkpoint}; --checkpoint takes the path of a .keras file (e.g. "
+                    f"{run_dir / 'checkpoints' / 'epoch_0001.keras'}). Received: --checkpoint={args.checkpoint}"
+                )
+        else:
+            checkpoint = Checkpoint.latest(run_dir / "checkpoints")
+            if checkpoint is None or not checkpoint.is_file():
+                raise FileNotFoundError(
+                    f"No checkpoint to export in {run_dir / 'checkpoints'}; RUN_DIR must be a run directory "
+                    f"written by kgan train. Received: RUN_DIR={args.run_dir}"
+                )
         config_path = run_dir / "config.json"
         config = read_json_object(config_path, "run config") if config_path.is_file() else {}
         check_writable_dir(args.export_dir or run_dir / "saved_models", "--export-dir")  # before loading
