@@ -1,6 +1,7 @@
 """What a user fresh to kgan met on the documented paths: each fix of the user-journey review, as a specification."""
 
 import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -87,3 +88,36 @@ def test_per_class_of_an_unconditional_export_names_the_flag(capsys, tmp_path):
     assert status == 2 and len(err.strip().splitlines()) == 1
     assert "--per-class needs a conditional generator" in err and "class_grid" not in err
     assert not (tmp_path / "c.png").exists()
+
+
+# The docs say what the code does.
+
+
+def test_the_docs_quote_the_resume_message_the_code_prints(tmp_path, capsys):
+    import keras
+
+    from kgan.callbacks import Checkpoint
+    from kgan.training import runs
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    callback = Checkpoint(tmp_path, keep=10)
+    callback.set_model(model)
+    callback.on_epoch_end(1, {})  # epoch 2
+    runs.load_newest([tmp_path], keras.saving.load_model)
+    printed = capsys.readouterr().out.strip()
+    for page in ("docs/main_job.md", "docs/reliability.md"):
+        text = " ".join((ROOT / page).read_text(encoding="utf-8").split())
+        quotes = re.findall(r"`(Resuming the interrupted run[^`]*)`", text)
+        assert quotes, page
+        for quote in quotes:
+            pattern = re.escape(quote).replace(re.escape(".../"), ".*/").replace("NNNN", r"\d{4}")
+            pattern = pattern.replace(re.escape(" N "), r" \d+ ")
+            assert re.fullmatch(pattern, printed), (page, quote, printed)
+
+
+def test_the_variants_table_gives_wgan_the_optimizer_kgan_train_uses():
+    from kgan.training import TrainConfig
+
+    assert TrainConfig(variant="wgan").optimizer_settings()["optimizer"] == "rmsprop"
+    row = next(line for line in (ROOT / "docs" / "variants.md").read_text().splitlines() if line.startswith("| WGAN |"))
+    assert "RMSprop" in row.split("|")[-2] and "Adam there" not in row
