@@ -64,6 +64,21 @@ def test_images_of_different_sizes_name_the_image_size_flag(tmp_path):
         ImageFolder(str(data))
 
 
+def test_a_file_cut_short_after_its_header_is_named_with_the_decoders_reason(tmp_path):
+    import tensorflow as tf
+
+    from kgan.data import ImageFolder
+
+    data = write_pngs(tmp_path / "data", [(8, 8)] * 4)
+    (data / "2.png").write_bytes((data / "2.png").read_bytes()[:41])  # the header (33 bytes) sound, the pixels cut
+    folder = ImageFolder(str(data), cache="none")
+    with pytest.raises(tf.errors.InvalidArgumentError) as excinfo:
+        for _ in folder.dataset(batch_size=2, seed=0, epochs=1):
+            pass
+    error = str(folder.explain(excinfo.value))
+    assert error == f"Could not decode image (Invalid PNG data, size 41). Received: file={str(data / '2.png')!r}"
+
+
 # `kgan export` says which of its arguments is wrong.
 
 
