@@ -136,3 +136,19 @@ def test_the_variants_table_gives_wgan_the_optimizer_kgan_train_uses():
     assert TrainConfig(variant="wgan").optimizer_settings()["optimizer"] == "rmsprop"
     row = next(line for line in (ROOT / "docs" / "variants.md").read_text().splitlines() if line.startswith("| WGAN |"))
     assert "RMSprop" in row.split("|")[-2] and "Adam there" not in row
+
+
+# Every flag of the scripts a teacher runs says what it is, not only its default.
+
+LECTURE_SCRIPTS = sorted(p.stem for p in (ROOT / "scripts").glob("lecture*.py")) + ["ring_of_gaussians"]
+HELP_WITHOUT_WORDS = re.compile(r"^  (?:-\w, )?(--[\w-]+)(?: [A-Z_]+)?(?:\n +| {2,})\(default", re.M)
+
+
+@pytest.mark.parametrize("name", LECTURE_SCRIPTS)
+def test_every_flag_of_a_lecture_script_has_help_beyond_its_default(name, capsys):
+    from conftest import load_script
+
+    with pytest.raises(SystemExit) as exit:
+        load_script(name).main(["--help"])
+    assert exit.value.code == 0
+    assert HELP_WITHOUT_WORDS.findall(capsys.readouterr().out) == []
