@@ -152,3 +152,19 @@ def test_every_flag_of_a_lecture_script_has_help_beyond_its_default(name, capsys
         load_script(name).main(["--help"])
     assert exit.value.code == 0
     assert HELP_WITHOUT_WORDS.findall(capsys.readouterr().out) == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "steps", "need"), [("--interpolate", 1, "at least 2"), ("--latent-grid", 101, "at most")]
+)
+def test_sample_steps_out_of_range_name_the_flag(capsys, tmp_path, mode, steps, need):
+    export = export_generator(tiny_generator(), tmp_path / "exports", "tiny")
+    seeds = [1, 2] if mode == "--interpolate" else []
+    status, _, err = run(capsys, "sample", export, mode, *seeds, "--steps", steps, "-o", tmp_path / "s.png")
+    assert status == 2 and len(err.strip().splitlines()) == 1
+    assert f"--steps must be {need}" in err and f"Received: --steps={steps}" in err and "`steps`" not in err
+
+
+def test_sample_labels_help_says_how_to_give_one_per_image(capsys):
+    status, out, _ = run(capsys, "sample", "--help")
+    assert status == 0 and "comma-separated" in " ".join(out.split())

@@ -171,7 +171,8 @@ def add_sample_arguments(parser):
         "--labels",
         type=labels_list,
         default=None,
-        help="class id(s) for a conditional generator: one for all images, or one per image",
+        help="class id(s) for a conditional generator: one for all images (7), or one per image, comma-separated "
+        "(0,1,2)",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
@@ -193,7 +194,8 @@ def add_sample_arguments(parser):
         "--steps",
         type=positive_int_up_to(MAX_SAMPLES),
         default=10,
-        help="images along an interpolation, or per side of a latent grid (default: %(default)s)",
+        help="images along an interpolation (at least 2), or per side of a latent grid (at most 100) "
+        "(default: %(default)s)",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace --output if it exists")
     parser.add_argument(
@@ -269,6 +271,11 @@ def run_sample(args):
         check_writable_dir(output.parent, "--output", received=output)  # before the generator runs
         if args.input is not None and args.translate is None:
             raise ValueError(f"--input is for --translate. Received: --input={args.input}")
+        if args.interpolate and args.steps < 2 or args.latent_grid and args.steps > explore.MAX_GRID_STEPS:
+            need = (
+                "at least 2 for --interpolate" if args.interpolate else f"at most {explore.MAX_GRID_STEPS} for a grid"
+            )
+            raise ValueError(f"--steps must be {need}. Received: --steps={args.steps}")
         if args.translate is None and args.text is None:
             generator = load_generator(args.export_dir, trust=args.trust_export)
         labels = None if args.labels is None else np.asarray(args.labels)
