@@ -101,7 +101,7 @@ def test_per_class_of_an_unconditional_export_names_the_flag(capsys, tmp_path):
     export = export_generator(tiny_generator(), tmp_path / "exports", "tiny")
     status, _, err = run(capsys, "sample", export, "--per-class", "-n", 2, "-o", tmp_path / "c.png")
     assert status == 2 and len(err.strip().splitlines()) == 1
-    assert "--per-class needs a conditional generator" in err and "class_grid" not in err
+    assert "--per-class is for a conditional generator" in err and "class_grid" not in err
     assert not (tmp_path / "c.png").exists()
 
 
@@ -168,3 +168,27 @@ def test_sample_steps_out_of_range_name_the_flag(capsys, tmp_path, mode, steps, 
 def test_sample_labels_help_says_how_to_give_one_per_image(capsys):
     status, out, _ = run(capsys, "sample", "--help")
     assert status == 0 and "comma-separated" in " ".join(out.split())
+
+
+def test_sample_labels_name_the_flag_for_conditional_and_unconditional_exports(capsys, tmp_path):
+    plain = export_generator(tiny_generator(), tmp_path / "exports", "tiny")
+    conditional = export_generator(tiny_generator(num_classes=3), tmp_path / "exports", "ctiny")
+    for export, labels, expected in [
+        (
+            plain,
+            ["--labels", "3"],
+            "--labels is for a conditional generator (cgan, acgan); this export takes a "
+            "latent vector only. Received: --labels=3",
+        ),
+        (
+            conditional,
+            [],
+            "This generator is conditional: pass --labels, class ids that must lie in [0, 3) (e.g. --labels 2, or "
+            "0,1 one per image), or --per-class. Received: --labels=None",
+        ),
+        (conditional, ["--labels", "0,5"], "must lie in [0, 3)"),
+    ]:
+        status, _, err = run(capsys, "sample", export, "-n", 2, *labels, "-o", tmp_path / "s.png")
+        assert status == 2 and len(err.strip().splitlines()) == 1 and expected in err, err
+    status, _, _ = run(capsys, "sample", conditional, "-n", 2, "--labels", "0,2", "-o", tmp_path / "s.png")
+    assert status == 0

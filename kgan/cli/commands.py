@@ -248,6 +248,23 @@ def _text_images(args):
     return model([args.text] * args.num, seed=args.seed)
 
 
+def _check_labels(num_classes, args):
+    """`--labels` (or `--per-class`) for a conditional generator, each a class id it has; none for another."""
+    given = None if args.labels is None else ",".join(map(str, args.labels))
+    if num_classes is None and (given is not None or args.per_class):
+        flag = "--per-class" if args.per_class else "--labels"
+        received = f"EXPORT={args.export_dir}" if args.per_class else f"--labels={given}"
+        raise ValueError(
+            f"{flag} is for a conditional generator (cgan, acgan); this export takes a latent vector only. "
+            f"Received: {received}"
+        )
+    if num_classes and not args.per_class and (given is None or not all(0 <= x < num_classes for x in args.labels)):
+        raise ValueError(
+            f"This generator is conditional: pass --labels, class ids that must lie in [0, {num_classes}) (e.g. "
+            f"--labels {num_classes - 1}, or 0,1 one per image), or --per-class. Received: --labels={given}"
+        )
+
+
 def run_sample(args):
     """Writes samples of an exported generator; returns the exit status."""
     import errno
@@ -278,6 +295,7 @@ def run_sample(args):
             raise ValueError(f"--steps must be {need}. Received: --steps={args.steps}")
         if args.translate is None and args.text is None:
             generator = load_generator(args.export_dir, trust=args.trust_export)
+            _check_labels(generator.num_classes, args)
         labels = None if args.labels is None else np.asarray(args.labels)
         latent = None
         ncols = None
@@ -292,11 +310,6 @@ def run_sample(args):
             images = explore.latent_grid(generator, args.seed, steps=args.steps, labels=labels)
             ncols = args.steps
         elif args.per_class:
-            if generator.num_classes is None:
-                raise ValueError(
-                    "--per-class needs a conditional generator (one that takes labels: cgan, acgan); this export "
-                    f"takes a latent vector only. Received: EXPORT={args.export_dir}"
-                )
             images = explore.class_grid(generator, per_class=args.num, seed=args.seed)
             labels = np.repeat(np.arange(generator.num_classes), args.num)
             ncols = args.num
