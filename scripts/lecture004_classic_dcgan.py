@@ -58,7 +58,13 @@ def parse_args(argv=None):
         "maximum_likelihood (default: %(default)s)",
     )
     parser.add_argument("--d-steps", type=positive_int, default=1, help="D steps per G step (default: %(default)s)")
-    parser.add_argument("--batch-size", type=positive_int, default=64, help="(default: %(default)s)")
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=64,
+        help="real images per step; D trains on them and as many fakes, DG on as many latent vectors "
+        "(default: %(default)s)",
+    )
     parser.add_argument(
         "--no-score", dest="score", action="store_false", help="skip scoring the export with kgan.metrics"
     )

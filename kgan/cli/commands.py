@@ -171,7 +171,8 @@ def add_sample_arguments(parser):
         "--labels",
         type=labels_list,
         default=None,
-        help="class id(s) for a conditional generator: one for all images, or one per image",
+        help="class id(s) for a conditional generator: one for all images (7), or one per image, comma-separated "
+        "(0,1,2)",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
@@ -193,7 +194,8 @@ def add_sample_arguments(parser):
         "--steps",
         type=positive_int_up_to(MAX_SAMPLES),
         default=10,
-        help="images along an interpolation, or per side of a latent grid (default: %(default)s)",
+        help="images along an interpolation (at least 2), or per side of a latent grid (at most 100) "
+        "(default: %(default)s)",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace --output if it exists")
     parser.add_argument(
@@ -246,6 +248,23 @@ def _text_images(args):
     return model([args.text] * args.num, seed=args.seed)
 
 
+def _check_labels(num_classes, args):
+    """`--labels` (or `--per-class`) for a conditional generator, each a class id it has; none for another."""
+    given = None if args.labels is None else ",".join(map(str, args.labels))
+    if num_classes is None and (given is not None or args.per_class):
+        flag = "--per-class" if args.per_class else "--labels"
+        received = f"EXPORT={args.export_dir}" if args.per_class else f"--labels={given}"
+        raise ValueError(
+            f"{flag} is for a conditional generator (cgan, acgan); this export takes a latent vector only. "
+            f"Received: {received}"
+        )
+    if num_classes and not args.per_class and (given is None or not all(0 <= x < num_classes for x in args.labels)):
+        raise ValueError(
+            f"This generator is conditional: pass --labels, class ids that must lie in [0, {num_classes}) (e.g. "
+            f"--labels {num_classes - 1}, or 0,1 one per image), or --per-class. Received: --labels={given}"
+        )
+
+
 def run_sample(args):
     """Writes samples of an exported generator; returns the exit status."""
     import errno
@@ -269,8 +288,14 @@ def run_sample(args):
         check_writable_dir(output.parent, "--output", received=output)  # before the generator runs
         if args.input is not None and args.translate is None:
             raise ValueError(f"--input is for --translate. Received: --input={args.input}")
+        if args.interpolate and args.steps < 2 or args.latent_grid and args.steps > explore.MAX_GRID_STEPS:
+            need = (
+                "at least 2 for --interpolate" if args.interpolate else f"at most {explore.MAX_GRID_STEPS} for a grid"
+            )
+            raise ValueError(f"--steps must be {need}. Received: --steps={args.steps}")
         if args.translate is None and args.text is None:
             generator = load_generator(args.export_dir, trust=args.trust_export)
+            _check_labels(generator.num_classes, args)
         labels = None if args.labels is None else np.asarray(args.labels)
         latent = None
         ncols = None
@@ -349,9 +374,20 @@ def run_export(args):
     try:
         if not run_dir.is_dir():
             raise FileNotFoundError(f"No run directory at {run_dir}. Received: RUN_DIR={args.run_dir}")
-        checkpoint = pathlib.Path(args.checkpoint) if args.checkpoint else Checkpoint.latest(run_dir / "checkpoints")
-        if checkpoint is None or not checkpoint.is_file():
-            raise FileNotFoundError(f"No checkpoint to export in {run_dir / 'checkpoints'}. Received: {checkpoint}")
+        if args.checkpoint:
+            checkpoint = pathlib.Path(args.checkpoint)
+            if not checkpoint.is_file():
+                raise FileNotFoundError(
+                    f"No checkpoint file at {checkpoint}; --checkpoint takes the path of a .keras file (e.g. "
+                    f"{run_dir / 'checkpoints' / 'epoch_0001.keras'}). Received: --checkpoint={args.checkpoint}"
+                )
+        else:
+            checkpoint = Checkpoint.latest(run_dir / "checkpoints")
+            if checkpoint is None or not checkpoint.is_file():
+                raise FileNotFoundError(
+                    f"No checkpoint to export in {run_dir / 'checkpoints'}; RUN_DIR must be a run directory "
+                    f"written by kgan train. Received: RUN_DIR={args.run_dir}"
+                )
         config_path = run_dir / "config.json"
         config = read_json_object(config_path, "run config") if config_path.is_file() else {}
         check_writable_dir(args.export_dir or run_dir / "saved_models", "--export-dir")  # before loading

@@ -151,7 +151,7 @@ def load_folder(path, image_size, channels, resize="stretch"):
             raise ValueError(
                 f"Images differ in size: {files[0]} is {image_size[1]}x{image_size[0]} "
                 f"but {file} is {width}x{height} (width x height); pass "
-                "image_size=(height, width) to resize them all. "
+                "image_size=(height, width) (--image-size HxW) to resize them all. "
                 "Received: image_size=None"
             )
         if (height, width) != image_size:

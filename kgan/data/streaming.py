@@ -16,6 +16,7 @@ batches.
 """
 
 import os
+import re
 import warnings
 
 import numpy as np
@@ -122,7 +123,7 @@ class ImageFolder:
                 raise ValueError(
                     f"Images differ in size: {first} is {image_size[1]}x{image_size[0]} "
                     f"but {file} is {width}x{height} (width x height); pass "
-                    "image_size=(height, width) to resize them all. Received: image_size=None"
+                    "image_size=(height, width) (--image-size HxW) to resize them all. Received: image_size=None"
                 )
             (top, left, h, w), (out_h, out_w), (pad_top, pad_left) = fitted_boxes(height, width, image_size, resize)
             boxes.append((top, left, h, w, out_h, out_w, pad_top, pad_left))
@@ -251,5 +252,17 @@ class ImageFolder:
         file = self.find_undecodable()
         if file is None:
             return None
-        reason = (getattr(error, "message", None) or str(error)).strip().splitlines()[0]
+        # The decoder's own words ("Invalid PNG data, size 41"): tf.data's error says only "Graph execution error:".
+        reason = _decoding_error(self._decoder(), self.files.index(file))
+        reason = reason or (getattr(error, "message", None) or str(error)).strip().splitlines()[0]
         return ValueError(f"Could not decode image ({reason}). Received: file={file!r}")
+
+
+def _decoding_error(decode, index):
+    """The first line of what decoding file `index` on its own raises, without TensorFlow's node names; or None."""
+    try:
+        decode(tf.constant(index, tf.int64))
+    except tf.errors.OpError as error:
+        lines = re.sub(r"\{\{[^}]*\}\}|\[Op:[^\]]*\].*", "", error.message).strip().splitlines()
+        return lines[0].strip() if lines else None
+    return None

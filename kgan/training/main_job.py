@@ -56,6 +56,15 @@ def default_run_dir(name, root="runs"):
     return pathlib.Path(root) / f"{name}-{stamp}"
 
 
+def check_batch_size(num_examples, batch_size):
+    """Raises `ValueError` when the data holds no full batch (an epoch drops the last partial one)."""
+    if num_examples < batch_size:
+        raise ValueError(
+            f"The dataset has {num_examples} images, too few for one batch of {batch_size}; lower --batch-size "
+            f"to at most {num_examples}. Received: batch_size={batch_size}"
+        )
+
+
 class TrainingDiverged(RuntimeError):
     """Raised by `train` when `DivergenceMonitor(action="stop")` stopped the run (no export is written)."""
 
@@ -111,6 +120,20 @@ def train(config=None, /, **settings):
     checkpoints = run_dir / "checkpoints"  # the chief's, which every worker resumes from
     if chief:
         c.check_paths(run_dir)  # an unwritable folder or missing data fails now, not after the last epoch
+
+    # Keras turns XLA off under op determinism anyway; "auto" is measured once the model is built (xla_choice).
+    jit_compile = c.jit_compile is True and not c.deterministic
+    if c.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    keras.utils.set_random_seed(c.seed)
+    # Opened before the run directory is made, so bad data (an unreadable image, a folder of mixed sizes, too
+    # few images for one batch) leaves no run directory behind.
+    source = open_source(
+        c.dataset, c.data_path, image_size=c.image_size, channels=c.channels, resize=c.resize, cache=c.cache
+    )
+    info = source.info
+    check_batch_size(info.num_examples, c.batch_size)
+    if chief:
         export_base = pathlib.Path(c.export_dir or run_dir / "saved_models")
         state = runs.prepare_run_dir(run_dir, overwrite=c.overwrite, stale=[export_base / export_name])
     else:
@@ -122,15 +145,6 @@ def train(config=None, /, **settings):
         atexit.register(shutil.rmtree, run_dir, True)  # also after an error
         export_base = run_dir / "saved_models"
 
-    # Keras turns XLA off under op determinism anyway; "auto" is measured once the model is built (xla_choice).
-    jit_compile = c.jit_compile is True and not c.deterministic
-    if c.deterministic:
-        tf.config.experimental.enable_op_determinism()
-    keras.utils.set_random_seed(c.seed)
-    source = open_source(
-        c.dataset, c.data_path, image_size=c.image_size, channels=c.channels, resize=c.resize, cache=c.cache
-    )
-    info = source.info
     gpus = tf.config.list_physical_devices("GPU")
     mixed_precision = choose_mixed_precision(c.mixed_precision, gpus)  # "auto": where a GPU is present
     steps_per_epoch = info.num_examples // c.batch_size
