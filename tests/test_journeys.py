@@ -54,6 +54,15 @@ def test_a_batch_larger_than_the_data_names_the_flag_and_leaves_no_run_directory
     assert not (tmp_path / "run").exists()
 
 
+def test_a_setting_the_model_refuses_leaves_no_run_directory(tmp_path):
+    import kgan
+
+    data = write_pngs(tmp_path / "data", [(30, 30)] * 4)  # 30 x 30: the preset's two upsamplings need a multiple of 4
+    with pytest.raises(ValueError, match="30"):
+        kgan.train(dataset="folder", data_path=str(data), output_dir=str(tmp_path / "run"), batch_size=2, epochs=1)
+    assert not (tmp_path / "run").exists()
+
+
 def test_images_of_different_sizes_name_the_image_size_flag(tmp_path):
     from kgan.data import ImageFolder, load_arrays
 

@@ -126,25 +126,13 @@ def train(config=None, /, **settings):
     if c.deterministic:
         tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(c.seed)
-    # Opened before the run directory is made, so bad data (an unreadable image, a folder of mixed sizes, too
-    # few images for one batch) leaves no run directory behind.
+    # Opened before the run directory is made (below, once the model is built), so bad data (an unreadable image,
+    # a folder of mixed sizes, too few images for one batch) leaves no run directory behind.
     source = open_source(
         c.dataset, c.data_path, image_size=c.image_size, channels=c.channels, resize=c.resize, cache=c.cache
     )
     info = source.info
     check_batch_size(info.num_examples, c.batch_size)
-    if chief:
-        export_base = pathlib.Path(c.export_dir or run_dir / "saved_models")
-        state = runs.prepare_run_dir(run_dir, overwrite=c.overwrite, stale=[export_base / export_name])
-    else:
-        # Workers other than the chief read the chief's run (to resume with it) and write nowhere it can see.
-        state = runs.inspect_run(run_dir)
-        if state.kind == "finished":
-            state = runs.RunState("new") if c.overwrite else runs.prepare_run_dir(run_dir)  # the chief's error
-        run_dir = pathlib.Path(tempfile.mkdtemp(prefix="kgan-worker-"))
-        atexit.register(shutil.rmtree, run_dir, True)  # also after an error
-        export_base = run_dir / "saved_models"
-
     gpus = tf.config.list_physical_devices("GPU")
     mixed_precision = choose_mixed_precision(c.mixed_precision, gpus)  # "auto": where a GPU is present
     steps_per_epoch = info.num_examples // c.batch_size
@@ -167,6 +155,18 @@ def train(config=None, /, **settings):
             )
     finally:
         keras.config.set_dtype_policy(policy)  # the models keep theirs; later layers get the caller's
+    # The run directory is made only now, so a setting the model refuses leaves none behind either.
+    if chief:
+        export_base = pathlib.Path(c.export_dir or run_dir / "saved_models")
+        state = runs.prepare_run_dir(run_dir, overwrite=c.overwrite, stale=[export_base / export_name])
+    else:
+        # Workers other than the chief read the chief's run (to resume with it) and write nowhere it can see.
+        state = runs.inspect_run(run_dir)
+        if state.kind == "finished":
+            state = runs.RunState("new") if c.overwrite else runs.prepare_run_dir(run_dir)  # the chief's error
+        run_dir = pathlib.Path(tempfile.mkdtemp(prefix="kgan-worker-"))
+        atexit.register(shutil.rmtree, run_dir, True)  # also after an error
+        export_base = run_dir / "saved_models"
     num_classes = gan.num_classes if gan.conditional else None
     # What the settings left to the architecture and the variant, as built (so config.json says what ran).
     resolved = dataclasses.replace(
