@@ -8,15 +8,14 @@
 The same as `kgan evaluate EXPORT_DIR`; see docs/metrics.md for the protocol.
 """
 
-import argparse
 import sys
 
-from kgan.cli import add_evaluate_arguments, run_evaluate
+from kgan.cli import ArgumentParser, add_evaluate_arguments, run_evaluate
 from kgan.cli.errors import run_main
 
 
 def main(argv=None):
-    parser = add_evaluate_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+    parser = add_evaluate_arguments(ArgumentParser(description=__doc__.splitlines()[0]))
     return run_evaluate(parser.parse_args(argv))
 
 

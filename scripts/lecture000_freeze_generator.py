@@ -19,7 +19,7 @@ import argparse
 import sys
 
 from kgan import lectures, metrics
-from kgan.cli import positive_int
+from kgan.cli import ArgumentParser, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
 
@@ -27,7 +27,7 @@ MEAN, STD = 4.0, 0.2
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,

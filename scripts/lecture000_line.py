@@ -15,13 +15,13 @@ import argparse
 import sys
 
 from kgan import callbacks, lectures, metrics
-from kgan.cli import positive_int
+from kgan.cli import ArgumentParser, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,

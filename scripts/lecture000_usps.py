@@ -17,7 +17,7 @@ import argparse
 import pathlib
 import sys
 
-from kgan.cli import add_train_arguments, run_train
+from kgan.cli import ArgumentParser, add_train_arguments, run_train
 from kgan.cli.errors import run_main
 from kgan.cli.train import config_from_args
 from kgan.cli.types import positive_int
@@ -27,7 +27,7 @@ from kgan.training.main_job import default_run_dir
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,

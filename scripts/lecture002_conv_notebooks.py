@@ -23,7 +23,7 @@ notebooks".
 import argparse
 import sys
 
-from kgan.cli import positive_int
+from kgan.cli import ArgumentParser, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
 
@@ -31,7 +31,7 @@ from kgan.cli.examples import add_example_arguments, prepare_output_dir
 def parse_args(argv=None):
     from kgan.lectures.conv_notebooks import CONV_NOTEBOOKS, NOTEBOOK_SETTINGS
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -31,14 +31,14 @@ benchmarks/RESULTS.md, "Lecture 004 DCGAN through the classic DG loop".
 import argparse
 import sys
 
-from kgan.cli import positive_int
+from kgan.cli import ArgumentParser, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments
 from kgan.training.combined import GENERATOR_COSTS
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -36,7 +36,7 @@ import argparse
 import sys
 
 from kgan import callbacks, lectures, metrics
-from kgan.cli import non_negative_int, positive_int
+from kgan.cli import ArgumentParser, non_negative_int, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
 from kgan.core.losses import LOSSES
@@ -45,7 +45,7 @@ NUM_MODES, RADIUS, STD, NUM_SAMPLES = 8, 2.0, 0.02, 2000
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,

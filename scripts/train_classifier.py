@@ -13,12 +13,12 @@ Writes <name>_classifier.weights.h5 and its card <name>_classifier.json (SHA-256
 protocol, real-against-real reference values). Seeded and deterministic.
 """
 
-import argparse
 import pathlib
 import shlex
 import sys
 
 import kgan.metrics
+from kgan.cli import ArgumentParser
 from kgan.cli.errors import run_main
 
 EPOCHS = 15  # passes over the training images
@@ -26,7 +26,7 @@ SEED = 0  # weights, data order, dropout
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--dataset",
         default="mnist_embedded",

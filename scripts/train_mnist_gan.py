@@ -15,13 +15,13 @@ SavedModel export under saved_models/<name>/<version>.
 import argparse
 import sys
 
-from kgan.cli import add_train_arguments, run_train
+from kgan.cli import ArgumentParser, add_train_arguments, run_train
 from kgan.cli.errors import run_main
 from kgan.training import MAIN_JOB
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,

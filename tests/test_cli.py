@@ -85,6 +85,20 @@ def test_bad_usage_exits_2_with_one_line(capsys, exported, tmp_path, argv, messa
     argv = [a.format(export=exported, tmp=tmp_path) for a in argv]
     status, _, err = run(capsys, *argv)
     assert status == 2 and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err  # argparse's usage synopsis is not printed (ArgumentParser)
+
+
+@pytest.mark.parametrize(
+    "script, entry", [("train_mnist_gan", "main"), ("train_cyclegan", "main"), ("lecture000_line", "parse_args")]
+)
+def test_a_scripts_usage_error_is_one_line_that_points_at_help(capsys, script, entry):
+    from conftest import load_script
+
+    with pytest.raises(SystemExit) as exit:
+        getattr(load_script(script), entry)(["--no-such-flag"])
+    err = capsys.readouterr().err.strip()
+    assert exit.value.code == 2 and len(err.splitlines()) == 1, err
+    assert "error: unrecognized arguments: --no-such-flag (" in err and err.endswith(" --help lists the flags)")
 
 
 def test_sample_never_overwrites_an_existing_file(capsys, exported, tmp_path):

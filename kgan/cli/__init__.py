@@ -11,7 +11,8 @@ Bad usage exits with status 2 and a one-line message, never a traceback.
 - `examples`: the flags and output folder of the lecture example scripts;
 - `errors`: `run_main`, the one handler every command and script runs under
   (a fault is one line and exit status 2; `--debug` shows the traceback);
-- `types`: the argparse types (`positive_int`, `probability`, ...).
+- `types`: the argparse types (`positive_int`, `probability`, ...) and `ArgumentParser`, whose usage errors are
+  one line.
 
 This is the top layer: it imports the library, and nothing in the library imports it.
 """
@@ -31,6 +32,7 @@ from kgan.cli.commands import (
 from kgan.cli.errors import run_main
 from kgan.cli.train import add_train_arguments, config_from_args, run_script, run_train
 from kgan.cli.types import (
+    ArgumentParser,
     augment_policy,
     decay_or_off,
     labels_list,
@@ -44,6 +46,7 @@ from kgan.cli.types import (
 
 __all__ = [
     "DESCRIPTION",
+    "ArgumentParser",
     "add_evaluate_arguments",
     "add_export_arguments",
     "add_sample_arguments",

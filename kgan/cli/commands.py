@@ -5,12 +5,11 @@ parser imports no TensorFlow (the choices come from `kgan.core.catalog`), so `--
 and a bad flag answer at once; a command imports what it needs when it runs.
 """
 
-import argparse
 import sys
 
 from kgan.cli.errors import run_main
 from kgan.cli.train import add_train_arguments, run_train
-from kgan.cli.types import labels_list, non_negative_int, positive_int_up_to
+from kgan.cli.types import ArgumentParser, labels_list, non_negative_int, positive_int_up_to
 from kgan.core.catalog import EVALUATE_SAMPLES as NUM_SAMPLES
 from kgan.core.catalog import MAX_SAMPLES
 from kgan.training.recipes import MAIN_JOB
@@ -22,7 +21,7 @@ DESCRIPTION = "Train a GAN on images and export its generator for TF Serving."
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="kgan", description=DESCRIPTION)
+    parser = ArgumentParser(prog="kgan", description=DESCRIPTION)
     # Read by `run_main` (anywhere on the line); declared here for --help.
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error, not just its line")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -10,13 +10,14 @@ arguments (`argparse.SUPPRESS`): `train_cyclegan`'s signature holds every defaul
 import argparse
 
 from kgan.cli import source, types
+from kgan.cli.types import ArgumentParser
 
 _DEFAULT_OUTPUT_DIR = "runs/cyclegan"
 
 
 def build_parser(description=None, epilog=None):
     """The parser of `scripts/train_cyclegan.py`."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     add = types.flags_of(parser, source.defaults_of("kgan.training.cyclegan", "train_cyclegan"))

@@ -7,13 +7,14 @@ signature holds every default and `--help` shows them.
 import argparse
 
 from kgan.cli import source, types
+from kgan.cli.types import ArgumentParser
 
 _DEFAULT_OUTPUT_DIR = "runs/stackgan"
 
 
 def build_parser(description=None):
     """The parser of `scripts/train_stackgan.py`."""
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     add = types.flags_of(parser, source.defaults_of("kgan.training.stackgan", "train_stackgan"))
     parser.add_argument("--output-dir", default=_DEFAULT_OUTPUT_DIR, help="the run folder (default: %(default)s)")
     add("--data", "data", "the shipped mnist_embedded digits or a .npz of digits with labels (x, y)")

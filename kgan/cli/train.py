@@ -5,6 +5,7 @@ import dataclasses
 import sys
 
 from kgan.cli import types
+from kgan.cli.types import ArgumentParser
 from kgan.cli.variants import add_variant_arguments, variant_options
 
 # The command line's value types, by the names `TrainConfig` fields give as their `kind`.
@@ -173,7 +174,7 @@ def run_script(variant, doc, argv=None, **defaults):
             `d_steps`, ...) and `variant_options` (`{"gp_weight": 10.0}`).
     """
     description, _, epilog = doc.partition("\n\n")
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     add_train_arguments(parser, variant, **defaults)

@@ -5,6 +5,17 @@ import argparse
 from kgan.core.utils import MAX_INT, MAX_SEED
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors are one line: `PROG: error: MESSAGE (PROG --help lists the flags)`.
+
+    argparse prints the whole usage synopsis before the error, dozens of lines for `kgan train`, which bury the
+    one that says what was wrong. The exit status stays argparse's 2; subcommands' parsers are of this class too.
+    """
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} ({self.prog} --help lists the flags)\n")
+
+
 def _int_in(text, low, high, expected):
     """`text` as an integer in [low, high], else an argparse error (argparse adds the flag's name)."""
     try:
