@@ -63,6 +63,14 @@ def test_a_setting_the_model_refuses_leaves_no_run_directory(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+def test_a_folder_of_grey_and_rgb_files_is_described_as_rgb(tmp_path):
+    from kgan.data import ImageFolder
+
+    data = write_pngs(tmp_path / "data", [(8, 8)] * 3)
+    Image.fromarray(np.zeros((8, 8, 3), "uint8")).save(data / "rgb.png")
+    assert ImageFolder(str(data)).info.describe() == "folder: 4 images of 8 x 8 x 3 (RGB), no labels"
+
+
 def test_images_of_different_sizes_name_the_image_size_flag(tmp_path):
     from kgan.data import ImageFolder, load_arrays
 

@@ -76,6 +76,8 @@ def test_tiny_end_to_end_run_writes_samples_plots_checkpoints_and_an_export(tmp_
     result = run_script("--epochs", 2, "--batch-size", 256, "--output-dir", run_dir, "--export-name", "tiny")
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"Run directory: {run_dir}" in result.stdout
+    # What was read, before training: the source, count, shape and classes, and the batches per epoch.
+    assert "Data: mnist_embedded: 5,000 images of 28 x 28 x 1 (grey), 10 classes; 19 batches of 256" in result.stdout
     for name in (
         "samples/epoch_0001.png",
         "samples/epoch_0002.png",

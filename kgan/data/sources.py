@@ -58,6 +58,13 @@ class DatasetInfo:
     num_classes: int | None
     class_names: tuple | None
 
+    def describe(self):
+        """One line for a run's log, e.g. `mnist_embedded: 5,000 images of 28 x 28 x 1 (grey), 10 classes`."""
+        height, width, channels = self.image_shape
+        kind = {1: "grey", 3: "RGB"}.get(channels, f"{channels} channels")
+        classes = f"{self.num_classes} classes" if self.num_classes else "no labels"
+        return f"{self.name}: {self.num_examples:,} images of {height} x {width} x {channels} ({kind}), {classes}"
+
 
 def load_arrays(
     name="mnist_embedded",
