@@ -209,3 +209,21 @@ def test_sample_labels_name_the_flag_for_conditional_and_unconditional_exports(c
         assert status == 2 and len(err.strip().splitlines()) == 1 and expected in err, err
     status, _, _ = run(capsys, "sample", conditional, "-n", 2, "--labels", "0,2", "-o", tmp_path / "s.png")
     assert status == 0
+
+
+def test_fit_on_a_dataset_does_not_warn_that_keras_ignores_shuffle():
+    import warnings
+
+    import tensorflow as tf
+
+    from conftest import tiny_discriminator
+    from kgan import GAN
+
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+    gan.compile(jit_compile=False)
+    data = tf.data.Dataset.from_tensor_slices(np.zeros((8, 8, 8, 1), "float32")).batch(4)
+    for shuffle, expected in ((None, 0), (True, 1)):  # the README's `gan.fit(data, ...)`; an explicit True still warns
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gan.fit(data, epochs=1, verbose=0, **({} if shuffle is None else {"shuffle": shuffle}))
+        assert sum("shuffle=True" in str(w.message) for w in caught) == expected

@@ -278,6 +278,16 @@ class GAN(SavesSeedState, SkipSymbolicBuild, TrainStep, GANHooks, TwoOptimizers,
         # The generator and discriminator are built functional models.
         self.built = True
 
+    def fit(self, x=None, *args, shuffle=None, **kwargs):
+        """`keras.Model.fit`, with `shuffle` off by default for a `tf.data.Dataset`, which shuffles itself.
+
+        Keras' default `shuffle=True` does nothing for a dataset but warn that it is ignored; for arrays it is
+        Keras' default as before.
+        """
+        if shuffle is None:
+            shuffle = not isinstance(x, tf.data.Dataset)
+        return super().fit(x, *args, shuffle=shuffle, **kwargs)
+
     def call(self, inputs, training=False):
         """Generates images: `gan(latent)` or, if conditional, `gan([latent, labels])`."""
         return self.generator(inputs, training=training)
