@@ -58,6 +58,7 @@ SCRIPT = REPORT.format(run="sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0],
         (["train", "--augment", "color,blur"], 2),
         (["train", "--no-such-flag"], 2),
         (["sample", "out", "--num", "-1"], 2),
+        (["sample", "out", "--output", "grid.jpg"], 2),  # kgan's own check of the flags, before TensorFlow
     ],
 )
 def test_the_command_answers_without_tensorflow(argv, status):

@@ -269,11 +269,7 @@ def run_sample(args):
     import errno
     import pathlib
 
-    import numpy as np
-
-    from kgan.core import plotting
     from kgan.core.utils import atomic_path, check_writable_dir
-    from kgan.serving import explore, load_generator
 
     output = pathlib.Path(args.output)
     suffix = output.suffix.lower()
@@ -287,6 +283,11 @@ def run_sample(args):
         check_writable_dir(output.parent, "--output", received=output)  # before the generator runs
         if args.input is not None and args.translate is None:
             raise ValueError(f"--input is for --translate. Received: --input={args.input}")
+        import numpy as np  # and TensorFlow, below: only once the flags are known to be good
+
+        from kgan.core import plotting
+        from kgan.serving import explore, load_generator
+
         if args.interpolate and args.steps < 2 or args.latent_grid and args.steps > explore.MAX_GRID_STEPS:
             need = (
                 "at least 2 for --interpolate" if args.interpolate else f"at most {explore.MAX_GRID_STEPS} for a grid"
