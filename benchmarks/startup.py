@@ -4,11 +4,11 @@
     python benchmarks/startup.py --runs 10 --json startup.json
     git archive efcf415 | tar -x -C /tmp/old && python benchmarks/startup.py --root /tmp/old   # another tree
 
-Each row runs `python -m kgan.cli ARGS` or `python scripts/NAME.py ARGS` as a new process (what a user's shell
-does) and reports the wall time from start to exit. None of them imports TensorFlow (`tests/test_startup.py`
-checks): the parsers read the registries' names from `kgan.core.catalog`, and CycleGAN's and StackGAN's defaults
-from their modules' source (`kgan.cli.source`). The last rows time `import kgan` alone and
-`import tensorflow` alone for scale.
+Each row runs `python -m kgan.cli ARGS` or `python scripts/NAME.py ARGS` (every script's `--help`) as a new
+process (what a user's shell does) and reports the wall time from start to exit. None of them imports TensorFlow
+(`tests/test_startup.py` checks): the parsers read the registries' names from `kgan.core.catalog`, and the
+defaults that live in TensorFlow modules from their source (`kgan.cli.source`). The last rows time
+`import kgan` alone and `import tensorflow` alone for scale.
 """
 
 import argparse
@@ -28,10 +28,10 @@ CASES = {
     "kgan sample --help": ["-m", "kgan.cli", "sample", "--help"],
     "kgan train --epochs 0 (bad flag)": ["-m", "kgan.cli", "train", "--epochs", "0"],
     "kgan info": ["-m", "kgan.cli", "info"],
-    "python scripts/train_mnist_gan.py --help": ["scripts/train_mnist_gan.py", "--help"],
-    "python scripts/train_pggan.py --help": ["scripts/train_pggan.py", "--help"],
-    "python scripts/train_cyclegan.py --help": ["scripts/train_cyclegan.py", "--help"],
-    "python scripts/train_stackgan.py --help": ["scripts/train_stackgan.py", "--help"],
+    **{
+        f"python scripts/{path.name} --help": [f"scripts/{path.name}", "--help"]
+        for path in sorted((ROOT / "scripts").glob("*.py"))
+    },
     "python -c 'import kgan'": ["-c", "import kgan"],
     "python -c 'import tensorflow' (for scale)": ["-c", "import tensorflow"],
 }
@@ -59,13 +59,14 @@ def main(argv=None):
     parser.add_argument("--only", nargs="*", default=None, help="time only these cases (their names' start)")
     args = parser.parse_args(argv)
     rows = {}
-    print(f"{'command':<45} {'median s':>9} {'worst s':>9}")
+    width = max(map(len, CASES))
+    print(f"{'command':<{width}} {'median s':>9} {'worst s':>9}")
     for name, case in CASES.items():
         if args.only is not None and not any(name.startswith(prefix) for prefix in args.only):
             continue
         seconds = time_case(case, args.runs, args.root)
         rows[name] = {"median": statistics.median(seconds), "worst": max(seconds), "runs": seconds}
-        print(f"{name:<45} {rows[name]['median']:>9.3f} {rows[name]['worst']:>9.3f}", flush=True)
+        print(f"{name:<{width}} {rows[name]['median']:>9.3f} {rows[name]['worst']:>9.3f}", flush=True)
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(rows, indent=2))
     return 0

@@ -39,6 +39,8 @@ _LAZY_MODULES = {
     "models": "kgan.models",
     "penalties": "kgan.core.penalties",
     "variants": "kgan.variants",
+    "lectures": "kgan.lectures",  # the scripts read kgan.lectures and kgan.metrics once their flags are parsed
+    "metrics": "kgan.metrics",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, _LAZY_MODULES)
 __all__ = sorted({*_LAZY, *_LAZY_MODULES})

@@ -18,7 +18,7 @@ Saves histograms.png (one panel per run) and prints each run's mean and std erro
 import argparse
 import sys
 
-from kgan import lectures, metrics
+import kgan
 from kgan.cli import ArgumentParser, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
@@ -45,7 +45,7 @@ def parse_args(argv=None):
 def run(args):
     """Runs the three trainings; returns `(output_dir, [(label, Moments), ...])`."""
     output_dir = prepare_output_dir(args.output_dir, "lecture000_freeze_generator")
-    data = lectures.normal_vectors(args.batches_per_epoch * 30, seed=args.seed)
+    data = kgan.lectures.normal_vectors(args.batches_per_epoch * 30, seed=args.seed)
     k, epochs = args.freeze_steps, args.epochs
     runs = [
         (f"k=1, {epochs} epochs", 1, epochs),
@@ -55,11 +55,11 @@ def run(args):
     results, panels = [], []
     for label, d_steps, n_epochs in runs:
         print(f"\n== {label}")
-        gan = lectures.train_toy_gan(data, d_steps=d_steps, epochs=n_epochs, seed=args.seed, verbose=2)
-        samples = lectures.generate_samples(gan, 1000, seed=args.seed)
-        results.append((label, metrics.moment_errors(samples, MEAN, STD)))
+        gan = kgan.lectures.train_toy_gan(data, d_steps=d_steps, epochs=n_epochs, seed=args.seed, verbose=2)
+        samples = kgan.lectures.generate_samples(gan, 1000, seed=args.seed)
+        results.append((label, kgan.metrics.moment_errors(samples, MEAN, STD)))
         panels.append(samples)
-    lectures.plot_histograms(panels, MEAN, STD, output_dir / "histograms.png", titles=[r[0] for r in results])
+    kgan.lectures.plot_histograms(panels, MEAN, STD, output_dir / "histograms.png", titles=[r[0] for r in results])
     return output_dir, results
 
 

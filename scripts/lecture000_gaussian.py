@@ -13,7 +13,7 @@ std against the target.
 import argparse
 import sys
 
-from kgan import callbacks, lectures, metrics
+import kgan
 from kgan.cli import ArgumentParser, positive_float, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
@@ -47,20 +47,22 @@ def parse_args(argv=None):
 
 
 def run(args):
-    """Trains the example; returns `(output_dir, metrics.Moments)`."""
+    """Trains the example; returns `(output_dir, kgan.metrics.Moments)`."""
     output_dir = prepare_output_dir(args.output_dir, "lecture000_gaussian")
-    data = lectures.normal_vectors(args.batches_per_epoch * 30, args.vector_length, args.mean, args.std, seed=args.seed)
-    gan = lectures.train_toy_gan(
+    data = kgan.lectures.normal_vectors(
+        args.batches_per_epoch * 30, args.vector_length, args.mean, args.std, seed=args.seed
+    )
+    gan = kgan.lectures.train_toy_gan(
         data,
         epochs=args.epochs,
         d_steps=args.d_steps,
         seed=args.seed,
         verbose=2,
-        callbacks=[callbacks.HistoryLog(output_dir, title="lecture 000, example 1")],
+        callbacks=[kgan.callbacks.HistoryLog(output_dir, title="lecture 000, example 1")],
     )
-    samples = lectures.generate_samples(gan, 1000, seed=args.seed)
-    lectures.plot_histogram(samples, args.mean, args.std, output_dir / "histogram.png")
-    return output_dir, metrics.moment_errors(samples, args.mean, args.std)
+    samples = kgan.lectures.generate_samples(gan, 1000, seed=args.seed)
+    kgan.lectures.plot_histogram(samples, args.mean, args.std, output_dir / "histogram.png")
+    return output_dir, kgan.metrics.moment_errors(samples, args.mean, args.std)
 
 
 def main(argv=None):

@@ -14,7 +14,7 @@ over the line) and prints the mean distance to the line.
 import argparse
 import sys
 
-from kgan import callbacks, lectures, metrics
+import kgan
 from kgan.cli import ArgumentParser, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
@@ -38,8 +38,8 @@ def parse_args(argv=None):
 def run(args):
     """Trains the example; returns `(output_dir, mean distance to the line, samples)`."""
     output_dir = prepare_output_dir(args.output_dir, "lecture000_line")
-    data = lectures.line_points(args.batches_per_epoch * 64, args.slope, args.intercept, seed=args.seed)
-    gan = lectures.train_toy_gan(
+    data = kgan.lectures.line_points(args.batches_per_epoch * 64, args.slope, args.intercept, seed=args.seed)
+    gan = kgan.lectures.train_toy_gan(
         data,
         latent_distribution="normal",
         optimizer="adam",
@@ -49,18 +49,18 @@ def run(args):
         epochs=args.epochs,
         seed=args.seed,
         verbose=2,
-        callbacks=[callbacks.HistoryLog(output_dir, title="lecture 000, example 2")],
+        callbacks=[kgan.callbacks.HistoryLog(output_dir, title="lecture 000, example 2")],
     )
-    samples = lectures.generate_samples(gan, 1000, seed=args.seed)
-    lectures.plot_line(samples, args.slope, args.intercept, output_dir / "scatter.png")
-    return output_dir, metrics.mean_distance_to_line(samples, args.slope, args.intercept), samples
+    samples = kgan.lectures.generate_samples(gan, 1000, seed=args.seed)
+    kgan.lectures.plot_line(samples, args.slope, args.intercept, output_dir / "scatter.png")
+    return output_dir, kgan.metrics.mean_distance_to_line(samples, args.slope, args.intercept), samples
 
 
 def main(argv=None):
     args = parse_args(argv)
     output_dir, distance, samples = run(args)
-    spread = metrics.mean_distance_to_line(
-        lectures.line_points(1000, args.slope, args.intercept, seed=1) + 0.5, args.slope, args.intercept
+    spread = kgan.metrics.mean_distance_to_line(
+        kgan.lectures.line_points(1000, args.slope, args.intercept, seed=1) + 0.5, args.slope, args.intercept
     )
     print(f"\nPictures and curves: {output_dir}")
     print(f"mean distance to the line: {distance:.4f} (points shifted by 0.5 would be at {spread:.4f})")

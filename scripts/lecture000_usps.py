@@ -19,11 +19,12 @@ import sys
 
 from kgan.cli import ArgumentParser, add_train_arguments, run_train
 from kgan.cli.errors import run_main
+from kgan.cli.source import value_of
 from kgan.cli.train import config_from_args
 from kgan.cli.types import positive_int
-from kgan.lectures import usps
-from kgan.training import runs
-from kgan.training.main_job import default_run_dir
+
+# The exercise's recipe and classifier epochs are read from this module's source: importing it imports TensorFlow.
+USPS = "kgan.lectures.usps"
 
 
 def main(argv=None):
@@ -32,7 +33,7 @@ def main(argv=None):
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_train_arguments(parser, **usps.USPS_RECIPE)
+    add_train_arguments(parser, **value_of(USPS, "USPS_RECIPE"))
     group = parser.add_argument_group("the USPS exercise")
     group.add_argument(
         "--classifier-dir",
@@ -42,7 +43,7 @@ def main(argv=None):
     group.add_argument(
         "--classifier-epochs",
         type=positive_int,
-        default=usps.CLASSIFIER_EPOCHS,
+        default=value_of(USPS, "CLASSIFIER_EPOCHS"),
         help="passes over the training digits when the classifier is trained (default: %(default)s)",
     )
     group.add_argument(
@@ -53,6 +54,10 @@ def main(argv=None):
         "and exit",
     )
     args = parser.parse_args(argv)
+    from kgan.lectures import usps
+    from kgan.training import runs
+    from kgan.training.main_job import default_run_dir
+
     if args.write_standin:
         print("Wrote the stand-in (MNIST, not USPS):", ", ".join(usps.write_usps_standin(args.write_standin)))
         return 0

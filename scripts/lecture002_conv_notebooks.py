@@ -26,11 +26,11 @@ import sys
 from kgan.cli import ArgumentParser, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
+from kgan.cli.source import value_of
+from kgan.core.catalog import CONV_NOTEBOOKS  # kgan.lectures.conv_notebooks' keys, without TensorFlow
 
 
 def parse_args(argv=None):
-    from kgan.lectures.conv_notebooks import CONV_NOTEBOOKS, NOTEBOOK_SETTINGS
-
     parser = ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1],
@@ -40,15 +40,15 @@ def parse_args(argv=None):
     parser.add_argument(
         "--notebooks",
         nargs="+",
-        choices=[nb.key for nb in CONV_NOTEBOOKS],
+        choices=CONV_NOTEBOOKS,
         default=None,
         metavar="NAME",
-        help=f"the notebooks to train, of {[nb.key for nb in CONV_NOTEBOOKS]} (default: all)",
+        help=f"the notebooks to train, of {list(CONV_NOTEBOOKS)} (default: all)",
     )
     parser.add_argument(
         "--batch-size",
         type=positive_int,
-        default=NOTEBOOK_SETTINGS["batch_size"],
+        default=value_of("kgan.lectures.conv_notebooks", "NOTEBOOK_SETTINGS")["batch_size"],
         help="images per step, the notebooks' (default: %(default)s)",
     )
     parser.add_argument(

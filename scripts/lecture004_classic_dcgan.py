@@ -34,7 +34,7 @@ import sys
 from kgan.cli import ArgumentParser, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments
-from kgan.training.combined import GENERATOR_COSTS
+from kgan.core.catalog import GENERATOR_COSTS  # kgan.training.combined's, without TensorFlow
 
 
 def parse_args(argv=None):

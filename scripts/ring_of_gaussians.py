@@ -35,11 +35,11 @@ per run (modes covered, high-quality share, modes covered every
 import argparse
 import sys
 
-from kgan import callbacks, lectures, metrics
+import kgan
 from kgan.cli import ArgumentParser, non_negative_int, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments, prepare_output_dir
-from kgan.core.losses import LOSSES
+from kgan.core.catalog import LOSSES  # kgan.core.losses.LOSSES' names, without TensorFlow
 
 NUM_MODES, RADIUS, STD, NUM_SAMPLES = 8, 2.0, 0.02, 2000
 
@@ -105,19 +105,19 @@ def parse_args(argv=None):
 
 
 def run(args):
-    """Trains the example; returns `(output_dir, metrics.ModeCoverage)`."""
+    """Trains the example; returns `(output_dir, kgan.metrics.ModeCoverage)`."""
     output_dir = prepare_output_dir(args.output_dir, "ring_of_gaussians")
-    modes = lectures.ring_modes(NUM_MODES, RADIUS)
+    modes = kgan.lectures.ring_modes(NUM_MODES, RADIUS)
     min_samples = NUM_SAMPLES // 100
 
     def check(samples):
-        coverage = metrics.mode_coverage(samples, modes, STD, min_samples=min_samples)
+        coverage = kgan.metrics.mode_coverage(samples, modes, STD, min_samples=min_samples)
         return {"modes_covered": coverage.modes_covered, "high_quality_share": coverage.high_quality_share}
 
-    data = lectures.ring_of_gaussians(args.batches_per_epoch * 128, NUM_MODES, RADIUS, STD, seed=args.seed)
-    gan = lectures.train_toy_gan(
+    data = kgan.lectures.ring_of_gaussians(args.batches_per_epoch * 128, NUM_MODES, RADIUS, STD, seed=args.seed)
+    gan = kgan.lectures.train_toy_gan(
         data,
-        **lectures.RING_GAN,
+        **kgan.lectures.RING_GAN,
         loss=args.loss,
         d_steps=args.d_steps,
         label_smoothing=args.label_smoothing,
@@ -125,17 +125,17 @@ def run(args):
         seed=args.seed,
         verbose=2,
         callbacks=[
-            lectures.SampleCheck(check, NUM_SAMPLES, seed=args.seed),
-            callbacks.HistoryLog(output_dir, title="ring of Gaussians"),
+            kgan.lectures.SampleCheck(check, NUM_SAMPLES, seed=args.seed),
+            kgan.callbacks.HistoryLog(output_dir, title="ring of Gaussians"),
         ],
     )
-    samples = lectures.generate_samples(gan, NUM_SAMPLES, seed=args.seed)
-    lectures.plot_ring(samples, modes, STD, output_dir / "ring.png", min_samples=min_samples)
-    return output_dir, metrics.mode_coverage(samples, modes, STD, min_samples=min_samples)
+    samples = kgan.lectures.generate_samples(gan, NUM_SAMPLES, seed=args.seed)
+    kgan.lectures.plot_ring(samples, modes, STD, output_dir / "ring.png", min_samples=min_samples)
+    return output_dir, kgan.metrics.mode_coverage(samples, modes, STD, min_samples=min_samples)
 
 
 def compare(args):
-    """Trains every remedy; returns `(output_dir, [lectures.RemedyResult])`."""
+    """Trains every remedy; returns `(output_dir, [kgan.lectures.RemedyResult])`."""
     output_dir = prepare_output_dir(args.output_dir, "ring_of_gaussians_compare")
 
     def progress(result):
@@ -146,7 +146,7 @@ def compare(args):
             flush=True,
         )
 
-    results = lectures.compare_ring_remedies(
+    results = kgan.lectures.compare_ring_remedies(
         num_modes=NUM_MODES,
         radius=RADIUS,
         std=STD,
@@ -156,12 +156,14 @@ def compare(args):
         seed=args.seed,
         progress=progress,
     )
-    lectures.plot_remedy_comparison(results, output_dir / "compare.png", num_modes=NUM_MODES, radius=RADIUS, std=STD)
+    kgan.lectures.plot_remedy_comparison(
+        results, output_dir / "compare.png", num_modes=NUM_MODES, radius=RADIUS, std=STD
+    )
     return output_dir, results
 
 
 def paper_setting(args):
-    """Trains the paper's comparison; returns `(output_dir, [lectures.UnrollingResult])`."""
+    """Trains the paper's comparison; returns `(output_dir, [kgan.lectures.UnrollingResult])`."""
     output_dir = prepare_output_dir(args.output_dir, "ring_of_gaussians_paper")
 
     def progress(result):
@@ -172,7 +174,7 @@ def paper_setting(args):
             flush=True,
         )
 
-    results = lectures.compare_unrolling(
+    results = kgan.lectures.compare_unrolling(
         args.unroll_steps,
         args.seeds,
         steps=args.steps,
@@ -184,7 +186,7 @@ def paper_setting(args):
         progress=progress,
     )
     path = output_dir / "paper_setting.png"
-    lectures.plot_unrolling_comparison(results, path, num_modes=NUM_MODES, radius=RADIUS, std=STD)
+    kgan.lectures.plot_unrolling_comparison(results, path, num_modes=NUM_MODES, radius=RADIUS, std=STD)
     return output_dir, results
 
 
@@ -193,13 +195,13 @@ def main(argv=None):
     if args.paper_setting:
         output_dir, results = paper_setting(args)
         print(f"\nMetz et al.'s ring GAN, {args.steps} steps of 512 per run:")
-        print(lectures.format_unrolling_table(results))
+        print(kgan.lectures.format_unrolling_table(results))
         print(f"\nOne panel per run: {output_dir / 'paper_setting.png'}")
         return 0
     if args.compare:
         output_dir, results = compare(args)
         print(f"\nThe same seed ({args.seed}) and {args.epochs} x {args.batches_per_epoch} batches of 128 for each:")
-        print(lectures.format_remedy_table(results))
+        print(kgan.lectures.format_remedy_table(results))
         print(f"\nOne panel per remedy: {output_dir / 'compare.png'}")
         return 0
     output_dir, coverage = run(args)

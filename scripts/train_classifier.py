@@ -17,7 +17,7 @@ import pathlib
 import shlex
 import sys
 
-import kgan.metrics
+import kgan
 from kgan.cli import ArgumentParser
 from kgan.cli.errors import run_main
 

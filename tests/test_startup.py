@@ -70,28 +70,33 @@ def test_the_command_answers_without_tensorflow(argv, status):
         assert len(result.stderr.strip().splitlines()[-1]) > 0 and "Traceback" not in result.stderr
 
 
+SCRIPTS = sorted(path.stem for path in (ROOT / "scripts").glob("*.py"))
+
+
 @pytest.mark.parametrize(
     "script, argv, status",
-    [
-        ("train_mnist_gan", ["--help"], 0),
-        ("train_pggan", ["--help"], 0),
-        ("train_cyclegan", ["--help"], 0),
-        ("train_stackgan", ["--help"], 0),
-        ("train_cyclegan", ["--epochs", "0"], 2),
-        ("train_stackgan", ["--size", "huge"], 2),
-    ],
+    [(script, ["--help"], 0) for script in SCRIPTS]
+    + [(script, ["--no-such-flag"], 2) for script in SCRIPTS]
+    + [("train_cyclegan", ["--epochs", "0"], 2), ("train_stackgan", ["--size", "huge"], 2)],
 )
 def test_the_scripts_answer_help_and_a_bad_flag_without_tensorflow(script, argv, status):
     result, seconds = run_python(SCRIPT, str(ROOT / "scripts" / f"{script}.py"), *argv)
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"status": status, "heavy": []}, result.stderr
     assert seconds < BOUND_SECONDS, f"{script} {' '.join(argv)} took {seconds:.2f} s"
+    if status == 2:
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_the_script_list_is_read_from_the_scripts_folder():
+    assert {"train_mnist_gan", "train_classifier", "lecture000_usps", "ring_of_gaussians"} <= set(SCRIPTS)
 
 
 def test_the_help_read_from_source_shows_what_the_imported_modules_hold():
     import inspect
 
     from kgan.cli import source
+    from kgan.lectures import conv_notebooks, usps
     from kgan.models.cyclegan import GENERATOR_SIZES
     from kgan.models.stackgan import NETWORK_SIZES
     from kgan.training.cyclegan import train_cyclegan
@@ -103,6 +108,12 @@ def test_the_help_read_from_source_shows_what_the_imported_modules_hold():
         assert source.defaults_of(function.__module__, function.__name__) == expected
     assert source.keys_of("kgan.models.cyclegan", "GENERATOR_SIZES") == list(GENERATOR_SIZES)
     assert source.keys_of("kgan.models.stackgan", "NETWORK_SIZES") == list(NETWORK_SIZES)
+    assert source.value_of("kgan.lectures.usps", "USPS_RECIPE") == usps.USPS_RECIPE  # a dict(...) call
+    assert source.value_of("kgan.lectures.usps", "CLASSIFIER_EPOCHS") == usps.CLASSIFIER_EPOCHS  # a literal
+    settings = source.value_of("kgan.lectures.conv_notebooks", "NOTEBOOK_SETTINGS")
+    assert settings == conv_notebooks.NOTEBOOK_SETTINGS
+    with pytest.raises(LookupError, match="CONV_NOTEBOOKS is not a literal"):
+        source.value_of("kgan.lectures.conv_notebooks", "CONV_NOTEBOOKS")  # ConvNotebook(...) calls
     with pytest.raises(LookupError, match="no top-level 'nope'"):
         source.defaults_of("kgan.training.cyclegan", "nope")
 
@@ -198,8 +209,10 @@ def test_the_catalogue_names_what_the_registries_hold():
     from kgan.core import augment, distribute, latent, losses
     from kgan.data import DATASETS
     from kgan.data.validation import RESIZE_POLICIES
+    from kgan.lectures.conv_notebooks import CONV_NOTEBOOKS
     from kgan.models import ARCHITECTURES, CONDITIONAL_ARCHITECTURES
     from kgan.serving.explore import MAX_SAMPLES
+    from kgan.training.combined import GENERATOR_COSTS
     from kgan.variants import VARIANTS
 
     assert set(catalog.ARCHITECTURES) == set(ARCHITECTURES)
@@ -215,6 +228,8 @@ def test_the_catalogue_names_what_the_registries_hold():
     assert catalog.LATENT_DISTRIBUTIONS == latent.LATENT_DISTRIBUTIONS
     assert catalog.AUGMENT_OPERATIONS == augment.OPERATIONS
     assert catalog.MAX_SAMPLES == MAX_SAMPLES
+    assert catalog.GENERATOR_COSTS == GENERATOR_COSTS
+    assert catalog.CONV_NOTEBOOKS == tuple(notebook.key for notebook in CONV_NOTEBOOKS)
 
 
 def test_the_registrar_imports_the_registering_module_once_keras_is_complete():

@@ -1,4 +1,4 @@
-"""What a script's `--help` shows, read from kgan's source without importing it: defaults and table keys.
+"""What a script's `--help` shows, read from kgan's source without importing it: defaults, table keys, constants.
 
 `scripts/train_cyclegan.py --help` shows `train_cyclegan`'s defaults and the generator sizes, whose modules import
 TensorFlow (seconds). Those values are Python literals, so the command line reads them from the modules' source
@@ -48,3 +48,15 @@ def keys_of(module, name):
     if not isinstance(table, ast.Dict):
         raise LookupError(f"{module}.{name} is not a {{...}} display")
     return [ast.literal_eval(key) for key in table.keys]
+
+
+def value_of(module, name):
+    """The value of `module.name`: a Python literal, or a `dict(key=literal, ...)` call (a recipe's form)."""
+    value = _top_level(module, ast.Assign, name)
+    if isinstance(value, ast.Call) and getattr(value.func, "id", None) == "dict" and not value.args:
+        if all(keyword.arg is not None for keyword in value.keywords):  # no `**other`
+            return {keyword.arg: ast.literal_eval(keyword.value) for keyword in value.keywords}
+    try:
+        return ast.literal_eval(value)
+    except ValueError:
+        raise LookupError(f"{module}.{name} is not a literal or a dict(key=literal, ...) call") from None
