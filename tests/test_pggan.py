@@ -340,7 +340,7 @@ def test_categories_flag_reaches_the_variant_and_a_bad_value_is_one_line(tmp_pat
     script = load_script("train_pggan")
     assert script.DEFAULTS["variant_options"]["categories"] == 20  # the default run's code (RESULTS.md, "PGGAN")
     data = write_digits_npz(tmp_path / "digits.npz", 16)
-    argv = ["--dataset", "npz", "--data-path", str(data), "--epochs", "1", "--categories", "65"]
+    argv = ["--dataset", "npz", "--data-path", str(data), "--epochs", "1", "--batch-size", "8", "--categories", "65"]
     capsys.readouterr()
     assert script.main([*argv, "--output-dir", str(tmp_path / "run")]) == 2
     error = capsys.readouterr().err.strip().splitlines()
