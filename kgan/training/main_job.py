@@ -133,11 +133,11 @@ def train(config=None, /, **settings):
     )
     info = source.info
     check_batch_size(info.num_examples, c.batch_size)
+    steps_per_epoch = info.num_examples // c.batch_size
     if c.verbose:  # what was read, before anything is trained on it (a folder of grey and RGB files reads as RGB)
-        print(f"Data: {info.describe()}; {info.num_examples // c.batch_size} batches of {c.batch_size} per epoch.")
+        print(f"Data: {info.describe()}; {steps_per_epoch} batches of {c.batch_size} per epoch.")
     gpus = tf.config.list_physical_devices("GPU")
     mixed_precision = choose_mixed_precision(c.mixed_precision, gpus)  # "auto": where a GPU is present
-    steps_per_epoch = info.num_examples // c.batch_size
     # A forced count is checked now; "auto" trains one step per call until the step is timed (below).
     steps_per_execution = choose_steps_per_execution(c.steps_per_execution, None, steps_per_epoch)
     policy = keras.config.dtype_policy()
