@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import tiny_discriminator, tiny_generator
+from conftest import run_entry, tiny_discriminator, tiny_generator
 from kgan.cli import main
 from kgan.core import GAN
 from kgan.serving import export_generator, load_generator, read_metadata
@@ -26,12 +26,8 @@ def conditional_export(tmp_path_factory):
 
 
 def run(capsys, *argv):
-    try:
-        status = main([str(a) for a in argv])
-    except SystemExit as exit:  # argparse's usage errors
-        status = exit.code
-    out, err = capsys.readouterr()
-    return status, out, err
+    """`kgan ARGV` in this process: its exit status (argparse's usage errors included), stdout and stderr."""
+    return run_entry(capsys, main, *argv)
 
 
 def test_info_lists_variants_architectures_losses_and_datasets(capsys):

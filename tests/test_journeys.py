@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import tiny_generator
+from conftest import run_entry, tiny_generator
 from kgan.cli import main
 from kgan.serving import export_generator
 
@@ -15,12 +15,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def run(capsys, *argv):
-    try:
-        status = main([str(a) for a in argv])
-    except SystemExit as exit:  # argparse's usage errors
-        status = exit.code
-    out, err = capsys.readouterr()
-    return status, out, err
+    """`kgan ARGV` in this process: its exit status (argparse's usage errors included), stdout and stderr."""
+    return run_entry(capsys, main, *argv)
 
 
 def write_pngs(folder, sizes):
