@@ -117,6 +117,20 @@ class SkipSymbolicBuild:
         return
 
 
+class DatasetsShuffleThemselves:
+    """A mixin for a `keras.Model` trained on `tf.data` pipelines: `fit`'s `shuffle` defaults to off for a dataset.
+
+    Keras' default `shuffle=True` does nothing for a `tf.data.Dataset` but warn that it is ignored ("The Dataset
+    is expected to already be shuffled"; checked with Keras 3.15), so `model.fit(dataset, ...)` as the docs write it
+    would warn on every call; kgan's pipelines shuffle themselves. For arrays it stays Keras' default.
+    """
+
+    def fit(self, x=None, *args, shuffle=None, **kwargs):
+        if shuffle is None:
+            shuffle = not isinstance(x, tf.data.Dataset)
+        return super().fit(x, *args, shuffle=shuffle, **kwargs)
+
+
 class SavesSeedState:
     """A mixin for a Keras layer or model with a `seed_generator`: its state is saved and loaded with the weights.
 

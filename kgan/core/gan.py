@@ -29,7 +29,7 @@ import tensorflow as tf
 
 from kgan.core import augment as augment_lib
 from kgan.core import losses as losses_lib
-from kgan.core._keras_compat import SavesSeedState, SkipSymbolicBuild
+from kgan.core._keras_compat import DatasetsShuffleThemselves, SavesSeedState, SkipSymbolicBuild
 from kgan.core.arguments import FAKE_LABELS, check_ema, check_gan_arguments, check_probability
 from kgan.core.heads import logit_reader
 from kgan.core.hooks import GANHooks
@@ -40,7 +40,9 @@ from kgan.core.utils import check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class GAN(SavesSeedState, SkipSymbolicBuild, TrainStep, GANHooks, TwoOptimizers, keras.Model):
+class GAN(
+    SavesSeedState, SkipSymbolicBuild, DatasetsShuffleThemselves, TrainStep, GANHooks, TwoOptimizers, keras.Model
+):
     """A generative adversarial network trained with `fit`.
 
     Args:
@@ -277,16 +279,6 @@ class GAN(SavesSeedState, SkipSymbolicBuild, TrainStep, GANHooks, TwoOptimizers,
     def build(self, input_shape=None):
         # The generator and discriminator are built functional models.
         self.built = True
-
-    def fit(self, x=None, *args, shuffle=None, **kwargs):
-        """`keras.Model.fit`, with `shuffle` off by default for a `tf.data.Dataset`, which shuffles itself.
-
-        Keras' default `shuffle=True` does nothing for a dataset but warn that it is ignored; for arrays it is
-        Keras' default as before.
-        """
-        if shuffle is None:
-            shuffle = not isinstance(x, tf.data.Dataset)
-        return super().fit(x, *args, shuffle=shuffle, **kwargs)
 
     def call(self, inputs, training=False):
         """Generates images: `gan(latent)` or, if conditional, `gan([latent, labels])`."""

@@ -12,7 +12,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kgan.core._keras_compat import SavesSeedState
+from kgan.core._keras_compat import DatasetsShuffleThemselves, SavesSeedState
 from kgan.core.losses import least_squares_discriminator_loss, least_squares_generator_loss
 from kgan.core.optimizers import TwoOptimizers
 
@@ -125,7 +125,7 @@ def cyclegan_optimizer(learning_rate=2e-4, total_steps=None):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class CycleGAN(TwoOptimizers, keras.Model):
+class CycleGAN(DatasetsShuffleThemselves, TwoOptimizers, keras.Model):
     """CycleGAN: `fit` it on a dataset of unpaired `(batch_a, batch_b)`; `cyclegan(a)` translates A to B.
 
     Args:

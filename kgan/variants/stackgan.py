@@ -22,7 +22,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kgan.core._keras_compat import SavesSeedState
+from kgan.core._keras_compat import DatasetsShuffleThemselves, SavesSeedState
 from kgan.core.optimizers import TwoOptimizers
 
 STAGES = (1, 2)
@@ -67,7 +67,7 @@ def stage1_pull_loss(images, stage1_images):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class StackGAN(SavesSeedState, TwoOptimizers, keras.Model):
+class StackGAN(SavesSeedState, DatasetsShuffleThemselves, TwoOptimizers, keras.Model):
     """StackGAN: `fit` it on `(images, captions, mismatched_captions)` batches (`caption_dataset`'s);
     `stackgan.generate(captions)` draws images.
 
