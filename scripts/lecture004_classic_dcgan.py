@@ -34,7 +34,7 @@ import sys
 from kgan.cli import ArgumentParser, positive_int
 from kgan.cli.errors import run_main
 from kgan.cli.examples import add_example_arguments
-from kgan.core.catalog import GENERATOR_COSTS  # kgan.training.combined's, without TensorFlow
+from kgan.cli.source import value_of
 
 
 def parse_args(argv=None):
@@ -52,7 +52,7 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--loss",
-        choices=GENERATOR_COSTS,
+        choices=value_of("kgan.training.combined", "GENERATOR_COSTS"),  # read from source: no TensorFlow
         default="non_saturating",
         help="generator cost: the lecture's flipped target (non_saturating), zero-sum (minimax) or "
         "maximum_likelihood (default: %(default)s)",

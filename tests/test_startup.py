@@ -99,6 +99,7 @@ def test_the_help_read_from_source_shows_what_the_imported_modules_hold():
     from kgan.lectures import conv_notebooks, usps
     from kgan.models.cyclegan import GENERATOR_SIZES
     from kgan.models.stackgan import NETWORK_SIZES
+    from kgan.training.combined import GENERATOR_COSTS
     from kgan.training.cyclegan import train_cyclegan
     from kgan.training.stackgan import train_stackgan
 
@@ -110,6 +111,7 @@ def test_the_help_read_from_source_shows_what_the_imported_modules_hold():
     assert source.keys_of("kgan.models.stackgan", "NETWORK_SIZES") == list(NETWORK_SIZES)
     assert source.value_of("kgan.lectures.usps", "USPS_RECIPE") == usps.USPS_RECIPE  # a dict(...) call
     assert source.value_of("kgan.lectures.usps", "CLASSIFIER_EPOCHS") == usps.CLASSIFIER_EPOCHS  # a literal
+    assert source.value_of("kgan.training.combined", "GENERATOR_COSTS") == GENERATOR_COSTS  # lecture 004's --loss
     settings = source.value_of("kgan.lectures.conv_notebooks", "NOTEBOOK_SETTINGS")
     assert settings == conv_notebooks.NOTEBOOK_SETTINGS
     with pytest.raises(LookupError, match="CONV_NOTEBOOKS is not a literal"):
@@ -212,7 +214,6 @@ def test_the_catalogue_names_what_the_registries_hold():
     from kgan.lectures.conv_notebooks import CONV_NOTEBOOKS
     from kgan.models import ARCHITECTURES, CONDITIONAL_ARCHITECTURES
     from kgan.serving.explore import MAX_SAMPLES
-    from kgan.training.combined import GENERATOR_COSTS
     from kgan.variants import VARIANTS
 
     assert set(catalog.ARCHITECTURES) == set(ARCHITECTURES)
@@ -228,7 +229,6 @@ def test_the_catalogue_names_what_the_registries_hold():
     assert catalog.LATENT_DISTRIBUTIONS == latent.LATENT_DISTRIBUTIONS
     assert catalog.AUGMENT_OPERATIONS == augment.OPERATIONS
     assert catalog.MAX_SAMPLES == MAX_SAMPLES
-    assert catalog.GENERATOR_COSTS == GENERATOR_COSTS
     assert catalog.CONV_NOTEBOOKS == tuple(notebook.key for notebook in CONV_NOTEBOOKS)
 
 

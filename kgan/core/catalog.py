@@ -101,7 +101,5 @@ MAX_SAMPLES = 10_000
 # it: compare equal counts only).
 EVALUATE_SAMPLES = 1000
 
-# kgan.training.combined.GENERATOR_COSTS (lecture 004's classic trainer: `--loss` of its script).
-GENERATOR_COSTS = ("non_saturating", "minimax", "maximum_likelihood")
 # The keys of kgan.lectures.conv_notebooks.CONV_NOTEBOOKS (`--notebooks` of lecture 002's script), in its order.
 CONV_NOTEBOOKS = ("cnn_fail", "halfcnn_collapse", "cnn_not_great", "cnn_bn", "cnn_bn_label_smoothing")
