@@ -47,7 +47,7 @@ def other_argv(field):
     default = MAIN_JOB.get(field.name, field.default)
     if isinstance(field.default, bool):
         return ([flag] if not default else ["--no-" + flag[2:]]), not default
-    if meta["kind"] == "switch":  # True, False or "auto" (neither flag given)
+    if meta["kind"] in ("switch", "precision"):  # True, False or "auto" (neither flag given)
         return ["--no-" + flag[2:]], False
     if meta["choices"] is not None:
         choices = meta["choices"]() if callable(meta["choices"]) else meta["choices"]

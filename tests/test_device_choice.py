@@ -3,6 +3,7 @@ end), and an input pipeline that prepares the next batches while a step runs."""
 
 import argparse
 import json
+import re
 import time
 
 import keras
@@ -23,16 +24,30 @@ FAKE_GPU = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="
 
 @pytest.mark.parametrize(
     "setting, gpus, expected",
-    [("auto", [], False), ("auto", [FAKE_GPU], True), (True, [], True), (False, [FAKE_GPU], False)],
+    [
+        ("auto", [], False),
+        ("auto", [FAKE_GPU], True),
+        (True, [], True),
+        (False, [FAKE_GPU], False),
+        ("bfloat16", [], "bfloat16"),  # never auto's choice, always the user's
+        ("bfloat16", [FAKE_GPU], "bfloat16"),
+    ],
 )
 def test_mixed_precision_is_on_where_a_gpu_is_present_unless_forced(setting, gpus, expected):
     assert choose_mixed_precision(setting, gpus) is expected
+    assert (
+        device_choice.POLICIES[expected] == {False: None, True: "mixed_float16", "bfloat16": "mixed_bfloat16"}[expected]
+    )
 
 
-@pytest.mark.parametrize("bad", ["on", 1, None])
+@pytest.mark.parametrize("bad", ["on", 1, None, "float32", "mixed_bfloat16"])
 def test_a_bad_mixed_precision_setting_is_refused(bad):
-    with pytest.raises(ValueError, match="`mixed_precision` must be True, False or 'auto'. Received"):
+    expected = "`mixed_precision` must be True (float16), False, 'auto' or 'bfloat16'. Received"
+    with pytest.raises(ValueError, match=re.escape(expected)):
         choose_mixed_precision(bad, [])
+    if bad is not None:  # TrainConfig leaves None to train(), whose choose_mixed_precision refuses it (above)
+        with pytest.raises(ValueError, match=re.escape(expected)):
+            TrainConfig(mixed_precision=bad)
 
 
 @pytest.mark.parametrize(
@@ -102,8 +117,11 @@ def test_the_settings_default_to_auto_and_the_flags_force_them():
     assert config.mixed_precision is False and config.steps_per_execution == 4
     config = config_from_args(parser.parse_args(["--mixed-precision", "--steps-per-execution", "auto"]))
     assert config.mixed_precision is True and config.steps_per_execution == "auto"
-    with pytest.raises(SystemExit):
-        parser.parse_args(["--steps-per-execution", "fast"])
+    assert config_from_args(parser.parse_args(["--mixed-precision", "float16"])).mixed_precision is True
+    assert config_from_args(parser.parse_args(["--mixed-precision", "bfloat16"])).mixed_precision == "bfloat16"
+    for bad in (["--mixed-precision", "float32"], ["--no-mixed-precision=bfloat16"], ["--steps-per-execution", "fast"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(bad)
     with pytest.raises(ValueError, match="`steps_per_execution` must be a positive integer or 'auto'. Received"):
         TrainConfig(steps_per_execution="fast")
 

@@ -46,7 +46,9 @@ SMALL_DATA = (
 )
 
 
-@pytest.mark.parametrize("options", [(), SMALL_DATA], ids=["plain", "ema-ada-r1-sn"])
+@pytest.mark.parametrize(
+    "options", [(), SMALL_DATA, ("--mixed-precision", "bfloat16")], ids=["plain", "ema-ada-r1-sn", "bfloat16"]
+)
 def test_killed_run_resumes_with_the_same_command_and_matches_an_uninterrupted_run(small_mnist, tmp_path, options):
     straight = subprocess.run(
         command(small_mnist, tmp_path / "straight", *options), capture_output=True, text=True, timeout=600

@@ -65,3 +65,41 @@ def test_train_with_mixed_precision_and_steps_per_execution(tmp_path):
     assert config["mixed_precision"] is True and config["steps_per_execution"] == 2
     assert np.isfinite(result.history["g_loss"][-1])
     assert (result.export_path / "saved_model.pb").is_file()
+
+
+def test_the_main_job_trains_resumes_and_exports_in_bfloat16(tmp_path):
+    # The main job's recipe (InfoGAN, EMA generator, ADA) under `--mixed-precision bfloat16`: bfloat16 compute,
+    # float32 weights, no loss scaling; config.json says so; the export passes the op check and gives float32
+    # images; an interrupted run resumes in bfloat16, and a float32 resume of it is refused (it would mix two runs).
+    from kgan.serving import load_generator
+    from kgan.training import MAIN_JOB, train
+
+    data = np.load(ROOT / "kgan" / "data" / "mnist_5k.npz")
+    np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
+    settings = dict(
+        MAIN_JOB,
+        dataset="npz",
+        data_path=tmp_path / "digits.npz",
+        batch_size=16,
+        verbose=0,
+        output_dir=tmp_path / "run",
+        mixed_precision="bfloat16",
+    )
+    result = train(**{**settings, "epochs": 1})
+    assert result.gan.generator.get_layer("project").compute_dtype == "bfloat16"
+    assert result.gan.generator.get_layer("project").variable_dtype == "float32"
+    assert not isinstance(result.gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert keras.config.dtype_policy().name == "float32"  # the caller's policy is back
+    config = json.loads((result.run_dir / "config.json").read_text())
+    assert config["mixed_precision"] == "bfloat16" and config["devices"]["mixed_precision"] == "bfloat16"
+    assert np.isfinite(result.history["g_loss"][-1])
+    from kgan.serving.explore import sample
+
+    images, _ = sample(load_generator(result.export_path), 4)  # load_generator checks the export's ops first
+    assert images.dtype == np.float32 and images.shape == (4, 28, 28, 1) and np.isfinite(images).all()
+    (result.run_dir / "finished.json").unlink()  # as if killed after its first epoch
+    with pytest.raises(ValueError, match="would mix two runs"):  # a float32 resume of the bfloat16 run
+        train(**{**settings, "epochs": 2, "mixed_precision": False, "output_dir": result.run_dir})
+    resumed = train(**{**settings, "epochs": 2, "output_dir": result.run_dir, "export_name": "resumed"})
+    assert resumed.gan.generator.get_layer("project").compute_dtype == "bfloat16"
+    assert int(resumed.gan.g_optimizer.iterations) == 8  # two epochs of four steps: the first from the checkpoint

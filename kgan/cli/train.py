@@ -79,6 +79,8 @@ def add_train_arguments(parser, fixed_variant=None, **defaults):
             kwargs["help"] += f" (default: {default})"
         if isinstance(field.default, bool) or meta["kind"] == "switch":
             kwargs["action"] = argparse.BooleanOptionalAction  # --x / --no-x (a switch: neither is "auto")
+        elif meta["kind"] == "precision":  # --x [float16|bfloat16] (alone: float16) and --no-x (float32)
+            kwargs.update(nargs="?", const=True, type=types.precision, metavar="{float16,bfloat16}")
         else:
             choices = meta["choices"]() if callable(meta["choices"]) else meta["choices"]
             if choices:
@@ -88,6 +90,9 @@ def add_train_arguments(parser, fixed_variant=None, **defaults):
             if field.name == "variant":
                 kwargs["type"] = _variant_name
         groups[meta["group"]].add_argument(flag_of(field.name), **kwargs)
+        if meta["kind"] == "precision":
+            negative = dict(dest=field.name, action="store_const", const=False, default=argparse.SUPPRESS)
+            groups[meta["group"]].add_argument("--no-" + flag_of(field.name)[2:], help="float32 compute", **negative)
     groups[DISTRIBUTED].add_argument(
         "--cpu-devices",
         type=types.positive_int,

@@ -141,6 +141,14 @@ def non_negative_int(text):
     return _int_in(text, 0, MAX_SEED, "a non-negative integer")
 
 
+def precision(text):
+    """argparse type: float16 (returns True, as the flag alone does) or bfloat16 (`TrainConfig.mixed_precision`)."""
+    values = {"float16": True, "bfloat16": "bfloat16"}
+    if text not in values:
+        raise argparse.ArgumentTypeError(f"expected float16 or bfloat16 (or no value: float16), received {text!r}")
+    return values[text]
+
+
 def flags_of(parser, defaults):
     """`add(flag, dest, help, **kwargs)`: adds a flag for a function's keyword argument `dest`, default its own.
 

@@ -314,9 +314,10 @@ class TrainConfig:
     )
     mixed_precision: bool | str = setting(
         "auto",
-        "float16 compute with loss scaling (mixed_float16): auto is on where a GPU is present (docs/speed.md)",
+        "float16 compute with loss scaling (mixed_float16), on by auto where a GPU is present; or bfloat16 "
+        "(--mixed-precision bfloat16: faster on CPUs with AMX, never chosen by auto; docs/speed.md)",
         resume=MATCH,
-        kind="switch",
+        kind="precision",
     )
     steps_per_execution: int | str = setting(
         "auto",

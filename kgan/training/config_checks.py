@@ -18,6 +18,7 @@ from kgan.core.optimizers import OPTIMIZER_ARGUMENTS
 from kgan.core.spec import MAX_LATENT_DIM
 from kgan.core.utils import MAX_INT, check_positive_int, check_seed
 from kgan.training import settings
+from kgan.training.device_choice import check_precision
 
 # What lecture 004's `train_on_batch` loop trains: the plain GAN's two networks, its generator costs, its label
 # smoothing and `d_steps` (kgan.training.classic); these settings it cannot honour.
@@ -56,6 +57,8 @@ def check_values(config):
             raise ValueError(f"`{f.name}` must be in [0, 1). Received: {f.name}={value!r}")
         elif kind == "switch" and (value not in (True, False, "auto") or not isinstance(value, (bool, str))):
             raise ValueError(f"`{f.name}` must be True, False or 'auto'. Received: {f.name}={value!r}")
+        elif kind == "precision":
+            check_precision(value, f.name)
         elif kind == "decay_or_off" and not 0 < value < 1:
             raise ValueError(f"`{f.name}` must be a decay in (0, 1) or None. Received: {f.name}={value!r}")
         choices = f.metadata["choices"]

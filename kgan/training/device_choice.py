@@ -2,8 +2,11 @@
 
 `mixed_precision="auto"` (the default of `kgan.train`, `kgan train` and the scripts) trains in `mixed_float16`
 with loss scaling when TensorFlow sees a GPU and in float32 otherwise: float16 halves the memory traffic and
-runs on a GPU's tensor cores, while on a CPU it is correct but slower. `--mixed-precision` /
-`--no-mixed-precision` force it.
+runs on a GPU's tensor cores, while on most CPUs it is correct but slower. `--mixed-precision` /
+`--no-mixed-precision` force it. `mixed_precision="bfloat16"` (`--mixed-precision bfloat16`) trains in
+`mixed_bfloat16` (no loss scaling: bfloat16 has float32's range), which CPUs with AMX (Intel Xeons since
+Sapphire Rapids) run natively through oneDNN; it is never chosen by "auto", since it changes the numbers a
+run computes (docs/speed.md has its speed and scores).
 
 `steps_per_execution="auto"` runs several train steps per call of the compiled step when one step is short, so
 the Python work around each call (Keras' loop, the callbacks' per-batch hooks, the progress bar, the dispatch)
@@ -21,6 +24,9 @@ import dataclasses
 import math
 
 AUTO = "auto"
+BFLOAT16 = "bfloat16"
+# The Keras dtype policy of each resolved `mixed_precision` (True is float16, the setting's meaning before bfloat16).
+POLICIES = {False: None, True: "mixed_float16", BFLOAT16: "mixed_bfloat16"}
 # A step shorter than this leaves the Python work around each call a large share of the time (about 1 ms).
 SHORT_STEP_SECONDS = 0.005
 # With short steps, enough of them per call that a call lasts about this long.
@@ -34,13 +40,14 @@ class DeviceChoice:
 
     Attributes:
         gpus: how many GPUs TensorFlow sees.
-        mixed_precision: whether the run computes in float16 (`mixed_float16`).
+        mixed_precision: what the run computes in: True for float16 (`mixed_float16`), "bfloat16"
+            (`mixed_bfloat16`) or False (float32).
         steps_per_execution: train steps per call of the compiled step.
         seconds_per_step: the step time `steps_per_execution` was chosen from (None when none was measured).
     """
 
     gpus: int
-    mixed_precision: bool
+    mixed_precision: bool | str
     steps_per_execution: int
     seconds_per_step: float | None = None
 
@@ -49,17 +56,24 @@ class DeviceChoice:
         return dataclasses.asdict(self)
 
 
+def check_precision(value, name="mixed_precision"):
+    """Raises `ValueError` unless `value` is a `mixed_precision` setting: True (float16), False, "auto", "bfloat16"."""
+    if value not in (True, False, AUTO, BFLOAT16) or not isinstance(value, (bool, str)):
+        raise ValueError(f"`{name}` must be True (float16), False, 'auto' or 'bfloat16'. Received: {name}={value!r}")
+
+
 def choose_mixed_precision(setting, gpus):
-    """Resolves `mixed_precision` (True, False or "auto") for the devices `gpus` (e.g. `list_physical_devices("GPU")`).
+    """Resolves `mixed_precision` (True, False, "auto" or "bfloat16") for the devices `gpus` (e.g.
+    `list_physical_devices("GPU")`).
 
     Returns:
-        `setting` when it is a bool; for "auto", whether there is a GPU.
+        `setting` when it is a bool or "bfloat16"; for "auto", whether there is a GPU (float16 there).
+        `POLICIES` maps the result to its Keras dtype policy.
 
     Raises:
         ValueError: for another `setting`.
     """
-    if setting not in (True, False, AUTO) or not isinstance(setting, (bool, str)):
-        raise ValueError(f"`mixed_precision` must be True, False or 'auto'. Received: mixed_precision={setting!r}")
+    check_precision(setting)
     return bool(gpus) if setting == AUTO else setting
 
 

@@ -22,7 +22,13 @@ from kgan.serving import export_generator
 from kgan.training import runs
 from kgan.training.classic import ClassicGAN
 from kgan.training.config import TRAINERS, TrainConfig, default_export_name  # noqa: F401 (public here too)
-from kgan.training.device_choice import DeviceChoice, choose_mixed_precision, choose_steps_per_execution, step_seconds
+from kgan.training.device_choice import (
+    POLICIES,
+    DeviceChoice,
+    choose_mixed_precision,
+    choose_steps_per_execution,
+    step_seconds,
+)
 from kgan.training.recipes import MAIN_JOB  # noqa: F401 (public here too)
 from kgan.training.xla_choice import choose_for_run
 from kgan.variants import build_variant, get_variant
@@ -143,7 +149,7 @@ def train(config=None, /, **settings):
     policy = keras.config.dtype_policy()
     try:
         if mixed_precision:
-            keras.config.set_dtype_policy("mixed_float16")
+            keras.config.set_dtype_policy(POLICIES[mixed_precision])
         optimizer = c.optimizer_settings()  # the variant's paper's, where the settings leave it open
         betas = dict(beta_1=optimizer["beta_1"], beta_2=optimizer["beta_2"])
         with strategy.scope():
