@@ -141,10 +141,12 @@ def gan_loss(scores, real):
 class Trainer:
     """One GAN training step in PyTorch, doing the work of kgan's `fit` step or of the lecture loop."""
 
-    def __init__(self, arch, work="fit", seed=0):
+    def __init__(self, arch, work="fit", seed=0, bfloat16=False):
         if work not in WORKS:
             raise ValueError(f"`work` must be one of {WORKS}. Received: work={work!r}")
         torch.manual_seed(seed)
+        # PyTorch's counterpart of Keras' mixed_bfloat16: float32 weights, the forward passes in bfloat16.
+        self.autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16)
         self.generator, self.discriminator, self.latent_dim = build(arch)
         self.work = work
         self.d_optimizer = torch.optim.Adam(self.discriminator.parameters(), 2e-4, betas=(0.5, 0.999), eps=1e-7)
@@ -158,25 +160,29 @@ class Trainer:
         batch = real.shape[0]
         z = torch.randn(batch, self.latent_dim)
         if self.work == "fit":
-            fake = self.generator(z)
+            with self.autocast():
+                fake = self.generator(z)
+                d_loss = 0.5 * (
+                    gan_loss(self.discriminator(real), True) + gan_loss(self.discriminator(fake.detach()), False)
+                )
             self.d_optimizer.zero_grad(set_to_none=True)
-            d_loss = 0.5 * (
-                gan_loss(self.discriminator(real), True) + gan_loss(self.discriminator(fake.detach()), False)
-            )
             d_loss.backward()
             self.d_optimizer.step()
         else:
-            with torch.no_grad():
+            with torch.no_grad(), self.autocast():
                 fake = self.generator(z)
             self.d_optimizer.zero_grad(set_to_none=True)
-            scores = self.discriminator(torch.cat([fake, real]))
-            d_loss = 0.5 * (gan_loss(scores[:batch], False) + gan_loss(scores[batch:], True))
+            with self.autocast():
+                scores = self.discriminator(torch.cat([fake, real]))
+                d_loss = 0.5 * (gan_loss(scores[:batch], False) + gan_loss(scores[batch:], True))
             d_loss.backward()
             self.d_optimizer.step()
-            fake = self.generator(torch.randn(batch, self.latent_dim))
+            with self.autocast():
+                fake = self.generator(torch.randn(batch, self.latent_dim))
         self._freeze_discriminator(True)
         self.g_optimizer.zero_grad(set_to_none=True)
-        g_loss = gan_loss(self.discriminator(fake), True)
+        with self.autocast():
+            g_loss = gan_loss(self.discriminator(fake), True)
         g_loss.backward()
         self.g_optimizer.step()
         self._freeze_discriminator(False)
@@ -195,10 +201,10 @@ def load_batches(batch_size, num_batches=8, seed=0):
     return [torch.from_numpy(b[:, None]) for b in batches]
 
 
-def measure(arch, batch_size, seconds=10.0, work="fit", warmup=2, min_steps=1, threads=None):
+def measure(arch, batch_size, seconds=10.0, work="fit", warmup=2, min_steps=1, threads=None, bfloat16=False):
     """Trains for about `seconds` after `warmup` steps. Returns a dict with images/s and seconds/step."""
     torch.set_num_threads(threads or os.cpu_count())
-    trainer = Trainer(arch, work)
+    trainer = Trainer(arch, work, bfloat16=bfloat16)
     batches = load_batches(batch_size)
     for i in range(warmup):
         trainer.step(batches[i % len(batches)])
@@ -217,6 +223,7 @@ def measure(arch, batch_size, seconds=10.0, work="fit", warmup=2, min_steps=1, t
         "images_per_second": steps * batch_size / elapsed,
         "final_losses": losses,
         "torch_version": torch.__version__,
+        "bfloat16": bfloat16,
         "threads": torch.get_num_threads(),
         "generator_parameters": sum(p.numel() for p in trainer.generator.parameters()),
         "discriminator_parameters": sum(p.numel() for p in trainer.discriminator.parameters()),
@@ -276,6 +283,9 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all cores)")
     parser.add_argument("--json", action="store_true", help="print one JSON line instead of a sentence")
     parser.add_argument(
+        "--bfloat16", action="store_true", help="forward passes under torch.autocast(bfloat16) (Keras' mixed_bfloat16)"
+    )
+    parser.add_argument(
         "--profile", type=int, metavar="STEPS", help="trace this many steps with torch.profiler, print the ops' table"
     )
     args = parser.parse_args(argv)
@@ -283,7 +293,9 @@ def main(argv=None):
         rows, seconds = profile(args.arch, args.batch_size, args.profile, args.work, threads=args.threads)
         print_profile(args.arch, args.batch_size, rows, seconds)
         return 0
-    result = measure(args.arch, args.batch_size, args.seconds, args.work, args.warmup, threads=args.threads)
+    result = measure(
+        args.arch, args.batch_size, args.seconds, args.work, args.warmup, threads=args.threads, bfloat16=args.bfloat16
+    )
     if args.json:
         print(json.dumps(result))
     else:
