@@ -231,6 +231,15 @@ def test_kgan_evaluate_with_inception_offline_exits_2_with_one_line(offline_with
     assert status == 2 and err.startswith("error: ") and len(err.splitlines()) == 1 and "python -c" in err
 
 
+@pytest.mark.parametrize("reference", ["{tmp}/missing_folder/", "{tmp}/missing.npz", "cifar"])
+def test_a_bad_reference_is_named_before_the_feature_model_is_loaded(
+    offline_without_inception, rgb_export, tmp_path, reference
+):
+    # An RGB export's default features are Inception's, absent offline here: the bad --reference is the error.
+    status, out, err = run_cli(["evaluate", rgb_export, "--reference", reference.format(tmp=tmp_path)])
+    assert status == 2 and len(err.splitlines()) == 1 and "Received: reference=" in err and "python -c" not in err
+
+
 # -- the comparison, `kgan evaluate --reference` and GANMetrics --------------------------------------
 
 

@@ -153,15 +153,28 @@ def load_reference(reference, image_shape, *, data_dir=None):
     Returns:
         `(images, labels, info)` as from `load_arrays` (uint8 images).
     """
-    reference = os.fspath(reference)
+    kind = reference_kind(reference)
     height, width, channels = (int(d) for d in image_shape)
     kwargs = {"image_size": (height, width), "channels": channels}
+    if kind == "named":
+        return load_arrays(os.fspath(reference), data_dir=data_dir, **kwargs)
+    return load_arrays(kind, os.fspath(reference), **kwargs)
+
+
+def reference_kind(reference):
+    """What `reference` names: "named" (one of `NAMED_REFERENCES`), "folder" or "npz"; checked without reading it.
+
+    Raises:
+        FileNotFoundError: for a path with nothing there.
+        ValueError: for anything else.
+    """
+    reference = os.fspath(reference)
     if reference in NAMED_REFERENCES:
-        return load_arrays(reference, data_dir=data_dir, **kwargs)
+        return "named"
     if os.path.isdir(reference):
-        return load_arrays("folder", reference, **kwargs)
+        return "folder"
     if reference.endswith(".npz") and os.path.isfile(reference):
-        return load_arrays("npz", reference, **kwargs)
+        return "npz"
     if os.path.exists(reference):
         raise ValueError(
             f"{reference} is neither a folder of images nor an .npz file. Received: reference={reference!r}"
@@ -280,6 +293,7 @@ def compare_export(
     from kgan import serving
 
     check_sample_count(num_samples, manifold.PRECISION_RECALL_K, manifold.DENSITY_COVERAGE_K)
+    reference_kind(reference)  # a missing reference is named before any model is loaded
     generate = serving.load_generator(export_dir, trust=trust)
     image_shape = tuple(generate.image_shape)
     extractor = load_features(features or default_features(image_shape))
