@@ -103,3 +103,27 @@ def test_the_main_job_trains_resumes_and_exports_in_bfloat16(tmp_path):
     resumed = train(**{**settings, "epochs": 2, "output_dir": result.run_dir, "export_name": "resumed"})
     assert resumed.gan.generator.get_layer("project").compute_dtype == "bfloat16"
     assert int(resumed.gan.g_optimizer.iterations) == 8  # two epochs of four steps: the first from the checkpoint
+
+
+@pytest.mark.parametrize(
+    "settings", [dict(variant="wgan_gp", d_steps=1), dict(trainer="classic")], ids=["gp", "classic"]
+)
+def test_a_gradient_penalty_and_the_classic_trainer_train_in_bfloat16(tmp_path, settings):
+    # The two paths the main job's test above does not take: gradients of D's scores with respect to its input
+    # (WGAN-GP's penalty), and the lecture's compiled D and DG models trained with train_on_batch.
+    from kgan.training import train
+
+    data = np.load(ROOT / "kgan" / "data" / "mnist_5k.npz")
+    np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
+    result = train(
+        dataset="npz",
+        data_path=tmp_path / "digits.npz",
+        epochs=1,
+        batch_size=16,
+        verbose=0,
+        output_dir=tmp_path / "run",
+        mixed_precision="bfloat16",
+        **settings,
+    )
+    assert result.gan.generator.compute_dtype == "bfloat16"
+    assert all(np.isfinite(values[-1]) for name, values in result.history.items() if "loss" in name)
