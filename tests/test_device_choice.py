@@ -126,7 +126,7 @@ def test_the_settings_default_to_auto_and_the_flags_force_them():
         TrainConfig(steps_per_execution="fast")
 
 
-def test_train_with_a_gpu_and_a_short_step_uses_float16_and_several_steps_per_call(tmp_path, monkeypatch):
+def test_train_with_a_gpu_and_a_short_step_uses_float16_and_several_steps_per_call(tmp_path, monkeypatch, capsys):
     write_digits_npz(tmp_path / "digits.npz", 64)
     list_devices = tf.config.list_physical_devices
     monkeypatch.setattr(
@@ -137,7 +137,10 @@ def test_train_with_a_gpu_and_a_short_step_uses_float16_and_several_steps_per_ca
     # A probe that found a 1 ms step: 20 wanted per call, 4 (the whole epoch of 64 // 16) chosen.
     monkeypatch.setattr(main_job, "choose_for_run", lambda *a: XlaChoice(False, "probe", {"xla": 2e-3, "no_xla": 1e-3}))
     result = main_job.train(
-        dataset="npz", data_path=tmp_path / "digits.npz", epochs=2, batch_size=16, verbose=0, output_dir=tmp_path / "r"
+        dataset="npz", data_path=tmp_path / "digits.npz", epochs=2, batch_size=16, verbose=2, output_dir=tmp_path / "r"
+    )
+    assert "Mixed precision: mixed_float16 because a GPU is present (--no-mixed-precision: float32)." in (
+        capsys.readouterr().out
     )
     assert result.gan.steps_per_execution == 4
     assert result.gan.generator.get_layer("project").compute_dtype == "float16"

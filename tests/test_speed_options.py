@@ -108,7 +108,7 @@ def test_the_main_job_trains_resumes_and_exports_in_bfloat16(tmp_path):
 @pytest.mark.parametrize(
     "settings", [dict(variant="wgan_gp", d_steps=1), dict(trainer="classic")], ids=["gp", "classic"]
 )
-def test_a_gradient_penalty_and_the_classic_trainer_train_in_bfloat16(tmp_path, settings):
+def test_a_gradient_penalty_and_the_classic_trainer_train_in_bfloat16(tmp_path, settings, capsys):
     # The two paths the main job's test above does not take: gradients of D's scores with respect to its input
     # (WGAN-GP's penalty), and the lecture's compiled D and DG models trained with train_on_batch.
     from kgan.training import train
@@ -120,10 +120,11 @@ def test_a_gradient_penalty_and_the_classic_trainer_train_in_bfloat16(tmp_path, 
         data_path=tmp_path / "digits.npz",
         epochs=1,
         batch_size=16,
-        verbose=0,
+        verbose=2,  # a line per epoch
         output_dir=tmp_path / "run",
         mixed_precision="bfloat16",
         **settings,
     )
+    assert "Mixed precision: mixed_bfloat16.\n" in capsys.readouterr().out
     assert result.gan.generator.compute_dtype == "bfloat16"
     assert all(np.isfinite(values[-1]) for name, values in result.history.items() if "loss" in name)

@@ -144,6 +144,9 @@ def train(config=None, /, **settings):
         print(f"Data: {info.describe()}; {steps_per_epoch} batches of {c.batch_size} per epoch.")
     gpus = tf.config.list_physical_devices("GPU")
     mixed_precision = choose_mixed_precision(c.mixed_precision, gpus)  # "auto": where a GPU is present
+    if mixed_precision and c.verbose:
+        why = " because a GPU is present (--no-mixed-precision: float32)" if c.mixed_precision == "auto" else ""
+        print(f"Mixed precision: {POLICIES[mixed_precision]}{why}.")
     # A forced count is checked now; "auto" trains one step per call until the step is timed (below).
     steps_per_execution = choose_steps_per_execution(c.steps_per_execution, None, steps_per_epoch)
     policy = keras.config.dtype_policy()
