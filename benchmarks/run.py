@@ -18,7 +18,8 @@ images consumed by D per step, times steps per second):
 - (a) again with XLA off: XLA's random numbers are slow on CPUs, and lecture
   004's D has Dropout;
 - what else helps `fit` (at batch 64, with the faster XLA setting):
-  `steps_per_execution`; mixed precision (`mixed_float16` and `mixed_bfloat16`, meant for GPUs and CPUs with AMX);
+  `steps_per_execution`; mixed precision (`mixed_bfloat16`; `mixed_float16` only with a GPU or `--quick`, since
+  CPUs emulate float16);
   and the lecture loop with XLA (archs without Dropout);
 - the input pipeline: `fit` on one in-memory batch repeated vs the tf.data
   pipeline, and the pipeline alone;
@@ -583,17 +584,24 @@ def run(quick=False, use_torch=True, archs=None, batch_sizes=None, seconds=None,
                 f"kgan fit ({setting}), one in-memory batch",
                 lambda: time_fit(arch, batch, jit_compile=fast_jit, in_memory=True, **common),
             ),
-            # Meant for GPUs. A CPU without native float16 or bfloat16 units emulates them, so these rows show the
-            # cost of the option there; CPUs with AMX (recent Xeons) run bfloat16 natively through oneDNN.
-            (
-                f"kgan fit ({setting}), mixed_float16",
-                lambda: time_fit(arch, batch, jit_compile=fast_jit, policy="mixed_float16", **common),
-            ),
+            # CPUs with AMX (recent Xeons) run bfloat16 natively through oneDNN; others emulate it or use slower units.
             (
                 f"kgan fit ({setting}), mixed_bfloat16",
                 lambda: time_fit(arch, batch, jit_compile=fast_jit, policy="mixed_bfloat16", **common),
             ),
         ]
+        float16 = f"kgan fit ({setting}), mixed_float16"
+        if quick or tf.config.list_physical_devices("GPU"):
+            variants.append(
+                (float16, lambda: time_fit(arch, batch, jit_compile=fast_jit, policy="mixed_float16", **common))
+            )
+        else:  # TensorFlow emulates float16 convolutions on a CPU: minutes per row for a known verdict
+            add(
+                float16,
+                arch,
+                batch,
+                note="skipped without a GPU: float16 is emulated on CPUs (0.005-0.22x, RESULTS.md)",
+            )
         if not skip_torch:  # the port under torch.autocast(bfloat16), beside kgan's mixed_bfloat16
             variants.append(
                 (
