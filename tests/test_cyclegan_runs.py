@@ -91,7 +91,9 @@ def test_a_killed_run_resumes_with_the_same_call_and_ends_as_an_uninterrupted_on
     for mine, theirs in zip(resumed, reference):
         np.testing.assert_array_equal(mine, theirs)
     assert int(model.g_optimizer.iterations.numpy()) == 4  # the learning-rate schedule's step went on
-    np.testing.assert_array_equal(straight[2].history["g_loss"][1:], history.history["g_loss"])
+    # The weights above are the bit-exact claim. The logged epoch loss differed in its last bits once (a CI run on an
+    # Intel Xeon: 2e-6 of 30.85) while every weight was equal, so it is compared to float32 rounding.
+    np.testing.assert_allclose(straight[2].history["g_loss"][1:], history.history["g_loss"], rtol=1e-6)
     assert (output / "history.csv").read_text().count("\n") == 3  # the header and two epochs
     assert export is None and (output / runs.FINISHED).is_file()
 
