@@ -1,17 +1,14 @@
 """The speed options of the main job: mixed precision (with loss scaling) and steps_per_execution."""
 
 import json
-import pathlib
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import tiny_discriminator, tiny_generator
+from conftest import tiny_discriminator, tiny_generator, write_digits_npz
 from kgan.core import GAN
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -43,21 +40,19 @@ def test_a_float32_gan_keeps_plain_optimizers():
     assert not isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
 
 
-def test_train_with_mixed_precision_and_steps_per_execution(tmp_path):
+def train_on_digits(tmp_path, **settings):
+    """`kgan.train` for one epoch of four batches of 16 digits (64 from the embedded set), into `tmp_path / "run"`."""
     from kgan.training import train
 
-    data = np.load(ROOT / "kgan" / "data" / "mnist_5k.npz")
-    np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
-    result = train(
-        dataset="npz",
-        data_path=tmp_path / "digits.npz",
-        epochs=1,
-        batch_size=16,
-        verbose=0,
-        output_dir=tmp_path / "run",
-        mixed_precision=True,
-        steps_per_execution=2,
-    )
+    data_path = tmp_path / "digits.npz"
+    if not data_path.exists():
+        write_digits_npz(data_path, 64)
+    defaults = dict(dataset="npz", data_path=data_path, epochs=1, batch_size=16, verbose=0, output_dir=tmp_path / "run")
+    return train(**{**defaults, **settings})
+
+
+def test_train_with_mixed_precision_and_steps_per_execution(tmp_path):
+    result = train_on_digits(tmp_path, mixed_precision=True, steps_per_execution=2)
     assert result.gan.generator.get_layer("project").compute_dtype == "float16"
     assert result.gan.steps_per_execution == 2
     assert keras.config.dtype_policy().name == "float32"  # the caller's policy is back
@@ -72,20 +67,10 @@ def test_the_main_job_trains_resumes_and_exports_in_bfloat16(tmp_path):
     # float32 weights, no loss scaling; config.json says so; the export passes the op check and gives float32
     # images; an interrupted run resumes in bfloat16, and a float32 resume of it is refused (it would mix two runs).
     from kgan.serving import load_generator
-    from kgan.training import MAIN_JOB, train
+    from kgan.training import MAIN_JOB
 
-    data = np.load(ROOT / "kgan" / "data" / "mnist_5k.npz")
-    np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
-    settings = dict(
-        MAIN_JOB,
-        dataset="npz",
-        data_path=tmp_path / "digits.npz",
-        batch_size=16,
-        verbose=0,
-        output_dir=tmp_path / "run",
-        mixed_precision="bfloat16",
-    )
-    result = train(**{**settings, "epochs": 1})
+    settings = dict(MAIN_JOB, mixed_precision="bfloat16", epochs=1)
+    result = train_on_digits(tmp_path, **settings)
     assert result.gan.generator.get_layer("project").compute_dtype == "bfloat16"
     assert result.gan.generator.get_layer("project").variable_dtype == "float32"
     assert not isinstance(result.gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
@@ -99,8 +84,8 @@ def test_the_main_job_trains_resumes_and_exports_in_bfloat16(tmp_path):
     assert images.dtype == np.float32 and images.shape == (4, 28, 28, 1) and np.isfinite(images).all()
     (result.run_dir / "finished.json").unlink()  # as if killed after its first epoch
     with pytest.raises(ValueError, match="would mix two runs"):  # a float32 resume of the bfloat16 run
-        train(**{**settings, "epochs": 2, "mixed_precision": False, "output_dir": result.run_dir})
-    resumed = train(**{**settings, "epochs": 2, "output_dir": result.run_dir, "export_name": "resumed"})
+        train_on_digits(tmp_path, **{**settings, "epochs": 2, "mixed_precision": False})
+    resumed = train_on_digits(tmp_path, **{**settings, "epochs": 2, "export_name": "resumed"})
     assert resumed.gan.generator.get_layer("project").compute_dtype == "bfloat16"
     assert int(resumed.gan.g_optimizer.iterations) == 8  # two epochs of four steps: the first from the checkpoint
 
@@ -111,20 +96,7 @@ def test_the_main_job_trains_resumes_and_exports_in_bfloat16(tmp_path):
 def test_a_gradient_penalty_and_the_classic_trainer_train_in_bfloat16(tmp_path, settings, capsys):
     # The two paths the main job's test above does not take: gradients of D's scores with respect to its input
     # (WGAN-GP's penalty), and the lecture's compiled D and DG models trained with train_on_batch.
-    from kgan.training import train
-
-    data = np.load(ROOT / "kgan" / "data" / "mnist_5k.npz")
-    np.savez(tmp_path / "digits.npz", x_train=data["x"][:64], y_train=data["y"][:64])
-    result = train(
-        dataset="npz",
-        data_path=tmp_path / "digits.npz",
-        epochs=1,
-        batch_size=16,
-        verbose=2,  # a line per epoch
-        output_dir=tmp_path / "run",
-        mixed_precision="bfloat16",
-        **settings,
-    )
+    result = train_on_digits(tmp_path, verbose=2, mixed_precision="bfloat16", **settings)  # verbose: a line per epoch
     assert "Mixed precision: mixed_bfloat16.\n" in capsys.readouterr().out
     assert result.gan.generator.compute_dtype == "bfloat16"
     assert all(np.isfinite(values[-1]) for name, values in result.history.items() if "loss" in name)
