@@ -62,6 +62,19 @@ def test_a_folder_without_the_marker_is_never_taken_for_a_run(tmp_path, files):
         runs.inspect_run(tmp_path)
 
 
+def test_a_folder_another_process_is_claiming_is_a_new_run_but_not_with_other_files(tmp_path):
+    # The window in which the chief of a multi-worker run has made the folder and is writing its marker: a worker
+    # inspecting it then must not take it for a foreign folder (it did once in CI).
+    (tmp_path / ".tmp-kgan-run-pid4242-abc123.json").write_text("{")
+    assert runs.inspect_run(tmp_path).kind == "new"
+    runs.claim(tmp_path)  # and the claim goes ahead
+    assert (tmp_path / runs.MARKER).is_file()
+    (tmp_path / runs.MARKER).unlink()
+    (tmp_path / "thesis.tex").write_text("keep me")
+    with pytest.raises(FileExistsError, match="not a kgan run"):
+        runs.inspect_run(tmp_path)
+
+
 def test_a_damaged_config_names_the_file(tmp_path):
     runs.claim(tmp_path)
     (tmp_path / "config.json").write_text("{not json")

@@ -107,8 +107,8 @@ def inspect_run(run_dir, checkpoints=("checkpoints",)):
     if not run_dir.is_dir():
         raise FileExistsError(f"The output directory is a file; choose another --output-dir. Received: {run_dir}")
     if not (run_dir / MARKER).is_file():
-        if not any(run_dir.iterdir()):
-            return RunState("new")
+        if all(_marker_being_written(entry) for entry in run_dir.iterdir()):
+            return RunState("new")  # empty, or another process (the chief) is claiming it right now
         raise FileExistsError(
             f"The output directory exists, is not empty and is not a kgan run (no {MARKER}); kgan writes only "
             f"into folders it made: choose a new --output-dir. Received: {run_dir}"
@@ -126,6 +126,15 @@ def inspect_run(run_dir, checkpoints=("checkpoints",)):
             return RunState("resumable", path, epoch, config, tuple(skipped))
         skipped.append((path, reason))
     return RunState("new", config=config, skipped=tuple(skipped))
+
+
+def _marker_being_written(entry):
+    """Whether `entry` is the temporary of a marker that `claim`, in this or another process, is writing.
+
+    (`kgan.core.utils.temporary_prefix`'s names, whatever the pid.) A worker of a multi-worker run inspects the
+    chief's folder while the chief may be claiming it.
+    """
+    return entry.name.startswith(f".tmp-{pathlib.Path(MARKER).stem}-pid")
 
 
 def _newest_first(directories):
