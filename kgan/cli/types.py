@@ -143,10 +143,11 @@ def non_negative_int(text):
 
 def precision(text):
     """argparse type: float16 (returns True, as the flag alone does) or bfloat16 (`TrainConfig.mixed_precision`)."""
-    values = {"float16": True, "bfloat16": "bfloat16"}
-    if text not in values:
-        raise argparse.ArgumentTypeError(f"expected float16 or bfloat16 (or no value: float16), received {text!r}")
-    return values[text]
+    from kgan.training.device_choice import BY_DTYPE  # plain Python: no TensorFlow
+
+    if text not in BY_DTYPE:
+        raise argparse.ArgumentTypeError(f"expected {' or '.join(BY_DTYPE)} (or no value: float16), received {text!r}")
+    return BY_DTYPE[text]
 
 
 def flags_of(parser, defaults):

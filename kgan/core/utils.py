@@ -70,6 +70,11 @@ def temporary_prefix(stem):
     return f".tmp-{stem}-pid{os.getpid()}-"
 
 
+def is_temporary_of(name, stem):
+    """Whether the file name `name` is an `atomic_path` temporary of a file of stem `stem`, written by any process."""
+    return name.startswith(f".tmp-{stem}-pid")
+
+
 def remove_stale_temporaries(folder, max_age=600):
     """Deletes the `.tmp-*` files and folders in `folder` that a dead process left behind; returns their paths.
 

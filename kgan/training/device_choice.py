@@ -25,7 +25,10 @@ import math
 
 AUTO = "auto"
 BFLOAT16 = "bfloat16"
-# The Keras dtype policy of each resolved `mixed_precision` (True is float16, the setting's meaning before bfloat16).
+# The setting each dtype name stands for (`--mixed-precision float16|bfloat16`; True is float16, the setting's
+# meaning before bfloat16).
+BY_DTYPE = {"float16": True, BFLOAT16: BFLOAT16}
+# The Keras dtype policy of each resolved `mixed_precision`.
 POLICIES = {False: None, True: "mixed_float16", BFLOAT16: "mixed_bfloat16"}
 # A step shorter than this leaves the Python work around each call a large share of the time (about 1 ms).
 SHORT_STEP_SECONDS = 0.005
@@ -58,7 +61,7 @@ class DeviceChoice:
 
 def check_precision(value, name="mixed_precision"):
     """Raises `ValueError` unless `value` is a `mixed_precision` setting: True (float16), False, "auto", "bfloat16"."""
-    if value not in (True, False, AUTO, BFLOAT16) or not isinstance(value, (bool, str)):
+    if value not in (False, AUTO, *BY_DTYPE.values()) or not isinstance(value, (bool, str)):
         raise ValueError(f"`{name}` must be True (float16), False, 'auto' or 'bfloat16'. Received: {name}={value!r}")
 
 

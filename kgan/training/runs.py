@@ -43,7 +43,7 @@ import shutil
 import uuid
 
 from kgan.callbacks.checkpoint import Checkpoint
-from kgan.core.utils import atomic_path, remove_stale_temporaries
+from kgan.core.utils import atomic_path, is_temporary_of, remove_stale_temporaries
 from kgan.core.version import __version__
 from kgan.serving.metadata import latest_version
 from kgan.training.config import flag_of, resume_keys
@@ -131,10 +131,9 @@ def inspect_run(run_dir, checkpoints=("checkpoints",)):
 def _marker_being_written(entry):
     """Whether `entry` is the temporary of a marker that `claim`, in this or another process, is writing.
 
-    (`kgan.core.utils.temporary_prefix`'s names, whatever the pid.) A worker of a multi-worker run inspects the
-    chief's folder while the chief may be claiming it.
+    A worker of a multi-worker run inspects the chief's folder while the chief may be claiming it.
     """
-    return entry.name.startswith(f".tmp-{pathlib.Path(MARKER).stem}-pid")
+    return is_temporary_of(entry.name, pathlib.Path(MARKER).stem)
 
 
 def _newest_first(directories):
